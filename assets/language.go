@@ -1,0 +1,155 @@
+package assets
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	_ "unsafe" // for go:linkname to lang.setupLang
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+)
+
+// Language codes accepted by SetupLanguage and returned by Language.
+const (
+	// Chinese is Simplified Chinese, the default.
+	Chinese = "zh"
+	// English is English.
+	English = "en"
+)
+
+// ErrUnsupportedLanguage is returned by SetupLanguage for a code other than
+// "zh", "en" or "".
+var ErrUnsupportedLanguage = errors.New("assets: unsupported language")
+
+//go:embed translations/*.json
+var translations embed.FS
+
+// translationLocales says under which locale each translation file is added
+// to Fyne's bundle. zh.json goes in as zh-Hans, the tag of Fyne's own Chinese
+// strings (base.zh_Hans.json), so both live under one tag: go-i18n answers
+// from the single bundle tag that best matches the localizer's language, and
+// for "zh" that is Fyne's zh-Hans, so strings added under a separate "zh" tag
+// (what lang.AddTranslationsFS does with a file named zh.json) are never
+// found: tried with Fyne 2.7.1, lang.L("Orders") stayed "Orders".
+var translationLocales = map[string]fyne.Locale{
+	"zh.json": "zh-Hans",
+	"en.json": "en",
+}
+
+// fyneLocales maps our codes to the locale Fyne's localizer is set to.
+var fyneLocales = map[string]string{
+	Chinese: "zh-Hans",
+	English: "en",
+}
+
+var (
+	loadOnce sync.Once
+	errLoad  error
+
+	mu     sync.Mutex
+	chosen string
+)
+
+// setFyneLanguage points lang.L and friends at one language, whatever the
+// system locale. It is Fyne's own unexported hook (fyne.io/fyne/v2/lang,
+// "available to unit tests for overriding system"), which calls
+// i18n.NewLocalizer(bundle, lang); Fyne 2.7 has no exported way to pick the
+// language. If a Fyne upgrade renames it, the build fails at link time.
+//
+//go:linkname setFyneLanguage fyne.io/fyne/v2/lang.setupLang
+func setFyneLanguage(lang string)
+
+// SetupLanguage loads the bundled translations and makes lang.L, lang.N, lang.X
+// and lang.XN answer in the given language for the rest of the process,
+// including Fyne's own strings such as dialog buttons. code is "zh"
+// (Simplified Chinese), "en" (English) or "" for the system locale: Chinese or
+// English when the system's primary language is one of those, otherwise
+// Chinese. Any other code returns ErrUnsupportedLanguage and changes nothing.
+//
+// Call it at start-up, before building any UI; lang.L is not safe to call
+// concurrently with it. Translations must only be added through this package:
+// a later lang.AddTranslations* call elsewhere makes Fyne pick the language
+// from the system locale again.
+func SetupLanguage(code string) error {
+	if code != "" && fyneLocales[code] == "" {
+		return fmt.Errorf("%w: %q (want %q, %q or empty for the system locale)",
+			ErrUnsupportedLanguage, code, Chinese, English)
+	}
+	loadOnce.Do(func() { errLoad = loadTranslations() })
+	if errLoad != nil {
+		return errLoad
+	}
+	if code == "" {
+		code = systemLanguage(lang.SystemLocale())
+		if posixLocaleUnset() {
+			code = Chinese // Fyne reads an unset or C locale as English; it says nothing
+		}
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	setFyneLanguage(fyneLocales[code])
+	chosen = code
+	return nil
+}
+
+// Language returns the code chosen by the last successful SetupLanguage call,
+// "zh" or "en" (the system locale already resolved), or "" before that.
+func Language() string {
+	mu.Lock()
+	defer mu.Unlock()
+	return chosen
+}
+
+// systemLanguage picks zh or en for a system locale such as "zh-CN", "en-GB"
+// or "de-DE": Chinese unless the language is English.
+func systemLanguage(l fyne.Locale) string {
+	base, _, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(l.String()), "_", "-"), "-")
+	if base == English {
+		return English
+	}
+	return Chinese
+}
+
+// posixLocaleUnset reports whether the process runs under the POSIX "C" locale, or with the
+// locale variables set but empty, as on a bare Linux session or a service: a locale that
+// names no language.
+func posixLocaleUnset() bool {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v, ok := os.LookupEnv(k)
+		if !ok || v == "" {
+			continue
+		}
+		base, _, _ := strings.Cut(v, ".")
+		return base == "C" || base == "POSIX"
+	}
+	return false
+}
+
+// loadTranslations adds every translations/*.json file to Fyne's bundle.
+func loadTranslations() error {
+	entries, err := translations.ReadDir("translations")
+	if err != nil {
+		return fmt.Errorf("assets: read translations: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		data, err := translations.ReadFile(path.Join("translations", name))
+		if err != nil {
+			return fmt.Errorf("assets: read translations %s: %w", name, err)
+		}
+		locale, ok := translationLocales[name]
+		if !ok {
+			locale = fyne.Locale(strings.TrimSuffix(name, ".json"))
+		}
+		if err := lang.AddTranslationsForLocale(data, locale); err != nil {
+			return fmt.Errorf("assets: load translations %s: %w", name, err)
+		}
+	}
+	return nil
+}

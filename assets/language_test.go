@@ -1,0 +1,153 @@
+package assets
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"runtime"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+)
+
+func TestSetupLanguage(t *testing.T) {
+	cases := []struct {
+		code                 string
+		orders, chat, fyneOK string
+	}{
+		{"zh", "订单", "会话", "取消"},
+		{"en", "Orders", "Chat", "Cancel"},
+		{"zh", "订单", "会话", "取消"}, // switching back works too
+	}
+	for _, c := range cases {
+		if err := SetupLanguage(c.code); err != nil {
+			t.Fatalf("SetupLanguage(%q): %v", c.code, err)
+		}
+		if got := Language(); got != c.code {
+			t.Errorf("Language() = %q; want %q", got, c.code)
+		}
+		if got := lang.L("Orders"); got != c.orders {
+			t.Errorf("%s: lang.L(Orders) = %q; want %q", c.code, got, c.orders)
+		}
+		if got := lang.L("Chat"); got != c.chat {
+			t.Errorf("%s: lang.L(Chat) = %q; want %q", c.code, got, c.chat)
+		}
+		// Fyne's own strings follow the same choice.
+		if got := lang.L("Cancel"); got != c.fyneOK {
+			t.Errorf("%s: lang.L(Cancel) = %q; want %q", c.code, got, c.fyneOK)
+		}
+		// A key nobody translated falls back to itself.
+		if got := lang.L("No such key 42"); got != "No such key 42" {
+			t.Errorf("%s: untranslated key gave %q", c.code, got)
+		}
+	}
+}
+
+func TestSetupLanguageRejectsUnknownCode(t *testing.T) {
+	if err := SetupLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"fr", "zh-CN", "ZH", "english"} {
+		if err := SetupLanguage(code); !errors.Is(err, ErrUnsupportedLanguage) {
+			t.Errorf("SetupLanguage(%q) = %v; want ErrUnsupportedLanguage", code, err)
+		}
+	}
+	if got := Language(); got != "en" {
+		t.Errorf("Language() = %q after rejected codes; want en unchanged", got)
+	}
+	if got := lang.L("Orders"); got != "Orders" {
+		t.Errorf("lang.L(Orders) = %q after rejected codes; want Orders", got)
+	}
+}
+
+func TestSystemLanguage(t *testing.T) {
+	cases := map[fyne.Locale]string{
+		"zh":         "zh",
+		"zh-CN":      "zh",
+		"zh-TW":      "zh",
+		"zh-CN-Hans": "zh",
+		"en":         "en",
+		"en-US":      "en",
+		"en-GB":      "en",
+		"EN_us":      "en",
+		"de-DE":      "zh",
+		"ja-JP":      "zh",
+		"":           "zh",
+	}
+	for l, want := range cases {
+		if got := systemLanguage(l); got != want {
+			t.Errorf("systemLanguage(%q) = %q; want %q", l, got, want)
+		}
+	}
+}
+
+// TestSetupLanguageFromSystem drives the "" code through the real system
+// locale lookup; the environment variables only decide it on Linux and BSD.
+func TestSetupLanguageFromSystem(t *testing.T) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "js":
+		t.Skip("system locale does not come from LANG on " + runtime.GOOS)
+	}
+	cases := map[string]struct{ code, orders string }{
+		"zh_CN.UTF-8": {"zh", "订单"},
+		"en_US.UTF-8": {"en", "Orders"},
+		"de_DE.UTF-8": {"zh", "订单"},
+		"C.UTF-8":     {"zh", "订单"},
+		"POSIX":       {"zh", "订单"},
+	}
+	for env, want := range cases {
+		t.Setenv("LANGUAGE", "")
+		t.Setenv("LC_ALL", "")
+		t.Setenv("LC_MESSAGES", "")
+		t.Setenv("LANG", env)
+		if err := SetupLanguage(""); err != nil {
+			t.Fatalf("LANG=%s: %v", env, err)
+		}
+		if got := Language(); got != want.code {
+			t.Errorf("LANG=%s: Language() = %q; want %q", env, got, want.code)
+		}
+		if got := lang.L("Orders"); got != want.orders {
+			t.Errorf("LANG=%s: lang.L(Orders) = %q; want %q", env, got, want.orders)
+		}
+	}
+}
+
+func TestTranslationFilesHaveSameKeys(t *testing.T) {
+	read := func(name string) map[string]any {
+		data, err := fs.ReadFile(translations, "translations/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range m {
+			if s, ok := v.(string); ok && s == "" {
+				t.Errorf("%s: %q has an empty translation", name, k)
+			}
+		}
+		return m
+	}
+	zh, en := read("zh.json"), read("en.json")
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("key %q is in en.json but not in zh.json", k)
+		}
+	}
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q is in zh.json but not in en.json", k)
+		}
+	}
+	entries, err := translations.ReadDir("translations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := translationLocales[e.Name()]; !ok {
+			t.Errorf("translations/%s has no entry in translationLocales", e.Name())
+		}
+	}
+}
