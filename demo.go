@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"time"
+
+	"kefu/server"
+)
+
+// The demo shop's sign-in, as kefu-store --demo seeds it.
+const (
+	demoShop     = "demo"
+	demoStaff    = "1001"
+	demoPassword = "demo"
+)
+
+// startDemoServer runs the store server on 127.0.0.1 with the demo shop in dir, as a real shop's
+// server would run elsewhere, and returns its URL and how to stop it.
+func startDemoServer(dir string) (string, func(), error) {
+	srv, err := server.New(server.Params{DataDir: dir})
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the demo store: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := srv.SeedDemo(ctx); err != nil {
+		srv.Close()
+		return "", nil, fmt.Errorf("creating the demo shop: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return "", nil, fmt.Errorf("starting the demo store: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("kefu: demo store: %v", err)
+		}
+	}()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		srv.Close()
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
