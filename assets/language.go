@@ -29,16 +29,25 @@ var ErrUnsupportedLanguage = errors.New("assets: unsupported language")
 //go:embed translations/*.json
 var translations embed.FS
 
-// translationLocales says under which locale each translation file is added
-// to Fyne's bundle. zh.json goes in as zh-Hans, the tag of Fyne's own Chinese
-// strings (base.zh_Hans.json), so both live under one tag: go-i18n answers
-// from the single bundle tag that best matches the localizer's language, and
-// for "zh" that is Fyne's zh-Hans, so strings added under a separate "zh" tag
-// (what lang.AddTranslationsFS does with a file named zh.json) are never
-// found: tried with Fyne 2.7.1, lang.L("Orders") stayed "Orders".
+// translationLocales says under which locale the translation files of each
+// language are added to Fyne's bundle. A file is named [part.]lang.json
+// (zh.json, chat.zh.json …) so each screen can keep its own strings; all
+// files of one language merge. zh goes in as zh-Hans, the tag of Fyne's own
+// Chinese strings (base.zh_Hans.json), so both live under one tag: go-i18n
+// answers from the single bundle tag that best matches the localizer's
+// language, and for "zh" that is Fyne's zh-Hans, so strings added under a
+// separate "zh" tag (what lang.AddTranslationsFS does with a file named
+// zh.json) are never found: tried with Fyne 2.7.1, lang.L("Orders") stayed
+// "Orders".
 var translationLocales = map[string]fyne.Locale{
-	"zh.json": "zh-Hans",
-	"en.json": "en",
+	"zh": "zh-Hans",
+	"en": "en",
+}
+
+// fileLanguage is the language code of a translation file named [part.]lang.json.
+func fileLanguage(name string) string {
+	base := strings.TrimSuffix(name, ".json")
+	return base[strings.LastIndex(base, ".")+1:]
 }
 
 // fyneLocales maps our codes to the locale Fyne's localizer is set to.
@@ -143,9 +152,9 @@ func loadTranslations() error {
 		if err != nil {
 			return fmt.Errorf("assets: read translations %s: %w", name, err)
 		}
-		locale, ok := translationLocales[name]
+		locale, ok := translationLocales[fileLanguage(name)]
 		if !ok {
-			locale = fyne.Locale(strings.TrimSuffix(name, ".json"))
+			return fmt.Errorf("assets: translations/%s is for no language the desk ships", name)
 		}
 		if err := lang.AddTranslationsForLocale(data, locale); err != nil {
 			return fmt.Errorf("assets: load translations %s: %w", name, err)

@@ -130,24 +130,36 @@ func TestTranslationFilesHaveSameKeys(t *testing.T) {
 		}
 		return m
 	}
-	zh, en := read("zh.json"), read("en.json")
-	for k := range en {
-		if _, ok := zh[k]; !ok {
-			t.Errorf("key %q is in en.json but not in zh.json", k)
-		}
-	}
-	for k := range zh {
-		if _, ok := en[k]; !ok {
-			t.Errorf("key %q is in zh.json but not in en.json", k)
-		}
-	}
 	entries, err := translations.ReadDir("translations")
 	if err != nil {
 		t.Fatal(err)
 	}
+	byLang := map[string]map[string]any{}
 	for _, e := range entries {
-		if _, ok := translationLocales[e.Name()]; !ok {
-			t.Errorf("translations/%s has no entry in translationLocales", e.Name())
+		l := fileLanguage(e.Name())
+		if _, ok := translationLocales[l]; !ok {
+			t.Errorf("translations/%s is for language %q, which has no locale", e.Name(), l)
+			continue
+		}
+		if byLang[l] == nil {
+			byLang[l] = map[string]any{}
+		}
+		for k, v := range read(e.Name()) {
+			if _, dup := byLang[l][k]; dup {
+				t.Errorf("key %q is in two %s files", k, l)
+			}
+			byLang[l][k] = v
+		}
+	}
+	zh, en := byLang["zh"], byLang["en"]
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("key %q is in the en files but not in the zh files", k)
+		}
+	}
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q is in the zh files but not in the en files", k)
 		}
 	}
 }
