@@ -1,0 +1,490 @@
+package localdb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"kefu/shop"
+)
+
+// wtx is one read-write transaction with the bookkeeping every write path shares: index
+// maintenance, pending markers, the product search index, and what to tell subscribers.
+type wtx struct {
+	db       *DB
+	txn      *badger.Txn
+	now      time.Time
+	count    int64                      // entries written, as Badger counts them
+	size     int64                      // estimated bytes written, as Badger estimates them
+	types    map[shop.EntityType]bool   // types whose local view changed
+	products map[string]*prodEntry      // product search changes (nil: removed)
+	marks    map[entKey]map[uint64]bool // pending markers, loaded on first need
+	problems bool
+	outDelta int64 // change of the outbox length
+}
+
+func (db *DB) newWtx() *wtx {
+	return &wtx{db: db, txn: db.bdb.NewTransaction(true), now: db.now(),
+		types: map[shop.EntityType]bool{}, products: map[string]*prodEntry{}}
+}
+
+// commit commits the transaction and, on success, publishes its in-memory effects.
+func (w *wtx) commit() error {
+	if err := w.txn.Commit(); err != nil {
+		return err
+	}
+	w.db.products.update(w.products)
+	w.db.outLen.Add(w.outDelta)
+	w.db.commits.Add(1)
+	return nil
+}
+
+func (w *wtx) discard() { w.txn.Discard() }
+
+func (w *wtx) account(k, v []byte) {
+	vs := len(v)
+	if vs >= 1<<20 { // stored in the value log: Badger counts a value pointer
+		vs = 12
+	}
+	w.count++
+	w.size += int64(len(k) + vs + 2 + 10)
+}
+
+// room reports whether n more bytes of records (and their index keys) comfortably fit in the
+// transaction under Badger's batch limits.
+func (w *wtx) room(n int) bool {
+	maxCount, maxSize := w.db.bdb.MaxBatchCount(), w.db.bdb.MaxBatchSize()
+	return w.count+200 < maxCount*8/10 && w.size+int64(n)+16<<10 < maxSize*8/10
+}
+
+func (w *wtx) set(k, v []byte) error {
+	w.account(k, v)
+	return w.txn.Set(k, v)
+}
+
+func (w *wtx) del(k []byte) error {
+	w.account(k, nil)
+	return w.txn.Delete(k)
+}
+
+func (w *wtx) getState(key []byte) (state, error) {
+	v, ok, err := getRaw(w.txn, key)
+	if err != nil || !ok {
+		return state{}, err
+	}
+	return decodeState(v)
+}
+
+func (w *wtx) getE(k entKey) (state, error) { return w.getState(entityKey(k.T, k.ID)) }
+func (w *wtx) getS(k entKey) (state, error) { return w.getState(serverKey(k.T, k.ID)) }
+
+// Get makes the transaction a shop.Reader: the local view including this transaction's writes.
+func (w *wtx) Get(t shop.EntityType, id string, v any) (int64, bool, error) {
+	st, err := w.getE(entKey{t, id})
+	if err != nil || !st.exists() {
+		return 0, false, err
+	}
+	if v != nil {
+		if err := json.Unmarshal(st.data, v); err != nil {
+			return 0, false, fmt.Errorf("decoding %s %s: %w", t, id, err)
+		}
+	}
+	return st.version, true, nil
+}
+
+// setEntity replaces the e/ state old of entity k by nw (not found: deleted), keeping the
+// secondary indexes and the product search index in step.
+func (w *wtx) setEntity(k entKey, old, nw state) error {
+	if !(old.exists() && nw.exists() && bytes.Equal(old.data, nw.data)) {
+		var oldKeys, newKeys [][]byte
+		if old.exists() {
+			oldKeys = indexKeys(k.T, k.ID, old.data)
+		}
+		if nw.exists() {
+			newKeys = indexKeys(k.T, k.ID, nw.data)
+		}
+		keep := make(map[string]bool, len(newKeys))
+		for _, nk := range newKeys {
+			keep[string(nk)] = true
+		}
+		had := make(map[string]bool, len(oldKeys))
+		for _, ok := range oldKeys {
+			had[string(ok)] = true
+			if !keep[string(ok)] {
+				if err := w.del(ok); err != nil {
+					return err
+				}
+			}
+		}
+		for _, nk := range newKeys {
+			if !had[string(nk)] {
+				if err := w.set(nk, []byte{}); err != nil {
+					return err
+				}
+			}
+		}
+		if k.T == shop.TypeProduct {
+			if nw.exists() {
+				w.products[k.ID] = newProdEntry(k.ID, nw.data)
+			} else {
+				w.products[k.ID] = nil
+			}
+		}
+	}
+	w.types[k.T] = true
+	key := entityKey(k.T, k.ID)
+	if !nw.found {
+		if !old.found {
+			return nil
+		}
+		return w.del(key)
+	}
+	return w.set(key, encodeState(nw))
+}
+
+// writeLocal writes a record produced by pending mutation seq: it saves the server's state of
+// the entity to s/ the first time a pending mutation touches it, writes the record to e/ as
+// pending (keeping the version the entity had) and adds the pending marker.
+func (w *wtx) writeLocal(rec shop.Record, seq uint64) error {
+	k := entKey{rec.Type, rec.ID}
+	cur, err := w.getE(k)
+	if err != nil {
+		return err
+	}
+	if !cur.pending {
+		srv := state{found: true, absent: !cur.exists(), version: cur.version, data: cur.data}
+		if err := w.set(serverKey(k.T, k.ID), encodeState(srv)); err != nil {
+			return err
+		}
+	}
+	nw := state{found: true, pending: true, absent: rec.Deleted, version: cur.version, data: rec.Data}
+	if rec.Deleted {
+		nw.data = nil
+	}
+	if err := w.setEntity(k, cur, nw); err != nil {
+		return err
+	}
+	return w.addMarker(k, seq)
+}
+
+// serverRecord stores a server record. For an entity without pending mutations it becomes the
+// local view; for a pending one it becomes the server copy in s/, and rebase reports true: the
+// caller must rebase the entity. A record older than the stored server state is ignored. A
+// record with Seq 0 (a conflict's current state) keeps the stored version.
+func (w *wtx) serverRecord(rec shop.Record) (rebase bool, err error) {
+	k := entKey{rec.Type, rec.ID}
+	cur, err := w.getE(k)
+	if err != nil {
+		return false, err
+	}
+	w.types[k.T] = true
+	if cur.pending {
+		srv, err := w.getS(k)
+		if err != nil {
+			return false, err
+		}
+		if rec.Seq > 0 && srv.found && srv.version > rec.Seq {
+			return false, nil
+		}
+		v := rec.Seq
+		if v == 0 {
+			v = srv.version
+		}
+		nw := state{found: true, absent: rec.Deleted, version: v, data: rec.Data}
+		if rec.Deleted {
+			nw.data = nil
+		}
+		return true, w.set(serverKey(k.T, k.ID), encodeState(nw))
+	}
+	if rec.Seq > 0 && cur.found && cur.version > rec.Seq {
+		return false, nil
+	}
+	if rec.Deleted {
+		return false, w.setEntity(k, cur, state{})
+	}
+	v := rec.Seq
+	if v == 0 {
+		v = cur.version
+	}
+	return false, w.setEntity(k, cur, state{found: true, version: v, data: rec.Data})
+}
+
+// markers returns the pending markers, loading them on first use (one iterator per
+// transaction: Badger sorts all pending writes for every iterator of a read-write txn).
+func (w *wtx) markers() (map[entKey]map[uint64]bool, error) {
+	if w.marks != nil {
+		return w.marks, nil
+	}
+	m := map[entKey]map[uint64]bool{}
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixPending)})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k, seq, ok := parsePendingKey(it.Item().Key())
+		if !ok {
+			continue
+		}
+		if m[k] == nil {
+			m[k] = map[uint64]bool{}
+		}
+		m[k][seq] = true
+	}
+	it.Close()
+	w.marks = m
+	return m, nil
+}
+
+func (w *wtx) addMarker(k entKey, seq uint64) error {
+	if w.marks != nil {
+		if w.marks[k] == nil {
+			w.marks[k] = map[uint64]bool{}
+		}
+		if w.marks[k][seq] {
+			return nil
+		}
+		w.marks[k][seq] = true
+	}
+	return w.set(pendingKey(k, seq), []byte{})
+}
+
+func (w *wtx) removeMarker(k entKey, seq uint64) error {
+	if w.marks != nil {
+		delete(w.marks[k], seq)
+		if len(w.marks[k]) == 0 {
+			delete(w.marks, k)
+		}
+	}
+	return w.del(pendingKey(k, seq))
+}
+
+// clearPending makes an entity with no pending mutation left a plain cached entity: its e/
+// state stays (until the feed brings the server's), its s/ copy goes.
+func (w *wtx) clearPending(k entKey) error {
+	cur, err := w.getE(k)
+	if err != nil || !cur.pending {
+		return err
+	}
+	nw := state{found: true, version: cur.version, data: cur.data}
+	if cur.absent {
+		nw = state{}
+	}
+	if err := w.setEntity(k, cur, nw); err != nil {
+		return err
+	}
+	return w.del(serverKey(k.T, k.ID))
+}
+
+// resetToServer sets a pending entity's e/ state back to its server copy (still pending).
+func (w *wtx) resetToServer(k entKey) error {
+	cur, err := w.getE(k)
+	if err != nil || !cur.pending {
+		return err
+	}
+	srv, err := w.getS(k)
+	if err != nil {
+		return err
+	}
+	if !srv.found {
+		srv = state{found: true, absent: true}
+	}
+	return w.setEntity(k, cur, state{found: true, pending: true, absent: srv.absent, version: srv.version, data: srv.data})
+}
+
+// envelope is an outbox entry: the mutation and the entities its local effect wrote.
+type envelope struct {
+	M       shop.Mutation `json:"m"`
+	Touched []entKey      `json:"touched,omitempty"`
+}
+
+func (w *wtx) loadEnv(seq uint64) (*envelope, error) {
+	v, ok, err := getRaw(w.txn, outboxKey(seq))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("outbox entry %d is missing: %w", seq, ErrCorrupt)
+	}
+	var e envelope
+	if err := json.Unmarshal(v, &e); err != nil {
+		return nil, fmt.Errorf("outbox entry %d: %v: %w", seq, err, ErrCorrupt)
+	}
+	return &e, nil
+}
+
+func (w *wtx) saveEnv(seq uint64, e *envelope) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return w.set(outboxKey(seq), b)
+}
+
+// seqOf finds a mutation's outbox sequence.
+func (w *wtx) seqOf(id string) (uint64, bool, error) {
+	v, ok, err := getRaw(w.txn, outIDKey(id))
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	if len(v) != 8 {
+		return 0, false, fmt.Errorf("outbox id %s: %w", id, ErrCorrupt)
+	}
+	return binary.BigEndian.Uint64(v), true, nil
+}
+
+// nextSeq takes the next outbox sequence; the counter is written in this transaction.
+func (w *wtx) nextSeq() (uint64, error) {
+	v, ok, err := getRaw(w.txn, keyOutSeq)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if ok && len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	return n, w.set(keyOutSeq, u64(n))
+}
+
+// applyOutcome writes the records of pending mutation seq and returns the entities written.
+func (w *wtx) applyOutcome(out shop.Outcome, seq uint64) ([]entKey, error) {
+	var touched []entKey
+	for _, r := range out.Records {
+		if err := w.writeLocal(r, seq); err != nil {
+			return nil, err
+		}
+		touched = appendKey(touched, entKey{r.Type, r.ID})
+	}
+	return touched, nil
+}
+
+func appendKey(ks []entKey, k entKey) []entKey {
+	for _, x := range ks {
+		if x == k {
+			return ks
+		}
+	}
+	return append(ks, k)
+}
+
+// rebase recomputes the local view of the entities in set: it collects the pending mutations
+// that touched them and, transitively, the entities those mutations touched; resets all of
+// these entities to their server copies; and replays the mutations in outbox order with
+// shop.Decide. A mutation that now conflicts or is rejected stays in the outbox (the server
+// decides) but its effect is not shown. Entities left without pending mutations stop being
+// pending.
+func (w *wtx) rebase(set []entKey) error {
+	if len(set) == 0 {
+		return nil
+	}
+	marks, err := w.markers()
+	if err != nil {
+		return err
+	}
+	ents := map[entKey]bool{}
+	envs := map[uint64]*envelope{}
+	queue := append([]entKey(nil), set...)
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		if ents[k] {
+			continue
+		}
+		ents[k] = true
+		for seq := range marks[k] {
+			if envs[seq] != nil {
+				continue
+			}
+			e, err := w.loadEnv(seq)
+			if err != nil {
+				return err
+			}
+			envs[seq] = e
+			queue = append(queue, e.Touched...)
+		}
+	}
+	order := sortedKeys(ents)
+	for _, k := range order {
+		if err := w.resetToServer(k); err != nil {
+			return err
+		}
+	}
+	seqs := make([]uint64, 0, len(envs))
+	for s := range envs {
+		seqs = append(seqs, s)
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	for _, seq := range seqs {
+		e := envs[seq]
+		out, err := shop.Decide(w, e.M, w.now)
+		if err != nil {
+			if errors.Is(err, shop.ErrRejected) {
+				continue
+			}
+			return fmt.Errorf("replaying %s %s: %w", e.M.Kind, e.M.ID, err)
+		}
+		if out.Conflict != nil {
+			continue
+		}
+		touched, err := w.applyOutcome(out, seq)
+		if err != nil {
+			return err
+		}
+		changed := false
+		for _, k := range touched {
+			if !ents[k] {
+				ents[k] = true
+				order = append(order, k)
+			}
+			n := len(e.Touched)
+			if e.Touched = appendKey(e.Touched, k); len(e.Touched) != n {
+				changed = true
+			}
+		}
+		if changed {
+			if err := w.saveEnv(seq, e); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range order {
+		if len(marks[k]) == 0 {
+			if err := w.clearPending(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[entKey]bool) []entKey {
+	ks := make([]entKey, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if ks[i].T != ks[j].T {
+			return ks[i].T < ks[j].T
+		}
+		return ks[i].ID < ks[j].ID
+	})
+	return ks
+}
+
+func (w *wtx) changedTypes() []shop.EntityType {
+	ts := make([]shop.EntityType, 0, len(w.types))
+	for _, t := range shop.EntityTypes {
+		if w.types[t] {
+			ts = append(ts, t)
+		}
+	}
+	for t := range w.types {
+		if !t.Known() {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
