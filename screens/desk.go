@@ -1,0 +1,251 @@
+package screens
+
+import (
+	"strconv"
+	gosync "sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+
+	"kefu/shop"
+)
+
+// The desk's sections, in rail order; Desk.Show takes these numbers and Ctrl+1…Ctrl+5 pick them.
+const (
+	SectionChat = iota
+	SectionOrders
+	SectionStock
+	SectionReviews
+	SectionCustomers
+	sectionCount
+)
+
+// refreshEvery is the least time between two data-driven reloads of the shown section; changes
+// arriving faster are gathered and drawn by the next tick.
+const refreshEvery = 300 * time.Millisecond
+
+// Params is what the desk needs.
+type Params struct {
+	Data   Data             // the local store
+	Staff  shop.Staff       // who is signed in
+	Window fyne.Window      // the window the desk fills: its shortcuts and dialogs
+	App    fyne.App         // notifications and preferences
+	Now    func() time.Time // the clock; time.Now when nil (tests fix it)
+	Kick   func()           // tells sync a mutation was recorded; may be nil
+	// ManualTick turns the one-second ticker off (waiting times, gathered redraws); the caller
+	// then calls Desk.Tick itself. Tests set it so that nothing runs on another goroutine.
+	ManualTick bool
+}
+
+// section is one of the desk's five workspaces.
+type section interface {
+	content() fyne.CanvasObject
+	searchEntry() *searchEntry
+	// reload re-reads what the section shows after the data changed, keeping what is open.
+	reload()
+	// watches reports whether changes to entities of type t can change what the section shows.
+	watches(t shop.EntityType) bool
+	// tick runs every second while the section is shown.
+	tick()
+}
+
+// Desk is the main window's content: the navigation rail, the five sections and the status bar.
+type Desk struct {
+	env      *env
+	data     Data
+	sections [sectionCount]section
+	chat     *chatSection
+	orders   *orderSection
+	stock    *stockSection
+	reviews  *reviewSection
+	custs    *customerSection
+	rail     *rail
+	status   *statusBar
+	problems *problemsDialog
+	body     *fyne.Container
+	content  fyne.CanvasObject
+
+	current    int
+	loaded     [sectionCount]bool
+	dirty      [sectionCount]bool
+	lastReload [sectionCount]time.Time
+
+	stop     chan struct{}
+	stopOnce gosync.Once
+}
+
+// NewDesk builds the desk, shows the chat section, registers the keyboard shortcuts on the
+// window's canvas and (unless ManualTick) starts the one-second ticker, which stops when the
+// window closes (NewDesk sets the window's OnClosed) or on Close.
+func NewDesk(p Params) *Desk {
+	now := p.Now
+	if now == nil {
+		now = time.Now
+	}
+	d := &Desk{data: p.Data, stop: make(chan struct{})}
+	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, kick: p.Kick}
+	d.env.applied = func() { d.status.update() }
+
+	keys := d.handleShortcut
+	d.chat = newChatSection(d.env, p.Data, keys)
+	d.orders = newOrderSection(d.env, p.Data, keys)
+	d.stock = newStockSection(d.env, p.Data, keys)
+	d.reviews = newReviewSection(d.env, p.Data, keys)
+	d.custs = newCustomerSection(d.env, p.Data, keys, d.showOrder)
+	d.sections = [sectionCount]section{d.chat, d.orders, d.stock, d.reviews, d.custs}
+
+	d.rail = newRail(
+		[]string{lang.L("Chat"), lang.L("Orders"), lang.L("Stock"), lang.L("Reviews"), lang.L("Customers")},
+		[]fyne.Resource{iconChat, iconOrders, iconStock, iconReviews, iconCustomers},
+		d.Show)
+	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
+	d.status = newStatusBar(d.env, p.Data, d.problems.show)
+
+	objs := make([]fyne.CanvasObject, sectionCount)
+	for i, s := range d.sections {
+		objs[i] = s.content()
+		objs[i].Hide()
+	}
+	d.body = container.NewStack(objs...)
+	d.content = container.NewBorder(nil, d.status.box, d.rail.box, nil, d.body)
+	d.current = -1
+	d.Show(SectionChat)
+
+	if p.Window != nil {
+		d.addShortcuts(p.Window.Canvas())
+		p.Window.SetOnClosed(d.Close)
+	}
+	if !p.ManualTick {
+		go d.run()
+	}
+	return d
+}
+
+// Content is what to put in the window.
+func (d *Desk) Content() fyne.CanvasObject { return d.content }
+
+// Current is the section shown.
+func (d *Desk) Current() int { return d.current }
+
+// Show switches to a section (SectionChat … SectionCustomers); other numbers are ignored.
+func (d *Desk) Show(i int) {
+	if i < 0 || i >= sectionCount {
+		return
+	}
+	if i != d.current {
+		if d.current >= 0 {
+			d.sections[d.current].content().Hide()
+		}
+		d.current = i
+		d.sections[i].content().Show()
+		d.rail.setCurrent(i)
+	}
+	if !d.loaded[i] || d.dirty[i] {
+		d.reloadSection(i)
+	}
+}
+
+func (d *Desk) reloadSection(i int) {
+	d.loaded[i], d.dirty[i], d.lastReload[i] = true, false, time.Now()
+	d.sections[i].reload()
+}
+
+// FocusSearch puts the cursor in the shown section's search box.
+func (d *Desk) FocusSearch() {
+	if d.env.win == nil {
+		return
+	}
+	d.env.win.Canvas().Focus(d.sections[d.current].searchEntry())
+}
+
+// SetSync shows the sync engine's state in the status bar. Call it on Fyne's goroutine.
+func (d *Desk) SetSync(v SyncView) { d.status.setSync(v) }
+
+// Refresh tells the desk that entities of these types changed. Sections showing them reload:
+// the shown one at once (at most every refreshEvery; faster changes are drawn by the next
+// tick), hidden ones when they are shown next. Call it on Fyne's goroutine.
+func (d *Desk) Refresh(types []shop.EntityType) {
+	for i, s := range d.sections {
+		for _, t := range types {
+			if s.watches(t) {
+				d.dirty[i] = true
+				break
+			}
+		}
+	}
+	d.status.update()
+	if d.dirty[d.current] && time.Since(d.lastReload[d.current]) >= refreshEvery {
+		d.reloadSection(d.current)
+	}
+}
+
+// Tick does the desk's once-a-second work: waiting times count up and change colour, and
+// changes gathered by Refresh are drawn. The desk's own ticker calls it unless ManualTick.
+func (d *Desk) Tick() {
+	d.status.tick()
+	if d.dirty[d.current] {
+		d.reloadSection(d.current)
+	}
+	d.sections[d.current].tick()
+}
+
+// Close stops the desk's ticker. It is safe to call more than once.
+func (d *Desk) Close() { d.stopOnce.Do(func() { close(d.stop) }) }
+
+func (d *Desk) run() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			fyne.Do(d.Tick)
+		}
+	}
+}
+
+// showOrder opens an order in the orders section.
+func (d *Desk) showOrder(id string) {
+	d.Show(SectionOrders)
+	d.orders.status.SetSelectedIndex(0)
+	d.orders.flag.SetSelectedIndex(0)
+	d.orders.search.SetText(id)
+}
+
+// deskKeys are the desk's shortcuts: Ctrl+1…Ctrl+5 (Cmd on macOS) pick a section, Ctrl+F
+// focuses the search.
+func deskKeys() []*desktop.CustomShortcut {
+	keys := make([]*desktop.CustomShortcut, 0, sectionCount+1)
+	for i := range sectionCount {
+		keys = append(keys, &desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierShortcutDefault})
+	}
+	return append(keys, &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+}
+
+func (d *Desk) addShortcuts(c fyne.Canvas) {
+	for _, k := range deskKeys() {
+		c.AddShortcut(k, func(s fyne.Shortcut) { d.handleShortcut(s) })
+	}
+}
+
+// handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
+// so do the desk's entries, which Fyne gives shortcuts to first while they have the focus.
+func (d *Desk) handleShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	if cs.KeyName == fyne.KeyF {
+		d.FocusSearch()
+		return true
+	}
+	if n, err := strconv.Atoi(string(cs.KeyName)); err == nil && n >= 1 && n <= sectionCount {
+		d.Show(n - 1)
+		return true
+	}
+	return false
+}

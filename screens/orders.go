@@ -1,0 +1,422 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/localdb"
+	"kefu/shop"
+)
+
+const orderListLimit = 500
+
+// orderFilterAfterSales is the status filter's extra choice: orders with an after-sales case.
+const orderFilterAfterSales = "after_sales"
+
+// orderSection lists and searches orders and shows one order with its notes; a note with a
+// flag can be added from the detail.
+type orderSection struct {
+	env  *env
+	data OrderData
+
+	search     *searchEntry
+	status     *widget.Select
+	statuses   []string // status filter values, parallel to the Select's options
+	flag       *widget.Select
+	picker     *picker
+	orders     []shop.Order
+	count      *widget.RichText
+	open       *shop.Order
+	version    int64 // the open order's version, sent as the note's base
+	empty      *widget.Label
+	pane       *fyne.Container
+	scroll     *container.Scroll
+	info       *fyne.Container // rebuilt for each order
+	notesTitle *widget.Label
+	history    *fyne.Container // rebuilt for each order
+
+	noteFlag   *widget.Select
+	noteReason *widget.Entry
+	noteText   *widget.Entry
+	noteAdd    *widget.Button
+	noteMsg    *widget.Label
+
+	box fyne.CanvasObject
+}
+
+func newOrderSection(e *env, data OrderData, desk func(fyne.Shortcut) bool) *orderSection {
+	o := &orderSection{env: e, data: data}
+	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), desk, func(string) { o.load(true) })
+	o.statuses = []string{""}
+	opts := []string{lang.L("All statuses")}
+	for _, s := range shop.OrderStatuses {
+		o.statuses = append(o.statuses, string(s))
+		opts = append(opts, statusName(s))
+	}
+	o.statuses = append(o.statuses, orderFilterAfterSales)
+	opts = append(opts, lang.L("After-sales"))
+	o.status = widget.NewSelect(opts, nil)
+	o.status.SetSelectedIndex(0)
+	o.status.OnChanged = func(string) { o.load(true) }
+	flagOpts := []string{lang.L("All flags")}
+	for _, f := range shop.Flags {
+		flagOpts = append(flagOpts, flagName(f))
+	}
+	o.flag = widget.NewSelect(flagOpts, nil)
+	o.flag.SetSelectedIndex(0)
+	o.flag.OnChanged = func(string) { o.load(true) }
+	o.picker = newPicker(func() int { return len(o.orders) }, newOrderRow, o.updateRow, o.onPick)
+	o.count = newCaption("")
+
+	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	o.info = container.NewVBox()
+	o.history = container.NewVBox()
+	o.notesTitle = newHeading(lang.L("Notes"))
+	flagNames := make([]string, len(shop.Flags))
+	for i, f := range shop.Flags {
+		flagNames[i] = flagName(f)
+	}
+	o.noteFlag = widget.NewSelect(flagNames, nil)
+	o.noteReason = widget.NewEntry()
+	o.noteReason.SetPlaceHolder(lang.L("Reason, e.g. customer asked to change the size"))
+	o.noteText = widget.NewMultiLineEntry()
+	o.noteText.Wrapping = fyne.TextWrapWord
+	o.noteText.SetMinRowsVisible(2)
+	o.noteText.SetPlaceHolder(lang.L("Note for the packers"))
+	o.noteAdd = widget.NewButtonWithIcon(lang.L("Add note"), theme.ContentAddIcon(), o.onAddNote)
+	o.noteAdd.Importance = widget.HighImportance
+	o.noteMsg = widget.NewLabel("")
+	o.noteMsg.Importance = widget.DangerImportance
+	o.noteMsg.Hide()
+	form := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, o.noteFlag.MinSize().Height), o.noteFlag), nil, o.noteReason),
+		o.noteText,
+		container.NewBorder(nil, nil, nil, o.noteAdd, o.noteMsg),
+	)
+	detail := container.NewVBox(o.info, widget.NewSeparator(), o.notesTitle, form, o.history)
+	o.scroll = container.NewVScroll(container.NewPadded(detail))
+	o.pane = container.NewStack(container.NewCenter(o.empty), o.scroll)
+	o.scroll.Hide()
+
+	top := container.NewVBox(o.search, container.NewGridWithColumns(2, o.status, o.flag))
+	left := container.NewBorder(top, o.count, nil, nil, o.picker.list)
+	split := container.NewHSplit(left, o.pane)
+	split.Offset = 0.36
+	o.box = split
+	return o
+}
+
+func (o *orderSection) content() fyne.CanvasObject { return o.box }
+func (o *orderSection) searchEntry() *searchEntry  { return o.search }
+func (o *orderSection) tick()                      {}
+func (o *orderSection) watches(t shop.EntityType) bool {
+	return t == shop.TypeOrder || t == shop.TypeNote || t == shop.TypeCase
+}
+
+func (o *orderSection) reload() { o.load(false) }
+
+// filter is the list's filter from the two selects.
+func (o *orderSection) filter() localdb.OrderFilter {
+	var f localdb.OrderFilter
+	if i := o.status.SelectedIndex(); i > 0 && i < len(o.statuses) {
+		if o.statuses[i] == orderFilterAfterSales {
+			f.AfterSales = true
+		} else {
+			f.Status = shop.OrderStatus(o.statuses[i])
+		}
+	}
+	if i := o.flag.SelectedIndex(); i > 0 {
+		fl := shop.Flags[i-1]
+		f.Flag = &fl
+	}
+	return f
+}
+
+// load reads the list; after a new search or filter the first match opens.
+func (o *orderSection) load(fresh bool) {
+	orders, err := o.data.SearchOrders(o.search.Text, o.filter(), orderListLimit)
+	if err != nil {
+		o.orders = nil
+		setCaption(o.count, fmt.Sprintf(lang.L("Could not read the orders: %v"), err))
+		o.picker.list.Refresh()
+		return
+	}
+	o.orders = orders
+	setCaption(o.count, countText(lang.L("%d orders"), len(orders), orderListLimit))
+	o.picker.list.Refresh()
+	if fresh || o.open == nil {
+		if len(orders) > 0 {
+			o.picker.highlight(0)
+			o.show(orders[0].ID)
+		} else if fresh {
+			o.picker.highlight(-1)
+			o.closeDetail()
+		}
+		return
+	}
+	o.picker.highlight(o.indexOf(o.open.ID))
+	o.show(o.open.ID)
+}
+
+// closeDetail empties the detail pane when a search or filter finds nothing.
+func (o *orderSection) closeDetail() {
+	o.open = nil
+	o.empty.SetText(lang.L("Nothing matches the search and filter."))
+	o.scroll.Hide()
+	o.empty.Show()
+}
+
+func (o *orderSection) indexOf(id string) int {
+	for i, x := range o.orders {
+		if x.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (o *orderSection) onPick(i int) {
+	if i >= 0 && i < len(o.orders) {
+		o.show(o.orders[i].ID)
+	}
+}
+
+// show puts an order in the detail pane, read fresh from the store with its version.
+func (o *orderSection) show(id string) {
+	var ord shop.Order
+	ver, ok, err := o.env.writer.Get(shop.TypeOrder, id, &ord)
+	if err != nil || !ok {
+		return
+	}
+	switching := o.open == nil || o.open.ID != id
+	o.open, o.version = &ord, ver
+	if switching {
+		o.noteFlag.SetSelectedIndex(int(ord.Flag))
+		o.noteReason.SetText("")
+		o.noteText.SetText("")
+		o.noteMsg.Hide()
+	}
+	o.info.Objects = o.orderInfo(ord)
+	o.info.Refresh()
+	o.showNotes(ord)
+	o.empty.Hide()
+	o.scroll.Show()
+	if switching {
+		o.scroll.ScrollToTop()
+	}
+}
+
+// orderInfo builds the order's facts: number and status, flag, items, amounts, address, courier
+// and after-sales cases.
+func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
+	now := o.env.now()
+	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Order %s"), ord.ID), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Selectable = true
+	status := widget.NewLabel(statusName(ord.Status))
+	status.Importance = statusImportance(ord.Status)
+	status.TextStyle.Bold = true
+	objs := []fyne.CanvasObject{
+		container.NewBorder(nil, nil, nil, status, title),
+		newCaption(joinNonEmpty(" · ", ord.Nick, paymentName(ord.Payment),
+			fmt.Sprintf(lang.L("ordered %s"), fmtFull(ord.CreatedAt)),
+			whenText(lang.L("paid %s"), ord.PaidAt), whenText(lang.L("shipped %s"), ord.ShippedAt))),
+	}
+
+	flagText := lang.L("No flag set")
+	if ord.FlagBy != "" {
+		flagText = flagName(ord.Flag) + " · " + fmt.Sprintf(lang.L("set by %s at %s"), staffLabel(ord.FlagBy), fmtWhen(ord.FlagAt, now))
+	}
+	objs = append(objs, container.NewHBox(container.NewCenter(newSwatch(flagColor(ord.Flag), 14)), widget.NewLabel(flagText)))
+
+	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Items")))
+	cols := func() *colsLayout { return &colsLayout{widths: []float32{0, 150, 50, 90}, stretch: 0} }
+	for _, it := range ord.Items {
+		name := newTruncLabel(joinNonEmpty(" ", it.Name, it.Variant))
+		sku := newCaption(it.SKU)
+		qty := widget.NewLabelWithStyle(fmt.Sprintf("×%d", it.Qty), fyne.TextAlignTrailing, fyne.TextStyle{})
+		price := widget.NewLabelWithStyle((it.Price * shop.Cents(it.Qty)).String(), fyne.TextAlignTrailing, fyne.TextStyle{})
+		objs = append(objs, container.New(cols(), name, sku, qty, price))
+	}
+	ship := widget.NewLabelWithStyle(ord.Shipping.String(), fyne.TextAlignTrailing, fyne.TextStyle{})
+	total := widget.NewLabelWithStyle(ord.Total.String(), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	objs = append(objs,
+		container.New(cols(), widget.NewLabel(lang.L("Shipping")), layout.NewSpacer(), layout.NewSpacer(), ship),
+		container.New(cols(), widget.NewLabelWithStyle(lang.L("Total"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), layout.NewSpacer(), total),
+	)
+
+	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Shipping address")))
+	a := ord.Address
+	objs = append(objs, widget.NewLabel(joinNonEmpty("  ", a.Receiver, a.Phone)))
+	addr := widget.NewLabel(a.Province + a.City + a.District + a.Detail) // Fyne's wrap: copying keeps it one line
+	addr.Wrapping = fyne.TextWrapWord
+	addr.Selectable = true
+	objs = append(objs, addr)
+	check := lang.L("Address not checked yet")
+	switch ord.AddressCheck {
+	case shop.AddressConfirmed:
+		check = fmt.Sprintf(lang.L("Address confirmed by %s"), staffLabel(ord.AddressCheckBy))
+	case shop.AddressChanged:
+		check = fmt.Sprintf(lang.L("Address changed by %s"), staffLabel(ord.AddressCheckBy))
+	}
+	objs = append(objs, newCaption(check))
+	courier := lang.L("Not shipped yet")
+	if ord.Courier != "" || ord.Tracking != "" {
+		courier = joinNonEmpty("  ", ord.Courier, ord.Tracking)
+	}
+	tracking := widget.NewLabel(fmt.Sprintf(lang.L("Courier: %s"), courier))
+	tracking.Selectable = true
+	objs = append(objs, tracking)
+	if ord.Payment == shop.PayCOD {
+		call := lang.L("COD order: not confirmed by phone yet")
+		if ord.CODCall != shop.CallNone {
+			call = fmt.Sprintf(lang.L("COD call: %s, by %s at %s"), systemNoteText(string(ord.CODCall)), staffLabel(ord.CODCallBy), fmtWhen(ord.CODCallAt, now))
+		}
+		objs = append(objs, newCaption(call))
+	}
+
+	if cases, err := o.data.CasesOf(ord.ID); err == nil && len(cases) > 0 {
+		objs = append(objs, widget.NewSeparator(), newHeading(lang.L("After-sales")))
+		for _, c := range cases {
+			l := widget.NewLabel(joinNonEmpty(" · ", caseKindName(c.Kind), caseStateName(c.State),
+				fmt.Sprintf(lang.L("owner %s"), staffLabel(c.Owner)), whenText(lang.L("due %s"), c.Due)))
+			if c.NeedsAttention(now) {
+				l.Importance = widget.DangerImportance
+			}
+			objs = append(objs, l)
+			if c.Summary != "" {
+				objs = append(objs, newWrapLabel(c.Summary))
+			}
+		}
+	}
+	return objs
+}
+
+// whenText formats a time into format (e.g. "paid %s"), or gives nothing for a zero time.
+func whenText(format string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(format, fmtFull(t))
+}
+
+// showNotes lists the order's notes, newest first.
+func (o *orderSection) showNotes(ord shop.Order) {
+	notes, err := o.data.Notes(ord.ID)
+	if err != nil {
+		o.history.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the notes: %v"), err))}
+		o.history.Refresh()
+		return
+	}
+	o.notesTitle.SetText(fmt.Sprintf(lang.L("Notes (%d)"), len(notes)))
+	objs := make([]fyne.CanvasObject, 0, len(notes))
+	for _, n := range notes {
+		objs = append(objs, o.noteRow(n))
+	}
+	if len(notes) == 0 {
+		objs = append(objs, newCaption(lang.L("No notes on this order yet.")))
+	}
+	o.history.Objects = objs
+	o.history.Refresh()
+}
+
+// noteRow is one note of the history: flag swatch, text, reason, staff number, time, pending.
+func (o *orderSection) noteRow(n shop.OrderNote) fyne.CanvasObject {
+	text := n.Text
+	reason := n.Reason
+	if n.System {
+		text, reason = systemNoteText(text), systemNoteText(reason)
+	}
+	body := newWrapLabel(text)
+	meta := []string{}
+	if reason != "" {
+		meta = append(meta, fmt.Sprintf(lang.L("Reason: %s"), reason))
+	}
+	meta = append(meta, flagName(n.Flag), staffLabel(n.Staff), fmtFull(n.At))
+	metaLabel := newCaption(joinNonEmpty(" · ", meta...))
+	line := fyne.CanvasObject(metaLabel)
+	if o.env.writer.IsPending(shop.TypeNote, n.ID) {
+		pending := widget.NewLabel(lang.L("Pending"))
+		pending.SizeName = theme.SizeNameCaptionText
+		pending.Importance = widget.WarningImportance
+		line = container.NewBorder(nil, nil, nil, pending, metaLabel)
+	}
+	bar := canvas.NewRectangle(flagColor(n.Flag))
+	bar.SetMinSize(fyne.NewSize(4, 4))
+	bar.CornerRadius = 2
+	return container.NewBorder(nil, nil, bar, nil,
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), body, line))
+}
+
+// onAddNote records the note typed in the form, with its flag, on the open order.
+func (o *orderSection) onAddNote() {
+	if o.open == nil {
+		return
+	}
+	text := strings.TrimSpace(o.noteText.Text)
+	if text == "" {
+		o.noteMsg.SetText(lang.L("Write the note first."))
+		o.noteMsg.Show()
+		return
+	}
+	flag := shop.FlagGrey
+	if i := o.noteFlag.SelectedIndex(); i >= 0 {
+		flag = shop.Flags[i]
+	}
+	p := shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text, Reason: strings.TrimSpace(o.noteReason.Text)}
+	if err := o.env.apply(shop.KindOrderNote, o.open.ID, o.version, p); err != nil {
+		return
+	}
+	o.noteMsg.Hide()
+	o.noteText.SetText("")
+	o.noteReason.SetText("")
+	o.load(false)
+}
+
+// orderRow is one row of the order list.
+type orderRow struct {
+	widget.BaseWidget
+	number, status, total *widget.Label
+	detail                *widget.RichText
+	flag                  *canvas.Rectangle
+}
+
+func newOrderRow() fyne.CanvasObject {
+	r := &orderRow{number: newHeading(""), status: widget.NewLabel(""), detail: newCaption(""), total: widget.NewLabel("")}
+	r.status.Alignment = fyne.TextAlignTrailing
+	r.total.Alignment = fyne.TextAlignTrailing
+	r.total.SizeName = theme.SizeNameCaptionText
+	r.flag = newSwatch(flagColor(shop.FlagGrey), 10)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *orderRow) CreateRenderer() fyne.WidgetRenderer {
+	top := container.NewBorder(nil, nil, nil, r.status, r.number)
+	bottom := container.NewBorder(nil, nil, container.NewCenter(r.flag), r.total, r.detail)
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, bottom))
+}
+
+func (o *orderSection) updateRow(i int, obj fyne.CanvasObject) {
+	r := obj.(*orderRow)
+	if i < 0 || i >= len(o.orders) {
+		return
+	}
+	ord := o.orders[i]
+	setLabel(r.number, ord.ID, widget.MediumImportance)
+	setLabel(r.status, statusName(ord.Status), statusImportance(ord.Status))
+	setCaption(r.detail, joinNonEmpty(" · ", ord.Nick, ord.Address.Receiver, ord.Address.Phone, fmtWhen(ord.CreatedAt, o.env.now())))
+	setLabel(r.total, ord.Total.String(), widget.MediumImportance)
+	if c := flagColor(ord.Flag); r.flag.FillColor != c {
+		r.flag.FillColor = c
+		r.flag.Refresh()
+	}
+}

@@ -1,0 +1,203 @@
+package screens
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/localdb"
+)
+
+// Sync states, as SyncView.State carries them.
+const (
+	SyncOnline    = "online"
+	SyncOffline   = "offline"
+	SyncSyncing   = "syncing"
+	SyncSignedOut = "signed_out"
+)
+
+// SyncView is the sync engine's state as the status bar shows it.
+type SyncView struct {
+	State    string    // SyncOnline, SyncOffline, SyncSyncing or SyncSignedOut ("" before the first status)
+	Since    time.Time // when the state began (offline since …)
+	Done     int64     // syncing: changes pulled so far …
+	Total    int64     // … of this many (0 when unknown)
+	Pending  int       // the outbox as the engine last counted it; the bar reads the store's own count
+	Problems int       // the problems as the engine last counted them; the bar reads the store's own list
+	LastSync time.Time // the last successful exchange with the server (shown while offline)
+	Err      string    // the last error, for offline and signed-out states
+}
+
+// statusBar is the strip at the window's bottom: who is signed in, the sync state, the
+// outbox, the customers waiting, and the problems to look at.
+type statusBar struct {
+	env         *env
+	data        StatusData
+	warn, alert time.Duration
+
+	view       SyncView
+	staff      *widget.Label
+	sync       *widget.Label
+	progress   *widget.ProgressBar
+	progBox    *fyne.Container
+	err        *widget.RichText
+	pending    *widget.Label
+	waiting    *widget.Label
+	problems   *widget.Button
+	nProblems  int
+	onProblems func()
+	row        *fyne.Container
+	box        fyne.CanvasObject
+}
+
+func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
+	b := &statusBar{env: e, data: data, warn: defaultWarnAfter, alert: defaultAlertAfter, onProblems: onProblems}
+	b.staff = widget.NewLabel(joinNonEmpty(" · ", e.staff.Name, staffLabel(e.staff.Number)))
+	b.sync = widget.NewLabel("")
+	b.progress = widget.NewProgressBar()
+	b.progress.TextFormatter = func() string { return "" }
+	b.progBox = container.New(&fixedWidth{width: 120}, b.progress)
+	b.progBox.Hide()
+	b.err = newStyled("", theme.SizeNameCaptionText, theme.ColorNameError)
+	b.pending = widget.NewLabel("")
+	b.waiting = widget.NewLabel("")
+	b.problems = widget.NewButtonWithIcon("", theme.WarningIcon(), func() {
+		if b.onProblems != nil {
+			b.onProblems()
+		}
+	})
+	b.problems.Importance = widget.DangerImportance
+	b.problems.Hide()
+
+	left := container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.staff, widget.NewSeparator(), b.sync, b.progBox,
+		widget.NewSeparator(), b.pending, widget.NewSeparator(), b.waiting)
+	right := container.NewHBox(b.problems)
+	b.row = container.NewBorder(nil, nil, left, right, b.err)
+	b.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewVBox(widget.NewSeparator(), b.row))
+	b.setSync(SyncView{})
+	return b
+}
+
+// setSync shows a new sync state.
+func (b *statusBar) setSync(v SyncView) {
+	b.view = v
+	b.sync.SetText(syncText(v))
+	b.sync.Importance = widget.MediumImportance
+	switch v.State {
+	case SyncOffline, SyncSignedOut:
+		b.sync.Importance = widget.WarningImportance
+	case SyncOnline:
+		b.sync.Importance = widget.SuccessImportance
+	}
+	b.sync.Refresh()
+	if v.State == SyncSyncing && v.Total > 0 {
+		b.progress.Max = float64(v.Total)
+		b.progress.SetValue(float64(min(v.Done, v.Total)))
+		b.progBox.Show()
+	} else {
+		b.progBox.Hide()
+	}
+	errText := ""
+	if v.State != SyncOnline && v.State != SyncSyncing {
+		errText = v.Err
+	}
+	setCaption(b.err, errText)
+	b.update()
+}
+
+// syncText is the words for a sync state: online, offline since 14:05, syncing 3 of 10,
+// signed out.
+func syncText(v SyncView) string {
+	switch v.State {
+	case SyncOnline:
+		return lang.L("Online")
+	case SyncOffline:
+		switch {
+		case !v.Since.IsZero():
+			return fmt.Sprintf(lang.L("Offline since %s"), fmtClock(v.Since))
+		case !v.LastSync.IsZero():
+			return fmt.Sprintf(lang.L("Offline, last synced %s"), fmtClock(v.LastSync))
+		}
+		return lang.L("Offline")
+	case SyncSyncing:
+		if v.Total > 0 {
+			return fmt.Sprintf(lang.L("Syncing %d of %d"), min(v.Done, v.Total), v.Total)
+		}
+		return lang.L("Syncing")
+	case SyncSignedOut:
+		return lang.L("Signed out")
+	}
+	return lang.L("Connecting…")
+}
+
+// update re-reads the counts the bar shows from the store: they change with every action,
+// before the sync engine hears of it.
+func (b *statusBar) update() {
+	pending := b.env.writer.OutboxLen()
+	if pending == 0 {
+		setLabel(b.pending, lang.L("All saved to the server"), widget.MediumImportance)
+	} else {
+		setLabel(b.pending, fmt.Sprintf(lang.L("%d pending"), pending), widget.WarningImportance)
+	}
+	b.updateWaiting()
+	if probs, err := b.data.Problems(); err == nil {
+		b.nProblems = len(probs)
+	} else {
+		b.nProblems = b.view.Problems
+	}
+	if b.nProblems > 0 {
+		b.problems.SetText(fmt.Sprintf(lang.L("%d problems"), b.nProblems))
+		b.problems.Show()
+	} else {
+		b.problems.Hide()
+	}
+	b.row.Refresh()
+}
+
+// updateWaiting shows how many customers wait for a reply, in red when one has waited too long.
+func (b *statusBar) updateWaiting() {
+	n, err := b.data.WaitingCount()
+	if err != nil {
+		setLabel(b.waiting, fmt.Sprintf(lang.L("Could not count waiting customers: %v"), err), widget.DangerImportance)
+		return
+	}
+	if n == 0 {
+		setLabel(b.waiting, lang.L("No customer waiting"), widget.MediumImportance)
+		return
+	}
+	imp := widget.MediumImportance
+	if first, err := b.data.Conversations(localdb.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
+		imp = waitImportance(first[0].Waiting(b.env.now()), b.warn, b.alert)
+	}
+	setLabel(b.waiting, fmt.Sprintf(lang.L("%d customers waiting"), n), imp)
+}
+
+// tick updates the waiting count and colour; the desk calls it every second.
+func (b *statusBar) tick() {
+	b.updateWaiting()
+	b.row.Refresh()
+}
+
+// fixedWidth gives its objects a fixed width and their own minimum height, centred vertically.
+type fixedWidth struct{ width float32 }
+
+func (f *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+		o.Resize(fyne.NewSize(f.width, h))
+	}
+}
+
+func (f *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(f.width, h)
+}

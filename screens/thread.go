@@ -1,0 +1,261 @@
+package screens
+
+import (
+	"image/color"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/shop"
+)
+
+// bubbleData is one message as the thread shows it.
+type bubbleData struct {
+	id      string
+	from    shop.Sender
+	meta    string // who and when, e.g. "工号 1001 · 14:05"
+	text    string
+	pending bool
+}
+
+// thread shows a conversation's messages as bubbles: the customer's on the left, the shop's on
+// the right, system notices centred. Message bodies are plain labels, wrapped here to the
+// thread's width, so every bubble's height is known exactly and the scroll never guesses.
+type thread struct {
+	widget.BaseWidget
+	box     *fyne.Container
+	scroll  *container.Scroll
+	bubbles []*bubble
+	width   float32
+}
+
+func newThread() *thread {
+	t := &thread{box: container.NewVBox()}
+	t.scroll = container.NewVScroll(t.box)
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// set replaces the messages shown. It scrolls to the newest when asked to (another
+// conversation was opened) or when the newest was in view; otherwise the staff member keeps
+// reading where they were.
+func (t *thread) set(items []bubbleData, toNewest bool) {
+	sc := t.scroll
+	atBottom := sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-theme.Padding()
+	objs := make([]fyne.CanvasObject, len(items))
+	t.bubbles = t.bubbles[:0]
+	for i, it := range items {
+		b := newBubble(it)
+		b.wrap(t.width)
+		t.bubbles = append(t.bubbles, b)
+		objs[i] = b
+	}
+	t.box.Objects = objs
+	t.box.Refresh()
+	if toNewest || atBottom {
+		t.scroll.ScrollToBottom()
+	}
+}
+
+// Resize re-wraps the messages when the width changes, before the scroll lays them out.
+func (t *thread) Resize(s fyne.Size) {
+	if s.Width != t.width {
+		t.width = s.Width
+		for _, b := range t.bubbles {
+			b.wrap(s.Width)
+		}
+		t.box.Refresh()
+	}
+	t.BaseWidget.Resize(s)
+}
+
+func (t *thread) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.scroll) }
+
+// bubble is one message of the thread.
+type bubble struct {
+	widget.BaseWidget
+	data  bubbleData
+	bg    *canvas.Rectangle
+	meta  *canvas.Text
+	body  *widget.Label
+	width float32 // the bubble's width for the current row width
+}
+
+const bubbleShare = 0.72 // of the thread's width, at most
+
+func newBubble(d bubbleData) *bubble {
+	b := &bubble{data: d}
+	b.bg = canvas.NewRectangle(color.Transparent)
+	b.bg.CornerRadius = theme.InputRadiusSize() * 2
+	b.meta = canvas.NewText(d.meta, color.Transparent)
+	b.meta.TextSize = theme.CaptionTextSize()
+	b.body = widget.NewLabel(d.text)
+	if d.from == shop.FromSystem {
+		b.body.Alignment = fyne.TextAlignCenter
+		b.meta.Alignment = fyne.TextAlignCenter
+	}
+	b.applyColors()
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// applyColors takes the bubble's colours from the current theme.
+func (b *bubble) applyColors() {
+	b.bg.FillColor = bubbleColor(b.data.from)
+	b.meta.Color = theme.Color(theme.ColorNamePlaceHolder)
+	if b.data.pending {
+		b.meta.Color = theme.Color(theme.ColorNameWarning)
+	}
+}
+
+// bubbleColor is the background of a sender's bubbles.
+func bubbleColor(from shop.Sender) color.Color {
+	switch from {
+	case shop.FromStaff:
+		p := theme.Color(theme.ColorNamePrimary)
+		r, g, bl, _ := p.RGBA()
+		return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(bl >> 8), A: 0x30}
+	case shop.FromAuto:
+		s := theme.Color(theme.ColorNameSuccess)
+		r, g, bl, _ := s.RGBA()
+		return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(bl >> 8), A: 0x28}
+	case shop.FromSystem:
+		return color.Transparent
+	}
+	return theme.Color(theme.ColorNameInputBackground)
+}
+
+// wrap lays the text out for a row of the given width.
+func (b *bubble) wrap(rowWidth float32) {
+	if rowWidth <= 0 {
+		rowWidth = 480
+	}
+	pad := theme.Padding()
+	inner := theme.InnerPadding()
+	maxW := max(rowWidth*bubbleShare, 160)
+	b.body.Text = strings.Join(wrapText(b.data.text, maxW-2*inner-2*pad, theme.TextSize(), b.body.TextStyle), "\n")
+	b.body.Refresh()
+	w := b.body.MinSize().Width
+	w = max(w, b.meta.MinSize().Width+2*inner)
+	b.width = min(w, maxW) + 2*pad
+	if b.data.from == shop.FromSystem {
+		b.width = rowWidth - 2*pad
+	}
+	b.Refresh()
+}
+
+func (b *bubble) CreateRenderer() fyne.WidgetRenderer { return &bubbleRenderer{b: b} }
+
+type bubbleRenderer struct{ b *bubble }
+
+func (r *bubbleRenderer) Layout(size fyne.Size) {
+	b := r.b
+	pad := theme.Padding()
+	inner := theme.InnerPadding()
+	x := pad
+	switch b.data.from {
+	case shop.FromStaff:
+		x = size.Width - b.width - pad
+	case shop.FromSystem:
+		x = (size.Width - b.width) / 2
+	}
+	b.bg.Move(fyne.NewPos(x, pad/2))
+	b.bg.Resize(fyne.NewSize(b.width, size.Height-pad))
+	mh := b.meta.MinSize().Height
+	b.meta.Move(fyne.NewPos(x+pad+inner, pad))
+	b.meta.Resize(fyne.NewSize(b.width-2*pad-2*inner, mh))
+	bs := b.body.MinSize()
+	b.body.Move(fyne.NewPos(x+pad, pad+mh-inner/2))
+	b.body.Resize(fyne.NewSize(b.width-2*pad, bs.Height))
+}
+
+func (r *bubbleRenderer) MinSize() fyne.Size {
+	b := r.b
+	pad := theme.Padding()
+	inner := theme.InnerPadding()
+	return fyne.NewSize(0, pad+b.meta.MinSize().Height-inner/2+b.body.MinSize().Height+pad/2)
+}
+
+func (r *bubbleRenderer) Refresh() {
+	r.b.applyColors()
+	r.b.bg.Refresh()
+	r.b.meta.Refresh()
+	r.Layout(r.b.Size())
+}
+
+func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.b.bg, r.b.meta, r.b.body}
+}
+
+func (r *bubbleRenderer) Destroy() {}
+
+// wrapText breaks text into lines no wider than width: between words for Latin text, between
+// characters for Chinese, inside a word only when the word alone is too wide.
+func wrapText(text string, width, size float32, style fyne.TextStyle) []string {
+	var out []string
+	measure := func(s string) float32 { return fyne.MeasureText(s, size, style).Width }
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		line, lineW := "", float32(0)
+		for _, tok := range tokens(para) {
+			tw := measure(tok)
+			if line != "" && lineW+tw > width {
+				out = append(out, strings.TrimRight(line, " "))
+				line, lineW = "", 0
+				if tok == " " {
+					continue
+				}
+			}
+			if tw > width { // a word longer than the line: cut it by characters
+				for _, r := range tok {
+					rw := measure(string(r))
+					if line != "" && lineW+rw > width {
+						out = append(out, line)
+						line, lineW = "", 0
+					}
+					line += string(r)
+					lineW += rw
+				}
+				continue
+			}
+			line += tok
+			lineW += tw
+		}
+		out = append(out, strings.TrimRight(line, " "))
+	}
+	return out
+}
+
+// tokens splits a paragraph into the pieces a line may break between: runs of Latin letters,
+// digits and punctuation, single spaces, and single characters of other scripts.
+func tokens(s string) []string {
+	var out []string
+	start := -1
+	for i, r := range s {
+		word := r < utf8.RuneSelf && !unicode.IsSpace(r)
+		if word {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, s[start:i])
+			start = -1
+		}
+		if unicode.IsSpace(r) {
+			out = append(out, " ")
+		} else {
+			out = append(out, string(r))
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
