@@ -1,0 +1,28 @@
+// Package sync is Kefu Desk's sync engine: it keeps a desk's local store (package localdb) and
+// the shop's store server (package server, API in package storeapi) in step.
+//
+// One goroutine — the one that calls Engine.Run — alternates two jobs. It pushes the outbox of
+// local mutations to POST /v1/mutations in order and in batches, and acknowledges the results in
+// the local store; then it pulls GET /v1/changes from the stored cursor (a long poll once the desk
+// has caught up) and applies the changes locally. Because a pull only starts once every pushed
+// mutation has been acknowledged, the change feed never carries effects of a mutation the desk
+// still holds as pending, which is what the local store's rebasing relies on. A mutation that
+// may or may not have reached the server (a cut connection, a 5xx) is pushed again before any
+// pull; the server answers "duplicate" and nothing happens twice.
+//
+// Transport errors, 5xx, 408 and 429 answers are retried with capped exponential backoff and
+// jitter (a 429 or 503 Retry-After is honoured); a 401 signs the desk out until SetToken; other
+// 4xx answers are the desk's own fault and are reported in the status instead of retried in a
+// loop. Kick, called after every local mutation, cuts a waiting long poll (or a backoff pause)
+// short so the new mutation goes out at once.
+//
+// The engine reports a Status (online, offline since T, syncing N of M, signed out, pending and
+// problem counts) through Params.OnStatus, always from Run's goroutine and never after Run has
+// returned.
+//
+// Login signs a staff member in, and Credentials keeps the token in the OS keyring or, where
+// there is none, in a private file in the data directory.
+//
+// This package is named sync like the standard library's; callers that need both import this
+// one under another name, e.g. kefusync "kefu/sync".
+package sync

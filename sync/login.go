@@ -1,0 +1,61 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"kefu/storeapi"
+)
+
+// loginTimeout bounds a login when ctx has no deadline of its own.
+const loginTimeout = 30 * time.Second
+
+// Login signs staff member staff (a staff number) of shop shopID in at the store server baseURL
+// and returns the token and who signed in. Its errors tell apart: ErrBadURL (the address is not
+// a URL), ErrUnreachable (no answer), ErrWrongPassword (the server refused the credentials),
+// ErrNotKefuStore (something answered, but not a Kefu store: an HTML page, another API), and a
+// *ServerError carrying the store's own message (e.g. too many attempts).
+func Login(ctx context.Context, baseURL, shopID, staff, password string) (storeapi.LoginResponse, error) {
+	var out storeapi.LoginResponse
+	shopID, staff = strings.TrimSpace(shopID), strings.TrimSpace(staff)
+	if shopID == "" || staff == "" || password == "" {
+		return out, fmt.Errorf("%w: shop, staff number and password are all needed", ErrWrongPassword)
+	}
+	api, err := newAPIClient(baseURL, nil, discardLogger, "kefu-desk/"+strconv.Itoa(storeapi.Version))
+	if err != nil {
+		return out, err
+	}
+	defer api.closeIdle()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, loginTimeout)
+		defer cancel()
+	}
+	body, err := json.Marshal(storeapi.LoginRequest{Shop: shopID, Staff: staff, Password: password})
+	if err != nil {
+		return out, fmt.Errorf("encoding the login: %w", err)
+	}
+	err = api.call(ctx, http.MethodPost, storeapi.PathLogin, "", nil, body, "", &out)
+	var se *ServerError
+	switch {
+	case err == nil:
+		if out.Token == "" {
+			return storeapi.LoginResponse{}, fmt.Errorf("%w: its login answer has no token", ErrNotKefuStore)
+		}
+		return out, nil
+	case errors.As(err, &se) && se.Code == "":
+		// An error page that is not a store API error: a web server, a proxy, another API.
+		return out, fmt.Errorf("%w: %s answered %s", ErrNotKefuStore, baseURL, se.Error())
+	case errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden):
+		return out, fmt.Errorf("%w (%s)", ErrWrongPassword, se.Message)
+	case errors.Is(err, ErrUnreachable):
+		return out, fmt.Errorf("cannot reach %s: %w", baseURL, err)
+	}
+	return out, fmt.Errorf("signing in at %s: %w", baseURL, err)
+}

@@ -1,0 +1,84 @@
+package sync
+
+import (
+	"fmt"
+	"time"
+)
+
+// State is the sync engine's connection state, as the desk's status bar shows it.
+type State string
+
+// The engine's states.
+const (
+	// StateOnline: the desk is connected and caught up with the server (it may still be pushing
+	// a few fresh mutations; Pending counts them).
+	StateOnline State = "online"
+	// StateOffline: the server cannot be reached (or answers with server errors); Since says
+	// since when. Local work goes on and waits in the outbox.
+	StateOffline State = "offline"
+	// StateSyncing: connecting, pushing a backlog after a reconnect, or pulling a large part of
+	// the change feed (Done of Total during a first full sync).
+	StateSyncing State = "syncing"
+	// StateSignedOut: the server refused the token (expired or revoked); nothing is sent until a
+	// new token is set with Engine.SetToken.
+	StateSignedOut State = "signed_out"
+)
+
+// Status is what the desk shows about sync.
+type Status struct {
+	State State
+	// Since is when the desk went offline (StateOffline only).
+	Since time.Time
+	// Done and Total are the progress of a large pull (the first full sync): the feed sequence
+	// reached and the server's newest one. Both are zero when no large pull is under way.
+	Done, Total int64
+	// Pending is the number of local mutations not yet acknowledged by the server.
+	Pending int
+	// Problems is the number of pushed mutations the server did not apply (conflicts and
+	// rejections) that still need the staff member's attention.
+	Problems int
+	// LastSync is when the desk last completed a pull from the server.
+	LastSync time.Time
+	// Err describes the last failure (a transport error, a refused batch); empty when the last
+	// exchange with the server went well.
+	Err string
+}
+
+// Progress returns Done/Total as a fraction between 0 and 1 (0 when Total is unknown).
+func (s Status) Progress() float64 {
+	if s.Total <= 0 {
+		return 0
+	}
+	f := float64(s.Done) / float64(s.Total)
+	if f > 1 {
+		f = 1
+	}
+	return f
+}
+
+// String describes the status in one line of English, for logs.
+func (s Status) String() string {
+	var msg string
+	switch s.State {
+	case StateOffline:
+		msg = "offline since " + s.Since.Format(time.DateTime)
+	case StateSyncing:
+		if s.Total > 0 {
+			msg = fmt.Sprintf("syncing %d of %d", s.Done, s.Total)
+		} else {
+			msg = "syncing"
+		}
+	default:
+		msg = string(s.State)
+	}
+	if s.Pending > 0 {
+		msg += fmt.Sprintf(", %d pending", s.Pending)
+	}
+	if s.Problems > 0 {
+		msg += fmt.Sprintf(", %d problems", s.Problems)
+	}
+	if s.Err != "" {
+		msg += ": " + s.Err
+	}
+	return msg
+}
