@@ -44,10 +44,10 @@ func startDemoServer(dir string) (string, func(), error) {
 		}
 	}()
 	stop := func() {
+		srv.Close() // ends the desk's long poll at once, so Shutdown does not wait for it
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		hs.Shutdown(ctx)
-		srv.Close()
 	}
 	return "http://" + ln.Addr().String(), stop, nil
 }
