@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,17 +26,28 @@ func newStockCols() *colsLayout { return &colsLayout{widths: stockCols, stretch:
 // stockLine is one row of the stock list: a product's header (variant < 0) or one variant.
 type stockLine struct{ product, variant int }
 
-// stockSection answers "is it in stock?": search products by name, SKU or barcode and see each
-// variant's listed, warehouse, reserved and available stock, with drift highlighted.
+// Stock list views.
+const (
+	stockViewAll = iota // search results (all products when the search is empty)
+	stockViewLow        // products at or under their low-stock threshold
+)
+
+// stockSection answers "is it in stock?": search products by name, pinyin, SKU or barcode as
+// you type and see each variant's listed, warehouse, reserved and available stock, with drift
+// highlighted and how fresh the numbers are; record a shelf count, set the low-stock threshold
+// and send a product card into the open chat.
 type stockSection struct {
 	env  *env
-	data StockData
+	data stockSource
 
 	search   *searchEntry
+	view     *widget.Select
 	picker   *picker
 	products []shop.Product
 	lines    []stockLine
 	count    *widget.RichText
+	fresh    *widget.RichText // the list's freshness line
+	syncView SyncView
 
 	open    *shop.Product
 	openSKU string
@@ -43,15 +55,30 @@ type stockSection struct {
 	pane    *fyne.Container
 	scroll  *container.Scroll
 	detail  *fyne.Container
+	// detailFresh is the freshness line of the detail pane; sent tells what was sent to chat.
+	detailFresh *widget.RichText
+	sent        string
+
+	// toChat sends a message or card into the conversation open in the chat section and
+	// returns its nick (errNoChat when none is open); chatLink is the shop's chat page for a
+	// product. The desk sets both.
+	toChat   func(text string, card *shop.Card) (nick string, err error)
+	chatLink func(productID string) string
 
 	box fyne.CanvasObject
 }
 
-func newStockSection(e *env, data StockData, desk func(fyne.Shortcut) bool) *stockSection {
+func newStockSection(e *env, data stockSource, desk func(fyne.Shortcut) bool) *stockSection {
 	s := &stockSection{env: e, data: data}
-	s.search = newSearchEntry(lang.L("Product name, SKU or barcode"), desk, func(string) { s.load(true) })
+	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), desk, func(string) { s.load(true) })
+	s.search.OnSubmitted = s.onSubmit
+	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
+	s.view.SetSelectedIndex(stockViewAll)
+	s.view.OnChanged = func(string) { s.load(true) }
 	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, s.updateRow, s.onPick)
 	s.count = newCaption("")
+	s.fresh = newCaption("")
+	s.detailFresh = newCaption("")
 	s.empty = widget.NewLabelWithStyle(lang.L("No product is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
 	s.detail = container.NewVBox()
 	s.scroll = container.NewVScroll(container.NewPadded(s.detail))
@@ -63,11 +90,13 @@ func newStockSection(e *env, data StockData, desk func(fyne.Shortcut) bool) *sto
 		colHeader(lang.L("Listed"), fyne.TextAlignTrailing), colHeader(lang.L("Warehouse"), fyne.TextAlignTrailing),
 		colHeader(lang.L("Reserved"), fyne.TextAlignTrailing), colHeader(lang.L("Available"), fyne.TextAlignTrailing),
 		colHeader(lang.L("Drift"), fyne.TextAlignTrailing))
-	top := container.NewVBox(s.search, container.NewPadded(header))
-	left := container.NewBorder(top, s.count, nil, nil, s.picker.list)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.view, s.search), container.NewPadded(header))
+	bottom := container.NewBorder(nil, nil, nil, alignStyled(s.fresh, fyne.TextAlignTrailing), s.count)
+	left := container.NewBorder(top, bottom, nil, nil, s.picker.list)
 	split := container.NewHSplit(left, s.pane)
-	split.Offset = 0.58
+	split.Offset = 0.56
 	s.box = split
+	s.showFreshness()
 	return s
 }
 
@@ -81,13 +110,63 @@ func colHeader(text string, align fyne.TextAlign) *widget.Label {
 
 func (s *stockSection) content() fyne.CanvasObject     { return s.box }
 func (s *stockSection) searchEntry() *searchEntry      { return s.search }
-func (s *stockSection) tick()                          {}
 func (s *stockSection) watches(t shop.EntityType) bool { return t == shop.TypeProduct }
 func (s *stockSection) reload()                        { s.load(false) }
 
-// load searches; after a new search the first match opens.
+// tick keeps "synced 3 min ago" counting.
+func (s *stockSection) tick() { s.showFreshness() }
+
+// setSync takes the sync engine's state: the stock figures are as fresh as the last sync.
+func (s *stockSection) setSync(v SyncView) {
+	s.syncView = v
+	s.showFreshness()
+}
+
+func (s *stockSection) showFreshness() {
+	text, warn := stockFreshness(s.syncView, s.env.now())
+	color := theme.ColorNamePlaceHolder
+	if warn {
+		color = theme.ColorNameWarning
+	}
+	setStyled(s.fresh, text, color, warn)
+	setStyled(s.detailFresh, text, color, warn)
+}
+
+// lowOnly reports whether the list shows only the products at or under their threshold.
+func (s *stockSection) lowOnly() bool { return s.view.SelectedIndex() == stockViewLow }
+
+// find runs the search of the list's view.
+func (s *stockSection) find() ([]shop.Product, error) {
+	q := strings.TrimSpace(s.search.Text)
+	if !s.lowOnly() {
+		return s.data.SearchProducts(q, productListLimit)
+	}
+	if q == "" {
+		return s.data.LowStockProducts(productListLimit)
+	}
+	all, err := s.data.SearchProducts(q, 0)
+	var low []shop.Product
+	for _, p := range all {
+		if isLow(p) && len(low) < productListLimit {
+			low = append(low, p)
+		}
+	}
+	return low, err
+}
+
+// isLow reports whether a product's available stock is at or under its threshold.
+func isLow(p shop.Product) bool {
+	total := 0
+	for _, v := range p.Variants {
+		total += v.Available()
+	}
+	return p.LowStock > 0 && total <= p.LowStock
+}
+
+// load searches; after a new search the first match opens, on the variant whose SKU or barcode
+// the search names when there is one.
 func (s *stockSection) load(fresh bool) {
-	products, err := s.data.SearchProducts(s.search.Text, productListLimit)
+	products, err := s.find()
 	if err != nil {
 		s.products, s.lines = nil, nil
 		setCaption(s.count, fmt.Sprintf(lang.L("Could not read the products: %v"), err))
@@ -102,7 +181,11 @@ func (s *stockSection) load(fresh bool) {
 			s.lines = append(s.lines, stockLine{product: i, variant: j})
 		}
 	}
-	setCaption(s.count, countText(lang.L("%d products"), len(products), productListLimit))
+	format := lang.L("%d products")
+	if s.lowOnly() {
+		format = lang.L("%d products at or under their low-stock threshold")
+	}
+	setCaption(s.count, countText(format, len(products), productListLimit))
 	s.picker.list.Refresh()
 	if fresh || s.open == nil {
 		if len(products) == 0 {
@@ -115,22 +198,47 @@ func (s *stockSection) load(fresh bool) {
 			}
 			return
 		}
-		// A barcode or SKU that names one variant opens on it; otherwise the first product.
-		line := 0
-		for k, l := range s.lines {
-			if l.product == 0 && l.variant >= 0 {
-				v := products[0].Variants[l.variant]
-				if v.SKU == s.search.Text || v.Barcode == s.search.Text {
-					line = k
-				}
-			}
+		line := s.exactLine()
+		if line < 0 {
+			line = 0
 		}
 		s.picker.highlight(line)
-		s.show(products[0].ID, s.skuOf(line))
+		s.show(products[s.lines[line].product].ID, s.skuOf(line))
 		return
 	}
 	s.picker.highlight(s.lineOf(s.open.ID, s.openSKU))
 	s.show(s.open.ID, s.openSKU)
+}
+
+// exactLine is the list line of the variant whose SKU or barcode is the search text (ASCII
+// case-insensitive), or -1.
+func (s *stockSection) exactLine() int {
+	q := strings.TrimSpace(s.search.Text)
+	if q == "" {
+		return -1
+	}
+	for k, l := range s.lines {
+		if l.variant < 0 {
+			continue
+		}
+		v := s.products[l.product].Variants[l.variant]
+		if strings.EqualFold(v.SKU, q) || v.Barcode != "" && strings.EqualFold(v.Barcode, q) {
+			return k
+		}
+	}
+	return -1
+}
+
+// onSubmit is Enter in the search box, which is how a barcode scanner ends a code: the list
+// lands on the exact variant, its detail opens, and the text is selected so that the next scan
+// replaces it.
+func (s *stockSection) onSubmit(string) {
+	s.load(true)
+	if line := s.exactLine(); line >= 0 {
+		s.picker.highlight(line)
+		s.picker.list.ScrollTo(line)
+	}
+	s.search.TypedShortcut(&fyne.ShortcutSelectAll{})
 }
 
 func (s *stockSection) skuOf(line int) string {
@@ -159,13 +267,17 @@ func (s *stockSection) onPick(i int) {
 	}
 }
 
-// show puts a product in the detail pane with all its variants; sku is the one picked.
+// show puts a product in the detail pane with all its variants; sku is the one picked (the
+// first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
 	p, err := s.data.Product(id)
 	if err != nil {
 		return
 	}
 	switching := s.open == nil || s.open.ID != id
+	if switching || sku != s.openSKU {
+		s.sent = ""
+	}
 	s.open, s.openSKU = &p, sku
 	now := s.env.now()
 
@@ -179,13 +291,27 @@ func (s *stockSection) show(id, sku string) {
 	if !p.UpdatedAt.IsZero() {
 		facts = append(facts, fmt.Sprintf(lang.L("stock changed by %s at %s"), staffLabel(p.UpdatedBy), fmtWhen(p.UpdatedAt, now)))
 	}
-	objs = append(objs, newCaption(joinNonEmpty(" · ", facts...)))
+	objs = append(objs, newCaption(joinNonEmpty(" · ", facts...)), s.detailFresh)
+	if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+		pend := widget.NewLabel(lang.L("Stock change pending: not yet confirmed by the server"))
+		pend.Importance = widget.WarningImportance
+		pend.Wrapping = fyne.TextWrapWord
+		objs = append(objs, pend)
+	}
 	if u, err := url.Parse(p.URL); err == nil && p.URL != "" {
 		link := widget.NewHyperlink(p.URL, u)
 		link.Truncation = fyne.TextTruncateEllipsis
 		objs = append(objs, link)
 	}
 	objs = append(objs, widget.NewSeparator())
+
+	if v, ok := p.Variant(sku); ok || len(p.Variants) > 0 {
+		if !ok {
+			v = &p.Variants[0]
+		}
+		objs = append(objs, s.variantCard(p, *v)...)
+		objs = append(objs, widget.NewSeparator())
+	}
 
 	cols := func() *colsLayout { return &colsLayout{widths: []float32{0, 150, 120, 76, 72}, stretch: 0} }
 	objs = append(objs, container.New(cols(),
@@ -206,8 +332,12 @@ func (s *stockSection) show(id, sku string) {
 		objs = append(objs, container.New(cols(), label, skuL, bar, price, avail))
 		total += v.Available()
 	}
-	objs = append(objs, widget.NewSeparator(),
-		widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants))))
+	sum := widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants)))
+	if isLow(p) {
+		sum.Importance = widget.WarningImportance
+	}
+	threshold := widget.NewButtonWithIcon(lang.L("Low-stock threshold…"), theme.SettingsIcon(), func() { s.askThreshold(p) })
+	objs = append(objs, widget.NewSeparator(), container.NewBorder(nil, nil, nil, threshold, sum))
 	s.detail.Objects = objs
 	s.detail.Refresh()
 	s.empty.Hide()
@@ -215,6 +345,51 @@ func (s *stockSection) show(id, sku string) {
 	if switching {
 		s.scroll.ScrollToTop()
 	}
+}
+
+// variantCard is the picked variant's figures (listed, warehouse, reserved, available, drift)
+// and what can be done with it: record a shelf count, send it into the open chat.
+func (s *stockSection) variantCard(p shop.Product, v shop.Variant) []fyne.CanvasObject {
+	head := newHeading(joinNonEmpty(" · ", v.Label(), v.SKU, v.Price.String()))
+	figure := func(name string, n string, imp widget.Importance) fyne.CanvasObject {
+		l := widget.NewLabelWithStyle(n, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		l.Importance = imp
+		return container.NewVBox(colHeader(name, fyne.TextAlignCenter), l)
+	}
+	drift := "0"
+	if d := v.Drift(); d != 0 {
+		drift = fmt.Sprintf("%+d", d)
+	}
+	figs := container.NewGridWithColumns(5,
+		figure(lang.L("Listed"), strconv.Itoa(v.Listed), widget.MediumImportance),
+		figure(lang.L("Warehouse"), strconv.Itoa(v.Warehouse), widget.MediumImportance),
+		figure(lang.L("Reserved"), strconv.Itoa(v.Reserved), widget.MediumImportance),
+		figure(lang.L("Available"), strconv.Itoa(v.Available()), availImportance(v, p.LowStock)),
+		figure(lang.L("Drift"), drift, driftImportance(v.Drift())))
+	objs := []fyne.CanvasObject{head, figs}
+	if d := v.Drift(); d != 0 {
+		note := newStyled(driftText(d), theme.SizeNameCaptionText, theme.ColorNameWarning)
+		if d > 0 {
+			styledSeg(note).Style.ColorName = theme.ColorNameError
+		}
+		objs = append(objs, note)
+	}
+	adjust := widget.NewButtonWithIcon(lang.L("Record a shelf count…"), theme.DocumentCreateIcon(), func() { s.askCount(p, v) })
+	send := widget.NewButtonWithIcon(lang.L("Send card to chat"), theme.MailSendIcon(), func() { _ = s.sendCard(p, v) })
+	link := widget.NewButtonWithIcon(lang.L("Send product link"), theme.MailForwardIcon(), func() { _ = s.sendLink(p, v) })
+	objs = append(objs, container.NewHBox(adjust, send, link))
+	if s.sent != "" {
+		objs = append(objs, newStyled(s.sent, theme.SizeNameCaptionText, theme.ColorNameSuccess))
+	}
+	return objs
+}
+
+// driftText explains drift to the staff member.
+func driftText(d int) string {
+	if d > 0 {
+		return fmt.Sprintf(lang.L("The shop page lists %d more than the warehouse holds: do not promise them."), d)
+	}
+	return fmt.Sprintf(lang.L("The shop page lists %d fewer than the warehouse holds."), -d)
 }
 
 // availImportance colours available stock: none is red, at or under the threshold is yellow.
@@ -284,7 +459,14 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 		r.variant.Hide()
 		r.head.Show()
 		setLabel(r.name, p.Name, widget.MediumImportance)
-		setCaption(r.category, joinNonEmpty(" · ", p.Category, fmt.Sprintf(lang.L("%d variants"), len(p.Variants))))
+		facts := []string{p.Category, fmt.Sprintf(lang.L("%d variants"), len(p.Variants))}
+		if isLow(p) {
+			facts = append(facts, lang.L("Low on stock"))
+		}
+		if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+			facts = append(facts, lang.L("Pending"))
+		}
+		setCaption(r.category, joinNonEmpty(" · ", facts...))
 		return
 	}
 	v := p.Variants[l.variant]
