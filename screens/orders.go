@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -19,19 +20,26 @@ import (
 
 const orderListLimit = 500
 
-// orderFilterAfterSales is the status filter's extra choice: orders with an after-sales case.
-const orderFilterAfterSales = "after_sales"
+// The status filter's extra choices: orders with an after-sales case, and the two work lists
+// (paid orders whose address is unchecked, cash-on-delivery orders not confirmed by phone).
+const (
+	orderFilterAfterSales = "after_sales"
+	orderFilterAddress    = "address_check"
+	orderFilterCOD        = "cod_check"
+)
 
 // orderSection lists and searches orders and shows one order with its notes; a note with a
 // flag can be added from the detail.
 type orderSection struct {
 	env  *env
-	data OrderData
+	data orderSectionData
 
 	search     *searchEntry
 	status     *widget.Select
 	statuses   []string // status filter values, parallel to the Select's options
 	flag       *widget.Select
+	payment    *widget.Select
+	payments   []shop.Payment // payment filter values, parallel to the Select's options
 	picker     *picker
 	orders     []shop.Order
 	count      *widget.RichText
@@ -41,6 +49,7 @@ type orderSection struct {
 	pane       *fyne.Container
 	scroll     *container.Scroll
 	info       *fyne.Container // rebuilt for each order
+	actions    *fyne.Container // rebuilt for each order
 	notesTitle *widget.Label
 	history    *fyne.Container // rebuilt for each order
 
@@ -50,10 +59,22 @@ type orderSection struct {
 	noteAdd    *widget.Button
 	noteMsg    *widget.Label
 
+	export    *widget.Button
+	autoShip  *widget.Check
+	shipping  bool // sending automatic shipment notices: no nested runs
+	cases     *caseList
+	tabs      *container.AppTabs
+	ordersTab *container.TabItem
+	casesTab  *container.TabItem
+
+	// the last form dialog shown, and its items (tests fill and submit them)
+	dialog      *dialog.FormDialog
+	dialogItems []*widget.FormItem
+
 	box fyne.CanvasObject
 }
 
-func newOrderSection(e *env, data OrderData, desk func(fyne.Shortcut) bool) *orderSection {
+func newOrderSection(e *env, data orderSectionData, desk func(fyne.Shortcut) bool) *orderSection {
 	o := &orderSection{env: e, data: data}
 	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), desk, func(string) { o.load(true) })
 	o.statuses = []string{""}
@@ -62,8 +83,8 @@ func newOrderSection(e *env, data OrderData, desk func(fyne.Shortcut) bool) *ord
 		o.statuses = append(o.statuses, string(s))
 		opts = append(opts, statusName(s))
 	}
-	o.statuses = append(o.statuses, orderFilterAfterSales)
-	opts = append(opts, lang.L("After-sales"))
+	o.statuses = append(o.statuses, orderFilterAfterSales, orderFilterAddress, orderFilterCOD)
+	opts = append(opts, lang.L("After-sales"), lang.L("Address to check"), lang.L("COD to confirm"))
 	o.status = widget.NewSelect(opts, nil)
 	o.status.SetSelectedIndex(0)
 	o.status.OnChanged = func(string) { o.load(true) }
@@ -74,11 +95,16 @@ func newOrderSection(e *env, data OrderData, desk func(fyne.Shortcut) bool) *ord
 	o.flag = widget.NewSelect(flagOpts, nil)
 	o.flag.SetSelectedIndex(0)
 	o.flag.OnChanged = func(string) { o.load(true) }
+	o.payments = []shop.Payment{"", shop.PayOnline, shop.PayCOD}
+	o.payment = widget.NewSelect([]string{lang.L("All payments"), paymentName(shop.PayOnline), paymentName(shop.PayCOD)}, nil)
+	o.payment.SetSelectedIndex(0)
+	o.payment.OnChanged = func(string) { o.load(true) }
 	o.picker = newPicker(func() int { return len(o.orders) }, newOrderRow, o.updateRow, o.onPick)
 	o.count = newCaption("")
 
 	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
 	o.info = container.NewVBox()
+	o.actions = container.NewVBox()
 	o.history = container.NewVBox()
 	o.notesTitle = newHeading(lang.L("Notes"))
 	flagNames := make([]string, len(shop.Flags))
@@ -102,16 +128,26 @@ func newOrderSection(e *env, data OrderData, desk func(fyne.Shortcut) bool) *ord
 		o.noteText,
 		container.NewBorder(nil, nil, nil, o.noteAdd, o.noteMsg),
 	)
-	detail := container.NewVBox(o.info, widget.NewSeparator(), o.notesTitle, form, o.history)
+	detail := container.NewVBox(o.info, widget.NewSeparator(), o.actions, widget.NewSeparator(), o.notesTitle, form, o.history)
 	o.scroll = container.NewVScroll(container.NewPadded(detail))
 	o.pane = container.NewStack(container.NewCenter(o.empty), o.scroll)
 	o.scroll.Hide()
 
-	top := container.NewVBox(o.search, container.NewGridWithColumns(2, o.status, o.flag))
-	left := container.NewBorder(top, o.count, nil, nil, o.picker.list)
+	o.export = widget.NewButtonWithIcon(lang.L("Export orders (CSV)"), theme.DownloadIcon(), o.exportOrders)
+	o.autoShip = widget.NewCheck(lang.L("Send shipment notices automatically"), o.setAutoShip)
+	o.autoShip.Checked = o.autoShipOn()
+
+	top := container.NewVBox(o.search, container.NewGridWithColumns(3, o.status, o.flag, o.payment))
+	bottom := container.NewVBox(container.NewBorder(nil, nil, nil, o.export, o.count), o.autoShip)
+	left := container.NewBorder(top, bottom, nil, nil, o.picker.list)
 	split := container.NewHSplit(left, o.pane)
 	split.Offset = 0.36
-	o.box = split
+	o.cases = newCaseList(o)
+	o.ordersTab = container.NewTabItemWithIcon(lang.L("Orders"), iconOrders, split)
+	o.casesTab = container.NewTabItemWithIcon(lang.L("After-sales cases"), theme.WarningIcon(), o.cases.box)
+	o.tabs = container.NewAppTabs(o.ordersTab, o.casesTab)
+	o.tabs.OnSelected = func(*container.TabItem) { o.reload() }
+	o.box = o.tabs
 	return o
 }
 
@@ -122,7 +158,12 @@ func (o *orderSection) watches(t shop.EntityType) bool {
 	return t == shop.TypeOrder || t == shop.TypeNote || t == shop.TypeCase
 }
 
-func (o *orderSection) reload() { o.load(false) }
+func (o *orderSection) reload() {
+	o.load(false)
+	o.cases.load()
+	o.casesTab.Text = o.cases.tabTitle()
+	o.tabs.Refresh()
+}
 
 // filter is the list's filter from the two selects.
 func (o *orderSection) filter() localdb.OrderFilter {
@@ -138,12 +179,60 @@ func (o *orderSection) filter() localdb.OrderFilter {
 		fl := shop.Flags[i-1]
 		f.Flag = &fl
 	}
+	if i := o.payment.SelectedIndex(); i > 0 && i < len(o.payments) {
+		f.Payment = o.payments[i]
+	}
 	return f
+}
+
+// workList is the chosen work list (orderFilterAddress, orderFilterCOD) or "".
+func (o *orderSection) workList() string {
+	if i := o.status.SelectedIndex(); i > 0 && i < len(o.statuses) {
+		if s := o.statuses[i]; s == orderFilterAddress || s == orderFilterCOD {
+			return s
+		}
+	}
+	return ""
+}
+
+// search reads the list: a work list filtered by the query and the other filters, or the
+// store's search.
+func (o *orderSection) searchOrders() ([]shop.Order, error) {
+	var list []shop.Order
+	var err error
+	switch o.workList() {
+	case orderFilterAddress:
+		list, err = o.data.AddressToCheck(0)
+	case orderFilterCOD:
+		list, err = o.data.CODToConfirm(0)
+	default:
+		return o.data.SearchOrders(o.search.Text, o.filter(), orderListLimit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := o.filter()
+	q := strings.ToLower(strings.TrimSpace(o.search.Text))
+	out := list[:0]
+	for _, ord := range list {
+		if f.Flag != nil && ord.Flag != *f.Flag || f.Payment != "" && ord.Payment != f.Payment {
+			continue
+		}
+		if q != "" && !strings.HasPrefix(strings.ToLower(ord.ID), q) && !strings.HasPrefix(strings.ToLower(ord.Nick), q) &&
+			!strings.HasPrefix(ord.Address.Phone, q) && !strings.HasPrefix(strings.ToLower(ord.Address.Receiver), q) {
+			continue
+		}
+		out = append(out, ord)
+		if len(out) == orderListLimit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // load reads the list; after a new search or filter the first match opens.
 func (o *orderSection) load(fresh bool) {
-	orders, err := o.data.SearchOrders(o.search.Text, o.filter(), orderListLimit)
+	orders, err := o.searchOrders()
 	if err != nil {
 		o.orders = nil
 		setCaption(o.count, fmt.Sprintf(lang.L("Could not read the orders: %v"), err))
@@ -207,6 +296,8 @@ func (o *orderSection) show(id string) {
 	}
 	o.info.Objects = o.orderInfo(ord)
 	o.info.Refresh()
+	o.actions.Objects = o.orderActions(ord)
+	o.actions.Refresh()
 	o.showNotes(ord)
 	o.empty.Hide()
 	o.scroll.Show()
@@ -280,7 +371,13 @@ func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
 		if ord.CODCall != shop.CallNone {
 			call = fmt.Sprintf(lang.L("COD call: %s, by %s at %s"), systemNoteText(string(ord.CODCall)), staffLabel(ord.CODCallBy), fmtWhen(ord.CODCallAt, now))
 		}
-		objs = append(objs, newCaption(call))
+		if codUnconfirmed(ord) {
+			warn := widget.NewLabelWithStyle(call, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			warn.Importance = widget.DangerImportance
+			objs = append(objs, warn)
+		} else {
+			objs = append(objs, newCaption(call))
+		}
 	}
 
 	if cases, err := o.data.CasesOf(ord.ID); err == nil && len(cases) > 0 {
@@ -412,11 +509,21 @@ func (o *orderSection) updateRow(i int, obj fyne.CanvasObject) {
 	}
 	ord := o.orders[i]
 	setLabel(r.number, ord.ID, widget.MediumImportance)
-	setLabel(r.status, statusName(ord.Status), statusImportance(ord.Status))
+	if codUnconfirmed(ord) {
+		setLabel(r.status, statusName(ord.Status)+" · "+lang.L("COD unconfirmed"), widget.DangerImportance)
+	} else {
+		setLabel(r.status, statusName(ord.Status), statusImportance(ord.Status))
+	}
 	setCaption(r.detail, joinNonEmpty(" · ", ord.Nick, ord.Address.Receiver, ord.Address.Phone, fmtWhen(ord.CreatedAt, o.env.now())))
 	setLabel(r.total, ord.Total.String(), widget.MediumImportance)
 	if c := flagColor(ord.Flag); r.flag.FillColor != c {
 		r.flag.FillColor = c
 		r.flag.Refresh()
 	}
+}
+
+// codUnconfirmed reports whether a cash-on-delivery order still waiting to ship has no
+// confirmed call: the packers must not send it yet.
+func codUnconfirmed(o shop.Order) bool {
+	return o.Payment == shop.PayCOD && (o.Status == shop.StatusUnpaid || o.Status == shop.StatusPaid) && o.CODCall != shop.CallConfirmed
 }

@@ -229,6 +229,12 @@ func (d *decider) message(convID, msgID, text string, card *Card) error {
 	if _, err := d.load(TypeConversation, convID, &c); err != nil {
 		return err
 	}
+	return d.messageInto(c, msgID, text, card)
+}
+
+// messageInto appends a checked staff message to conversation c (loaded, or being started).
+func (d *decider) messageInto(c Conversation, msgID, text string, card *Card) error {
+	convID := c.ID
 	if err := d.fresh(TypeMessage, msgID); err != nil {
 		return err
 	}
@@ -432,6 +438,9 @@ func (d *decider) order() (Outcome, error) {
 		}
 		if o.Status != StatusShipped {
 			return d.conflict("", time.Time{}, cur, "order %s is %s, not shipped", o.ID, o.Status)
+		}
+		if !p.Force && !o.ShipNoticeAt.IsZero() {
+			return d.conflict("", o.ShipNoticeAt, cur, "order %s: the shipment notice was sent already at %s", o.ID, o.ShipNoticeAt.In(ShopZone).Format("01-02 15:04"))
 		}
 		if err := d.message(p.ConversationID, p.MessageID, p.Text, nil); err != nil {
 			return Outcome{}, err
@@ -643,10 +652,8 @@ func (d *decider) review() (Outcome, error) {
 		if err := d.data(&p); err != nil {
 			return Outcome{}, err
 		}
-		if p.Text != "" {
-			if err := d.message(p.ConversationID, p.MessageID, p.Text, nil); err != nil {
-				return Outcome{}, err
-			}
+		if err := d.contactBuyer(rv, p); err != nil {
+			return Outcome{}, err
 		}
 		rv.Contacts++
 		if rv.State == ReviewNew || rv.State == ReviewUnreachable {
@@ -657,6 +664,46 @@ func (d *decider) review() (Outcome, error) {
 	rv.UpdatedAt = d.at
 	d.put(TypeReview, rv.ID, rv)
 	return d.done()
+}
+
+// contactBuyer opens the review buyer's conversation for a contact, starting it when the
+// buyer has never chatted (the desk names the new conversation), and sends the contact's
+// message, if any, into it. A conversation with another customer is refused.
+func (d *decider) contactBuyer(rv Review, p ReviewContactData) error {
+	if p.ConversationID == "" {
+		if p.Text != "" {
+			return reject("a contact message needs the buyer's conversation")
+		}
+		return nil
+	}
+	if err := checkID("conversation id", p.ConversationID); err != nil {
+		return err
+	}
+	var c Conversation
+	_, found, err := d.r.Get(TypeConversation, p.ConversationID, &c)
+	if err != nil {
+		return err
+	}
+	if found && c.CustomerID != rv.CustomerID {
+		return reject("conversation %s is not with the review's buyer", p.ConversationID)
+	}
+	if !found {
+		c = Conversation{ID: p.ConversationID, CustomerID: rv.CustomerID, Nick: rv.Nick, ProductID: rv.ProductID,
+			OrderID: rv.OrderID, LastAt: d.at, Assignee: d.m.Staff, AssignedAt: d.at}
+	}
+	if p.Text == "" {
+		if !found {
+			d.put(TypeConversation, c.ID, c)
+		}
+		return nil
+	}
+	if err := checkID("message id", p.MessageID); err != nil {
+		return err
+	}
+	if err := checkText("message", p.Text, MaxMessageRunes, true); err != nil {
+		return reject("%v", err)
+	}
+	return d.messageInto(c, p.MessageID, p.Text, nil)
 }
 
 func (d *decider) evidence() (Outcome, error) {

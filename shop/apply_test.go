@@ -255,6 +255,10 @@ func TestCODCallRemindCloseShipNotice(t *testing.T) {
 
 	apply(t, s, mut(t, KindOrderShipNote, "o2", "1001", ShipNotice{MessageID: NewID(), ConversationID: "v1", Text: "已发货 中通 ZT1"}))
 	conflicted(t, s, mut(t, KindOrderShipNote, "o1", "1001", ShipNotice{MessageID: NewID(), ConversationID: "v1", Text: "x"}), "not shipped")
+	// Once per order (two desks sending it automatically must not message the customer twice),
+	// unless forced.
+	conflicted(t, s, mut(t, KindOrderShipNote, "o2", "1002", ShipNotice{MessageID: NewID(), ConversationID: "v1", Text: "again"}), "sent already")
+	apply(t, s, mut(t, KindOrderShipNote, "o2", "1002", ShipNotice{MessageID: NewID(), ConversationID: "v1", Text: "again", Force: true}))
 
 	rejected(t, s, mut(t, KindOrderClose, "o1", "1001", OrderCloseData{NoteID: NewID()}), "reason is empty")
 	apply(t, s, mut(t, KindOrderClose, "o1", "1001", OrderCloseData{NoteID: NewID(), Reason: "重复下单"}))

@@ -136,6 +136,7 @@ type ShipNotice struct {
 	MessageID      string `json:"message_id"`
 	ConversationID string `json:"conversation_id"`
 	Text           string `json:"text"`
+	Force          bool   `json:"force,omitempty"` // send even if a notice was sent already
 }
 
 // CaseOpenData opens an after-sales case.
