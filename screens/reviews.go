@@ -2,6 +2,9 @@ package screens
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,36 +19,62 @@ import (
 
 const reviewListLimit = 500
 
-// reviewSection is the reviews inbox: unanswered first, filtered by rating and follow-up state,
-// with a review's text, reply and follow-up steps in the detail.
+// reviewSection is the reviews inbox: untouched neutral and bad reviews first, then unanswered
+// ones, filtered by rating or stars, follow-up state and product; the open review shows its
+// order, the follow-up (state machine, contact, reply, review of the buyer) and the evidence
+// locker.
 type reviewSection struct {
 	env  *env
-	data ReviewData
+	data reviewStore
 
-	search  *searchEntry
-	rating  *widget.Select
-	ratings []shop.Rating
-	state   *widget.Select
-	picker  *picker
-	reviews []shop.Review
-	count   *widget.RichText
+	search   *searchEntry
+	rating   *widget.Select
+	ratings  []reviewRatingChoice
+	state    *widget.Select
+	product  *widget.Select
+	products []shop.Product
+	picker   *picker
+	reviews  []shop.Review
+	count    *widget.RichText
+	remind   *widget.Label
+	remindN  int
+	remindAt *widget.Select // the reminder delay setting
+	// reminders are the untouched reviews, shared with the status bar (the desk sets it).
+	reminders *reviewReminders
 
 	open   *shop.Review
 	empty  *widget.Label
 	pane   *fyne.Container
 	scroll *container.Scroll
 	detail *fyne.Container
+	work   *reviewWork // the follow-up editors (reviews_work.go)
+
+	// openOrder and openChat jump to the orders and chat sections; the desk sets them.
+	openOrder func(orderID string)
+	openChat  func(convID, draft string)
 
 	box fyne.CanvasObject
 }
 
-func newReviewSection(e *env, data ReviewData, desk func(fyne.Shortcut) bool) *reviewSection {
+// reviewRatingChoice is one entry of the rating filter: a rating class or a star count.
+type reviewRatingChoice struct {
+	rating shop.Rating
+	stars  int
+}
+
+func newReviewSection(e *env, data reviewStore, desk func(fyne.Shortcut) bool) *reviewSection {
 	r := &reviewSection{env: e, data: data}
 	r.search = newSearchEntry(lang.L("Nick, words of the review or order number"), desk, func(string) { r.load(true) })
-	r.ratings = []shop.Rating{"", shop.RatingGood, shop.RatingNeutral, shop.RatingBad}
+	r.ratings = []reviewRatingChoice{{}, {rating: shop.RatingGood}, {rating: shop.RatingNeutral}, {rating: shop.RatingBad}}
+	for s := 5; s >= 1; s-- {
+		r.ratings = append(r.ratings, reviewRatingChoice{stars: s})
+	}
 	ropts := make([]string, len(r.ratings))
 	for i, x := range r.ratings {
-		ropts[i] = ratingName(x)
+		ropts[i] = ratingName(x.rating)
+		if x.stars > 0 {
+			ropts[i] = stars(x.stars)
+		}
 	}
 	r.rating = widget.NewSelect(ropts, nil)
 	r.rating.SetSelectedIndex(0)
@@ -57,16 +86,26 @@ func newReviewSection(e *env, data ReviewData, desk func(fyne.Shortcut) bool) *r
 	r.state = widget.NewSelect(sopts, nil)
 	r.state.SetSelectedIndex(0)
 	r.state.OnChanged = func(string) { r.load(true) }
+	r.product = widget.NewSelect([]string{lang.L("All products")}, nil)
+	r.product.SetSelectedIndex(0)
+	r.product.OnChanged = func(string) { r.load(true) }
 	r.picker = newPicker(func() int { return len(r.reviews) }, newReviewRow, r.updateRow, r.onPick)
 	r.count = newCaption("")
+	r.remind = widget.NewLabel("")
+	r.remind.Importance = widget.DangerImportance
+	r.remind.Wrapping = fyne.TextWrapWord
+	r.remind.Hide()
+	r.remindAt = newRemindSelect(e, func() { r.load(false) })
 	r.empty = widget.NewLabelWithStyle(lang.L("No review is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
 	r.detail = container.NewVBox()
 	r.scroll = container.NewVScroll(container.NewPadded(r.detail))
 	r.pane = container.NewStack(container.NewCenter(r.empty), r.scroll)
 	r.scroll.Hide()
+	r.work = newReviewWork(r)
+	r.reminders = newReviewReminders(data, e.app)
 
-	top := container.NewVBox(r.search, container.NewGridWithColumns(2, r.rating, r.state))
-	left := container.NewBorder(top, r.count, nil, nil, r.picker.list)
+	top := container.NewVBox(r.search, container.NewGridWithColumns(3, r.rating, r.state, r.product), r.remind)
+	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, r.remindAt, r.count), nil, nil, r.picker.list)
 	split := container.NewHSplit(left, r.pane)
 	split.Offset = 0.38
 	r.box = split
@@ -75,25 +114,64 @@ func newReviewSection(e *env, data ReviewData, desk func(fyne.Shortcut) bool) *r
 
 func (r *reviewSection) content() fyne.CanvasObject { return r.box }
 func (r *reviewSection) searchEntry() *searchEntry  { return r.search }
-func (r *reviewSection) tick()                      {}
+
+// tick does nothing: the untouched times are in hours and days, redrawn with every reload.
+func (r *reviewSection) tick() {}
+
 func (r *reviewSection) watches(t shop.EntityType) bool {
-	return t == shop.TypeReview || t == shop.TypeProduct
+	return t == shop.TypeReview || t == shop.TypeProduct || t == shop.TypeEvidence || t == shop.TypeOrder
 }
 func (r *reviewSection) reload() { r.load(false) }
 
 func (r *reviewSection) filter() localdb.ReviewFilter {
 	f := localdb.ReviewFilter{Query: r.search.Text}
 	if i := r.rating.SelectedIndex(); i > 0 && i < len(r.ratings) {
-		f.Rating = r.ratings[i]
+		f.Rating, f.Stars = r.ratings[i].rating, r.ratings[i].stars
 	}
 	if i := r.state.SelectedIndex(); i > 0 {
 		f.State = shop.ReviewStates[i-1]
 	}
+	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
+		f.ProductID = r.products[i-1].ID
+	}
 	return f
 }
 
+// loadProducts fills the product filter with the shop's products, keeping the selection.
+func (r *reviewSection) loadProducts() {
+	ps, err := r.data.SearchProducts("", 0)
+	if err != nil {
+		return
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	sel := ""
+	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
+		sel = r.products[i-1].ID
+	}
+	r.products = ps
+	opts := []string{lang.L("All products")}
+	idx := 0
+	for i, p := range ps {
+		opts = append(opts, p.Name)
+		if p.ID == sel {
+			idx = i + 1
+		}
+	}
+	onChanged := r.product.OnChanged
+	r.product.OnChanged = nil
+	r.product.Options = opts
+	r.product.SetSelectedIndex(idx)
+	r.product.OnChanged = onChanged
+}
+
+// remindAfter is how long a neutral or bad review may sit untouched (a setting).
+func (r *reviewSection) remindAfter() time.Duration { return reviewRemindAfter(r.env.app) }
+
 // load reads the inbox; after a new search or filter the first review opens.
 func (r *reviewSection) load(fresh bool) {
+	if len(r.products) == 0 {
+		r.loadProducts()
+	}
 	reviews, err := r.data.Reviews(r.filter(), reviewListLimit)
 	if err != nil {
 		r.reviews = nil
@@ -101,8 +179,19 @@ func (r *reviewSection) load(fresh bool) {
 		r.picker.list.Refresh()
 		return
 	}
+	// Reminders first, the longest waiting first; the store lists unanswered ones before
+	// answered ones, newest first, and that order stays below them.
+	now, after := r.env.now(), r.remindAfter()
+	sort.SliceStable(reviews, func(i, j int) bool {
+		ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
+		if ui != uj {
+			return ui
+		}
+		return ui && reviews[i].At.Before(reviews[j].At)
+	})
 	r.reviews = reviews
 	setCaption(r.count, countText(lang.L("%d reviews"), len(reviews), reviewListLimit))
+	r.updateReminder()
 	r.picker.list.Refresh()
 	if fresh || r.open == nil {
 		if len(reviews) > 0 {
@@ -116,6 +205,28 @@ func (r *reviewSection) load(fresh bool) {
 	}
 	r.picker.highlight(r.indexOf(r.open.ID))
 	r.show(r.open.ID)
+}
+
+// updateReminder shows, above the list, how many neutral or bad reviews wait untouched.
+func (r *reviewSection) updateReminder() {
+	after := r.remindAfter()
+	list, err := r.reminders.get(r.env.now())
+	r.remindN = len(list)
+	if err != nil || len(list) == 0 {
+		r.remind.Hide()
+		return
+	}
+	r.remind.SetText(fmt.Sprintf(lang.L("%d neutral or bad reviews untouched for over %d hours: listed first"), len(list), int(after/time.Hour)))
+	r.remind.Show()
+}
+
+// showReminders clears the filters so the untouched reviews, listed first, are in view.
+func (r *reviewSection) showReminders() {
+	r.search.SetText("")
+	r.rating.SetSelectedIndex(0)
+	r.state.SetSelectedIndex(0)
+	r.product.SetSelectedIndex(0)
+	r.load(true)
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.
@@ -160,6 +271,9 @@ func (r *reviewSection) show(id string) {
 	}
 	switching := r.open == nil || r.open.ID != id
 	r.open = &rv
+	if switching {
+		r.work.reset(rv)
+	}
 	now := r.env.now()
 
 	st := widget.NewLabelWithStyle(stars(rv.Stars), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -170,29 +284,25 @@ func (r *reviewSection) show(id string) {
 		container.NewBorder(nil, nil, nil, state, container.NewHBox(st, widget.NewLabelWithStyle(ratingName(rv.Rating()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))),
 		newCaption(joinNonEmpty(" · ", rv.Nick, fmtFull(rv.At), fmt.Sprintf(lang.L("Order %s"), rv.OrderID))),
 	}
+	if r.env.writer.IsPending(shop.TypeReview, rv.ID) {
+		p := widget.NewLabel(lang.L("Pending: not on the server yet"))
+		p.Importance = widget.WarningImportance
+		objs = append(objs, p)
+	}
 	if p, err := r.data.Product(rv.ProductID); err == nil {
 		objs = append(objs, newTruncLabel(p.Name))
 	}
-	text := newWrapLabel(rv.Text)
-	objs = append(objs, widget.NewSeparator(), text)
-	if rv.Untouched(now, shop.ReviewReminderAfter) {
+	objs = append(objs, widget.NewSeparator(), newWrapLabel(rv.Text))
+	if rv.Untouched(now, r.remindAfter()) {
 		warn := widget.NewLabel(fmt.Sprintf(lang.L("Untouched for %s"), fmtWait(now.Sub(rv.At))))
 		warn.Importance = widget.DangerImportance
 		objs = append(objs, warn)
 	}
-
-	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Shop's reply")))
-	if rv.Answered() {
-		objs = append(objs, newWrapLabel(rv.Reply), newCaption(joinNonEmpty(" · ", staffLabel(rv.ReplyBy), fmtFull(rv.ReplyAt))))
-	} else {
-		objs = append(objs, newCaption(lang.L("Not answered yet")))
-	}
-	if rv.BuyerStars > 0 {
-		objs = append(objs, newHeading(lang.L("Our review of the buyer")),
-			widget.NewLabel(joinNonEmpty("  ", stars(rv.BuyerStars), rv.BuyerText)))
-	}
+	objs = append(objs, r.work.jumps(rv))
+	objs = append(objs, r.orderFacts(rv)...)
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))
+	objs = append(objs, r.work.moves(rv)...)
 	if rv.Contacts > 0 {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Buyer contacted %d times"), rv.Contacts)))
 	}
@@ -211,6 +321,33 @@ func (r *reviewSection) show(id string) {
 		}
 		objs = append(objs, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), row...))
 	}
+
+	// Against a malicious review the evidence is the work: the locker comes first.
+	malicious := rv.State == shop.ReviewMalicious
+	if malicious {
+		objs = append(objs, widget.NewSeparator())
+		objs = append(objs, r.lockerObjects(rv)...)
+	}
+
+	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Shop's reply")))
+	if rv.Answered() {
+		objs = append(objs, newWrapLabel(rv.Reply), newCaption(joinNonEmpty(" · ", staffLabel(rv.ReplyBy), fmtFull(rv.ReplyAt))))
+	} else {
+		objs = append(objs, newCaption(lang.L("Not answered yet")))
+	}
+	objs = append(objs, r.work.replyEditor())
+
+	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Our review of the buyer")))
+	if rv.BuyerStars > 0 {
+		objs = append(objs, widget.NewLabel(joinNonEmpty("  ", stars(rv.BuyerStars), rv.BuyerText)))
+	}
+	objs = append(objs, r.work.buyerEditor(rv))
+
+	if !malicious {
+		objs = append(objs, widget.NewSeparator())
+		objs = append(objs, r.lockerObjects(rv)...)
+	}
+
 	r.detail.Objects = objs
 	r.detail.Refresh()
 	r.empty.Hide()
@@ -218,6 +355,21 @@ func (r *reviewSection) show(id string) {
 	if switching {
 		r.scroll.ScrollToTop()
 	}
+}
+
+// orderFacts are the review's order lines as the detail shows them: status, items, total.
+func (r *reviewSection) orderFacts(rv shop.Review) []fyne.CanvasObject {
+	o, err := r.data.Order(rv.OrderID)
+	if err != nil {
+		return []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Order %s is not on this desk"), rv.OrderID))}
+	}
+	var lines []string
+	for _, it := range o.Items {
+		lines = append(lines, fmt.Sprintf("%s %s ×%d  %s", it.Name, it.Variant, it.Qty, it.Price))
+	}
+	items := widget.NewLabel(strings.Join(lines, "\n"))
+	items.Truncation = fyne.TextTruncateEllipsis
+	return []fyne.CanvasObject{newCaption(joinNonEmpty(" · ", statusName(o.Status), o.Total.String(), joinNonEmpty(" ", o.Courier, o.Tracking))), items}
 }
 
 // reviewRow is one row of the reviews inbox.
@@ -248,13 +400,21 @@ func (r *reviewSection) updateRow(i int, o fyne.CanvasObject) {
 		return
 	}
 	rv := r.reviews[i]
+	now := r.env.now()
 	setLabel(row.stars, stars(rv.Stars), ratingImportance(rv.Stars))
 	setLabel(row.nick, rv.Nick, widget.MediumImportance)
 	stateImp := widget.MediumImportance
-	if rv.State == shop.ReviewNew && rv.Rating() != shop.RatingGood {
+	stateText := reviewStateName(rv.State)
+	switch {
+	case rv.Untouched(now, r.remindAfter()):
 		stateImp = widget.DangerImportance
+		stateText = fmt.Sprintf(lang.L("Untouched for %s"), fmtWait(now.Sub(rv.At)))
+	case rv.State == shop.ReviewNew && rv.Rating() != shop.RatingGood:
+		stateImp = widget.DangerImportance
+	case !rv.Answered():
+		stateText = joinNonEmpty(" · ", stateText, lang.L("Not answered yet"))
 	}
-	setLabel(row.state, reviewStateName(rv.State), stateImp)
+	setLabel(row.state, stateText, stateImp)
 	setCaption(row.text, oneLine(rv.Text))
-	setCaption(row.when, fmtWhen(rv.At, r.env.now()))
+	setCaption(row.when, fmtWhen(rv.At, now))
 }

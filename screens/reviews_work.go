@@ -1,0 +1,270 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/shop"
+)
+
+// reviewWork holds the open review's editors: the follow-up note, the reply with its live
+// character count and templates, and the review of the buyer. They are made once and kept
+// across redraws, so a reload (a change arriving from the server) never loses what is typed.
+type reviewWork struct {
+	r *reviewSection
+
+	note      *widget.Entry
+	moveBtns  map[shop.ReviewState]*widget.Button
+	orderBtn  *widget.Button
+	contact   *widget.Button
+	chatBtn   *widget.Button
+	reply     *widget.Entry
+	replyLen  *widget.Label
+	templates *widget.Select
+	saveReply *widget.Button
+	buyerStar *widget.Select
+	buyerText *widget.Entry
+	saveBuyer *widget.Button
+	replyBox  fyne.CanvasObject
+}
+
+func newReviewWork(r *reviewSection) *reviewWork {
+	w := &reviewWork{r: r, moveBtns: map[shop.ReviewState]*widget.Button{}}
+	w.note = widget.NewEntry()
+	w.note.SetPlaceHolder(lang.L("Note for the next step (what was agreed, why)"))
+	for _, s := range shop.ReviewStates {
+		s := s
+		b := widget.NewButton(fmt.Sprintf(lang.L("Move to %s"), reviewStateName(s)), func() { w.move(s) })
+		if s == shop.ReviewMalicious || s == shop.ReviewUnreachable {
+			b.Importance = widget.WarningImportance
+		} else {
+			b.Importance = widget.HighImportance
+		}
+		w.moveBtns[s] = b
+	}
+	w.orderBtn = widget.NewButtonWithIcon(lang.L("Open the order"), theme.DocumentIcon(), func() {
+		if r.open != nil && r.openOrder != nil {
+			r.openOrder(r.open.OrderID)
+		}
+	})
+	w.contact = widget.NewButtonWithIcon(lang.L("Contact the buyer"), theme.MailSendIcon(), w.contactBuyer)
+	w.contact.Importance = widget.HighImportance
+	w.chatBtn = widget.NewButtonWithIcon(lang.L("Open the chat"), theme.MailComposeIcon(), w.openChat)
+
+	w.reply = widget.NewMultiLineEntry()
+	w.reply.Wrapping = fyne.TextWrapWord
+	w.reply.SetMinRowsVisible(3)
+	w.reply.SetPlaceHolder(lang.L("The shop's public explanation, at most 500 characters"))
+	w.replyLen = widget.NewLabel("")
+	w.reply.OnChanged = func(string) { w.countReply() }
+	w.templates = widget.NewSelect(nil, func(string) { w.useTemplate() })
+	w.templates.PlaceHolder = lang.L("Reply templates")
+	w.saveReply = widget.NewButtonWithIcon(lang.L("Publish the reply"), theme.ConfirmIcon(), w.saveReplyText)
+	w.saveReply.Importance = widget.HighImportance
+	w.replyBox = container.NewVBox(w.reply, container.NewBorder(nil, nil, w.templates, container.NewHBox(w.replyLen, w.saveReply)))
+
+	opts := make([]string, 5)
+	for i := range opts {
+		opts[i] = stars(5 - i)
+	}
+	w.buyerStar = widget.NewSelect(opts, nil)
+	w.buyerStar.PlaceHolder = lang.L("Buyer's stars")
+	w.buyerText = widget.NewEntry()
+	w.buyerText.SetPlaceHolder(lang.L("A few words about the buyer"))
+	w.saveBuyer = widget.NewButton(lang.L("Rate the buyer"), w.rateBuyer)
+	w.countReply()
+	return w
+}
+
+// reset empties the editors when another review opens and offers that rating's templates.
+func (w *reviewWork) reset(rv shop.Review) {
+	w.note.SetText("")
+	w.reply.SetText("")
+	w.buyerText.SetText("")
+	w.buyerStar.ClearSelected()
+	if rv.BuyerStars > 0 {
+		w.buyerStar.SetSelectedIndex(5 - rv.BuyerStars)
+		w.buyerText.SetText(rv.BuyerText)
+	}
+	w.templates.Options = replyTemplates(rv.Rating())
+	w.templates.ClearSelected()
+	w.countReply()
+}
+
+// jumps are the buttons to the buyer's chat (contacting or just reading it) and the order.
+func (w *reviewWork) jumps(rv shop.Review) fyne.CanvasObject {
+	row := container.NewHBox(w.contact)
+	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+		row.Add(w.chatBtn)
+	}
+	row.Add(w.orderBtn)
+	return row
+}
+
+// openChat opens the buyer's newest conversation without logging a contact.
+func (w *reviewWork) openChat() {
+	rv := w.r.open
+	if rv == nil || w.r.openChat == nil {
+		return
+	}
+	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+		w.r.openChat(convs[0].ID, "")
+	}
+}
+
+// moves are the buttons for the states the review may move to, with the note entry.
+func (w *reviewWork) moves(rv shop.Review) []fyne.CanvasObject {
+	next := shop.ReviewNext(rv.State)
+	if len(next) == 0 {
+		return []fyne.CanvasObject{newCaption(lang.L("The follow-up is finished"))}
+	}
+	btns := container.NewHBox()
+	for _, s := range next {
+		btns.Add(w.moveBtns[s])
+	}
+	return []fyne.CanvasObject{w.note, container.NewHScroll(btns)}
+}
+
+// version is the review's local version, sent as the mutation's base.
+func (w *reviewWork) version(id string) int64 {
+	ver, _, err := w.r.env.writer.Get(shop.TypeReview, id, nil)
+	if err != nil {
+		return 0
+	}
+	return ver
+}
+
+// move asks to move the open review to state to, from the state it shows.
+func (w *reviewWork) move(to shop.ReviewState) {
+	rv := w.r.open
+	if rv == nil {
+		return
+	}
+	m := shop.Move{From: string(rv.State), To: string(to), Note: strings.TrimSpace(w.note.Text)}
+	if w.r.env.apply(shop.KindReviewMove, rv.ID, w.version(rv.ID), m) != nil {
+		w.r.load(false)
+		return
+	}
+	w.note.SetText("")
+	w.r.load(false)
+}
+
+// contactDraft is the apology and solution phrase the chat composer is prefilled with.
+func contactDraft(rv shop.Review) string {
+	text := lang.L("Hello {nick}, we saw your review of order {order} and are very sorry. We can exchange the item or refund you: which would you prefer?")
+	if rv.Rating() == shop.RatingGood {
+		text = lang.L("Hello {nick}, thank you for your review of order {order}! Is there anything else we can do for you?")
+	}
+	return shop.Fill(text, map[string]string{"nick": rv.Nick, "order": rv.OrderID})
+}
+
+// contactBuyer logs a contact on the review, opening the buyer's newest conversation or
+// starting one, and jumps to the chat with the apology phrase in the composer.
+func (w *reviewWork) contactBuyer() {
+	rv := w.r.open
+	if rv == nil {
+		return
+	}
+	convID := ""
+	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+		convID = convs[0].ID
+	} else {
+		convID = shop.NewID()
+	}
+	if w.r.env.apply(shop.KindReviewContact, rv.ID, w.version(rv.ID), shop.ReviewContactData{ConversationID: convID}) != nil {
+		return
+	}
+	draft := contactDraft(*rv)
+	w.r.load(false)
+	if w.r.openChat != nil {
+		w.r.openChat(convID, draft)
+	}
+}
+
+// countReply shows the reply's length against the limit, in red when over.
+func (w *reviewWork) countReply() {
+	n := utf8.RuneCountInString(w.reply.Text)
+	imp := widget.LowImportance
+	if n > shop.MaxReplyRunes {
+		imp = widget.DangerImportance
+	}
+	setLabel(w.replyLen, fmt.Sprintf("%d/%d", n, shop.MaxReplyRunes), imp)
+	if n == 0 || n > shop.MaxReplyRunes {
+		w.saveReply.Disable()
+	} else {
+		w.saveReply.Enable()
+	}
+}
+
+func (w *reviewWork) useTemplate() {
+	if w.templates.Selected == "" {
+		return
+	}
+	w.reply.SetText(w.templates.Selected)
+	w.countReply()
+}
+
+func (w *reviewWork) replyEditor() fyne.CanvasObject { return w.replyBox }
+
+func (w *reviewWork) saveReplyText() {
+	rv := w.r.open
+	text := strings.TrimSpace(w.reply.Text)
+	if rv == nil || text == "" {
+		return
+	}
+	if w.r.env.apply(shop.KindReviewReply, rv.ID, w.version(rv.ID), shop.ReviewReplyData{Text: text}) != nil {
+		return
+	}
+	w.reply.SetText("")
+	w.templates.ClearSelected()
+	w.r.load(false)
+}
+
+// buyerEditor rates the buyer, which the platform allows once the order is completed.
+func (w *reviewWork) buyerEditor(rv shop.Review) fyne.CanvasObject {
+	o, err := w.r.data.Order(rv.OrderID)
+	if err != nil || o.Status != shop.StatusCompleted {
+		return newCaption(lang.L("The buyer can be reviewed once the order is completed"))
+	}
+	return container.NewBorder(nil, nil, w.buyerStar, w.saveBuyer, w.buyerText)
+}
+
+func (w *reviewWork) rateBuyer() {
+	rv := w.r.open
+	i := w.buyerStar.SelectedIndex()
+	if rv == nil || i < 0 {
+		return
+	}
+	d := shop.ReviewBuyerData{Stars: 5 - i, Text: strings.TrimSpace(w.buyerText.Text)}
+	if w.r.env.apply(shop.KindReviewBuyer, rv.ID, w.version(rv.ID), d) != nil {
+		return
+	}
+	w.r.load(false)
+}
+
+// replyTemplates are the built-in reply templates for a rating, translated.
+func replyTemplates(r shop.Rating) []string {
+	switch r {
+	case shop.RatingGood:
+		return []string{
+			lang.L("Thank you for your support! We are glad you like it and look forward to your next visit."),
+			lang.L("Thank you for the kind review! If anything comes up, our customer service is always here for you."),
+		}
+	case shop.RatingNeutral:
+		return []string{
+			lang.L("Thank you for the honest feedback. We have noted it and will keep improving."),
+			lang.L("Sorry the item did not fully meet your expectations. Please contact our customer service and we will make it right."),
+		}
+	}
+	return []string{
+		lang.L("We are very sorry for the trouble. Our customer service has contacted you to solve it; please check your messages."),
+		lang.L("Every item is checked before it ships. We are sorry for the trouble and have arranged an exchange or refund for you."),
+	}
+}
