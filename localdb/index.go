@@ -187,8 +187,9 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 				Receiver string `json:"receiver"`
 				Phone    string `json:"phone"`
 			} `json:"address"`
-			CreatedAt time.Time `json:"created_at"`
-			Flag      shop.Flag `json:"flag"`
+			CreatedAt time.Time  `json:"created_at"`
+			Flag      shop.Flag  `json:"flag"`
+			Total     shop.Cents `json:"total"`
 		}
 		if json.Unmarshal(data, &o) != nil {
 			return nil
@@ -210,6 +211,9 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 		add(ixOrderStatus, string(o.Status), o.CreatedAt)
 		add(ixOrderFlag, strconv.Itoa(int(o.Flag)), o.CreatedAt)
 		add(ixOrderPayment, string(o.Payment), o.CreatedAt)
+		if o.CustomerID != "" && spendCounts(o.Status) {
+			add(ixOrderSpend, spendValue(o.CustomerID, o.Total), o.CreatedAt)
+		}
 	case shop.TypeCustomer:
 		var c struct {
 			Nick  string `json:"nick"`

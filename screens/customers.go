@@ -19,18 +19,27 @@ const (
 	recentOrdersLimit = 20
 )
 
-// customerSection finds customers by nick, name or phone and shows a profile with figures from
-// their orders and the recent orders themselves.
+// customerSection finds customers by nick, name or phone, within every customer or one group,
+// and shows a profile with figures from all their orders, their groups, complaints and recent
+// orders. From its toolbar the staff member manages groups, sends bulk messages and birthday
+// greetings, reviews complaints and exports to CSV.
 type customerSection struct {
 	env  *env
-	data CustomerData
+	data customerSectionData
 	// openOrder shows an order in the orders section.
 	openOrder func(id string)
 
 	search    *searchEntry
+	group     *widget.Select
+	groups    []shop.Group // parallel to group's options after the first ("All customers")
 	picker    *picker
 	customers []shop.Customer
 	count     *widget.RichText
+
+	toolbar  *fyne.Container
+	progress *widget.ProgressBar
+	progMsg  *widget.RichText
+	job      *bulkJob
 
 	open   *shop.Customer
 	empty  *widget.Label
@@ -41,9 +50,10 @@ type customerSection struct {
 	box fyne.CanvasObject
 }
 
-func newCustomerSection(e *env, data CustomerData, desk func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
+func newCustomerSection(e *env, data customerSectionData, desk func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
 	c := &customerSection{env: e, data: data, openOrder: openOrder}
 	c.search = newSearchEntry(lang.L("Nick, name or phone"), desk, func(string) { c.load(true) })
+	c.group = widget.NewSelect(nil, func(string) { c.load(true) })
 	c.picker = newPicker(func() int { return len(c.customers) }, newCustomerRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.empty = widget.NewLabelWithStyle(lang.L("No customer is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -51,7 +61,28 @@ func newCustomerSection(e *env, data CustomerData, desk func(fyne.Shortcut) bool
 	c.scroll = container.NewVScroll(container.NewPadded(c.detail))
 	c.pane = container.NewStack(container.NewCenter(c.empty), c.scroll)
 	c.scroll.Hide()
-	left := container.NewBorder(c.search, c.count, nil, nil, c.picker.list)
+	c.progress = widget.NewProgressBar()
+	c.progMsg = newCaption("")
+	c.progress.Hide()
+	c.progMsg.Hide()
+	c.fillGroups()
+
+	newGroup := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { c.editGroup(nil) })
+	editGroup := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() {
+		if g := c.selectedGroup(); g != nil {
+			c.editGroup(g)
+		}
+	})
+	groupRow := container.NewBorder(nil, nil, nil, container.NewHBox(newGroup, editGroup), c.group)
+	c.toolbar = container.NewGridWithColumns(4,
+		widget.NewButtonWithIcon(lang.L("Bulk message"), theme.MailSendIcon(), c.composeBulk),
+		widget.NewButtonWithIcon(lang.L("Birthdays"), theme.CalendarIcon(), func() { c.showBirthdays() }),
+		widget.NewButtonWithIcon(lang.L("Complaints"), theme.WarningIcon(), func() { c.showComplaints() }),
+		widget.NewButtonWithIcon(lang.L("Export"), theme.DownloadIcon(), c.exportMenu),
+	)
+	top := container.NewVBox(c.search, groupRow)
+	bottom := container.NewVBox(c.count, c.progMsg, c.progress, c.toolbar)
+	left := container.NewBorder(top, bottom, nil, nil, c.picker.list)
 	split := container.NewHSplit(left, c.pane)
 	split.Offset = 0.34
 	c.box = split
@@ -61,14 +92,110 @@ func newCustomerSection(e *env, data CustomerData, desk func(fyne.Shortcut) bool
 func (c *customerSection) content() fyne.CanvasObject { return c.box }
 func (c *customerSection) searchEntry() *searchEntry  { return c.search }
 func (c *customerSection) tick()                      {}
+
+// background runs every second whichever section is shown (Desk.Tick calls it): a running bulk
+// send goes on, and the birthday greetings go out at their time.
+func (c *customerSection) background() { c.pump(); c.autoBirthdays() }
 func (c *customerSection) watches(t shop.EntityType) bool {
-	return t == shop.TypeCustomer || t == shop.TypeOrder
+	switch t {
+	case shop.TypeCustomer, shop.TypeOrder, shop.TypeGroup, shop.TypeComplaint, shop.TypeStaff:
+		return true
+	}
+	return false
 }
-func (c *customerSection) reload() { c.load(false) }
+func (c *customerSection) reload() { c.fillGroups(); c.load(false) }
+
+// fillGroups puts the groups in the group selector, keeping the selected one.
+func (c *customerSection) fillGroups() {
+	gs, err := c.data.Groups()
+	if err != nil {
+		gs = nil
+	}
+	sel := ""
+	if g := c.selectedGroup(); g != nil {
+		sel = g.ID
+	}
+	c.groups = gs
+	opts := []string{lang.L("All customers")}
+	idx := 0
+	for i, g := range gs {
+		opts = append(opts, groupLabel(g))
+		if g.ID == sel {
+			idx = i + 1
+		}
+	}
+	cb := c.group.OnChanged
+	c.group.OnChanged = nil
+	c.group.SetOptions(opts)
+	c.group.SetSelectedIndex(idx)
+	c.group.OnChanged = cb
+}
+
+// groupLabel is a group's name with its kind.
+func groupLabel(g shop.Group) string {
+	if g.Rule != nil {
+		return g.Name + " · " + lang.L("rule")
+	}
+	return g.Name
+}
+
+// selectedGroup is the group chosen in the selector, nil for every customer.
+func (c *customerSection) selectedGroup() *shop.Group {
+	i := c.group.SelectedIndex()
+	if i <= 0 || i > len(c.groups) {
+		return nil
+	}
+	g := c.groups[i-1]
+	return &g
+}
+
+// selectGroup picks a group in the selector by id.
+func (c *customerSection) selectGroup(id string) {
+	for i, g := range c.groups {
+		if g.ID == id {
+			c.group.SetSelectedIndex(i + 1)
+			return
+		}
+	}
+}
+
+// listCustomers is what the list shows: a search of every customer, or the members of the
+// selected group (evaluated now, so rule groups follow the orders) that match the search.
+func (c *customerSection) listCustomers() ([]shop.Customer, error) {
+	g := c.selectedGroup()
+	if g == nil {
+		return c.data.SearchCustomers(c.search.Text, customerListLimit)
+	}
+	ms, err := c.data.GroupMembers(*g, c.env.now())
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(c.search.Text))
+	out := make([]shop.Customer, 0, len(ms))
+	for _, m := range ms {
+		cu := m.Customer
+		if q == "" || strings.Contains(strings.ToLower(cu.Nick), q) || strings.Contains(strings.ToLower(cu.Name), q) ||
+			(digitsOf(q) != "" && strings.Contains(digitsOf(cu.Phone), digitsOf(q))) {
+			out = append(out, cu)
+		}
+	}
+	return out, nil
+}
+
+// digitsOf keeps the digits of s.
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
 // load searches; after a new search the first match opens.
 func (c *customerSection) load(fresh bool) {
-	customers, err := c.data.SearchCustomers(c.search.Text, customerListLimit)
+	customers, err := c.listCustomers()
 	if err != nil {
 		c.customers = nil
 		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
@@ -76,7 +203,11 @@ func (c *customerSection) load(fresh bool) {
 		return
 	}
 	c.customers = customers
-	setCaption(c.count, countText(lang.L("%d customers"), len(customers), customerListLimit))
+	if c.selectedGroup() != nil {
+		setCaption(c.count, fmt.Sprintf(lang.L("%d members"), len(customers)))
+	} else {
+		setCaption(c.count, countText(lang.L("%d customers"), len(customers), customerListLimit))
+	}
 	c.picker.list.Refresh()
 	if fresh || c.open == nil {
 		if len(customers) > 0 {
@@ -115,7 +246,8 @@ func (c *customerSection) onPick(i int) {
 	}
 }
 
-// show puts a customer's profile, figures and recent orders in the detail pane.
+// show puts a customer's profile, figures, groups, complaints and recent orders in the detail
+// pane.
 func (c *customerSection) show(id string) {
 	cu, err := c.data.Customer(id)
 	if err != nil {
@@ -126,12 +258,14 @@ func (c *customerSection) show(id string) {
 	now := c.env.now()
 
 	title := widget.NewLabelWithStyle(cu.Nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	objs := []fyne.CanvasObject{title}
+	edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { c.editCustomer(cu) })
+	right := []fyne.CanvasObject{edit}
 	if cu.VIP > 0 {
 		vip := widget.NewLabel(fmt.Sprintf(lang.L("VIP %d · %d%% off"), cu.VIP, shop.VIPDiscount(cu.VIP)))
 		vip.Importance = widget.HighImportance
-		objs[0] = container.NewBorder(nil, nil, nil, vip, title)
+		right = append([]fyne.CanvasObject{vip}, right...)
 	}
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, container.NewHBox(right...), title)}
 
 	birthday := cu.Birthday
 	if days, ok := cu.BirthdayIn(now); ok {
@@ -166,24 +300,32 @@ func (c *customerSection) show(id string) {
 	}
 	objs = append(objs, form)
 	if cu.ChangedBy != "" {
-		objs = append(objs, newCaption(fmt.Sprintf(lang.L("Last changed by %s at %s"), staffLabel(cu.ChangedBy), fmtWhen(cu.ChangedAt, now))))
+		line := fmt.Sprintf(lang.L("Last changed by %s at %s"), staffLabel(cu.ChangedBy), fmtWhen(cu.ChangedAt, now))
+		if cu.ChangedWhat != "" {
+			line += " · " + fieldNames(cu.ChangedWhat)
+		}
+		objs = append(objs, newCaption(line))
 	}
 
-	orders, err := c.data.OrdersOf(cu.ID, recentOrdersLimit)
 	objs = append(objs, widget.NewSeparator())
+	st, err := c.data.CustomerStats(cu.ID)
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
 	} else {
-		st := shop.StatsOf(orders)
 		facts := []string{fmt.Sprintf(lang.L("%d paid orders"), st.Orders), fmt.Sprintf(lang.L("spent %s"), st.Spent)}
 		if st.Orders > 0 {
 			facts = append(facts, fmt.Sprintf(lang.L("average %s"), st.Average()), fmt.Sprintf(lang.L("last order %s"), fmtWhen(st.LastOrder, now)))
 		}
 		objs = append(objs, widget.NewLabel(joinNonEmpty(" · ", facts...)))
-		if len(orders) == recentOrdersLimit {
-			objs = append(objs, newCaption(fmt.Sprintf(lang.L("Figures from the latest %d orders"), recentOrdersLimit)))
-		}
-		objs = append(objs, newHeading(lang.L("Recent orders")))
+	}
+	objs = append(objs, c.groupsBlock(cu, st)...)
+	objs = append(objs, c.complaintsBlock(cu)...)
+
+	orders, err := c.data.OrdersOf(cu.ID, recentOrdersLimit)
+	objs = append(objs, newHeading(lang.L("Recent orders")))
+	if err != nil {
+		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
+	} else {
 		if len(orders) == 0 {
 			objs = append(objs, newCaption(lang.L("No orders yet")))
 		}

@@ -1,0 +1,434 @@
+package localdb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"kefu/shop"
+)
+
+// ixOrderSpend indexes the orders that count in a customer's figures (shop.CustomerStats):
+// i/osp/<customer id>\x01<total in fen>\0<created><order id>. The figures of one customer, or
+// of every customer, come from a key-only scan of it, without decoding any order.
+const ixOrderSpend = "osp"
+
+// keySpendIndexed marks a store whose spend index covers the orders written before the index
+// existed (see ensureSpendIndex).
+var keySpendIndexed = []byte("m/ixspend")
+
+func init() { layouts[ixOrderSpend] = indexLayout{value: true, time: true} }
+
+// spendCounts reports whether an order in status s counts in a customer's figures; the rule is
+// shop.CustomerStats.Add's.
+func spendCounts(s shop.OrderStatus) bool {
+	var st shop.CustomerStats
+	st.Add(shop.Order{Status: s})
+	return st.Orders == 1
+}
+
+// spendValue is the value part of an ixOrderSpend key.
+func spendValue(customerID string, total shop.Cents) string {
+	return customerID + "\x01" + strconv.FormatInt(int64(total), 10)
+}
+
+// parseSpendKey splits an ixOrderSpend key into customer id, total and created time.
+func parseSpendKey(k []byte) (string, shop.Cents, time.Time, bool) {
+	rest := k[len(prefixIndex)+len(ixOrderSpend)+1:]
+	end := bytes.IndexByte(rest, 0)
+	if end < 0 || len(rest) < end+1+8 {
+		return "", 0, time.Time{}, false
+	}
+	val := rest[:end]
+	sep := bytes.LastIndexByte(val, 1)
+	if sep < 0 {
+		return "", 0, time.Time{}, false
+	}
+	total, err := strconv.ParseInt(string(val[sep+1:]), 10, 64)
+	if err != nil {
+		return "", 0, time.Time{}, false
+	}
+	return string(val[:sep]), shop.Cents(total), keyTime(rest[end+1 : end+9]), true
+}
+
+// keyTime decodes timeKey.
+func keyTime(b []byte) time.Time {
+	v := binary.BigEndian.Uint64(b)
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(v^(1<<63)))
+}
+
+// ensureSpendIndex writes the spend index keys of every stored order once per store, for stores
+// filled before the index existed. Later writes keep the index in step themselves.
+func (db *DB) ensureSpendIndex() error {
+	done := false
+	if err := db.view(func(txn *badger.Txn) (err error) {
+		_, done, err = getRaw(txn, keySpendIndexed)
+		return err
+	}); err != nil || done {
+		return err
+	}
+	if err := db.writing(); err != nil {
+		return err
+	}
+	defer db.doneWriting()
+	var after []byte
+	for {
+		finished := false
+		_, err := db.update(func(w *wtx) error {
+			prefix := typePrefix(shop.TypeOrder)
+			it := w.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+			defer it.Close()
+			seek := prefix
+			if after != nil {
+				seek = append(append([]byte(nil), after...), 0)
+			}
+			for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
+				if !w.room(256) {
+					after = it.Item().KeyCopy(nil)
+					return nil
+				}
+				k, ok := parseEntityKey(it.Item().Key())
+				if !ok {
+					continue
+				}
+				err := it.Item().Value(func(v []byte) error {
+					st, err := decodeState(v)
+					if err != nil || !st.exists() {
+						return err
+					}
+					for _, ik := range indexKeys(shop.TypeOrder, k.ID, st.data) {
+						if bytes.HasPrefix(ik, ixPrefix(ixOrderSpend)) {
+							if err := w.set(ik, []byte{}); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			finished = true
+			return w.set(keySpendIndexed, []byte{1})
+		})
+		if err != nil {
+			return fmt.Errorf("indexing order totals: %w", err)
+		}
+		if finished {
+			return nil
+		}
+	}
+}
+
+// CustomerStats derives a customer's figures (paid orders, total spent, last purchase) from
+// all their orders.
+func (db *DB) CustomerStats(customerID string) (shop.CustomerStats, error) {
+	var st shop.CustomerStats
+	if err := db.ensureSpendIndex(); err != nil {
+		return st, fmt.Errorf("localdb: figures of %s: %w", customerID, err)
+	}
+	err := db.view(func(txn *badger.Txn) error {
+		scanKeys(txn, ixValuePrefix(ixOrderSpend, customerID+"\x01", false), false, nil, func(k []byte) bool {
+			if id, total, at, ok := parseSpendKey(k); ok && id == customerID {
+				addSpend(&st, total, at)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("localdb: figures of %s: %w", customerID, err)
+	}
+	return st, nil
+}
+
+// addSpend counts one counted order into figures.
+func addSpend(st *shop.CustomerStats, total shop.Cents, at time.Time) {
+	st.Orders++
+	st.Spent += total
+	if at.After(st.LastOrder) {
+		st.LastOrder = at
+	}
+}
+
+// allStats reads the figures of every customer with a counted order.
+func allStats(txn *badger.Txn) map[string]shop.CustomerStats {
+	out := map[string]shop.CustomerStats{}
+	var curID string
+	var cur shop.CustomerStats
+	flush := func() {
+		if curID != "" {
+			out[curID] = cur
+		}
+	}
+	scanKeys(txn, ixPrefix(ixOrderSpend), false, nil, func(k []byte) bool {
+		id, total, at, ok := parseSpendKey(k)
+		if !ok {
+			return true
+		}
+		if id != curID {
+			flush()
+			curID, cur = id, shop.CustomerStats{}
+		}
+		addSpend(&cur, total, at)
+		return true
+	})
+	flush()
+	return out
+}
+
+// Member is a customer of a group with the figures the group was evaluated with.
+type Member struct {
+	Customer shop.Customer
+	Stats    shop.CustomerStats
+}
+
+// GroupMembers lists the members of a group at now, by nick: for a manual group the customers
+// that list its id, for a rule group the customers whose figures and profile match the rule
+// (figures come from the spend index, so the members follow the orders as they sync).
+func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
+	if err := db.ensureSpendIndex(); err != nil {
+		return nil, fmt.Errorf("localdb: members of group %s: %w", g.ID, err)
+	}
+	var out []Member
+	err := db.view(func(txn *badger.Txn) error {
+		stats := allStats(txn)
+		keep := func(c shop.Customer) bool {
+			if g.Rule == nil {
+				for _, id := range c.Groups {
+					if id == g.ID {
+						return true
+					}
+				}
+				return false
+			}
+			return g.Rule.Match(c, stats[c.ID], now)
+		}
+		// Only customers with counted orders can match a rule on money or recency: the others
+		// are passed over without reading their values.
+		var candidates map[string]bool
+		if r := g.Rule; r != nil && (r.MinSpent > 0 || r.WithinDays > 0) {
+			candidates = make(map[string]bool, len(stats))
+			for id, st := range stats {
+				if r.Match(shop.Customer{VIP: 5, Tags: []string{r.Tag}}, st, now) {
+					candidates[id] = true
+				}
+			}
+		}
+		prefix := typePrefix(shop.TypeCustomer)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: candidates == nil, PrefetchSize: 100})
+		defer it.Close()
+		for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
+			item := it.Item()
+			if candidates != nil && !candidates[string(item.Key()[len(prefix):])] {
+				continue
+			}
+			err := item.Value(func(v []byte) error {
+				st, err := decodeState(v)
+				if err != nil || !st.exists() {
+					return err
+				}
+				// A slim decode first: most customers of a group are decided by these fields.
+				var slim struct {
+					ID     string   `json:"id"`
+					VIP    int      `json:"vip"`
+					Tags   []string `json:"tags"`
+					Groups []string `json:"groups"`
+				}
+				if err := json.Unmarshal(st.data, &slim); err != nil {
+					return fmt.Errorf("decoding customer: %w", err)
+				}
+				if !keep(shop.Customer{ID: slim.ID, VIP: slim.VIP, Tags: slim.Tags, Groups: slim.Groups}) {
+					return nil
+				}
+				var c shop.Customer
+				if err := json.Unmarshal(st.data, &c); err != nil {
+					return fmt.Errorf("decoding customer: %w", err)
+				}
+				out = append(out, Member{Customer: c, Stats: stats[c.ID]})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: members of group %s: %w", g.ID, err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := lowerASCII(out[i].Customer.Nick), lowerASCII(out[j].Customer.Nick)
+		if a != b {
+			return a < b
+		}
+		return out[i].Customer.ID < out[j].Customer.ID
+	})
+	return out, nil
+}
+
+// Group returns one customer group.
+func (db *DB) Group(id string) (shop.Group, error) {
+	return getTyped[shop.Group](db, shop.TypeGroup, id)
+}
+
+// AllCustomers lists every customer by nick, with their figures.
+func (db *DB) AllCustomers() ([]Member, error) {
+	return db.GroupMembers(shop.Group{ID: "all", Rule: &shop.GroupRule{}}, time.Time{})
+}
+
+// Complaints lists the complaints created in [from, to) (zero bounds do not limit), newest
+// first.
+func (db *DB) Complaints(from, to time.Time) ([]shop.Complaint, error) {
+	var out []shop.Complaint
+	err := db.view(func(txn *badger.Txn) error {
+		all, err := listAll[shop.Complaint](txn, shop.TypeComplaint)
+		for _, c := range all {
+			if (!from.IsZero() && c.CreatedAt.Before(from)) || (!to.IsZero() && !c.CreatedAt.Before(to)) {
+				continue
+			}
+			out = append(out, c)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: complaints: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+// StaffMessagesOn counts the staff messages sent to a customer, in any of their conversations,
+// on the shop day of now (pending ones included).
+func (db *DB) StaffMessagesOn(customerID string, now time.Time) (int, error) {
+	t := now.In(shop.ShopZone)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shop.ShopZone)
+	n := 0
+	err := db.view(func(txn *badger.Txn) error {
+		var convs []string
+		scanIDs(txn, ixConvCustomer, ixValuePrefix(ixConvCustomer, customerID, true), false, func(id string) bool {
+			convs = append(convs, id)
+			return true
+		})
+		for _, cid := range convs {
+			var ids []string
+			prefix := ixValuePrefix(ixMessageConv, cid, true)
+			seek := append(append([]byte(nil), prefix...), timeKey(day)...)
+			scanKeys(txn, prefix, false, seek, func(k []byte) bool {
+				if id, ok := ixID(ixMessageConv, k); ok {
+					ids = append(ids, id)
+				}
+				return true
+			})
+			ms, err := loadIDs[shop.Message](txn, shop.TypeMessage, ids)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if m.From == shop.FromStaff && shop.SameShopDay(m.At, now) {
+					n++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("localdb: messages to %s today: %w", customerID, err)
+	}
+	return n, nil
+}
+
+// BulkRequest is a bulk message (群发) to prepare: the template, with {nick} and {name}, for
+// the members, and the most staff messages a customer may get in a shop day (0: no cap).
+type BulkRequest struct {
+	Members  []shop.Customer
+	Template string
+	DailyCap int
+	Now      time.Time
+}
+
+// BulkSend is one message of a bulk send: the customer, the conversation it goes into and the
+// filled text.
+type BulkSend struct {
+	Customer       shop.Customer
+	ConversationID string
+	Text           string
+}
+
+// BulkPlan is what a bulk send will do: the messages to send and the members skipped, by reason.
+type BulkPlan struct {
+	Sends    []BulkSend
+	OptedOut int // customers who asked for no bulk messages
+	NoChat   int // customers who never opened a chat: there is no conversation to write into
+	Capped   int // customers who had DailyCap staff messages today already
+}
+
+// FillFor fills a message template for a customer: {nick} and {name} (the nick when no name is
+// known).
+func FillFor(template string, c shop.Customer) string {
+	name := c.Name
+	if name == "" {
+		name = c.Nick
+	}
+	return shop.Fill(template, map[string]string{"nick": c.Nick, "name": name})
+}
+
+// PlanBulk decides, member by member, whether a bulk message goes out and into which
+// conversation (the customer's most recent one). The messages are sent by applying a
+// shop.KindChatSend mutation for each (see BulkMutation).
+func (db *DB) PlanBulk(req BulkRequest) (BulkPlan, error) {
+	var p BulkPlan
+	for _, c := range req.Members {
+		if c.OptOut {
+			p.OptedOut++
+			continue
+		}
+		convs, err := db.ConversationsOf(c.ID)
+		if err != nil {
+			return p, err
+		}
+		if len(convs) == 0 {
+			p.NoChat++
+			continue
+		}
+		if req.DailyCap > 0 {
+			n, err := db.StaffMessagesOn(c.ID, req.Now)
+			if err != nil {
+				return p, err
+			}
+			if n >= req.DailyCap {
+				p.Capped++
+				continue
+			}
+		}
+		p.Sends = append(p.Sends, BulkSend{Customer: c, ConversationID: convs[0].ID, Text: strings.TrimSpace(FillFor(req.Template, c))})
+	}
+	return p, nil
+}
+
+// BulkMutation is the chat.send mutation of one bulk message, with a message id made here: the
+// server applies a mutation id once, so a retried push never sends the message twice.
+func BulkMutation(s BulkSend, staff string, now time.Time) (shop.Mutation, error) {
+	m, err := shop.NewMutation(shop.KindChatSend, s.ConversationID, staff, now,
+		shop.ChatSend{MessageID: shop.NewID(), Text: s.Text})
+	if err != nil {
+		return m, fmt.Errorf("localdb: bulk message to %s: %w", s.Customer.Nick, err)
+	}
+	return m, nil
+}

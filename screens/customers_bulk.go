@@ -1,0 +1,278 @@
+package screens
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/localdb"
+	"kefu/shop"
+)
+
+// bulkBatch is how many bulk messages are recorded per step (one step when Send is pressed,
+// then one per second), so that the window stays responsive during a big send.
+const bulkBatch = 100
+
+// bulkJob is a bulk send being recorded: each message becomes a chat.send mutation in the
+// outbox, which sync pushes when the desk is online. The mutation ids make retries safe.
+type bulkJob struct {
+	title   string
+	sends   []localdb.BulkSend
+	next    int
+	failed  int
+	skipped string // what the plan left out, in words
+}
+
+// dailyCap is the per-day cap of staff messages per customer (0: none).
+func (c *customerSection) dailyCap() int {
+	if c.env.app == nil {
+		return defaultDailyCap
+	}
+	return c.env.app.Preferences().IntWithFallback(prefDailyCap, defaultDailyCap)
+}
+
+// skippedText says who a plan leaves out.
+func skippedText(p localdb.BulkPlan) string {
+	var parts []string
+	if p.OptedOut > 0 {
+		parts = append(parts, fmt.Sprintf(lang.L("%d opted out"), p.OptedOut))
+	}
+	if p.NoChat > 0 {
+		parts = append(parts, fmt.Sprintf(lang.L("%d never chatted"), p.NoChat))
+	}
+	if p.Capped > 0 {
+		parts = append(parts, fmt.Sprintf(lang.L("%d reached today's cap"), p.Capped))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return lang.L("Skipped: ") + strings.Join(parts, ", ")
+}
+
+// startBulk records a planned bulk send: the first batch now, the rest on the next ticks.
+func (c *customerSection) startBulk(title string, p localdb.BulkPlan) {
+	c.job = &bulkJob{title: title, sends: p.Sends, skipped: skippedText(p)}
+	c.progress.Show()
+	c.progMsg.Show()
+	c.pump()
+}
+
+// pump records the next batch of the running bulk send and shows the progress.
+func (c *customerSection) pump() {
+	j := c.job
+	if j == nil {
+		return
+	}
+	for n := 0; n < bulkBatch && j.next < len(j.sends); n++ {
+		m, err := localdb.BulkMutation(j.sends[j.next], c.env.staff.Number, c.env.now())
+		if err == nil {
+			var out shop.Outcome
+			out, err = c.env.writer.Apply(m)
+			if err == nil && out.Conflict != nil {
+				err = errConflict
+			}
+		}
+		if err != nil {
+			j.failed++
+		}
+		j.next++
+	}
+	if c.env.kick != nil {
+		c.env.kick() // sync may push this batch while the next is recorded
+	}
+	total := len(j.sends)
+	if total > 0 {
+		c.progress.SetValue(float64(j.next) / float64(total))
+	} else {
+		c.progress.SetValue(1)
+	}
+	line := fmt.Sprintf(lang.L("%s: %d of %d messages recorded"), j.title, j.next-j.failed, total)
+	if j.failed > 0 {
+		line += " · " + fmt.Sprintf(lang.L("%d could not be recorded"), j.failed)
+	}
+	if j.next >= total {
+		if n := c.env.writer.OutboxLen(); n > 0 {
+			line += " · " + fmt.Sprintf(lang.L("%d waiting to be sent"), n)
+		}
+		if j.skipped != "" {
+			line += " · " + j.skipped
+		}
+		c.job = nil
+		if c.env.applied != nil {
+			c.env.applied()
+		}
+	}
+	setCaption(c.progMsg, line)
+}
+
+// bulkComposer is the dialog that writes a bulk message (群发) to a group: the text with
+// {nick} and {name}, a preview for one member, who will be skipped, and Send.
+type bulkComposer struct {
+	c       *customerSection
+	group   *widget.Select
+	groups  []shop.Group
+	text    *widget.Entry
+	cap     *widget.Entry
+	member  *widget.Select
+	members []shop.Customer
+	preview *widget.Label
+	summary *widget.Label
+	plan    localdb.BulkPlan
+	sendBtn *widget.Button
+	dlg     dialog.Dialog
+}
+
+// composeBulk opens the bulk message composer for the selected group.
+func (c *customerSection) composeBulk() { c.newBulkComposer() }
+
+func (c *customerSection) newBulkComposer() *bulkComposer {
+	b := &bulkComposer{c: c, groups: c.groups}
+	opts := []string{lang.L("All customers")}
+	for _, g := range b.groups {
+		opts = append(opts, groupLabel(g))
+	}
+	b.group = widget.NewSelect(opts, func(string) { b.loadMembers() })
+	b.text = widget.NewMultiLineEntry()
+	b.text.Wrapping = fyne.TextWrapWord
+	b.text.SetMinRowsVisible(4)
+	b.text.SetPlaceHolder(lang.L("{name}, hello! New arrivals this week …"))
+	if c.env.app != nil {
+		b.text.SetText(c.env.app.Preferences().String(prefBulkDraft))
+	}
+	b.text.OnChanged = func(s string) {
+		if c.env.app != nil {
+			c.env.app.Preferences().SetString(prefBulkDraft, s)
+		}
+		b.update()
+	}
+	b.cap = widget.NewEntry()
+	b.cap.SetText(strconv.Itoa(c.dailyCap()))
+	b.cap.OnChanged = func(s string) {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= 0 && c.env.app != nil {
+			c.env.app.Preferences().SetInt(prefDailyCap, n)
+		}
+		b.update()
+	}
+	b.member = widget.NewSelect(nil, func(string) { b.showPreview() })
+	b.preview = widget.NewLabel("")
+	b.preview.Wrapping = fyne.TextWrapWord
+	b.summary = widget.NewLabel("")
+	b.summary.Wrapping = fyne.TextWrapWord
+	b.sendBtn = widget.NewButton(lang.L("Send"), b.send)
+	b.sendBtn.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { b.dlg.Hide() })
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("To"), b.group),
+		widget.NewFormItem(lang.L("Message"), b.text),
+		widget.NewFormItem(lang.L("At most per customer a day"), b.cap),
+		widget.NewFormItem(lang.L("Preview for"), b.member),
+	)
+	hint := newCaption(lang.L("{nick} and {name} are filled in for each customer."))
+	body := container.NewVBox(form, hint, widget.NewCard("", "", b.preview), b.summary, container.NewHBox(cancel, b.sendBtn))
+	idx := 0
+	if g := c.selectedGroup(); g != nil {
+		for i, x := range b.groups {
+			if x.ID == g.ID {
+				idx = i + 1
+			}
+		}
+	}
+	b.group.SetSelectedIndex(idx)
+	if c.env.win != nil {
+		b.dlg = dialog.NewCustomWithoutButtons(lang.L("Bulk message"), body, c.env.win)
+		b.dlg.Resize(fyne.NewSize(560, 0))
+		b.dlg.Show()
+	}
+	return b
+}
+
+// loadMembers reads the chosen group's members.
+func (b *bulkComposer) loadMembers() {
+	i := b.group.SelectedIndex()
+	var ms []localdb.Member
+	var err error
+	if i <= 0 || i > len(b.groups) {
+		ms, err = b.c.data.AllCustomers()
+	} else {
+		ms, err = b.c.data.GroupMembers(b.groups[i-1], b.c.env.now())
+	}
+	b.members = b.members[:0]
+	if err != nil {
+		b.summary.SetText(fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
+		return
+	}
+	var nicks []string
+	for _, m := range ms {
+		b.members = append(b.members, m.Customer)
+		if len(nicks) < 200 {
+			nicks = append(nicks, m.Customer.Nick)
+		}
+	}
+	b.member.SetOptions(nicks)
+	if len(nicks) > 0 {
+		b.member.SetSelectedIndex(0)
+	} else {
+		b.member.ClearSelected()
+	}
+	b.update()
+}
+
+// showPreview fills the message for the member chosen.
+func (b *bulkComposer) showPreview() {
+	i := b.member.SelectedIndex()
+	if i < 0 || i >= len(b.members) || strings.TrimSpace(b.text.Text) == "" {
+		b.preview.SetText("")
+		return
+	}
+	b.preview.SetText(localdb.FillFor(b.text.Text, b.members[i]))
+}
+
+// update plans the send again: who gets it and who is skipped.
+func (b *bulkComposer) update() {
+	b.showPreview()
+	capN, err := strconv.Atoi(strings.TrimSpace(b.cap.Text))
+	if err != nil || capN < 0 {
+		capN = b.c.dailyCap()
+	}
+	b.plan, err = b.c.data.PlanBulk(localdb.BulkRequest{Members: b.members, Template: b.text.Text, DailyCap: capN, Now: b.c.env.now()})
+	if err != nil {
+		b.summary.SetText(fmt.Sprintf(lang.L("Could not plan the send: %v"), err))
+		b.sendBtn.Disable()
+		return
+	}
+	line := fmt.Sprintf(lang.L("%d customers will get the message."), len(b.plan.Sends))
+	if s := skippedText(b.plan); s != "" {
+		line += " " + s
+	}
+	b.summary.SetText(line)
+	if len(b.plan.Sends) == 0 || strings.TrimSpace(b.text.Text) == "" {
+		b.sendBtn.Disable()
+	} else {
+		b.sendBtn.Enable()
+	}
+}
+
+// send records the messages; sync delivers them when the desk is online.
+func (b *bulkComposer) send() {
+	b.update()
+	if len(b.plan.Sends) == 0 || strings.TrimSpace(b.text.Text) == "" {
+		return
+	}
+	if left := shop.Unfilled(b.plan.Sends[0].Text); len(left) > 0 {
+		b.summary.SetText(fmt.Sprintf(lang.L("Unknown placeholders: %s"), strings.Join(left, " ")))
+		return
+	}
+	if b.dlg != nil {
+		b.dlg.Hide()
+	}
+	if b.c.env.app != nil {
+		b.c.env.app.Preferences().SetString(prefBulkDraft, "")
+	}
+	b.c.startBulk(lang.L("Bulk message"), b.plan)
+}

@@ -1,0 +1,139 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+
+	"kefu/localdb"
+	"kefu/shop"
+)
+
+// CustomerWorkData is what the customers section reads beyond CustomerData: groups and their
+// members, figures from all of a customer's orders, complaints, and the plan of a bulk message.
+type CustomerWorkData interface {
+	Groups() ([]shop.Group, error)
+	GroupMembers(g shop.Group, now time.Time) ([]localdb.Member, error)
+	AllCustomers() ([]localdb.Member, error)
+	CustomerStats(customerID string) (shop.CustomerStats, error)
+	ComplaintsOf(customerID string) ([]shop.Complaint, error)
+	Complaints(from, to time.Time) ([]shop.Complaint, error)
+	PlanBulk(req localdb.BulkRequest) (localdb.BulkPlan, error)
+	StaffList() ([]shop.Staff, error)
+}
+
+// customerSectionData is everything the customers section reads.
+type customerSectionData interface {
+	CustomerData
+	CustomerWorkData
+}
+
+// Preference keys of the customers section (fyne Preferences).
+const (
+	prefDailyCap    = "customers.daily_cap"  // most staff messages a customer gets in a day from bulk sends
+	prefBulkDraft   = "customers.bulk_draft" // the bulk message being written
+	prefBdayText    = "customers.bday_text"  // birthday greeting template
+	prefBdayDays    = "customers.bday_days"  // greet this many days before the birthday
+	prefBdayGroup   = "customers.bday_group" // group id greeted ("" = every customer)
+	prefBdayAuto    = "customers.bday_auto"  // send the greetings by themselves at prefBdayAt
+	prefBdayAt      = "customers.bday_at"    // HH:MM, shop time
+	prefBdayLastDay = "customers.bday_last"  // YYYY-MM-DD of the last automatic send
+	defaultDailyCap = 2
+)
+
+// record applies a staff action like env.apply but also returns the outcome, so that the
+// caller can tell the staff member whose last-writer-wins change theirs replaced.
+func (c *customerSection) record(kind shop.Kind, entity string, base int64, data any) (shop.Outcome, error) {
+	m, err := shop.NewMutation(kind, entity, c.env.staff.Number, c.env.now(), data)
+	if err != nil {
+		return shop.Outcome{}, fmt.Errorf("screens: building %s: %w", kind, err)
+	}
+	m.Base = base
+	out, err := c.env.writer.Apply(m)
+	if err != nil {
+		c.env.showError(err)
+		return out, fmt.Errorf("screens: %s on %s: %w", kind, entity, err)
+	}
+	if out.Conflict != nil {
+		c.env.showConflict(out.Conflict)
+		return out, errConflict
+	}
+	if c.env.kick != nil {
+		c.env.kick()
+	}
+	if c.env.applied != nil {
+		c.env.applied()
+	}
+	return out, nil
+}
+
+// version is the local version of an entity (0 when unknown), sent as a mutation's base.
+func (c *customerSection) version(t shop.EntityType, id string) int64 {
+	var raw map[string]any
+	v, _, err := c.env.writer.Get(t, id, &raw)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// showOverwrite tells the staff member that their save replaced someone else's newer change.
+func (c *customerSection) showOverwrite(o *shop.Overwrite) {
+	if o == nil || c.env.win == nil {
+		return
+	}
+	msg := fmt.Sprintf(lang.L("Saved. %s had changed %s at %s; your change replaced it."),
+		staffLabel(o.By), fieldNames(o.Field), fmtWhen(o.At, c.env.now()))
+	dialog.ShowInformation(lang.L("Changed by someone else too"), msg, c.env.win)
+}
+
+// fieldNames translates a customer.set field list such as "name,phone".
+func fieldNames(s string) string {
+	names := map[string]string{
+		"name": lang.L("Name"), "phone": lang.L("Phone"), "birthday": lang.L("Birthday"), "city": lang.L("City"),
+		"vip": lang.L("VIP level"), "tags": lang.L("Tags"), "groups": lang.L("Groups"), "sizes": lang.L("Sizes"),
+		"styles": lang.L("Styles"), "memo": lang.L("Memo"), "opt_out": lang.L("Bulk messages"),
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if n, ok := names[f]; ok {
+			out = append(out, n)
+		} else if f != "" {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, "、")
+}
+
+// complaintStateName is a complaint state in words.
+func complaintStateName(s shop.ComplaintState) string {
+	switch s {
+	case shop.ComplaintOpen:
+		return lang.L("Open")
+	case shop.ComplaintInProgress:
+		return lang.L("In progress")
+	case shop.ComplaintResolved:
+		return lang.L("Resolved")
+	case shop.ComplaintUnresolved:
+		return lang.L("Closed unresolved")
+	}
+	return string(s)
+}
+
+// complaintCategoryName is a complaint category in words.
+func complaintCategoryName(c shop.ComplaintCategory) string {
+	switch c {
+	case shop.ComplaintQuality:
+		return lang.L("Quality")
+	case shop.ComplaintService:
+		return lang.L("Service")
+	case shop.ComplaintOther:
+		return lang.L("Other category")
+	case shop.ComplaintEmergency:
+		return lang.L("Emergency")
+	}
+	return string(c)
+}
