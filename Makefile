@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := migrated_fynedo
 PKGS  := ./...
 
-.PHONY: run test build store deps vet
+.PHONY: run test build store deps vet fuzz bench
 
 ## run: build the desk and start it on the demo shop (embedded store server, no set-up)
 run: build
@@ -27,3 +27,25 @@ deps:
 
 vet: deps
 	$(GO) vet -tags $(TAGS) $(PKGS)
+
+## bench: the Go benchmarks (ns/op, allocations), then the table of figures on the large demo
+## shop (cmd/kefu-bench), which is generated once into BENCH_CACHE; exits non-zero when a figure
+## misses its target. Not part of `make test`. See README.md, Benchmarks.
+BENCH_CACHE ?= .cache/bench
+BENCH_FLAGS ?=
+bench:
+	@bash scripts/deps.sh xvfb xdotool
+	$(GO) run -tags $(TAGS) ./cmd/kefu-bench --prepare --cache $(BENCH_CACHE)
+	KEFU_BENCH_CACHE=$(abspath $(BENCH_CACHE)) $(GO) test -tags $(TAGS) -p 1 -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) run -tags $(TAGS) ./cmd/kefu-bench --cache $(BENCH_CACHE) $(BENCH_FLAGS)
+
+## fuzz: run every fuzz target for FUZZTIME each (default 30s); their seed corpora run in `make test`
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./server:FuzzMutationsBody ./server:FuzzLoginBody ./server:FuzzChatBodies \
+	./localdb:FuzzApplyChanges ./shop:FuzzDecide
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done

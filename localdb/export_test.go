@@ -1,0 +1,4 @@
+package localdb
+
+// CheckConsistent is checkConsistent for the external test package (crash_test.go).
+var CheckConsistent = checkConsistent

@@ -1,0 +1,57 @@
+package screens
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// cacheResetter is a store whose local copy of the shop can be dropped and downloaded again
+// (*localdb.DB is one: ResetCache keeps the outbox and its effects).
+type cacheResetter interface {
+	ResetCache() error
+}
+
+// newResetButton is the status bar's "re-download shop data" action: after a confirmation it
+// drops the desk's copy of the shop, keeps every action still waiting for the server, and
+// lets the sync engine download the shop again. It is hidden when the store cannot do it.
+func newResetButton(b *statusBar) *widget.Button {
+	btn := widget.NewButtonWithIcon(lang.L("Re-download shop data"), theme.ViewRefreshIcon(), func() {
+		if b.env.win == nil {
+			b.resetCache()
+			return
+		}
+		dialog.ShowConfirm(lang.L("Re-download shop data"),
+			lang.L("The desk will download the shop from the server again. Actions not yet sent are kept and sent afterwards."),
+			func(ok bool) {
+				if ok {
+					b.resetCache()
+				}
+			}, b.env.win)
+	})
+	btn.Importance = widget.LowImportance
+	if _, ok := b.data.(cacheResetter); !ok {
+		btn.Hide()
+	}
+	return btn
+}
+
+// resetCache drops the local copy of the shop and wakes the sync engine to download it again.
+func (b *statusBar) resetCache() error {
+	r, ok := b.data.(cacheResetter)
+	if !ok {
+		return nil
+	}
+	if err := r.ResetCache(); err != nil {
+		err = fmt.Errorf("screens: re-downloading shop data: %w", err)
+		b.env.showError(err)
+		return err
+	}
+	if b.env.kick != nil {
+		b.env.kick()
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package screens
+
+import (
+	"strings"
+	"testing"
+
+	"kefu/localdb"
+	"kefu/shop"
+)
+
+// TestResetCacheKeepsOutbox: "re-download shop data" in the status bar drops the local copy of
+// the shop and keeps the actions waiting for the server, with their effect still shown.
+func TestResetCacheKeepsOutbox(t *testing.T) {
+	f := newFixture(t)
+	b := f.desk.status
+	if !strings.Contains(joined(b.box), "重新下载店铺数据") {
+		t.Fatalf("the status bar has no re-download action: %s", joined(b.box))
+	}
+	orders, err := f.db.SearchOrders("", localdb.OrderFilter{}, 1)
+	if err != nil || len(orders) == 0 {
+		t.Fatalf("orders %v, %v", orders, err)
+	}
+	id := orders[0].ID
+	m, err := shop.NewMutation(shop.KindOrderNote, id, f.staff.Number, testNow, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.FlagPurple, Text: "重新下载前的备注"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Apply(m); err != nil {
+		t.Fatal(err)
+	}
+	kicks := f.kicks
+	if err := b.resetCache(); err != nil {
+		t.Fatal(err)
+	}
+	if f.kicks == kicks {
+		t.Error("the sync engine was not woken to download the shop again")
+	}
+	out := f.outbox()
+	if len(out) != 1 || out[0].ID != m.ID {
+		t.Fatalf("outbox after the reset: %+v", out)
+	}
+	if c, err := f.db.Cursor(); err != nil || c != 0 {
+		t.Fatalf("cursor %d, %v: the shop will not be downloaded again", c, err)
+	}
+	notes, err := f.db.Notes(id)
+	if err != nil || len(notes) != 1 || notes[0].Text != "重新下载前的备注" {
+		t.Fatalf("the pending note after the reset: %+v, %v", notes, err)
+	}
+}
