@@ -53,6 +53,9 @@ type DB struct {
 	products *productIndex
 	outLen   atomic.Int64
 	commits  atomic.Int64 // committed write transactions (tests check chunking with it)
+	// resetSinceCursor is set by ResetCache and cleared by Cursor: a page of changes pulled from
+	// a cursor read before a reset is stale and must not write that old cursor back.
+	resetSinceCursor atomic.Bool
 	now      func() time.Time
 
 	wmu sync.Mutex // serialises writers: Apply, ApplyChanges, Acknowledge, ResetCache, SetMeta...

@@ -394,3 +394,33 @@ func TestResetCacheKeepsOutbox(t *testing.T) {
 		checkConsistent(t, db)
 	})
 }
+
+// TestPageFromBeforeResetIsDropped: a long poll in flight while the staff member re-downloads
+// the shop must not write its old cursor back, or the shop would never be pulled from the start.
+func TestPageFromBeforeResetIsDropped(t *testing.T) {
+	stores(t, func(t *testing.T, db *DB) {
+		srv := seeded(t, db)
+		c, err := db.Cursor() // the engine reads the cursor and sends its long poll
+		if err != nil || c == 0 {
+			t.Fatalf("cursor %d, %v", c, err)
+		}
+		page := srv.since(c)
+		if err := db.ResetCache(); err != nil { // meanwhile: re-download shop data
+			t.Fatal(err)
+		}
+		if err := db.ApplyChanges(page, srv.seq); err != nil { // the poll answers
+			t.Fatal(err)
+		}
+		if c, _ := db.Cursor(); c != 0 {
+			t.Fatalf("a page pulled before the reset moved the cursor to %d", c)
+		}
+		pull(t, db, srv)
+		if c, _ := db.Cursor(); c != srv.seq {
+			t.Fatalf("after a fresh pull the cursor is %d, want %d", c, srv.seq)
+		}
+		if _, err := db.Order("2026112702"); err != nil {
+			t.Fatalf("the shop was not downloaded again: %v", err)
+		}
+		checkConsistent(t, db)
+	})
+}

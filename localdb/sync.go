@@ -365,6 +365,12 @@ func (db *DB) ApplyChanges(recs []shop.Record, next int64) error {
 	if err := db.writing(); err != nil {
 		return err
 	}
+	if db.resetSinceCursor.Load() {
+		// Pulled from a cursor that ResetCache has dropped since: the sync engine reads the
+		// cursor again (now 0) and pulls the shop from the start.
+		db.doneWriting()
+		return nil
+	}
 	types := map[shop.EntityType]bool{}
 	start, limit := 0, len(recs)
 	var err error
@@ -441,6 +447,7 @@ func typeList(m map[shop.EntityType]bool) []shop.EntityType {
 
 // Cursor is the change-feed position stored by the last ApplyChanges (0 on a fresh store).
 func (db *DB) Cursor() (int64, error) {
+	db.resetSinceCursor.Store(false)
 	var c int64
 	err := db.view(func(txn *badger.Txn) error {
 		v, ok, err := getRaw(txn, keyCursor)
@@ -481,6 +488,7 @@ func (db *DB) ResetCache() error {
 	if err := db.writing(); err != nil {
 		return err
 	}
+	db.resetSinceCursor.Store(true)
 	_, err := db.update(func(w *wtx) error {
 		if err := w.set(keyResetting, []byte{1}); err != nil {
 			return err
