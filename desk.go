@@ -167,7 +167,7 @@ func (d *desk) show(a fyne.App, w fyne.Window, staff shop.Staff, token string) {
 		return
 	}
 	d.engine = eng
-	ui = screens.NewDesk(screens.Params{Data: d.db, Staff: staff, Window: w, App: a, Now: time.Now, Kick: eng.Kick})
+	ui = screens.NewDesk(screens.Params{Data: d.db, Staff: staff, Window: w, App: a, Now: time.Now, Kick: eng.Kick, ServerURL: d.server})
 	w.SetContent(ui.Content())
 	ui.SetSync(syncView(eng.Status()))
 	cancelSub := d.db.Subscribe(func(c localdb.Change) {

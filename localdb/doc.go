@@ -36,8 +36,8 @@
 //
 // Every write of e/ goes through one function that computes the index keys of the old and the
 // new state, deletes the stale ones and adds the new ones (a message whose At changes moves in
-// the conversation's index). Products are searched in memory (name, SKU, barcode): the index is
-// built at Open and updated after every committed product write.
+// the conversation's index). Products are searched in memory (name, pinyin, SKU, barcode): the
+// index is built at Open and updated after every committed product write.
 //
 // # Pending mutations and the rebase rule
 //

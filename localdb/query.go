@@ -557,18 +557,10 @@ func (db *DB) Notes(orderID string) ([]shop.OrderNote, error) {
 // SearchProducts finds products by name substring, SKU prefix or exact barcode (ASCII
 // case-insensitive) from the in-memory search index: exact SKU or barcode matches first, then
 // prefix matches (SKU or name), then name substrings, by name within each; an empty q lists
-// products by name. At most limit (all when <= 0).
+// products by name. At most limit (all when <= 0). Pinyin finds Chinese names too (full,
+// initials or a mix; see products.go). The products come from the index's own decoded copies.
 func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
-	ids := db.products.search(lowerASCII(strings.TrimSpace(q)), limit)
-	var out []shop.Product
-	err := db.view(func(txn *badger.Txn) (err error) {
-		out, err = loadIDs[shop.Product](txn, shop.TypeProduct, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: searching products: %w", err)
-	}
-	return out, nil
+	return db.products.search(lowerASCII(strings.TrimSpace(q)), limit), nil
 }
 
 // Product returns one product.
@@ -650,6 +642,7 @@ func (db *DB) Customer(id string) (shop.Customer, error) {
 // the review text (substring) or the order number (prefix), ASCII case-insensitive.
 type ReviewFilter struct {
 	Rating    shop.Rating
+	Stars     int // 1..5: only reviews with exactly these stars
 	State     shop.ReviewState
 	ProductID string
 	Query     string
@@ -657,6 +650,9 @@ type ReviewFilter struct {
 
 func (f ReviewFilter) match(r shop.Review, q string) bool {
 	if f.Rating != "" && r.Rating() != f.Rating {
+		return false
+	}
+	if f.Stars != 0 && r.Stars != f.Stars {
 		return false
 	}
 	if f.State != "" && r.State != f.State {

@@ -17,16 +17,24 @@ import (
 )
 
 const (
-	chatListLimit   = 500
+	chatListLimit   = 200
 	threadPageLimit = 50
 )
 
-// chatSection is the chat workspace: the conversation list, waiting ones first, and the open
-// conversation's thread with the composer.
+// chatStore is everything the chat workspace reads: the list and thread, and what the customer
+// panel, quick phrases and auto-reply editor show.
+type chatStore interface {
+	ChatData
+	ChatMoreData
+}
+
+// chatSection is the chat workspace: the conversation list, waiting ones first; the open
+// conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
 	env         *env
-	data        ChatData
+	data        chatStore
 	warn, alert time.Duration
+	serverURL   string // the store server's address, for the chat link when the shop has none
 
 	search  *searchEntry
 	filter  *widget.Select
@@ -36,21 +44,45 @@ type chatSection struct {
 	convs   []shop.Conversation
 	count   *widget.RichText
 
-	open     *shop.Conversation // the conversation in the detail pane
-	nick     *widget.Label
-	info     *widget.RichText
-	thread   *thread
-	composer *composer
-	send     *widget.Button
-	empty    *widget.Label
-	pane     *fyne.Container
-	body     fyne.CanvasObject
+	open      *shop.Conversation // the conversation in the detail pane
+	nick      *widget.Label
+	info      *widget.RichText
+	claimBtn  *widget.Button
+	transfer  *widget.Button
+	closeBtn  *widget.Button
+	moreBtn   *widget.Button
+	thread    *thread
+	composer  *chatComposer
+	suggest   *phraseSuggest
+	send      *widget.Button
+	sigLine   *widget.RichText // the staff member's signature line (个性签名)
+	empty     *widget.Label
+	pane      *fyne.Container
+	body      fyne.CanvasObject
+	panel     *customerPanel
+	shown     int  // how many messages of the open conversation are loaded (grows as history pages in)
+	allShown  bool // the oldest message is loaded
+	paging    bool
+	firstShow string // id of the oldest message shown
+
+	// notified remembers, per conversation, the wait that raised a desktop notification, so
+	// each wait notifies once; alerts counts the notifications raised.
+	notified map[string]time.Time
+	alerts   int
+	overdueN int // conversations waiting past the red threshold at the last check
+	notify   func(*fyne.Notification)
 
 	box fyne.CanvasObject
 }
 
-func newChatSection(e *env, data ChatData, desk func(fyne.Shortcut) bool) *chatSection {
-	c := &chatSection{env: e, data: data, warn: defaultWarnAfter, alert: defaultAlertAfter}
+func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chatSection {
+	c := &chatSection{env: e, data: data, notified: map[string]time.Time{}}
+	c.warn, c.alert = loadWaitThresholds(e.app)
+	c.notify = func(n *fyne.Notification) {
+		if e.app != nil {
+			e.app.SendNotification(n)
+		}
+	}
 	c.search = newSearchEntry(lang.L("Search by nick"), desk, func(string) { c.onSearch() })
 	c.filters = []localdb.ConversationFilter{localdb.FilterAll, localdb.FilterWaiting, localdb.FilterMine, localdb.FilterClosed}
 	c.filter = widget.NewSelect([]string{lang.L("All open"), lang.L("Waiting"), lang.L("Mine"), lang.L("Closed")}, nil)
@@ -62,22 +94,34 @@ func newChatSection(e *env, data ChatData, desk func(fyne.Shortcut) bool) *chatS
 
 	c.nick = newHeading("")
 	c.info = newCaption("")
+	c.claimBtn = widget.NewButtonWithIcon(lang.X("chat.claim", "Claim"), theme.AccountIcon(), c.onClaim)
+	c.transfer = widget.NewButtonWithIcon(lang.X("chat.transfer", "Transfer"), theme.MailForwardIcon(), c.onTransfer)
+	c.closeBtn = widget.NewButtonWithIcon(lang.L("End chat"), theme.CancelIcon(), c.onClose)
+	c.moreBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), c.showMore)
 	c.thread = newThread()
-	c.composer = newComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), desk, c.onSend)
+	c.thread.onTop = c.loadOlder
+	c.composer = newChatComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), desk, c.onSend)
+	c.suggest = newPhraseSuggest(c)
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { c.onSend(c.composer.Text) })
 	c.send.Importance = widget.HighImportance
 	c.empty = widget.NewLabelWithStyle(lang.L("No conversation is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	c.panel = newCustomerPanel(c)
 
-	header := container.NewVBox(c.nick, c.info)
+	actions := container.NewHBox(c.claimBtn, c.transfer, c.closeBtn, c.moreBtn)
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(actions), container.NewVBox(c.nick, c.info))
 	compose := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), c.send), c.composer)
-	c.body = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), container.NewVBox(widget.NewSeparator(), compose), nil, nil, c.thread)
+	c.sigLine = newCaption("")
+	bottom := container.NewVBox(widget.NewSeparator(), c.suggest.box, compose, c.sigLine)
+	c.body = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), bottom, nil, nil, c.thread)
 	c.pane = container.NewStack(container.NewCenter(c.empty), c.body)
 	c.body.Hide()
 
+	detail := container.NewHSplit(c.pane, c.panel.box)
+	detail.Offset = 0.64
 	top := container.NewBorder(nil, nil, nil, c.filter, c.search)
 	left := container.NewBorder(top, c.count, nil, nil, c.picker.list)
-	split := container.NewHSplit(left, c.pane)
-	split.Offset = 0.34
+	split := container.NewHSplit(left, detail)
+	split.Offset = 0.27
 	c.box = split
 	return c
 }
@@ -85,11 +129,19 @@ func newChatSection(e *env, data ChatData, desk func(fyne.Shortcut) bool) *chatS
 func (c *chatSection) content() fyne.CanvasObject { return c.box }
 func (c *chatSection) searchEntry() *searchEntry  { return c.search }
 func (c *chatSection) watches(t shop.EntityType) bool {
-	return t == shop.TypeConversation || t == shop.TypeMessage || t == shop.TypeCustomer
+	switch t {
+	case shop.TypeConversation, shop.TypeMessage, shop.TypeCustomer, shop.TypeOrder, shop.TypeNote,
+		shop.TypeCase, shop.TypeReview, shop.TypeProduct, shop.TypePhrase:
+		return true
+	}
+	return false
 }
 
 // tick redraws the visible rows so waiting times count up and change colour.
-func (c *chatSection) tick() { c.picker.list.Refresh() }
+func (c *chatSection) tick() {
+	c.picker.list.Refresh()
+	c.showInfo()
+}
 
 func (c *chatSection) onSearch() { c.load(true) }
 
@@ -136,9 +188,11 @@ func (c *chatSection) load(fresh bool) {
 func (c *chatSection) closeDetail() {
 	c.open = nil
 	c.composer.SetText("")
+	c.suggest.hide()
 	c.empty.SetText(lang.L("Nothing matches the search and filter."))
 	c.body.Hide()
 	c.empty.Show()
+	c.panel.show(nil)
 }
 
 func (c *chatSection) indexOf(id string) int {
@@ -160,6 +214,27 @@ func (c *chatSection) onPick(i int) {
 	if conv.Unread > 0 && c.env.apply(shop.KindChatRead, conv.ID, 0, nil) == nil {
 		c.load(false)
 	}
+	if c.env.win != nil {
+		c.env.win.Canvas().Focus(c.composer)
+	}
+}
+
+// jumpToLongest opens the conversation that has waited longest (Alt+Down).
+func (c *chatSection) jumpToLongest() {
+	first, err := c.data.Conversations(localdb.FilterWaiting, "", "", 1)
+	if err != nil || len(first) == 0 {
+		return
+	}
+	if i := c.indexOf(first[0].ID); i < 0 {
+		// Not in the list as filtered: show all open conversations, the longest wait is first.
+		c.search.SetText("")
+		c.filter.SetSelectedIndex(0)
+	}
+	if i := c.indexOf(first[0].ID); i >= 0 {
+		c.picker.highlight(i)
+		c.picker.list.ScrollTo(i)
+		c.onPick(i)
+	}
 }
 
 // show puts a conversation in the detail pane with its latest messages.
@@ -168,13 +243,27 @@ func (c *chatSection) show(conv shop.Conversation) {
 	c.open = &conv
 	c.empty.SetText(lang.L("No conversation is open. Pick one on the left."))
 	c.nick.SetText(conv.Nick)
-	info := []string{}
-	if cu, err := c.data.Customer(conv.CustomerID); err == nil {
-		info = append(info, cu.Name, cu.Phone, cu.City)
-		if cu.VIP > 0 {
-			info = append(info, fmt.Sprintf("VIP %d", cu.VIP))
-		}
+	c.showInfo()
+	c.updateActions(conv)
+	setCaption(c.sigLine, joinNonEmpty("：", lang.X("chat.signature", "Signature"), c.signature()))
+	if switching {
+		c.shown, c.allShown = threadPageLimit, false
+		c.composer.SetText("")
+		c.suggest.hide()
 	}
+	c.showThread(conv, switching)
+	c.empty.Hide()
+	c.body.Show()
+	c.panel.show(&conv)
+}
+
+// showInfo shows who holds the open conversation and how long the customer has waited.
+func (c *chatSection) showInfo() {
+	if c.open == nil {
+		return
+	}
+	conv := *c.open
+	var info []string
 	switch {
 	case conv.Closed:
 		info = append(info, lang.L("Closed"))
@@ -183,33 +272,80 @@ func (c *chatSection) show(conv shop.Conversation) {
 	default:
 		info = append(info, fmt.Sprintf(lang.L("Assigned to %s"), staffLabel(conv.Assignee)))
 	}
-	setCaption(c.info, joinNonEmpty(" · ", info...))
-	c.showThread(conv, switching)
-	if switching {
-		c.composer.SetText("")
+	if w := conv.Waiting(c.env.now()); w > 0 {
+		info = append(info, fmt.Sprintf(lang.L("Waiting %s"), fmtWait(w)))
 	}
-	c.empty.Hide()
-	c.body.Show()
+	setCaption(c.info, joinNonEmpty(" · ", info...))
+}
+
+// updateActions enables the assignment buttons that make sense for the conversation.
+func (c *chatSection) updateActions(conv shop.Conversation) {
+	if conv.Assignee == c.env.staff.Number || conv.Closed {
+		c.claimBtn.Disable()
+	} else {
+		c.claimBtn.Enable()
+	}
+	if conv.Closed {
+		c.closeBtn.SetText(lang.X("chat.reopen", "Reopen"))
+		c.closeBtn.SetIcon(theme.ViewRefreshIcon())
+	} else {
+		c.closeBtn.SetText(lang.L("End chat"))
+		c.closeBtn.SetIcon(theme.CancelIcon())
+	}
 }
 
 func (c *chatSection) showThread(conv shop.Conversation, toNewest bool) {
-	msgs, err := c.data.Messages(conv.ID, "", threadPageLimit)
+	msgs, err := c.data.Messages(conv.ID, "", max(c.shown, threadPageLimit))
 	if err != nil {
 		c.thread.set([]bubbleData{{from: shop.FromSystem, text: fmt.Sprintf(lang.L("Could not read the messages: %v"), err)}}, true)
 		return
 	}
+	if len(msgs) < c.shown {
+		c.allShown = true
+	}
+	c.firstShow = ""
+	if len(msgs) > 0 {
+		c.firstShow = msgs[0].ID
+	}
+	c.thread.set(c.bubbles(conv, msgs), toNewest)
+}
+
+// loadOlder pages in the 50 messages before the oldest one shown; the thread calls it when
+// the staff member scrolls to the top.
+func (c *chatSection) loadOlder() {
+	if c.open == nil || c.allShown || c.paging || c.firstShow == "" {
+		return
+	}
+	c.paging = true
+	defer func() { c.paging = false }()
+	msgs, err := c.data.Messages(c.open.ID, c.firstShow, threadPageLimit)
+	if err != nil {
+		return
+	}
+	if len(msgs) < threadPageLimit {
+		c.allShown = true
+	}
+	if len(msgs) == 0 {
+		return
+	}
+	c.shown += len(msgs)
+	c.firstShow = msgs[0].ID
+	c.thread.prepend(c.bubbles(*c.open, msgs))
+}
+
+func (c *chatSection) bubbles(conv shop.Conversation, msgs []shop.Message) []bubbleData {
 	now := c.env.now()
 	items := make([]bubbleData, 0, len(msgs))
 	for _, m := range msgs {
 		items = append(items, c.bubbleOf(conv, m, now))
 	}
-	c.thread.set(items, toNewest)
+	return items
 }
 
 func (c *chatSection) bubbleOf(conv shop.Conversation, m shop.Message, now time.Time) bubbleData {
 	b := bubbleData{id: m.ID, from: m.From, text: m.Text}
 	if m.Card != nil {
-		b.text = strings.TrimSpace(joinNonEmpty("\n", m.Text, "["+m.Card.Title+"]", strings.Join(m.Card.Lines, "\n")))
+		b.text = strings.TrimSpace(joinNonEmpty("\n", m.Text, "【"+m.Card.Title+"】", strings.Join(m.Card.Lines, "\n")))
 	}
 	when := fmtWhen(m.At, now)
 	switch m.From {
@@ -222,27 +358,41 @@ func (c *chatSection) bubbleOf(conv shop.Conversation, m shop.Message, now time.
 	default:
 		b.meta = when
 	}
-	if c.env.writer.IsPending(shop.TypeMessage, m.ID) {
+	if m.From == shop.FromStaff && c.env.writer.IsPending(shop.TypeMessage, m.ID) {
 		b.pending = true
 		b.meta += " · " + lang.L("Pending")
 	}
 	return b
 }
 
-// onSend sends the composer's text into the open conversation.
+// onSend sends the composer's text into the open conversation. With the phrase suggestions
+// open, Enter picks the highlighted phrase instead.
 func (c *chatSection) onSend(text string) {
+	if c.suggest.visible() {
+		c.suggest.pickSelected()
+		return
+	}
 	text = strings.TrimSpace(text)
 	if text == "" || c.open == nil {
 		return
 	}
-	conv := c.open.ID
-	err := c.env.apply(shop.KindChatSend, conv, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text})
-	if err != nil {
-		return
+	if c.sendMessage(text, nil) == nil {
+		c.composer.SetText("")
 	}
-	c.composer.SetText("")
+}
+
+// sendMessage records a staff message (and card) in the open conversation.
+func (c *chatSection) sendMessage(text string, card *shop.Card) error {
+	if c.open == nil {
+		return errNoConversation
+	}
+	err := c.env.apply(shop.KindChatSend, c.open.ID, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text, Card: card})
+	if err != nil {
+		return err
+	}
 	c.load(false)
 	c.thread.scroll.ScrollToBottom()
+	return nil
 }
 
 // convRow is one row of the conversation list.

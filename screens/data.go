@@ -67,9 +67,14 @@ type StatusData interface {
 type Data interface {
 	Writer
 	ChatData
+	ChatMoreData
 	OrderData
+	OrderWorkData
 	StockData
+	StockLowData
 	ReviewData
+	ReviewWorkData
 	CustomerData
+	CustomerWorkData
 	StatusData
 }

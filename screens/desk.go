@@ -38,6 +38,9 @@ type Params struct {
 	// ManualTick turns the one-second ticker off (waiting times, gathered redraws); the caller
 	// then calls Desk.Tick itself. Tests set it so that nothing runs on another goroutine.
 	ManualTick bool
+	// ServerURL is the store server's address; the chat's QR code points customers to its
+	// chat page when the shop has no chat link of its own.
+	ServerURL string
 }
 
 // section is one of the desk's five workspaces.
@@ -93,7 +96,9 @@ func NewDesk(p Params) *Desk {
 	d.chat = newChatSection(d.env, p.Data, keys)
 	d.orders = newOrderSection(d.env, p.Data, keys)
 	d.stock = newStockSection(d.env, p.Data, keys)
+	d.stock.toChat, d.stock.chatLink = d.sendToChat, d.chat.chatLink
 	d.reviews = newReviewSection(d.env, p.Data, keys)
+	d.reviews.openOrder, d.reviews.openChat = d.showOrder, d.showChat
 	d.custs = newCustomerSection(d.env, p.Data, keys, d.showOrder)
 	d.sections = [sectionCount]section{d.chat, d.orders, d.stock, d.reviews, d.custs}
 
@@ -103,6 +108,10 @@ func NewDesk(p Params) *Desk {
 		d.Show)
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.status = newStatusBar(d.env, p.Data, d.problems.show)
+	d.status.onCases = func() { d.Show(SectionOrders); d.orders.showCases() }
+	d.status.onReviews = func() { d.Show(SectionReviews); d.reviews.showReminders() }
+	d.reviews.reminders = d.status.reminders
+	d.linkChat(p)
 
 	objs := make([]fyne.CanvasObject, sectionCount)
 	for i, s := range d.sections {
@@ -161,8 +170,12 @@ func (d *Desk) FocusSearch() {
 	d.env.win.Canvas().Focus(d.sections[d.current].searchEntry())
 }
 
-// SetSync shows the sync engine's state in the status bar. Call it on Fyne's goroutine.
-func (d *Desk) SetSync(v SyncView) { d.status.setSync(v) }
+// SetSync shows the sync engine's state in the status bar and the stock section (how fresh
+// the stock figures are). Call it on Fyne's goroutine.
+func (d *Desk) SetSync(v SyncView) {
+	d.status.setSync(v)
+	d.stock.setSync(v)
+}
 
 // Refresh tells the desk that entities of these types changed. Sections showing them reload:
 // the shown one at once (at most every refreshEvery; faster changes are drawn by the next
@@ -176,6 +189,8 @@ func (d *Desk) Refresh(types []shop.EntityType) {
 			}
 		}
 	}
+	d.orders.changed(types)
+	d.status.reminders.changed(types)
 	d.status.update()
 	if d.dirty[d.current] && time.Since(d.lastReload[d.current]) >= refreshEvery {
 		d.reloadSection(d.current)
@@ -185,6 +200,8 @@ func (d *Desk) Refresh(types []shop.EntityType) {
 // Tick does the desk's once-a-second work: waiting times count up and change colour, and
 // changes gathered by Refresh are drawn. The desk's own ticker calls it unless ManualTick.
 func (d *Desk) Tick() {
+	d.chatTick()
+	d.custs.background()
 	d.status.tick()
 	if d.dirty[d.current] {
 		d.reloadSection(d.current)
@@ -230,11 +247,16 @@ func (d *Desk) addShortcuts(c fyne.Canvas) {
 	for _, k := range deskKeys() {
 		c.AddShortcut(k, func(s fyne.Shortcut) { d.handleShortcut(s) })
 	}
+	c.AddShortcut(jumpKey, func(fyne.Shortcut) { d.jumpToWaiting() })
 }
 
 // handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
 // so do the desk's entries, which Fyne gives shortcuts to first while they have the focus.
 func (d *Desk) handleShortcut(s fyne.Shortcut) bool {
+	if isJumpKey(s) {
+		d.jumpToWaiting()
+		return true
+	}
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
 		return false

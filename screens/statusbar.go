@@ -51,6 +51,12 @@ type statusBar struct {
 	problems   *widget.Button
 	nProblems  int
 	onProblems func()
+	cases      *widget.Button // after-sales cases needing attention (orders_cases.go)
+	onCases    func()
+	reviews    *widget.Button // neutral and bad reviews left untouched (reviews_remind.go)
+	reminders  *reviewReminders
+	onReviews  func()
+	overdue    func() int // conversations waiting past the red threshold (chat_actions.go)
 	row        *fyne.Container
 	box        fyne.CanvasObject
 }
@@ -76,7 +82,9 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 
 	left := container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.staff, widget.NewSeparator(), b.sync, b.progBox,
 		widget.NewSeparator(), b.pending, widget.NewSeparator(), b.waiting)
-	right := container.NewHBox(b.problems)
+	b.cases = newCasesButton(b)
+	b.reviews = newReviewsButton(b)
+	right := container.NewHBox(b.reviews, b.cases, b.problems, newResetButton(b))
 	b.row = container.NewBorder(nil, nil, left, right, b.err)
 	b.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewVBox(widget.NewSeparator(), b.row))
 	b.setSync(SyncView{})
@@ -145,6 +153,8 @@ func (b *statusBar) update() {
 		setLabel(b.pending, fmt.Sprintf(lang.L("%d pending"), pending), widget.WarningImportance)
 	}
 	b.updateWaiting()
+	b.updateCases()
+	b.updateReviews()
 	if probs, err := b.data.Problems(); err == nil {
 		b.nProblems = len(probs)
 	} else {
@@ -174,7 +184,13 @@ func (b *statusBar) updateWaiting() {
 	if first, err := b.data.Conversations(localdb.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
 		imp = waitImportance(first[0].Waiting(b.env.now()), b.warn, b.alert)
 	}
-	setLabel(b.waiting, fmt.Sprintf(lang.L("%d customers waiting"), n), imp)
+	text := fmt.Sprintf(lang.L("%d customers waiting"), n)
+	if b.overdue != nil {
+		if o := b.overdue(); o > 0 {
+			text += " · " + fmt.Sprintf(lang.L("%d waited too long"), o)
+		}
+	}
+	setLabel(b.waiting, text, imp)
 }
 
 // tick updates the waiting count and colour; the desk calls it every second.

@@ -33,11 +33,29 @@ type thread struct {
 	scroll  *container.Scroll
 	bubbles []*bubble
 	width   float32
+	// onTop runs when the staff member scrolls to the top: the section pages older messages in.
+	onTop func()
+	// pinned keeps the newest message in view across resizes until the staff member scrolls
+	// away from it; resizing ignores the scroll events a resize itself makes.
+	pinned, resizing bool
 }
+
+// threadTopMargin is how close to the top the scroll must come for older messages to page in.
+const threadTopMargin = 40
 
 func newThread() *thread {
 	t := &thread{box: container.NewVBox()}
 	t.scroll = container.NewVScroll(t.box)
+	t.scroll.OnScrolled = func(p fyne.Position) {
+		if t.resizing {
+			return
+		}
+		view, content := t.scroll.Size().Height, t.box.MinSize().Height
+		t.pinned = p.Y+view >= content-theme.Padding()
+		if !t.pinned && p.Y <= threadTopMargin && view > 0 && content > view && t.onTop != nil && len(t.bubbles) > 0 {
+			t.onTop()
+		}
+	}
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -48,19 +66,51 @@ func newThread() *thread {
 func (t *thread) set(items []bubbleData, toNewest bool) {
 	sc := t.scroll
 	atBottom := sc.Offset.Y+sc.Size().Height >= sc.Content.MinSize().Height-theme.Padding()
+	old := make(map[string]*bubble, len(t.bubbles))
+	for _, b := range t.bubbles {
+		old[b.data.id] = b
+	}
 	objs := make([]fyne.CanvasObject, len(items))
-	t.bubbles = t.bubbles[:0]
+	bubbles := make([]*bubble, 0, len(items))
 	for i, it := range items {
-		b := newBubble(it)
-		b.wrap(t.width)
-		t.bubbles = append(t.bubbles, b)
+		b := old[it.id]
+		if b == nil || it.id == "" || b.data != it {
+			b = newBubble(it)
+			b.wrap(t.width)
+		}
+		bubbles = append(bubbles, b)
 		objs[i] = b
 	}
+	t.bubbles = bubbles
 	t.box.Objects = objs
 	t.box.Refresh()
 	if toNewest || atBottom {
+		t.pinned = true
 		t.scroll.ScrollToBottom()
 	}
+}
+
+// prepend adds older messages above the ones shown and keeps the ones in view where they are.
+func (t *thread) prepend(items []bubbleData) {
+	before := t.box.MinSize().Height
+	objs := make([]fyne.CanvasObject, 0, len(items)+len(t.bubbles))
+	bubbles := make([]*bubble, 0, len(items)+len(t.bubbles))
+	for _, it := range items {
+		b := newBubble(it)
+		b.wrap(t.width)
+		bubbles = append(bubbles, b)
+		objs = append(objs, b)
+	}
+	for _, b := range t.bubbles {
+		bubbles = append(bubbles, b)
+		objs = append(objs, b)
+	}
+	t.bubbles = bubbles
+	t.box.Objects = objs
+	t.box.Refresh()
+	added := t.box.MinSize().Height - before
+	t.scroll.Offset.Y += added
+	t.scroll.Refresh()
 }
 
 // Resize re-wraps the messages when the width changes, before the scroll lays them out.
@@ -72,7 +122,12 @@ func (t *thread) Resize(s fyne.Size) {
 		}
 		t.box.Refresh()
 	}
+	t.resizing = true
 	t.BaseWidget.Resize(s)
+	t.resizing = false
+	if t.pinned {
+		t.scroll.ScrollToBottom()
+	}
 }
 
 func (t *thread) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.scroll) }

@@ -1,0 +1,406 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/localdb"
+	"kefu/shop"
+)
+
+// Sizes of the customer panel's lists.
+const (
+	panelOrders   = 5
+	panelReviews  = 5
+	panelProducts = 6
+)
+
+// customerPanel shows, beside the thread, everything about the customer of the open
+// conversation, all from the local store: profile, the product they look at with its real
+// stock, recent orders with flags and notes, open after-sales cases and their reviews.
+type customerPanel struct {
+	c       *chatSection
+	product string // the product shown: the one the customer looks at, or one the staff looked up
+	conv    string
+
+	profile  *fyne.Container
+	prod     *fyne.Container
+	find     *widget.Entry
+	found    *fyne.Container
+	orders   *fyne.Container
+	cases    *fyne.Container
+	reviews  *fyne.Container
+	detail   *fyne.Container
+	empty    *widget.Label
+	scroll   *container.Scroll
+	box      fyne.CanvasObject
+	lastCust shop.Customer
+}
+
+func newCustomerPanel(c *chatSection) *customerPanel {
+	p := &customerPanel{c: c,
+		profile: container.NewVBox(), prod: container.NewVBox(), found: container.NewVBox(),
+		orders: container.NewVBox(), cases: container.NewVBox(), reviews: container.NewVBox()}
+	p.find = widget.NewEntry()
+	p.find.PlaceHolder = lang.L("Look up a product to send")
+	p.find.OnChanged = func(string) { p.lookup() }
+	p.empty = widget.NewLabelWithStyle(lang.L("The customer of the open conversation shows here."), fyne.TextAlignCenter, fyne.TextStyle{})
+	p.empty.Wrapping = fyne.TextWrapWord
+	p.detail = container.NewVBox(
+		p.profile,
+		widget.NewSeparator(), newHeading(lang.L("Product asked about")), p.prod, p.find, p.found,
+		widget.NewSeparator(), newHeading(lang.L("Recent orders")), p.orders,
+		widget.NewSeparator(), newHeading(lang.L("Open after-sales cases")), p.cases,
+		widget.NewSeparator(), newHeading(lang.L("Their reviews")), p.reviews,
+	)
+	p.scroll = container.NewVScroll(p.detail)
+	p.box = container.NewStack(container.NewCenter(p.empty), p.scroll)
+	p.scroll.Hide()
+	return p
+}
+
+// show fills the panel for a conversation (nil empties it).
+func (p *customerPanel) show(conv *shop.Conversation) {
+	if conv == nil {
+		p.conv, p.product = "", ""
+		p.scroll.Hide()
+		p.empty.Show()
+		return
+	}
+	switching := conv.ID != p.conv
+	if switching {
+		p.conv, p.product = conv.ID, conv.ProductID
+		p.find.SetText("")
+		p.found.Objects = nil
+		p.scroll.Offset = fyne.Position{}
+	}
+	if p.product == "" {
+		p.product = conv.ProductID
+	}
+	p.empty.Hide()
+	p.scroll.Show()
+	p.fillProfile(conv.CustomerID, conv.Nick)
+	p.fillProduct()
+	p.fillOrders(conv.CustomerID)
+	if switching {
+		// Reviews are found by the buyer's nick among all reviews: read them when the
+		// conversation opens, not on every message.
+		p.fillReviews(conv.CustomerID, conv.Nick)
+	}
+	p.detail.Refresh()
+}
+
+func (p *customerPanel) fillProfile(id, nick string) {
+	cu, err := p.c.data.Customer(id)
+	if err != nil {
+		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
+		p.profile.Refresh()
+		return
+	}
+	p.lastCust = cu
+	now := p.c.env.now()
+	head := newHeading(joinNonEmpty(" · ", cu.Nick, cu.Name))
+	lines := []fyne.CanvasObject{head}
+	var facts []string
+	if cu.VIP > 0 {
+		facts = append(facts, fmt.Sprintf(lang.L("VIP %d · %d%% off"), cu.VIP, shop.VIPDiscount(cu.VIP)))
+	}
+	if cu.Phone != "" {
+		facts = append(facts, lang.L("Phone")+" "+cu.Phone)
+	}
+	if cu.City != "" {
+		facts = append(facts, cu.City)
+	}
+	if days, ok := cu.BirthdayIn(now); ok {
+		b := lang.L("Birthday") + " " + cu.Birthday
+		if days <= 30 {
+			b += " (" + fmt.Sprintf(lang.L("in %d days"), days) + ")"
+		}
+		facts = append(facts, b)
+	}
+	if len(facts) > 0 {
+		l := newWrapLabel(strings.Join(facts, " · "))
+		if cu.VIP > 0 {
+			l.Importance = widget.HighImportance
+		}
+		lines = append(lines, l)
+	}
+	var more []string
+	if len(cu.Tags) > 0 {
+		more = append(more, lang.L("Tags")+": "+strings.Join(cu.Tags, "、"))
+	}
+	if cu.Sizes != "" {
+		more = append(more, lang.L("Sizes")+": "+cu.Sizes)
+	}
+	if len(more) > 0 {
+		lines = append(lines, newCaption(strings.Join(more, " · ")))
+	}
+	if cu.Memo != "" {
+		lines = append(lines, newWrapLabel(cu.Memo))
+	}
+	p.profile.Objects = lines
+	p.profile.Refresh()
+}
+
+// fillProduct shows the product the customer looks at: variants with price and real stock.
+func (p *customerPanel) fillProduct() {
+	p.prod.Objects = nil
+	if p.product == "" {
+		p.prod.Objects = []fyne.CanvasObject{newCaption(lang.L("The customer is not looking at a product."))}
+		p.prod.Refresh()
+		return
+	}
+	pr, err := p.c.data.Product(p.product)
+	if err != nil {
+		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
+		p.prod.Refresh()
+		return
+	}
+	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr) })
+	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
+	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
+	for _, v := range pr.Variants {
+		avail := v.Available()
+		stock := fmt.Sprintf(lang.L("%d available · %d listed"), avail, v.Listed)
+		row := container.New(&colsLayout{widths: []float32{0, 70, 130}, stretch: 0},
+			newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground),
+			newStyled(v.Price.String(), theme.SizeNameText, theme.ColorNameForeground),
+			alignStyled(newStyled(stock, theme.SizeNameText, chatStockColor(avail, v.Listed)), fyne.TextAlignTrailing))
+		objs = append(objs, row)
+	}
+	p.prod.Objects = []fyne.CanvasObject{container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), objs...)}
+	p.prod.Refresh()
+}
+
+// chatStockColor is red for a variant that cannot be promised, yellow when the shop page
+// promises more than is on the shelf.
+func chatStockColor(avail, listed int) fyne.ThemeColorName {
+	switch {
+	case avail == 0:
+		return theme.ColorNameError
+	case listed > avail:
+		return theme.ColorNameWarning
+	}
+	return theme.ColorNameForeground
+}
+
+// lookup searches products by name, SKU or barcode to show one in the panel.
+func (p *customerPanel) lookup() {
+	q := strings.TrimSpace(p.find.Text)
+	p.found.Objects = nil
+	if q != "" {
+		if prods, err := p.c.data.SearchProducts(q, panelProducts); err == nil {
+			for _, pr := range prods {
+				id := pr.ID
+				p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
+					p.product = id
+					p.find.SetText("")
+					p.fillProduct()
+				}))
+			}
+		}
+	}
+	p.found.Refresh()
+}
+
+// fillOrders lists the customer's recent orders with flag, latest note and open cases.
+func (p *customerPanel) fillOrders(customerID string) {
+	p.orders.Objects, p.cases.Objects = nil, nil
+	orders, err := p.c.data.OrdersOf(customerID, panelOrders)
+	if err != nil {
+		p.orders.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the orders: %v"), err))}
+	}
+	if err == nil && len(orders) == 0 {
+		p.orders.Objects = []fyne.CanvasObject{newCaption(lang.L("No orders yet"))}
+	}
+	now := p.c.env.now()
+	for _, o := range orders {
+		p.orders.Objects = append(p.orders.Objects, p.orderRow(o))
+		cases, err := p.c.data.CasesOf(o.ID)
+		if err != nil {
+			continue
+		}
+		for _, cs := range cases {
+			if cs.Finished() {
+				continue
+			}
+			text := fmt.Sprintf("%s · %s · %s", caseKindName(cs.Kind), caseStateName(cs.State), o.ID)
+			l := newWrapLabel(joinNonEmpty("\n", text, cs.Summary))
+			if cs.NeedsAttention(now) {
+				l.Importance = widget.DangerImportance
+			}
+			p.cases.Objects = append(p.cases.Objects, l)
+		}
+	}
+	if len(p.cases.Objects) == 0 {
+		p.cases.Objects = []fyne.CanvasObject{newCaption(lang.X("chat.none_open", "None open"))}
+	}
+	p.orders.Refresh()
+	p.cases.Refresh()
+}
+
+func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
+	status := widget.NewLabel(statusName(o.Status))
+	status.Importance = statusImportance(o.Status)
+	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
+	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o) })
+	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
+	items := make([]string, 0, len(o.Items))
+	for _, it := range o.Items {
+		items = append(items, joinNonEmpty(" ", it.Name, it.Variant)+fmt.Sprintf(" ×%d", it.Qty))
+	}
+	lines := []fyne.CanvasObject{
+		container.NewBorder(nil, nil, nil, container.NewHBox(note, card), head),
+		newCaption(joinNonEmpty(" · ", o.Total.String(), fmtWhen(o.CreatedAt, p.c.env.now()), strings.Join(items, "，"))),
+	}
+	if o.Tracking != "" {
+		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
+	}
+	if notes, err := p.c.data.Notes(o.ID); err == nil && len(notes) > 0 {
+		n := chatLatestNote(notes)
+		text := joinNonEmpty(" · ", systemNoteText(n.Text), staffLabel(n.Staff), fmtWhen(n.At, p.c.env.now()))
+		if p.c.env.writer.IsPending(shop.TypeNote, n.ID) {
+			text += " · " + lang.L("Pending")
+		}
+		lines = append(lines, newWrapLabel(text))
+	}
+	return container.NewVBox(lines...)
+}
+
+// chatLatestNote is the newest of an order's notes.
+func chatLatestNote(notes []shop.OrderNote) shop.OrderNote {
+	n := notes[0]
+	for _, x := range notes[1:] {
+		if x.At.After(n.At) || (x.At.Equal(n.At) && x.ID > n.ID) {
+			n = x
+		}
+	}
+	return n
+}
+
+// fillReviews lists the customer's reviews with their follow-up state.
+func (p *customerPanel) fillReviews(customerID, nick string) {
+	p.reviews.Objects = nil
+	rs, err := p.c.data.Reviews(localdb.ReviewFilter{Query: nick}, 0)
+	if err == nil {
+		for _, r := range rs {
+			if r.CustomerID != customerID {
+				continue
+			}
+			text := fmt.Sprintf("%s %s · %s", stars(r.Stars), reviewStateName(r.State), fmtWhen(r.At, p.c.env.now()))
+			l := newWrapLabel(joinNonEmpty("\n", text, r.Text))
+			if r.Rating() == shop.RatingBad && r.State == shop.ReviewNew {
+				l.Importance = widget.DangerImportance
+			}
+			p.reviews.Objects = append(p.reviews.Objects, l)
+			if len(p.reviews.Objects) >= panelReviews {
+				break
+			}
+		}
+	}
+	if len(p.reviews.Objects) == 0 {
+		p.reviews.Objects = []fyne.CanvasObject{newCaption(lang.X("chat.no_reviews", "No reviews"))}
+	}
+	p.reviews.Refresh()
+}
+
+// showAddNote asks for a note on an order, with its flag, and records it.
+func (c *chatSection) showAddNote(orderID string) {
+	if c.env.win == nil {
+		return
+	}
+	var o shop.Order
+	c.env.writer.Get(shop.TypeOrder, orderID, &o)
+	names := make([]string, len(shop.Flags))
+	for i, f := range shop.Flags {
+		names[i] = flagName(f)
+	}
+	flag := widget.NewSelect(names, nil)
+	flag.SetSelectedIndex(int(o.Flag))
+	text := widget.NewMultiLineEntry()
+	text.SetMinRowsVisible(3)
+	text.Wrapping = fyne.TextWrapWord
+	dialog.ShowForm(fmt.Sprintf(lang.L("Order %s"), orderID), lang.L("Add note"), lang.X("chat.cancel", "Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.X("chat.flag", "Flag"), flag), widget.NewFormItem(lang.L("Notes"), text)},
+		func(ok bool) {
+			if ok {
+				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text)
+			}
+		}, c.env.win)
+}
+
+// addNote records a note on an order from the chat.
+func (c *chatSection) addNote(orderID string, flag shop.Flag, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	var o shop.Order
+	base, _, _ := c.env.writer.Get(shop.TypeOrder, orderID, &o)
+	err := c.env.apply(shop.KindOrderNote, orderID, base, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text})
+	if err == nil && c.open != nil {
+		c.panel.show(c.open)
+	}
+	return err
+}
+
+// sendProductCard sends a product card into the open conversation.
+func (c *chatSection) sendProductCard(p shop.Product) error {
+	return c.sendMessage("", chatProductCard(p, c.chatLink(p.ID)))
+}
+
+// sendOrderCard sends an order card into the open conversation.
+func (c *chatSection) sendOrderCard(o shop.Order) error {
+	return c.sendMessage("", chatOrderCard(o))
+}
+
+// chatProductCard is a product's card: price range and what is in stock.
+func chatProductCard(p shop.Product, url string) *shop.Card {
+	var lo, hi shop.Cents
+	var sizes []string
+	avail := 0
+	for i, v := range p.Variants {
+		if i == 0 || v.Price < lo {
+			lo = v.Price
+		}
+		if v.Price > hi {
+			hi = v.Price
+		}
+		if v.Available() > 0 {
+			sizes = append(sizes, v.Label())
+			avail += v.Available()
+		}
+	}
+	price := lo.String()
+	if hi != lo {
+		price += "–" + hi.String()
+	}
+	lines := []string{price}
+	if len(sizes) > 0 {
+		lines = append(lines, fmt.Sprintf(lang.L("In stock: %s"), strings.Join(sizes, "、")))
+	} else {
+		lines = append(lines, lang.X("chat.sold_out", "Sold out"))
+	}
+	return &shop.Card{Kind: "product", ID: p.ID, Title: p.Name, Lines: lines, URL: url}
+}
+
+// chatOrderCard is an order's card: items, total, status and tracking.
+func chatOrderCard(o shop.Order) *shop.Card {
+	var lines []string
+	for _, it := range o.Items {
+		lines = append(lines, joinNonEmpty(" ", it.Name, it.Variant)+fmt.Sprintf(" ×%d", it.Qty))
+	}
+	lines = append(lines, joinNonEmpty(" · ", o.Total.String(), statusName(o.Status)))
+	if o.Tracking != "" {
+		lines = append(lines, joinNonEmpty(" ", o.Courier, o.Tracking))
+	}
+	return &shop.Card{Kind: "order", ID: o.ID, Title: fmt.Sprintf(lang.L("Order %s"), o.ID), Lines: lines}
+}

@@ -1,0 +1,192 @@
+package screens
+
+import (
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/shop"
+)
+
+// phraseManager is the dialog where quick phrases are added, edited, sorted and deleted.
+type phraseManager struct {
+	c        *chatSection
+	phrases  []shop.QuickPhrase // in manual order
+	sel      int
+	list     *widget.List
+	shortcut *widget.Entry
+	text     *widget.Entry
+	personal *widget.Check
+	msg      *widget.Label
+	box      fyne.CanvasObject
+}
+
+// phrasesByManualOrder sorts phrases as the manager lists them: manual order, then shortcut.
+func phrasesByManualOrder(ps []shop.QuickPhrase) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Order != ps[j].Order {
+			return ps[i].Order < ps[j].Order
+		}
+		if ps[i].Shortcut != ps[j].Shortcut {
+			return ps[i].Shortcut < ps[j].Shortcut
+		}
+		return ps[i].ID < ps[j].ID
+	})
+}
+
+func newPhraseManager(c *chatSection) *phraseManager {
+	m := &phraseManager{c: c, sel: -1}
+	m.list = widget.NewList(func() int { return len(m.phrases) },
+		func() fyne.CanvasObject { return newTruncLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := m.phrases[i]
+			mine := ""
+			if p.Owner != "" {
+				mine = lang.L("(mine)") + " "
+			}
+			o.(*widget.Label).SetText("/" + p.Shortcut + "  " + mine + oneLine(p.Text))
+		})
+	m.list.OnSelected = func(i widget.ListItemID) { m.edit(i) }
+	m.shortcut = widget.NewEntry()
+	m.shortcut.PlaceHolder = lang.L("Shortcut, e.g. fh")
+	m.text = widget.NewMultiLineEntry()
+	m.text.Wrapping = fyne.TextWrapWord
+	m.text.SetMinRowsVisible(4)
+	m.text.PlaceHolder = lang.L("Phrase text; {nick} {order} {courier} {tracking} {staff} are filled in")
+	m.personal = widget.NewCheck(lang.L("Only for me"), nil)
+	m.msg = widget.NewLabel("")
+	m.msg.Wrapping = fyne.TextWrapWord
+	m.msg.Importance = widget.DangerImportance
+	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { m.report(m.move(-1)) })
+	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { m.report(m.move(1)) })
+	add := widget.NewButtonWithIcon(lang.L("New phrase"), theme.ContentAddIcon(), m.clear)
+	del := widget.NewButtonWithIcon(lang.X("chat.delete", "Delete"), theme.DeleteIcon(), func() { m.report(m.remove()) })
+	save := widget.NewButtonWithIcon(lang.X("chat.save", "Save"), theme.DocumentSaveIcon(), func() { m.report(m.save()) })
+	save.Importance = widget.HighImportance
+	form := container.NewVBox(
+		widget.NewForm(widget.NewFormItem(lang.X("chat.shortcut", "Shortcut"), m.shortcut), widget.NewFormItem(lang.X("chat.text", "Text"), m.text)),
+		m.personal, container.NewHBox(save, add, del), m.msg)
+	left := container.NewBorder(nil, container.NewHBox(up, down), nil, nil, m.list)
+	split := container.NewHSplit(left, form)
+	split.Offset = 0.45
+	m.box = split
+	m.reload()
+	return m
+}
+
+// reload reads the phrases again.
+func (m *phraseManager) reload() {
+	ps, err := m.c.data.Phrases(m.c.env.staff.Number)
+	if err != nil {
+		m.report(err)
+		return
+	}
+	phrasesByManualOrder(ps)
+	m.phrases = ps
+	m.list.Refresh()
+}
+
+func (m *phraseManager) report(err error) {
+	if err != nil {
+		m.msg.SetText(err.Error())
+	} else {
+		m.msg.SetText("")
+	}
+}
+
+func (m *phraseManager) edit(i int) {
+	if i < 0 || i >= len(m.phrases) {
+		return
+	}
+	m.sel = i
+	p := m.phrases[i]
+	m.shortcut.SetText(p.Shortcut)
+	m.text.SetText(p.Text)
+	m.personal.SetChecked(p.Owner != "")
+}
+
+func (m *phraseManager) clear() {
+	m.sel = -1
+	m.list.UnselectAll()
+	m.shortcut.SetText("")
+	m.text.SetText("")
+	m.personal.SetChecked(false)
+}
+
+// save records the phrase being edited (a new one when none is selected).
+func (m *phraseManager) save() error {
+	p := shop.QuickPhrase{ID: shop.NewID(), Order: (len(m.phrases) + 1) * 10}
+	if m.sel >= 0 && m.sel < len(m.phrases) {
+		p = m.phrases[m.sel]
+	}
+	p.Shortcut = strings.TrimPrefix(strings.TrimSpace(m.shortcut.Text), "/")
+	p.Text = strings.TrimSpace(m.text.Text)
+	p.Owner = ""
+	if m.personal.Checked {
+		p.Owner = m.c.env.staff.Number
+	}
+	if err := m.c.env.apply(shop.KindPhrasePut, p.ID, 0, p); err != nil {
+		return err
+	}
+	id := p.ID
+	m.reload()
+	for i, x := range m.phrases {
+		if x.ID == id {
+			m.sel = i
+			m.list.Select(i)
+		}
+	}
+	return nil
+}
+
+// remove deletes the selected phrase.
+func (m *phraseManager) remove() error {
+	if m.sel < 0 || m.sel >= len(m.phrases) {
+		return nil
+	}
+	if err := m.c.env.apply(shop.KindPhraseDelete, m.phrases[m.sel].ID, 0, nil); err != nil {
+		return err
+	}
+	m.reload()
+	m.clear()
+	return nil
+}
+
+// move moves the selected phrase up (-1) or down (+1) and renumbers the manual order.
+func (m *phraseManager) move(delta int) error {
+	i, j := m.sel, m.sel+delta
+	if i < 0 || j < 0 || i >= len(m.phrases) || j >= len(m.phrases) {
+		return nil
+	}
+	ps := append([]shop.QuickPhrase(nil), m.phrases...)
+	ps[i], ps[j] = ps[j], ps[i]
+	for k := range ps {
+		if want := (k + 1) * 10; ps[k].Order != want {
+			ps[k].Order = want
+			if err := m.c.env.apply(shop.KindPhrasePut, ps[k].ID, 0, ps[k]); err != nil {
+				return err
+			}
+		}
+	}
+	m.reload()
+	m.sel = j
+	m.list.Select(j)
+	return nil
+}
+
+// showPhraseManager opens the quick phrase manager.
+func (c *chatSection) showPhraseManager() {
+	if c.env.win == nil {
+		return
+	}
+	m := newPhraseManager(c)
+	d := dialog.NewCustom(lang.X("chat.quick_phrases", "Quick phrases"), lang.L("Close"), m.box, c.env.win)
+	d.Resize(fyne.NewSize(900, 560))
+	d.Show()
+}
