@@ -62,7 +62,7 @@ func newCustomerPanel(c *chatSection) *customerPanel {
 		widget.NewSeparator(), newHeading(lang.L("Their reviews")), p.reviews,
 	)
 	p.scroll = container.NewVScroll(p.detail)
-	p.box = container.NewStack(container.NewCenter(p.empty), p.scroll)
+	p.box = container.NewStack(container.NewVBox(layout.NewSpacer(), p.empty, layout.NewSpacer()), p.scroll) // full width: a centred wrapping label shrinks to one character a line
 	p.scroll.Hide()
 	return p
 }
