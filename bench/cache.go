@@ -21,7 +21,7 @@ import (
 
 // dataVersion is the harness's own part of the fingerprint: raise it when the way the cache is
 // made changes.
-const dataVersion = 2
+const dataVersion = 3
 
 // fingerprintNow is the fixed clock the fingerprint's small shop is generated with.
 var fingerprintNow = time.Date(2026, 11, 23, 10, 0, 0, 0, shop.ShopZone)
@@ -51,6 +51,7 @@ type stamp struct {
 	Made        time.Time `json:"made"`
 	Records     int64     `json:"records"` // the store's feed sequence after seeding
 	Took        string    `json:"took"`    // how long making the cache took
+	Warmed      bool      `json:"warmed"`  // the desk binary has used the desk store (warm)
 }
 
 // cache is the layout of the cache directory (see the package comment).
@@ -80,68 +81,93 @@ func (c cache) current(fp string) (stamp, bool) {
 	return s, true
 }
 
-// prepare makes the cache's store and desk unless they are current: it seeds a kefu-store data
-// directory with the large shop (through the kefu-store binary, as `kefu-store --demo
-// --demo-size large`), then makes a desk store from it by a real first full sync (the sync
-// engine in a child process). The stamp is written last, so a generation cut short is redone.
+// prepare makes the cache's store and desk unless they are current (generate), and warms the
+// desk store once the desk binary can do it (warm).
 func (r *runner) prepare(ctx context.Context) error {
 	fp, err := Fingerprint()
 	if err != nil {
 		return err
 	}
-	c := r.cache
-	if s, ok := c.current(fp); ok && !r.cfg.Regenerate {
-		r.logf("cache: %s holds the large shop (%d records, made %s)", c.dir, s.Records, s.Made.Format(time.DateTime))
+	s, ok := r.cache.current(fp)
+	if ok && !r.cfg.Regenerate {
+		r.logf("cache: %s holds the large shop (%d records, made %s)", r.cache.dir, s.Records, s.Made.Format(time.DateTime))
+	} else if s, err = r.generate(ctx, fp); err != nil {
+		return err
+	}
+	if s.Warmed {
 		return nil
 	}
-	r.logf("cache: generating the large shop into %s (once; about 5 minutes on 2 cores)", c.dir)
-	start := time.Now()
-	for _, p := range []string{c.stampPath(), c.storeDir(), c.deskDir()} {
-		if err := os.RemoveAll(p); err != nil {
-			return fmt.Errorf("clearing the cache: %w", err)
-		}
+	if r.deskErr != nil {
+		r.logf("cache: the desk store is not warmed: %v", r.deskErr)
+		return nil
 	}
+	start := time.Now()
+	if err := r.warm(ctx); err != nil {
+		return fmt.Errorf("warming the desk store: %w", err)
+	}
+	r.logf("cache: warmed the desk store in %v", time.Since(start).Round(time.Second))
+	s.Warmed = true
+	return r.cache.writeStamp(s)
+}
+
+// generate seeds a kefu-store data directory with the large shop (through the kefu-store
+// binary, as `kefu-store --demo --demo-size large`), then makes a desk store from it by a real
+// first full sync (the sync engine in a child process) and lets its compaction settle. The
+// stamp is written last, so a generation cut short is redone.
+func (r *runner) generate(ctx context.Context, fp string) (stamp, error) {
+	c := r.cache
+	r.logf("cache: generating the large shop into %s (once; 3 to 10 minutes on 2 cores)", c.dir)
+	start := time.Now()
 	tmpStore, tmpDesk := c.storeDir()+".tmp", c.deskDir()+".tmp"
-	for _, p := range []string{tmpStore, tmpDesk} {
+	for _, p := range []string{c.stampPath(), c.storeDir(), c.deskDir(), tmpStore, tmpDesk} {
 		if err := os.RemoveAll(p); err != nil {
-			return fmt.Errorf("clearing the cache: %w", err)
+			return stamp{}, fmt.Errorf("clearing the cache: %w", err)
 		}
 	}
 	st, err := startStore(ctx, r.bin.store, tmpStore, filepath.Join(c.dir, "seed.log"), true, seedTimeout)
 	if err != nil {
-		return fmt.Errorf("seeding the large shop: %w", err)
+		return stamp{}, fmt.Errorf("seeding the large shop: %w", err)
 	}
 	defer st.stop()
 	r.logf("cache: seeded in %v; first full sync to make the desk store", time.Since(start).Round(time.Second))
 	token, _, err := st.login(ctx)
 	if err != nil {
-		return err
+		return stamp{}, err
 	}
 	res, err := r.syncChild(ctx, st.url, token, tmpDesk)
 	if err != nil {
-		return fmt.Errorf("making the desk store: %w", err)
+		return stamp{}, fmt.Errorf("making the desk store: %w", err)
 	}
 	if err := st.stop(); err != nil {
-		return fmt.Errorf("stopping the seeding kefu-store: %w", err)
+		return stamp{}, fmt.Errorf("stopping the seeding kefu-store: %w", err)
 	}
 	if err := settle(ctx, tmpDesk); err != nil {
-		return fmt.Errorf("settling the desk store: %w", err)
+		return stamp{}, fmt.Errorf("settling the desk store: %w", err)
 	}
 	if err := os.Rename(tmpStore, c.storeDir()); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return stamp{}, fmt.Errorf("cache: %w", err)
 	}
 	if err := os.Rename(tmpDesk, c.deskDir()); err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return stamp{}, fmt.Errorf("cache: %w", err)
 	}
 	took := time.Since(start).Round(time.Second)
-	b, err := json.MarshalIndent(stamp{Fingerprint: fp, Made: time.Now().UTC(), Records: res.Cursor, Took: took.String()}, "", "  ")
+	s := stamp{Fingerprint: fp, Made: time.Now().UTC(), Records: res.Cursor, Took: took.String()}
+	if err := c.writeStamp(s); err != nil {
+		return stamp{}, err
+	}
+	r.logf("cache: ready in %v (%d records)", took, res.Cursor)
+	return s, nil
+}
+
+// writeStamp writes the cache's stamp.
+func (c cache) writeStamp(s stamp) error {
+	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(c.stampPath(), b, 0o644); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
-	r.logf("cache: ready in %v (%d records)", took, res.Cursor)
 	return nil
 }
 

@@ -80,6 +80,21 @@ func TestParseProcStatus(t *testing.T) {
 	w.finish() // a second finish is harmless
 }
 
+func TestParseProcStat(t *testing.T) {
+	// Field 2 may hold spaces and parentheses; utime and stime are fields 14 and 15.
+	line := "4242 (kefu (x) y) S 1 4242 4242 0 -1 4194560 5000 0 12 0 250 37 0 0 20 0 12 0 100 0 0\n"
+	d, err := parseProcStat(line)
+	if err != nil || d != 2870*time.Millisecond {
+		t.Errorf("cpu = %v, %v; want 2.87s", d, err)
+	}
+	if _, err := parseProcStat("4242 kefu S 1"); err == nil {
+		t.Error("a line without the command's parentheses parsed")
+	}
+	if cpu, err := ProcCPU(os.Getpid()); err != nil || cpu < 0 {
+		t.Errorf("this process: %v, %v", cpu, err)
+	}
+}
+
 func TestParseGauge(t *testing.T) {
 	text := `# HELP kefu_longpoll_waiting Change-feed and chat long polls waiting for a change now.
 # TYPE kefu_longpoll_waiting gauge

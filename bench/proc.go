@@ -68,6 +68,40 @@ func parseProcStatus(text string) (ProcMem, error) {
 	return m, nil
 }
 
+// clockTick is the unit of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// ProcCPU is the CPU time process pid has used (user plus system), from /proc/PID/stat.
+func ProcCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("reading CPU use: %w", err)
+	}
+	return parseProcStat(string(b))
+}
+
+// parseProcStat reads utime and stime (fields 14 and 15) from a /proc stat line. The command
+// name (field 2) is in parentheses and may hold spaces, so fields are counted after its ")".
+func parseProcStat(line string) (time.Duration, error) {
+	i := strings.LastIndexByte(line, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("unexpected /proc stat %q", line)
+	}
+	f := strings.Fields(line[i+1:]) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("unexpected /proc stat %q", line)
+	}
+	var total int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc stat: %w", err)
+		}
+		total += n
+	}
+	return time.Duration(total) * clockTick, nil
+}
+
 // memWatch samples a process's memory every 100 ms and keeps the largest anonymous and
 // file-backed resident sizes it saw: what makes up a peak that VmHWM gives only as a total.
 type memWatch struct {
