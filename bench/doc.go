@@ -17,7 +17,7 @@
 //	bin/          kefu (stripped) and kefu-store, rebuilt on every run (the Go build cache
 //	              makes that quick)
 //	run/          working copies of store/ and desk/ and the scratch stores of one run,
-//	              removed when the run ends
+//	              removed when the run ends but for the logs of kefu-store and the desks
 //
 // A run never changes store/ or desk/: it works on copies, so every run starts from the same
 // data. When the fingerprint changes (the generator, its sizes or the local store's schema

@@ -66,10 +66,11 @@ func (r *runner) logf(format string, args ...any) {
 func (r *runner) path(name string) string { return filepath.Join(r.work, name) }
 
 // Run measures the figures on the large shop: it builds the binaries, makes or reuses the
-// cache, serves a working copy of the cached store with a kefu-store process and measures each
-// group (with PrepareOnly it stops after the cache). It returns the figures in the order of the table; a figure that could not be
-// measured is returned with an empty Value and the reason in its Note. The error is for what
-// stops the whole run (no binaries, no cache, no server).
+// cache (with PrepareOnly it stops there), serves a working copy of the cached store with a
+// kefu-store process and measures each group, in the order of Groups. It returns the figures
+// in the order of the table; a figure that could not be measured is returned with an
+// empty Value and the reason in its Note. The error is for what stops the whole run (no
+// binaries, no cache, no server). The run's logs stay in the cache's run directory.
 func Run(ctx context.Context, cfg Config) ([]Figure, error) {
 	if cfg.Go == "" {
 		cfg.Go = "go"
@@ -112,7 +113,7 @@ func Run(ctx context.Context, cfg Config) ([]Figure, error) {
 	if err := os.MkdirAll(r.work, 0o755); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(r.work)
+	defer r.cleanup()
 
 	start := time.Now()
 	if err := copyDir(r.cache.storeDir(), r.path("store")); err != nil {
@@ -134,7 +135,10 @@ func Run(ctx context.Context, cfg Config) ([]Figure, error) {
 	r.logf("kefu-store serves the large shop at %s", st.url)
 
 	byGroup := map[string][]Figure{}
-	for _, g := range cfg.Groups {
+	for _, g := range Groups {
+		if !slices.Contains(cfg.Groups, g) {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -146,6 +150,20 @@ func Run(ctx context.Context, cfg Config) ([]Figure, error) {
 		figs = append(figs, byGroup[g]...)
 	}
 	return figs, nil
+}
+
+// cleanup removes the run's data from its working directory and keeps the logs, which the
+// notes of failed figures point to.
+func (r *runner) cleanup() {
+	entries, err := os.ReadDir(r.work)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".log") {
+			os.RemoveAll(filepath.Join(r.work, e.Name()))
+		}
+	}
 }
 
 // group measures one group of figures.

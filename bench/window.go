@@ -116,9 +116,9 @@ func presign(dir, serverURL, token, staff, staffJSON string) error {
 }
 
 // coldFigures starts the desk alternately on an empty and on the large data directory (after
-// one warm-up start, which fills the shader and font caches), each time on a fresh copy, as
-// the first start after a sync left it; it times exec until the window is visible, then opens
-// every section and reads the resident memory.
+// one warm-up start, which fills the shader and font caches), each time on a fresh copy of the
+// data (the large one as the cache keeps it: synced, used once, compacted); it times exec until
+// the window is visible, then opens every section and reads the resident memory.
 func (r *runner) coldFigures(ctx context.Context, x *xvfb) []Figure {
 	fail := func(err error) []Figure {
 		return []Figure{failed(figCold, targetCold, err), failed(figSections, targetSections, err)}
