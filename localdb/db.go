@@ -39,6 +39,9 @@ var (
 type Options struct {
 	Dir      string // data directory (created if missing); ignored when InMemory
 	InMemory bool   // tests
+	// Now is the desk's clock for what Apply decides (timestamps it writes); nil means
+	// time.Now. The fault soak runs desks with skewed clocks through it.
+	Now func() time.Time
 }
 
 // gcInterval is how often the value log is garbage collected.
@@ -136,7 +139,11 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("localdb: opening %s: %w", dir, err)
 	}
-	db := &DB{bdb: bdb, dir: dir, products: newProductIndex(), now: time.Now,
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	db := &DB{bdb: bdb, dir: dir, products: newProductIndex(), now: now,
 		subs: map[int]func(Change){}, stop: make(chan struct{})}
 	if err := db.init(); err != nil {
 		bdb.Close()
