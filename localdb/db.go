@@ -59,7 +59,7 @@ type DB struct {
 	// resetSinceCursor is set by ResetCache and cleared by Cursor: a page of changes pulled from
 	// a cursor read before a reset is stale and must not write that old cursor back.
 	resetSinceCursor atomic.Bool
-	now      func() time.Time
+	now              func() time.Time
 
 	wmu sync.Mutex // serialises writers: Apply, ApplyChanges, Acknowledge, ResetCache, SetMeta...
 
