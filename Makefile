@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := migrated_fynedo
 PKGS  := ./...
 
-.PHONY: run test build store deps vet fuzz bench
+.PHONY: run test build store deps vet fuzz bench soak
 
 ## run: build the desk and start it on the demo shop (embedded store server, no set-up)
 run: build
@@ -49,3 +49,11 @@ fuzz: deps
 		echo "== $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+## soak: the fault soak (cmd/kefu-soak): kefu-store killed at random, three desks syncing through
+## Toxiproxy faults with skewed clocks, for 10m30s; prints the counts and fails unless lost,
+## duplicated and diverged are all 0. A short version runs in `make test` (soak/soak_test.go).
+## SOAK_FLAGS passes flags, e.g. SOAK_FLAGS="--duration 2m --seed 7".
+SOAK_FLAGS ?=
+soak:
+	$(GO) run -tags $(TAGS) ./cmd/kefu-soak $(SOAK_FLAGS)

@@ -1,0 +1,133 @@
+package soak
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// chaos runs the fault phase for cfg.Duration: the server killer, one fault scheduler and one
+// mutator per desk, and the customers. It returns the first error any of them met.
+func (r *runner) chaos(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	spawn := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				cancel()
+			}
+		}()
+	}
+	killRng := r.childRand()
+	spawn(func() error { return r.store.killer(cctx, killRng, r.cfg.KillMin, r.cfg.KillMax) })
+	for _, d := range r.desks {
+		frng, mrng := r.childRand(), r.childRand()
+		spawn(func() error { return r.faults.schedule(cctx, d.i, frng, r.cfg, r.logf) })
+		spawn(func() error { return r.mutator(cctx, d, mrng) })
+	}
+	spawn(func() error { return r.cust.run(cctx) })
+	spawn(func() error {
+		r.store.duplicates(cctx, &r.dupAnswers, &r.dupMu)
+		return nil
+	})
+	spawn(func() error {
+		start := time.Now()
+		for sleep(cctx, 30*time.Second) {
+			r.progress(time.Since(start))
+		}
+		return nil
+	})
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// progress logs a line about the run so far.
+func (r *runner) progress(elapsed time.Duration) {
+	var rep Report
+	r.collect(&rep)
+	out := make([]int, len(r.desks))
+	for i, d := range r.desks {
+		out[i] = d.db.OutboxLen()
+	}
+	r.logf("soak: %s: %d mutations (%d applied locally), %d faults, %d server kills, %d customer messages; outboxes %v",
+		elapsed.Round(time.Second), rep.Made, rep.Applied, rep.Faulted(), rep.ServerKills, rep.CustomerMessages, out)
+}
+
+// drain makes sure the server runs and waits until every desk has sent its outbox and pulled
+// the whole feed.
+func (r *runner) drain(ctx context.Context) error {
+	if r.store.stopped() {
+		if err := r.store.start(ctx); err != nil {
+			return err
+		}
+	}
+	r.logf("soak: faults stopped; draining the desks")
+	start := time.Now()
+	err := r.waitSynced(ctx, r.cfg.DrainTimeout)
+	if err == nil {
+		r.logf("soak: every desk drained and caught up in %s", time.Since(start).Round(10*time.Millisecond))
+	}
+	return err
+}
+
+// collect fills in the counts of the report.
+func (r *runner) collect(rep *Report) {
+	rep.Kinds = r.rec.counts()
+	rep.Made, rep.Applied, rep.Conflicts, rep.Rejected = 0, 0, 0, 0
+	for _, c := range rep.Kinds {
+		rep.Made += c.Made
+		rep.Applied += c.Applied
+		rep.Conflicts += c.Conflicts
+		rep.Rejected += c.Rejected
+	}
+	r.rec.mu.Lock()
+	rep.CacheResets = r.rec.resets
+	r.rec.mu.Unlock()
+	if r.faults != nil {
+		rep.Faults, rep.OfflinePeriods = r.faults.counted()
+	}
+	if r.store != nil {
+		rep.ServerKills, rep.ServerDown = r.store.stats()
+	}
+	if r.cust != nil {
+		rep.CustomerChats, rep.CustomerMessages, rep.CustomerResends = r.cust.counts()
+	}
+	r.dupMu.Lock()
+	rep.DuplicateAnswers = r.dupAnswers
+	r.dupMu.Unlock()
+	rep.Skews = rep.Skews[:0]
+	for _, d := range r.desks {
+		rep.Skews = append(rep.Skews, d.skew)
+	}
+}
+
+// stopAll stops the engines, the proxies and (gracefully) the server. The desks' stores stay
+// open for the checks.
+func (r *runner) stopAll() error {
+	for _, d := range r.desks {
+		d.stop()
+	}
+	if r.faults != nil {
+		r.faults.close()
+	}
+	if r.store == nil {
+		return errors.New("soak: no server")
+	}
+	return r.store.stop()
+}
