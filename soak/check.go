@@ -488,18 +488,18 @@ func (r *runner) checkDesk(rep *Report, srv *serverState, d *desk) error {
 	diff := func(format string, args ...any) {
 		diffs = append(diffs, fmt.Sprintf(format, args...))
 	}
-	if n := d.db.OutboxLen(); n > 0 {
+	if n := d.store().OutboxLen(); n > 0 {
 		diff("%d mutations are still in the outbox", n)
 	}
 	// The engine is stopped: reading the cursor cannot disturb a pull (Cursor clears the
 	// marker of a ResetCache that a pull in flight relies on).
-	if c, err := d.db.Cursor(); err != nil {
+	if c, err := d.store().Cursor(); err != nil {
 		return fmt.Errorf("soak: desk %d: %w", d.i+1, err)
 	} else if c != srv.seq {
 		diff("its feed cursor is %d; the server's feed ends at %d", c, srv.seq)
 	}
 	seen := map[key]bool{}
-	err := d.db.EachRecord(func(rec shop.Record) error {
+	err := d.store().EachRecord(func(rec shop.Record) error {
 		k := key{rec.Type, rec.ID}
 		seen[k] = true
 		s, ok := srv.recs[k]

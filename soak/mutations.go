@@ -32,7 +32,6 @@ var kindWeights = map[shop.Kind]int{
 type gen struct {
 	r       *runner
 	d       *desk
-	db      *localdb.DB
 	rng     *rand.Rand
 	applied map[shop.Kind]bool // kinds this desk has applied at least once
 	total   int
@@ -40,7 +39,7 @@ type gen struct {
 }
 
 func newGen(r *runner, d *desk, rng *rand.Rand) *gen {
-	g := &gen{r: r, d: d, db: d.db, rng: rng, applied: map[shop.Kind]bool{}}
+	g := &gen{r: r, d: d, rng: rng, applied: map[shop.Kind]bool{}}
 	for _, k := range shop.Kinds {
 		g.total += kindWeights[k]
 	}
@@ -85,7 +84,7 @@ func (g *gen) one() error {
 		return err
 	}
 	m.Base = base
-	out, err := g.db.Apply(m)
+	out, err := g.d.db.Apply(m)
 	switch {
 	case errors.Is(err, shop.ErrRejected):
 		g.r.rec.note(g.d.i, kind, outRejected, m)
@@ -149,12 +148,12 @@ func pick[T any](rng *rand.Rand, list []T) (T, bool) {
 
 // ver is the version the desk has of an entity (0 when it has none).
 func (g *gen) ver(t shop.EntityType, id string) int64 {
-	v, _, _ := g.db.Get(t, id, nil)
+	v, _, _ := g.d.db.Get(t, id, nil)
 	return v
 }
 
 func (g *gen) conversation(f localdb.ConversationFilter) (shop.Conversation, bool, error) {
-	cs, err := g.db.Conversations(f, g.d.staff, "", 300)
+	cs, err := g.d.db.Conversations(f, g.d.staff, "", 300)
 	if err != nil {
 		return shop.Conversation{}, false, err
 	}
@@ -163,7 +162,7 @@ func (g *gen) conversation(f localdb.ConversationFilter) (shop.Conversation, boo
 }
 
 func (g *gen) order(f localdb.OrderFilter) (shop.Order, bool, error) {
-	os, err := g.db.SearchOrders("", f, 300)
+	os, err := g.d.db.SearchOrders("", f, 300)
 	if err != nil {
 		return shop.Order{}, false, err
 	}
@@ -173,7 +172,7 @@ func (g *gen) order(f localdb.OrderFilter) (shop.Order, bool, error) {
 
 // conversationOf returns a conversation with the customer, or any conversation.
 func (g *gen) conversationOf(customerID string) (shop.Conversation, bool, error) {
-	cs, err := g.db.ConversationsOf(customerID)
+	cs, err := g.d.db.ConversationsOf(customerID)
 	if err != nil {
 		return shop.Conversation{}, false, err
 	}
@@ -215,7 +214,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		case shop.KindChatSend:
 			p := shop.ChatSend{MessageID: shop.NewID(), Text: g.text(chatTexts)}
 			if rng.IntN(5) == 0 {
-				if ps, _ := g.db.SearchProducts("", 0); len(ps) > 0 {
+				if ps, _ := g.d.db.SearchProducts("", 0); len(ps) > 0 {
 					pr := ps[rng.IntN(len(ps))]
 					p.Card = &shop.Card{Kind: "product", ID: pr.ID, Title: pr.Name, Lines: []string{"现货"}}
 					if rng.IntN(2) == 0 {
@@ -309,7 +308,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		}
 		return shop.NewID(), 0, p, true, nil
 	case shop.KindCaseMove:
-		cs, err := g.db.Cases(false, 0)
+		cs, err := g.d.db.Cases(false, 0)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -331,7 +330,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		return "", 0, nil, false, nil
 
 	case shop.KindStockAdjust, shop.KindStockSet, shop.KindStockLow:
-		ps, err := g.db.SearchProducts("", 0)
+		ps, err := g.d.db.SearchProducts("", 0)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -358,7 +357,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		return p.ID, g.ver(shop.TypeProduct, p.ID), data, true, nil
 
 	case shop.KindReviewMove, shop.KindReviewReply, shop.KindReviewBuyer, shop.KindReviewContact, shop.KindEvidenceAdd:
-		rs, err := g.db.Reviews(localdb.ReviewFilter{}, 0)
+		rs, err := g.d.db.Reviews(localdb.ReviewFilter{}, 0)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -382,7 +381,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 			case shop.KindReviewReply:
 				return rv.ID, base, shop.ReviewReplyData{Text: "感谢您的评价！" + g.text(chatTexts)}, true, nil
 			case shop.KindReviewBuyer:
-				o, err := g.db.Order(rv.OrderID)
+				o, err := g.d.db.Order(rv.OrderID)
 				if errors.Is(err, localdb.ErrNotFound) || (err == nil && o.Status != shop.StatusCompleted) {
 					continue
 				}
@@ -397,7 +396,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 				case 1, 2, 3: // a new conversation with the buyer
 					p.ConversationID = shop.NewID()
 				default:
-					cs, err := g.db.ConversationsOf(rv.CustomerID)
+					cs, err := g.d.db.ConversationsOf(rv.CustomerID)
 					if err != nil {
 						return "", 0, nil, false, err
 					}
@@ -429,7 +428,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		return "", 0, nil, false, nil
 
 	case shop.KindCustomerSet:
-		cs, err := g.db.SearchCustomers("", 400)
+		cs, err := g.d.db.SearchCustomers("", 400)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -453,7 +452,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 			case 5:
 				p.Tags = ptr([]string{"回头客", "soak"}[:1+rng.IntN(2)])
 			case 6:
-				gs, err := g.db.Groups()
+				gs, err := g.d.db.Groups()
 				if err != nil {
 					return "", 0, nil, false, err
 				}
@@ -482,7 +481,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		return shop.NewID(), 0, c, true, nil
 
 	case shop.KindPhrasePut, shop.KindPhraseDelete, shop.KindPhraseUse:
-		ps, err := g.db.Phrases(g.d.staff)
+		ps, err := g.d.db.Phrases(g.d.staff)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -519,7 +518,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		g.n++
 		return shop.AutoRepliesID, g.ver(shop.TypeAutoReply, shop.AutoRepliesID), a, true, nil
 	case shop.KindGroupPut, shop.KindGroupDelete:
-		gs, err := g.db.Groups()
+		gs, err := g.d.db.Groups()
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -541,7 +540,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		return id, g.ver(shop.TypeGroup, id), ng, true, nil
 
 	case shop.KindComplaintOpen:
-		cs, err := g.db.SearchCustomers("", 400)
+		cs, err := g.d.db.SearchCustomers("", 400)
 		if err != nil {
 			return "", 0, nil, false, err
 		}
@@ -551,7 +550,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		}
 		p := shop.Complaint{CustomerID: c.ID, Category: shop.ComplaintCategories[rng.IntN(len(shop.ComplaintCategories))],
 			Description: g.text(noteTexts)}
-		if os, err := g.db.OrdersOf(c.ID, 10); err != nil {
+		if os, err := g.d.db.OrdersOf(c.ID, 10); err != nil {
 			return "", 0, nil, false, err
 		} else if o, found := pickHot(rng, os); found && rng.IntN(2) == 0 {
 			p.OrderID = o.ID
@@ -566,7 +565,7 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 			if !found {
 				break
 			}
-			cs, err := g.db.ComplaintsOf(cust)
+			cs, err := g.d.db.ComplaintsOf(cust)
 			if err != nil {
 				return "", 0, nil, false, err
 			}

@@ -45,6 +45,7 @@ type Report struct {
 	DuplicateAnswers int
 	ServerDown       time.Duration // total time between a kill and the server answering again
 	CacheResets      int           // "re-download shop data" on a desk
+	DeskRestarts     int           // a desk's store and engine closed and opened again
 
 	CustomerChats    int // chats started on the public chat page
 	CustomerMessages int // customer messages the server confirmed
@@ -116,7 +117,7 @@ func (r Report) String() string {
 	w("offline periods per desk %v\n", r.OfflinePeriods)
 	w("server kills %d (down %s in all)\n", r.ServerKills, r.ServerDown.Round(100*time.Millisecond))
 	w("mutations sent again after a lost answer (server said duplicate) ≥ %d\n", r.DuplicateAnswers)
-	w("cache re-downloads %d\n", r.CacheResets)
+	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)
 	w("server results %d, feed entities %d\n", r.ServerResults, r.FeedRecords)
 	w("\nlost = %d\nduplicated = %d\ndiverged = %d\n", r.Lost, r.Duplicated, r.Diverged)
@@ -145,10 +146,11 @@ type recorded struct {
 
 // recorder keeps what the desks did.
 type recorder struct {
-	mu     sync.Mutex
-	muts   []recorded
-	kinds  map[shop.Kind]*KindCounts
-	resets int
+	mu       sync.Mutex
+	muts     []recorded
+	kinds    map[shop.Kind]*KindCounts
+	resets   int
+	restarts int
 }
 
 func newRecorder() *recorder {
@@ -198,6 +200,13 @@ func (r *recorder) note(desk int, k shop.Kind, o outcome, m shop.Mutation) {
 func (r *recorder) reset() {
 	r.mu.Lock()
 	r.resets++
+	r.mu.Unlock()
+}
+
+// restart counts a desk restart.
+func (r *recorder) restart() {
+	r.mu.Lock()
+	r.restarts++
 	r.mu.Unlock()
 }
 

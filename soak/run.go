@@ -63,7 +63,7 @@ func (r *runner) progress(elapsed time.Duration) {
 	r.collect(&rep)
 	out := make([]int, len(r.desks))
 	for i, d := range r.desks {
-		out[i] = d.db.OutboxLen()
+		out[i] = d.store().OutboxLen()
 	}
 	r.logf("soak: %s: %d mutations (%d applied locally), %d faults, %d server kills, %d customer messages; outboxes %v",
 		elapsed.Round(time.Second), rep.Made, rep.Applied, rep.Faulted(), rep.ServerKills, rep.CustomerMessages, out)
@@ -97,7 +97,7 @@ func (r *runner) collect(rep *Report) {
 		rep.Rejected += c.Rejected
 	}
 	r.rec.mu.Lock()
-	rep.CacheResets = r.rec.resets
+	rep.CacheResets, rep.DeskRestarts = r.rec.resets, r.rec.restarts
 	r.rec.mu.Unlock()
 	if r.faults != nil {
 		rep.Faults, rep.OfflinePeriods = r.faults.counted()

@@ -38,6 +38,7 @@ const (
 	DefaultFaultHoldMax = 10 * time.Second
 	DefaultPause        = 150 * time.Millisecond
 	DefaultResetEvery   = 3 * time.Minute
+	DefaultRestartEvery = 4 * time.Minute
 	DefaultDrainTimeout = 4 * time.Minute
 	// MaxSkew bounds the desks' clock skew: each desk's clock is off by a fixed amount in
 	// [-MaxSkew, +MaxSkew], plus a small drift.
@@ -78,6 +79,9 @@ type Config struct {
 	Pause time.Duration
 	// ResetEvery is the mean time between two "re-download shop data" (ResetCache) of one desk.
 	ResetEvery time.Duration
+	// RestartEvery is the mean time between two restarts of one desk (its store and engine
+	// closed and opened again).
+	RestartEvery time.Duration
 	// DrainTimeout bounds the wait for the desks to empty their outboxes and catch up.
 	DrainTimeout time.Duration
 }
@@ -100,6 +104,7 @@ func (c *Config) fill() error {
 	def(&c.FaultHoldMax, DefaultFaultHoldMax)
 	def(&c.Pause, DefaultPause)
 	def(&c.ResetEvery, DefaultResetEvery)
+	def(&c.RestartEvery, DefaultRestartEvery)
 	def(&c.DrainTimeout, DefaultDrainTimeout)
 	c.KillMax = max(c.KillMax, c.KillMin)
 	c.FaultGapMax = max(c.FaultGapMax, c.FaultGapMin)

@@ -36,6 +36,7 @@ func TestShortSoak(t *testing.T) {
 		FaultHoldMin: 500 * time.Millisecond, FaultHoldMax: 2500 * time.Millisecond,
 		Pause:        120 * time.Millisecond,
 		ResetEvery:   20 * time.Second,
+		RestartEvery: 25 * time.Second,
 		DrainTimeout: 2 * time.Minute,
 	})
 	t.Logf("report:\n%s", rep)
@@ -69,6 +70,9 @@ func TestShortSoak(t *testing.T) {
 	}
 	if rep.CacheResets < 3 {
 		t.Errorf("%d cache re-downloads, want one per desk at least", rep.CacheResets)
+	}
+	if rep.DeskRestarts < 3 {
+		t.Errorf("%d desk restarts, want one per desk at least", rep.DeskRestarts)
 	}
 	if rep.CustomerMessages == 0 {
 		t.Error("no customer message was confirmed")
