@@ -266,7 +266,7 @@ func (r *runner) mutator(ctx context.Context, d *desk, rng *rand.Rand) error {
 			r.logf("soak: desk %d re-downloads the shop data (outbox %d)", d.i+1, out)
 			continue
 		}
-		if time.Now().After(restartAt) {
+		if now := time.Now(); now.After(restartAt) && (d.db.OutboxLen() > 0 || now.After(restartAt.Add(r.cfg.RestartEvery/4))) {
 			restartAt = nextRestart()
 			out := d.db.OutboxLen()
 			if err := d.restart(); err != nil {

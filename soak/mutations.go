@@ -267,9 +267,15 @@ func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, 
 		outcomes := []shop.CallOutcome{shop.CallConfirmed, shop.CallRefused, shop.CallNoAnswer}
 		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.CODCall{NoteID: shop.NewID(), Outcome: outcomes[rng.IntN(3)]}, true, nil
 	case shop.KindOrderRemind, shop.KindOrderClose:
-		o, found, err := g.order(localdb.OrderFilter{Status: shop.StatusUnpaid})
-		if err == nil && (!found || (k == shop.KindOrderClose && rng.IntN(2) == 0)) {
-			o, found, err = g.order(localdb.OrderFilter{}) // not unpaid, mostly: a conflict
+		unpaid, err := g.d.db.SearchOrders("", localdb.OrderFilter{Status: shop.StatusUnpaid}, 0)
+		if err != nil {
+			return "", 0, nil, false, err
+		}
+		o, found := pickHot(rng, unpaid)
+		// The demo shop has few unpaid orders: close one now and then only, and keep a few to
+		// remind; otherwise try an order that is not unpaid (a conflict).
+		if !found || (k == shop.KindOrderClose && (len(unpaid) <= 3 || rng.IntN(4) != 0)) {
+			o, found, err = g.order(localdb.OrderFilter{})
 		}
 		if err != nil || !found {
 			return "", 0, nil, false, err
