@@ -46,6 +46,7 @@ const (
 	ixCaseDone      = "cf"  // case (finished): updated at
 	ixReviewOpen    = "ru"  // review (unanswered): at
 	ixReviewAnswer  = "ra"  // review (answered): at
+	ixReviewCust    = "rcu" // review: customer id + at (schema 2)
 	ixEvidence      = "ev"  // evidence: review id
 	ixComplaintCust = "cpc" // complaint: customer id + created
 )
@@ -61,7 +62,7 @@ var layouts = map[string]indexLayout{
 	ixConvMineLast: {value: true, time: true},
 	ixMessageConv:  {value: true, time: true}, ixNoteOrder: {value: true, time: true},
 	ixCaseOrder: {value: true}, ixCaseOpen: {}, ixCaseDone: {time: true},
-	ixReviewOpen: {time: true}, ixReviewAnswer: {time: true},
+	ixReviewOpen: {time: true}, ixReviewAnswer: {time: true}, ixReviewCust: {value: true, time: true},
 	ixEvidence: {value: true}, ixComplaintCust: {value: true, time: true},
 }
 
@@ -291,11 +292,15 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 		}
 	case shop.TypeReview:
 		var r struct {
-			At    time.Time `json:"at"`
-			Reply string    `json:"reply"`
+			At         time.Time `json:"at"`
+			Reply      string    `json:"reply"`
+			CustomerID string    `json:"customer_id"`
 		}
 		if json.Unmarshal(data, &r) != nil {
 			return nil
+		}
+		if r.CustomerID != "" {
+			add(ixReviewCust, r.CustomerID, r.At)
 		}
 		if r.Reply == "" {
 			add(ixReviewOpen, "", r.At)

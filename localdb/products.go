@@ -242,15 +242,36 @@ type prodSnapshot struct {
 	codes   []skuRef
 }
 
-// productIndex is the in-memory search index over products (≤ 50k SKUs fit easily), built at
-// Open and updated after every committed write that changes a product.
+// productIndex is the in-memory search index over products (≤ 50k SKUs fit easily), built in
+// the background after Open and updated after every committed write that changes a product.
 type productIndex struct {
-	mu   sync.RWMutex
-	byID map[string]*prodEntry
-	snap *prodSnapshot // nil when it must be rebuilt
+	mu      sync.RWMutex
+	byID    map[string]*prodEntry
+	snap    *prodSnapshot // nil when it must be rebuilt
+	ready   chan struct{} // closed when the first load has ended
+	loadErr error         // why the first load failed; set before ready is closed
 }
 
-func newProductIndex() *productIndex { return &productIndex{byID: map[string]*prodEntry{}} }
+func newProductIndex() *productIndex {
+	return &productIndex{byID: map[string]*prodEntry{}, ready: make(chan struct{})}
+}
+
+// loaded records the end of the first load, with its error.
+func (x *productIndex) loaded(err error) {
+	x.mu.Lock()
+	x.loadErr = err
+	x.mu.Unlock()
+	close(x.ready)
+}
+
+// wait blocks until the first load has ended and returns its error. Callers must not hold the
+// store's lifetime lock: the load needs it.
+func (x *productIndex) wait() error {
+	<-x.ready
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.loadErr
+}
 
 // update applies changes: a nil entry removes the product.
 func (x *productIndex) update(changes map[string]*prodEntry) {

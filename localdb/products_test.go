@@ -270,6 +270,9 @@ func BenchmarkSearchProductsKeystroke(b *testing.B) {
 		words = append(words, v.SKU, v.Barcode, string(r[len(r)-4:]), full.String()[:min(12, full.Len())], initials.String())
 	}
 	qs := keystrokes(words...)
+	if err := db.products.wait(); err != nil {
+		b.Fatal(err)
+	}
 	if got := db.products.len(); got != len(recs) {
 		b.Fatalf("index holds %d products", got)
 	}
@@ -321,5 +324,38 @@ func TestSearchProductsLimit(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestProductSearchWaitsForTheIndex: a search made at once after Open, while the index is still
+// being built in the background, finds what the store holds; writes made meanwhile are in it.
+func TestProductSearchWaitsForTheIndex(t *testing.T) {
+	dir := t.TempDir()
+	db := openDir(t, dir)
+	seeded(t, db)
+	want, err := db.SearchProducts("", 0)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("seeded store lists %d products (%v)", len(want), err)
+	}
+	db.Close()
+
+	db2 := openDir(t, dir)
+	got, err := db2.SearchProducts("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("a search at once after Open found %d products; the store holds %d", len(got), len(want))
+	}
+	if err := db2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Closing while the index is being built does not hang or fail.
+	db3, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db3.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

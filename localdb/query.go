@@ -560,6 +560,9 @@ func (db *DB) Notes(orderID string) ([]shop.OrderNote, error) {
 // products by name. At most limit (all when <= 0). Pinyin finds Chinese names too (full,
 // initials or a mix; see products.go). The products come from the index's own decoded copies.
 func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
+	if err := db.products.wait(); err != nil {
+		return nil, fmt.Errorf("localdb: product search: %w", err)
+	}
 	return db.products.search(lowerASCII(strings.TrimSpace(q)), limit), nil
 }
 

@@ -41,3 +41,28 @@ func (db *DB) ReviewReminders(now time.Time, after time.Duration, limit int) ([]
 	}
 	return out, nil
 }
+
+// ReviewsOf lists a customer's reviews, newest first, at most limit (all when <= 0), from the
+// reviews-by-customer index: the chat's customer panel asks on every conversation it opens.
+func (db *DB) ReviewsOf(customerID string, limit int) ([]shop.Review, error) {
+	var out []shop.Review
+	err := db.view(func(txn *badger.Txn) error {
+		var ferr error
+		scanIDs(txn, ixReviewCust, ixValuePrefix(ixReviewCust, customerID, true), true, func(id string) bool {
+			r, ok, err := load[shop.Review](txn, shop.TypeReview, id)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if ok {
+				out = append(out, r)
+			}
+			return !full(len(out), limit)
+		})
+		return ferr
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: reviews of %s: %w", customerID, err)
+	}
+	return out, nil
+}

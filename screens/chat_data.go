@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"kefu/localdb"
 	"kefu/shop"
 )
 
@@ -15,7 +14,7 @@ type ChatMoreData interface {
 	OrdersOf(customerID string, limit int) ([]shop.Order, error)
 	Notes(orderID string) ([]shop.OrderNote, error)
 	CasesOf(orderID string) ([]shop.AfterSalesCase, error)
-	Reviews(f localdb.ReviewFilter, limit int) ([]shop.Review, error)
+	ReviewsOf(customerID string, limit int) ([]shop.Review, error)
 	SearchProducts(q string, limit int) ([]shop.Product, error)
 	Product(id string) (shop.Product, error)
 }

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
 	"kefu/shop"
 )
 
@@ -93,7 +92,7 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 	if switching {
 		// Reviews are found by the buyer's nick among all reviews: read them when the
 		// conversation opens, not on every message.
-		p.fillReviews(conv.CustomerID, conv.Nick)
+		p.fillReviews(conv.CustomerID)
 	}
 	p.detail.Refresh()
 }
@@ -287,14 +286,11 @@ func chatLatestNote(notes []shop.OrderNote) shop.OrderNote {
 }
 
 // fillReviews lists the customer's reviews with their follow-up state.
-func (p *customerPanel) fillReviews(customerID, nick string) {
+func (p *customerPanel) fillReviews(customerID string) {
 	p.reviews.Objects = nil
-	rs, err := p.c.data.Reviews(localdb.ReviewFilter{Query: nick}, 0)
+	rs, err := p.c.data.ReviewsOf(customerID, panelReviews)
 	if err == nil {
 		for _, r := range rs {
-			if r.CustomerID != customerID {
-				continue
-			}
 			text := fmt.Sprintf("%s %s · %s", stars(r.Stars), reviewStateName(r.State), fmtWhen(r.At, p.c.env.now()))
 			l := newWrapLabel(joinNonEmpty("\n", text, r.Text))
 			if r.Rating() == shop.RatingBad && r.State == shop.ReviewNew {
