@@ -481,8 +481,9 @@ func (r *runner) replayPhrases(srv *serverState, applied []shop.Mutation, dup fu
 }
 
 // checkDesk compares a desk's data with the server's feed: the same entities, at the same
-// versions, with the same JSON. A desk counts once however many entities differ; the first
-// few differences are findings. Its outbox must be empty.
+// versions, with the same JSON, the feed cursor at the feed's end, an empty outbox; and what
+// its lists and searches show with its records (checkViews). A desk counts once however many
+// differences it has; the first few are findings.
 func (r *runner) checkDesk(rep *Report, srv *serverState, d *desk) error {
 	var diffs []string
 	diff := func(format string, args ...any) {
@@ -522,6 +523,13 @@ func (r *runner) checkDesk(rep *Report, srv *serverState, d *desk) error {
 		if k := (key{s.Type, s.ID}); !s.Deleted && !seen[k] {
 			diff("%s (seq %d) is on the server but not on the desk", k, s.Seq)
 		}
+	}
+	views, err := checkViews(d.store())
+	if err != nil {
+		return fmt.Errorf("soak: checking desk %d's lists: %w", d.i+1, err)
+	}
+	for _, v := range views {
+		diff("what it shows: %s", v)
 	}
 	if len(diffs) == 0 {
 		return nil

@@ -36,9 +36,10 @@ type Report struct {
 	Made, Applied, Conflicts, Rejected             int
 	ServerApplied, ServerConflicts, ServerRejected int
 
-	Faults         map[FaultKind]int // faults injected, by kind (offline periods included)
-	OfflinePeriods []int             // per desk
-	ServerKills    int
+	Faults           map[FaultKind]int // faults injected, by kind (offline periods included)
+	OfflinePeriods   []int             // per desk
+	ServerKills      int
+	GracefulRestarts int // server restarts with SIGTERM (not kills)
 	// DuplicateAnswers counts the pushes the server answered "duplicate": a mutation sent
 	// again after the answer to its first push was lost. Scraped from /metrics, so a lower
 	// bound (a killed server takes its last counts with it).
@@ -115,7 +116,7 @@ func (r Report) String() string {
 	}
 	w("\nfaults injected %d (%s)\n", r.Faulted(), strings.Join(fs, ", "))
 	w("offline periods per desk %v\n", r.OfflinePeriods)
-	w("server kills %d (down %s in all)\n", r.ServerKills, r.ServerDown.Round(100*time.Millisecond))
+	w("server kills %d (down %s in all), graceful restarts %d\n", r.ServerKills, r.ServerDown.Round(100*time.Millisecond), r.GracefulRestarts)
 	w("mutations sent again after a lost answer (server said duplicate) ≥ %d\n", r.DuplicateAnswers)
 	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)

@@ -103,7 +103,7 @@ func (r *runner) collect(rep *Report) {
 		rep.Faults, rep.OfflinePeriods = r.faults.counted()
 	}
 	if r.store != nil {
-		rep.ServerKills, rep.ServerDown = r.store.stats()
+		rep.ServerKills, rep.GracefulRestarts, rep.ServerDown = r.store.stats()
 	}
 	if r.cust != nil {
 		rep.CustomerChats, rep.CustomerMessages, rep.CustomerResends = r.cust.counts()

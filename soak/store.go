@@ -49,15 +49,16 @@ type storeProc struct {
 	bin, data, addr, logPath string
 	logf                     func(string, ...any)
 
-	mu     sync.Mutex
-	gen    int // incremented by every spawn
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when cmd has exited
-	kills  int
-	ups    int // successful starts
-	down   bool
-	downAt time.Time
-	downT  time.Duration // total time down (after a kill, until healthy again)
+	mu       sync.Mutex
+	gen      int // incremented by every spawn
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when cmd has exited
+	kills    int
+	graceful int // graceful restarts (SIGTERM)
+	ups      int // successful starts
+	down     bool
+	downAt   time.Time
+	downT    time.Duration // total time down (after a kill, until healthy again)
 }
 
 // start starts the server (creating the demo shop if needed) and waits until /healthz answers.
@@ -223,7 +224,8 @@ func (p *storeProc) admin(ctx context.Context, args ...string) error {
 
 // killer kills the server with SIGKILL at random moments until ctx ends, and restarts it on
 // the same data directory and port: sometimes at once, sometimes after a few seconds down,
-// sometimes twice in quick succession, sometimes while it is still starting. It leaves the
+// sometimes twice in quick succession, sometimes while it is still starting; now and then it
+// also restarts it gracefully (SIGTERM). It leaves the
 // server running when it returns (unless it fails).
 func (p *storeProc) killer(ctx context.Context, rng *rand.Rand, lo, hi time.Duration) error {
 	for {
@@ -262,14 +264,28 @@ func (p *storeProc) killer(ctx context.Context, rng *rand.Rand, lo, hi time.Dura
 				return err
 			}
 		}
+		if rng.IntN(6) == 0 && sleep(ctx, between(rng, time.Second, 5*time.Second)) {
+			// Now and then a graceful restart (an upgrade): SIGTERM with requests in flight.
+			if err := p.stop(); err != nil {
+				return err
+			}
+			p.mu.Lock()
+			p.graceful++
+			p.mu.Unlock()
+			p.logf("soak: server restarted gracefully (SIGTERM)")
+			if err := p.start(context.WithoutCancel(ctx)); err != nil {
+				return err
+			}
+		}
 	}
 }
 
-// stats returns the number of kills and the total time the server was down.
-func (p *storeProc) stats() (kills int, down time.Duration) {
+// stats returns the number of kills and of graceful restarts, and the total time the server
+// was down after a kill.
+func (p *storeProc) stats() (kills, graceful int, down time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.kills, p.downT
+	return p.kills, p.graceful, p.downT
 }
 
 // duplicates scrapes the server's /metrics until ctx ends and counts the pushes it answered
