@@ -123,6 +123,7 @@ func (r *runner) check(rep *Report) error {
 	if err != nil {
 		return fmt.Errorf("soak: reading the server's store: %w", err)
 	}
+	rep.Checked = true
 	rep.ServerResults, rep.FeedRecords = srv.resultCount, len(srv.list)
 	r.checkLost(rep, srv, muts)
 	r.checkDuplicated(rep, srv, muts)

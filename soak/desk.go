@@ -145,14 +145,27 @@ func (d *desk) restart() error {
 }
 
 // stop stops the desk's engine and waits for it.
-func (d *desk) stop() {
+func (d *desk) stop() { d.stopWithin(0) }
+
+// stopWithin stops the desk's engine and waits for it, for at most limit (0: no limit).
+func (d *desk) stopWithin(limit time.Duration) error {
 	d.mu.Lock()
 	cancel, done := d.cancel, d.done
 	d.cancel = nil
 	d.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if cancel == nil {
+		return nil
+	}
+	cancel()
+	if limit <= 0 {
 		<-done
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-time.After(limit):
+		return fmt.Errorf("soak: desk %d: the sync engine did not stop within %s", d.i+1, limit)
 	}
 }
 

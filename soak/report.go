@@ -55,14 +55,22 @@ type Report struct {
 	ServerResults int // mutation results the server recorded
 	FeedRecords   int // entities in the server's compacted feed at the end
 
+	// Checked says the checks ran (the run got to its end); Failed says why the run did not
+	// complete ("" when it did).
+	Checked bool
+	Failed  string
+
 	Lost       int // mutations (or confirmed customer messages) the server has no trace of
 	Duplicated int // effects applied more than once, or counts that disagree with the records
 	Diverged   int // desks whose data differs from the server's
 	Findings   []string
 }
 
-// OK reports whether the run found nothing: lost, duplicated and diverged are all zero.
-func (r Report) OK() bool { return r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 }
+// OK reports whether the run completed, was checked and found nothing: lost, duplicated and
+// diverged are all zero.
+func (r Report) OK() bool {
+	return r.Failed == "" && r.Checked && r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0
+}
 
 // Faulted returns the number of faults injected, all kinds together.
 func (r Report) Faulted() int {
@@ -121,7 +129,14 @@ func (r Report) String() string {
 	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)
 	w("server results %d, feed entities %d\n", r.ServerResults, r.FeedRecords)
-	w("\nlost = %d\nduplicated = %d\ndiverged = %d\n", r.Lost, r.Duplicated, r.Diverged)
+	if r.Checked {
+		w("\nlost = %d\nduplicated = %d\ndiverged = %d\n", r.Lost, r.Duplicated, r.Diverged)
+	} else {
+		w("\nlost, duplicated, diverged: not checked\n")
+	}
+	if r.Failed != "" {
+		w("\nthe run did not complete: %s\n", r.Failed)
+	}
 	if len(r.Findings) > 0 {
 		w("\nfindings:\n")
 		for _, f := range r.Findings {
@@ -148,6 +163,7 @@ type recorded struct {
 // recorder keeps what the desks did.
 type recorder struct {
 	mu       sync.Mutex
+	attempts map[int]int // mutations attempted, by desk (the watchdog's sign of life)
 	muts     []recorded
 	kinds    map[shop.Kind]*KindCounts
 	resets   int
@@ -155,7 +171,7 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	r := &recorder{kinds: map[shop.Kind]*KindCounts{}}
+	r := &recorder{kinds: map[shop.Kind]*KindCounts{}, attempts: map[int]int{}}
 	for _, k := range shop.Kinds {
 		r.kinds[k] = &KindCounts{}
 	}
@@ -176,6 +192,7 @@ const (
 func (r *recorder) note(desk int, k shop.Kind, o outcome, m shop.Mutation) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.attempts[desk]++
 	c := r.kinds[k]
 	if c == nil {
 		c = &KindCounts{}
@@ -195,6 +212,17 @@ func (r *recorder) note(desk int, k shop.Kind, o outcome, m shop.Mutation) {
 	case outNoTarget:
 		c.NoTarget++
 	}
+}
+
+// attemptsByDesk returns the mutations attempted so far by each of n desks.
+func (r *recorder) attemptsByDesk(n int) []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]int, n)
+	for i := range out {
+		out[i] = r.attempts[i]
+	}
+	return out
 }
 
 // reset counts a ResetCache.

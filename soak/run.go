@@ -3,12 +3,23 @@ package soak
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"time"
 )
 
+// stuckAfter is how long a desk may go without making a mutation (or the fault phase may
+// overrun its end) before the run is declared stuck.
+const stuckAfter = 90 * time.Second
+
 // chaos runs the fault phase for cfg.Duration: the server killer, one fault scheduler and one
-// mutator per desk, and the customers. It returns the first error any of them met.
+// mutator per desk, the customers and a watchdog. It returns the first error any of them met.
+// When they do not all end within stuckAfter of the end (a call into a desk's store or engine
+// never returned), it writes every goroutine's stack to the run directory, marks the run stuck
+// and returns without them.
 func (r *runner) chaos(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
 	defer cancel()
@@ -50,11 +61,69 @@ func (r *runner) chaos(ctx context.Context) error {
 		}
 		return nil
 	})
-	wg.Wait()
+	spawn(func() error { return r.watchdog(cctx) })
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-cctx.Done():
+		select {
+		case <-done:
+		case <-time.After(stuckAfter):
+			r.hung.Store(true)
+			mu.Lock()
+			defer mu.Unlock()
+			if first != nil {
+				return first
+			}
+			return fmt.Errorf("soak: the fault phase did not end within %s of its end: something is stuck (stacks in %s)",
+				stuckAfter, r.dumpGoroutines())
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	if first == nil && ctx.Err() != nil {
 		first = ctx.Err()
 	}
 	return first
+}
+
+// watchdog fails the run when a desk makes no mutation for stuckAfter: its mutator is stuck
+// in a call to the desk's store.
+func (r *runner) watchdog(ctx context.Context) error {
+	last := r.rec.attemptsByDesk(len(r.desks))
+	since := make([]time.Time, len(r.desks))
+	for i := range since {
+		since[i] = time.Now()
+	}
+	for sleep(ctx, 5*time.Second) {
+		now := r.rec.attemptsByDesk(len(r.desks))
+		for i := range now {
+			if now[i] != last[i] {
+				last[i], since[i] = now[i], time.Now()
+			} else if time.Since(since[i]) > stuckAfter {
+				r.hung.Store(true)
+				return fmt.Errorf("soak: desk %d has made no mutation for %s: stuck (stacks in %s)", i+1,
+					stuckAfter, r.dumpGoroutines())
+			}
+		}
+	}
+	return nil
+}
+
+// dumpGoroutines writes every goroutine's stack to the run directory and returns the file's path.
+func (r *runner) dumpGoroutines() string {
+	path := filepath.Join(r.dir, "goroutines.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	pprof.Lookup("goroutine").WriteTo(f, 2)
+	return path
 }
 
 // progress logs a line about the run so far.
@@ -121,7 +190,10 @@ func (r *runner) collect(rep *Report) {
 // open for the checks.
 func (r *runner) stopAll() error {
 	for _, d := range r.desks {
-		d.stop()
+		if err := d.stopWithin(stuckAfter); err != nil {
+			r.hung.Store(true)
+			return fmt.Errorf("%w (stacks in %s)", err, r.dumpGoroutines())
+		}
 	}
 	if r.faults != nil {
 		r.faults.close()

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kefu/server"
@@ -168,6 +169,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x50a6)), rec: newRecorder()}
 	rep, err := r.run(ctx)
 	rep.Seed, rep.Desks, rep.Dir, rep.Elapsed = cfg.Seed, cfg.Desks, dir, time.Since(start)
+	if err != nil {
+		rep.Failed = err.Error()
+	}
 	if err == nil && rep.OK() && tempDir {
 		if rerr := os.RemoveAll(dir); rerr == nil {
 			rep.Dir = ""
@@ -193,6 +197,8 @@ type runner struct {
 	dupMu      sync.Mutex
 	dupAnswers int // pushes the server answered "duplicate" (scraped from /metrics)
 
+	hung atomic.Bool // a call into a desk never returned: the run gives up on it
+
 	complaintMu    sync.Mutex
 	complaintCusts []string // customers with complaints, for complaint.move
 }
@@ -215,8 +221,16 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 		err = r.drain(ctx)
 	}
 	r.collect(&rep)
-	if stopErr := r.stopAll(); err == nil {
-		err = stopErr
+	if !r.hung.Load() {
+		if stopErr := r.stopAll(); err == nil {
+			err = stopErr
+		}
+	}
+	if r.hung.Load() {
+		// Calls into a desk are still running: do not wait for them, nor close the stores.
+		r.faults.close()
+		r.store.kill()
+		return rep, err
 	}
 	if err != nil && !r.store.stopped() {
 		r.teardown()
