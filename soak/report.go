@@ -25,21 +25,22 @@ type KindCounts struct {
 
 // Report is what a soak run did and found.
 type Report struct {
-	Seed     int64
-	Desks    int
-	Dir      string        // the working directory, when kept (a failed run)
-	Duration time.Duration // of the fault phase
-	Elapsed  time.Duration // of the whole run, checks included
-	Skews    []time.Duration
+	Seed     int64           // the seed of the run's random choices
+	Desks    int             // number of desks
+	Dir      string          // the working directory, when kept (a failed run)
+	Duration time.Duration   // of the fault phase
+	Elapsed  time.Duration   // of the whole run, checks included
+	Skews    []time.Duration // each desk's clock skew
 
+	// Kinds counts the mutations by kind; the totals below add them up.
 	Kinds                                          map[shop.Kind]KindCounts
 	Made, Applied, Conflicts, Rejected             int
 	ServerApplied, ServerConflicts, ServerRejected int
 
 	Faults           map[FaultKind]int // faults injected, by kind (offline periods included)
 	OfflinePeriods   []int             // per desk
-	ServerKills      int
-	GracefulRestarts int // server restarts with SIGTERM (not kills)
+	ServerKills      int               // SIGKILLs of the server (some while it was starting)
+	GracefulRestarts int               // server restarts with SIGTERM (not kills)
 	// DuplicateAnswers counts the pushes the server answered "duplicate": a mutation sent
 	// again after the answer to its first push was lost. Scraped from /metrics, so a lower
 	// bound (a killed server takes its last counts with it).
@@ -60,10 +61,10 @@ type Report struct {
 	Checked bool
 	Failed  string
 
-	Lost       int // mutations (or confirmed customer messages) the server has no trace of
-	Duplicated int // effects applied more than once, or counts that disagree with the records
-	Diverged   int // desks whose data differs from the server's
-	Findings   []string
+	Lost       int      // mutations (or confirmed customer messages) the server has no trace of
+	Duplicated int      // effects applied more than once, or counts that disagree with the records
+	Diverged   int      // desks whose data differs from the server's
+	Findings   []string // what the checks found (the first maxFindings lines)
 }
 
 // OK reports whether the run completed, was checked and found nothing: lost, duplicated and
@@ -125,7 +126,7 @@ func (r Report) String() string {
 	w("\nfaults injected %d (%s)\n", r.Faulted(), strings.Join(fs, ", "))
 	w("offline periods per desk %v\n", r.OfflinePeriods)
 	w("server kills %d (down %s in all), graceful restarts %d\n", r.ServerKills, r.ServerDown.Round(100*time.Millisecond), r.GracefulRestarts)
-	w("mutations sent again after a lost answer (server said duplicate) ≥ %d\n", r.DuplicateAnswers)
+	w("duplicate answers (mutations pushed again after their answer was lost) ≥ %d\n", r.DuplicateAnswers)
 	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)
 	w("server results %d, feed entities %d\n", r.ServerResults, r.FeedRecords)

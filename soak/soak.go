@@ -78,10 +78,11 @@ type Config struct {
 	FaultGapMin, FaultGapMax, FaultHoldMin, FaultHoldMax time.Duration
 	// Pause is the mean pause between two mutations of one desk.
 	Pause time.Duration
-	// ResetEvery is the mean time between two "re-download shop data" (ResetCache) of one desk.
+	// ResetEvery is about the time between two "re-download shop data" (ResetCache) of one
+	// desk (between half and one and a half times it, preferably with mutations waiting).
 	ResetEvery time.Duration
-	// RestartEvery is the mean time between two restarts of one desk (its store and engine
-	// closed and opened again).
+	// RestartEvery is about the time between two restarts of one desk (its store and engine
+	// closed and opened again), like ResetEvery.
 	RestartEvery time.Duration
 	// DrainTimeout bounds the wait for the desks to empty their outboxes and catch up.
 	DrainTimeout time.Duration
