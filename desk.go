@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -38,32 +37,40 @@ type desk struct {
 	stopped chan struct{}
 }
 
-// openDesk opens the desk's data directory and, for --demo, starts the embedded store server.
+// openDesk opens the desk's local store (creating its data directory) and, for --demo, starts
+// the embedded store server. The local store comes first: a second desk on the same directory,
+// a read-only or full disk, a damaged or newer store are then told apart by localdb's errors
+// before anything else is touched.
 func openDesk(o options) (*desk, error) {
-	d := &desk{dir: o.data, server: o.server, demo: o.demo}
-	if o.demo {
-		d.dir = filepath.Join(o.data, "demo")
+	d := &desk{dir: deskDir(o), server: o.server, demo: o.demo}
+	db, err := localdb.Open(localdb.Options{Dir: localDir(o)})
+	if err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(d.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the data directory: %w", err)
-	}
+	d.db = db
+	d.closes = append(d.closes, func() { db.Close() })
 	if o.demo {
 		url, stop, err := startDemoServer(filepath.Join(d.dir, "store"))
 		if err != nil {
+			d.close()
 			return nil, err
 		}
 		d.server = url
 		d.closes = append(d.closes, stop)
 	}
-	db, err := localdb.Open(localdb.Options{Dir: filepath.Join(d.dir, "desk")})
-	if err != nil {
-		d.close()
-		return nil, err
-	}
-	d.db = db
-	d.closes = append(d.closes, func() { db.Close() })
 	return d, nil
 }
+
+// deskDir is the directory of the desk's data: --data, or its demo subdirectory for --demo.
+func deskDir(o options) string {
+	if o.demo {
+		return filepath.Join(o.data, "demo")
+	}
+	return o.data
+}
+
+// localDir is the local store's directory.
+func localDir(o options) string { return filepath.Join(deskDir(o), "desk") }
 
 // close stops what openDesk started.
 func (d *desk) close() {
@@ -110,7 +117,7 @@ func (d *desk) showLogin(a fyne.App, w fyne.Window, shopID, staff string) {
 			defer cancel()
 			r, err := kefusync.Login(ctx, d.server, shopID, staff, password)
 			if err != nil {
-				return err
+				return signInError(err)
 			}
 			if err := d.credentials(r.Shop.ID, r.Staff.Number).SaveToken(r.Token); err != nil {
 				log.Printf("kefu: the sign-in is not remembered: %v", err)
@@ -125,6 +132,11 @@ func (d *desk) showLogin(a fyne.App, w fyne.Window, shopID, staff string) {
 	})
 	w.SetContent(form.Content())
 	form.Focus(w.Canvas())
+}
+
+// signInError sorts a failed sign-in by its cause, for the sign-in form to explain.
+func signInError(err error) error {
+	return &screens.SignInError{Cause: string(kefusync.CauseOf(err)), Err: err}
 }
 
 // credentials names where the token of one staff member is kept.
@@ -202,5 +214,5 @@ func (d *desk) stopSync() {
 // syncView turns the engine's status into what the status bar shows.
 func syncView(s kefusync.Status) screens.SyncView {
 	return screens.SyncView{State: string(s.State), Since: s.Since, Done: s.Done, Total: s.Total,
-		Pending: s.Pending, Problems: s.Problems, LastSync: s.LastSync, Err: s.Err}
+		Pending: s.Pending, Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: string(s.Cause)}
 }

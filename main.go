@@ -17,9 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"kefu/assets"
 )
@@ -54,14 +52,12 @@ func main() {
 	w := a.NewWindow(lang.L("Kefu Desk"))
 	w.Resize(fyne.NewSize(1280, 780))
 
-	d, err := openDesk(o)
-	if err != nil {
-		showFatal(w, err)
-		w.ShowAndRun()
-		os.Exit(1)
-	}
-	d.start(a, w)
+	l := newLauncher(a, w, o)
+	l.start()
 	w.ShowAndRun()
+	if l.desk == nil {
+		os.Exit(1) // closed without the desk having started
+	}
 }
 
 // defaultDataDir is the desk's data directory under the user's config directory.
@@ -71,15 +67,4 @@ func defaultDataDir() string {
 		dir = "."
 	}
 	return filepath.Join(dir, "kefu-desk")
-}
-
-// showFatal fills the window with why the desk cannot start, so nobody is left with a window
-// that never appears or a message on a console they cannot see.
-func showFatal(w fyne.Window, err error) {
-	title := widget.NewLabelWithStyle(lang.L("Kefu Desk cannot start"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	msg := widget.NewLabel(err.Error())
-	msg.Wrapping = fyne.TextWrapWord
-	quit := widget.NewButton(lang.L("Close"), w.Close)
-	w.SetContent(container.NewPadded(container.NewVBox(title, msg, container.NewHBox(quit))))
-	w.Resize(fyne.NewSize(560, 220))
 }

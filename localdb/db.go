@@ -31,8 +31,15 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrClosed is returned by every method called after Close.
 	ErrClosed = errors.New("local store is closed")
-	// ErrCorrupt marks stored data this version cannot read.
+	// ErrCorrupt marks stored data this version cannot read: damaged files, or values that do
+	// not decode. Open returns it for a store Badger cannot open because of damage.
 	ErrCorrupt = errors.New("local store data is corrupt")
+	// ErrDiskFull means the disk holding the data directory is full, or so nearly full that the
+	// store refuses to write (see minFree). Nothing was written; it wraps syscall.ENOSPC.
+	ErrDiskFull = errors.New("the disk is full")
+	// ErrReadOnly means the data directory cannot be created or written: a read-only disk, no
+	// permission, or a file where a folder should be. It wraps the operating system's error.
+	ErrReadOnly = errors.New("the data directory cannot be written")
 )
 
 // Options configures Open.
@@ -42,6 +49,10 @@ type Options struct {
 	// Now is the desk's clock for what Apply decides (timestamps it writes); nil means
 	// time.Now. The fault soak runs desks with skewed clocks through it.
 	Now func() time.Time
+	// FreeSpace reports how many bytes are free on the disk holding the directory; nil asks the
+	// operating system (and does not check an in-memory store). Below minFree, writes fail with
+	// ErrDiskFull. Tests play a full disk with it.
+	FreeSpace func(dir string) (uint64, error)
 }
 
 // gcInterval is how often the value log is garbage collected.
@@ -60,6 +71,7 @@ type DB struct {
 	// a cursor read before a reset is stale and must not write that old cursor back.
 	resetSinceCursor atomic.Bool
 	now              func() time.Time
+	freeSpace        func(dir string) (uint64, error) // nil: not checked
 
 	wmu sync.Mutex // serialises writers: Apply, ApplyChanges, Acknowledge, ResetCache, SetMeta...
 
@@ -118,9 +130,12 @@ func badgerOptions(o Options) badger.Options {
 	return opts
 }
 
-// Open opens (creating if needed) the store in opts.Dir, or an empty in-memory store.
+// Open opens (creating if needed) the store in opts.Dir, or an empty in-memory store. Its errors
+// tell apart what the desk explains to its user: ErrLocked (another Kefu Desk has the
+// directory), ErrReadOnly, ErrDiskFull, ErrCorrupt and ErrNewerSchema.
 func Open(opts Options) (*DB, error) {
 	dir := opts.Dir
+	free := opts.FreeSpace
 	if !opts.InMemory {
 		if dir == "" {
 			return nil, errors.New("localdb: no data directory given")
@@ -129,31 +144,55 @@ func Open(opts Options) (*DB, error) {
 			dir = abs
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("localdb: creating %s: %w", dir, err)
+			return nil, fmt.Errorf("localdb: creating %s: %w", dir, diskError(err))
+		}
+		if free == nil {
+			free = diskFree
 		}
 	}
-	bdb, err := badger.Open(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory}))
+	if err := checkSpace(free, dir); err != nil {
+		return nil, err
+	}
+	if !opts.InMemory {
+		if err := checkTables(dir); err != nil {
+			return nil, fmt.Errorf("localdb: %s: %w", dir, err)
+		}
+	}
+	bdb, err := openBadger(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory}))
+	if err != nil && !opts.InMemory && removeEmptyMemtables(dir, err) {
+		bdb, err = openBadger(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory}))
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
 			return nil, fmt.Errorf("localdb: %s: %w", dir, ErrLocked)
 		}
-		return nil, fmt.Errorf("localdb: opening %s: %w", dir, err)
+		return nil, fmt.Errorf("localdb: opening %s: %w", dir, openError(err))
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{bdb: bdb, dir: dir, products: newProductIndex(), now: now,
+	db := &DB{bdb: bdb, dir: dir, products: newProductIndex(), now: now, freeSpace: free,
 		subs: map[int]func(Change){}, stop: make(chan struct{})}
 	if err := db.init(); err != nil {
 		bdb.Close()
-		return nil, fmt.Errorf("localdb: %s: %w", dir, err)
+		return nil, fmt.Errorf("localdb: %s: %w", dir, openError(err))
 	}
 	if !opts.InMemory {
 		db.gcDone.Add(1)
 		go db.gcLoop()
 	}
 	return db, nil
+}
+
+// openBadger opens Badger, turning a panic on its own goroutine (damaged files) into ErrCorrupt.
+func openBadger(opts badger.Options) (bdb *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			bdb, err = nil, fmt.Errorf("badger panicked: %v: %w", r, ErrCorrupt)
+		}
+	}()
+	return badger.Open(opts)
 }
 
 // init checks the schema, finishes an interrupted ResetCache and loads the in-memory state.
@@ -258,6 +297,9 @@ func (db *DB) runGC() {
 			return
 		default:
 		}
+		if checkSpace(db.freeSpace, db.dir) != nil {
+			return // rewriting the value log needs room first
+		}
 		db.gcMu.Lock()
 		err := db.bdb.RunValueLogGC(0.7)
 		db.gcMu.Unlock()
@@ -353,6 +395,9 @@ func (db *DB) SetMeta(key, value string) error {
 		return err
 	}
 	defer db.leave()
+	if err := checkSpace(db.freeSpace, db.dir); err != nil {
+		return err
+	}
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	err := db.bdb.Update(func(txn *badger.Txn) error {
@@ -362,7 +407,7 @@ func (db *DB) SetMeta(key, value string) error {
 		return txn.Set([]byte(prefixUser+key), []byte(value))
 	})
 	if err != nil {
-		return fmt.Errorf("localdb: set meta %s: %w", key, err)
+		return fmt.Errorf("localdb: set meta %s: %w", key, diskError(err))
 	}
 	return nil
 }

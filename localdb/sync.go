@@ -32,13 +32,18 @@ func (db *DB) update(fn func(w *wtx) error) (*wtx, error) {
 		if errors.Is(err, badger.ErrConflict) && attempt < maxConflictRetries {
 			continue
 		}
-		return w, err
+		return w, diskError(err)
 	}
 }
 
-// writing enters a write operation: the store must be open; writers are serialised.
+// writing enters a write operation: the store must be open and its disk not full (ErrDiskFull);
+// writers are serialised.
 func (db *DB) writing() error {
 	if err := db.enter(); err != nil {
+		return err
+	}
+	if err := checkSpace(db.freeSpace, db.dir); err != nil {
+		db.leave()
 		return err
 	}
 	db.wmu.Lock()

@@ -108,6 +108,7 @@ func NewDesk(p Params) *Desk {
 		d.Show)
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.status = newStatusBar(d.env, p.Data, d.problems.show)
+	d.status.server = p.ServerURL
 	d.status.onCases = func() { d.Show(SectionOrders); d.orders.showCases() }
 	d.status.onReviews = func() { d.Show(SectionReviews); d.reviews.showReminders() }
 	d.reviews.reminders = d.status.reminders

@@ -62,6 +62,8 @@ func (e *env) showError(err error) {
 	msg := err.Error()
 	if errors.As(err, &rej) {
 		msg = fmt.Sprintf(lang.L("The action was refused: %s"), rej.Reason)
+	} else if s := notSavedText(err); s != "" {
+		msg = s
 	}
 	if e.win != nil {
 		dialog.ShowInformation(lang.L("Not saved"), msg, e.win)

@@ -49,7 +49,14 @@ func demoRecords(t *testing.T) []shop.Record {
 // change feed with sequence numbers 1..n.
 func newDemoStore(t *testing.T) *localdb.DB {
 	t.Helper()
-	db, err := localdb.Open(localdb.Options{InMemory: true})
+	return newDemoStoreWith(t, localdb.Options{InMemory: true})
+}
+
+// newDemoStoreWith is newDemoStore with the store's options (an in-memory store with a played
+// full disk, say).
+func newDemoStoreWith(t *testing.T, opts localdb.Options) *localdb.DB {
+	t.Helper()
+	db, err := localdb.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +89,18 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, localdb.Options{InMemory: true})
+}
+
+// newFixtureWith is newFixture on a store opened with opts.
+func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
+	t.Helper()
 	if err := assets.SetupLanguage(assets.Chinese); err != nil {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(assets.Theme())
-	f := &fixture{t: t, db: newDemoStore(t)}
+	f := &fixture{t: t, db: newDemoStoreWith(t, opts)}
 	staff, err := f.db.StaffList()
 	if err != nil {
 		t.Fatal(err)

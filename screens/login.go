@@ -8,7 +8,8 @@ import (
 )
 
 // SignIn checks a staff member's credentials with the store server. It runs off Fyne's
-// goroutine and may take a while; it returns an error a person can read.
+// goroutine and may take a while; it returns a *SignInError, which the form explains in plain
+// words, or an error a person can read.
 type SignIn func(shopID, staffNumber, password string) error
 
 // Login is the sign-in form shown when the desk has no valid token for its server.
@@ -19,14 +20,16 @@ type Login struct {
 	message               *widget.Label
 	form                  fyne.CanvasObject
 
+	server string
 	signIn SignIn
 	done   func()
+	async  func(func()) // runs the sign-in off Fyne's goroutine (tests run it in place)
 }
 
 // NewLogin builds the sign-in form for server. signIn is called with what was typed; done runs on
 // Fyne's goroutine after a successful sign-in. shopID and staff prefill the form.
 func NewLogin(server, shopID, staff string, signIn SignIn, done func()) *Login {
-	l := &Login{signIn: signIn, done: done}
+	l := &Login{server: server, signIn: signIn, done: done, async: func(f func()) { go f() }}
 	l.shopEntry = widget.NewEntry()
 	l.shopEntry.SetText(shopID)
 	l.staffEntry = widget.NewEntry()
@@ -45,7 +48,8 @@ func NewLogin(server, shopID, staff string, signIn SignIn, done func()) *Login {
 	title := widget.NewLabelWithStyle(lang.L("Sign in to your shop"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	srv := widget.NewLabelWithStyle(server, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	box := container.NewVBox(title, srv, f, l.submit, l.message)
-	l.form = container.NewCenter(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height+60), box))
+	// A fixed width, and the height of what is shown: a message may take several lines.
+	l.form = container.NewCenter(container.New(&fixedWidth{width: 420}, box))
 	return l
 }
 
@@ -72,16 +76,16 @@ func (l *Login) onSubmit() {
 	}
 	l.submit.Disable()
 	l.message.SetText(lang.L("Signing in…"))
-	go func() {
+	l.async(func() {
 		err := l.signIn(shopID, staff, pw)
 		fyne.Do(func() {
 			l.submit.Enable()
 			if err != nil {
-				l.message.SetText(err.Error())
+				l.message.SetText(signInText(l.server, err))
 				return
 			}
 			l.message.SetText("")
 			l.done()
 		})
-	}()
+	})
 }

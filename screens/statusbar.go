@@ -31,6 +31,7 @@ type SyncView struct {
 	Problems int       // the problems as the engine last counted them; the bar reads the store's own list
 	LastSync time.Time // the last successful exchange with the server (shown while offline)
 	Err      string    // the last error, for offline and signed-out states
+	Cause    string    // what kind of failure Err is (a Cause value, "" when none)
 }
 
 // statusBar is the strip at the window's bottom: who is signed in, the sync state, the
@@ -39,6 +40,10 @@ type statusBar struct {
 	env         *env
 	data        StatusData
 	warn, alert time.Duration
+	server      string // the store server's address, named in the banner
+
+	banner     *fyne.Container // a sync failure the staff member should act on, above the bar
+	bannerText *widget.Label
 
 	view       SyncView
 	staff      *widget.Label
@@ -86,7 +91,13 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 	b.reviews = newReviewsButton(b)
 	right := container.NewHBox(b.reviews, b.cases, b.problems, newResetButton(b))
 	b.row = container.NewBorder(nil, nil, left, right, b.err)
-	b.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewVBox(widget.NewSeparator(), b.row))
+	b.bannerText = widget.NewLabel("")
+	b.bannerText.Wrapping = fyne.TextWrapWord
+	b.bannerText.Importance = widget.WarningImportance
+	b.banner = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.WarningIcon())), nil, b.bannerText)
+	b.banner.Hide()
+	b.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground),
+		container.NewVBox(widget.NewSeparator(), b.banner, b.row))
 	b.setSync(SyncView{})
 	return b
 }
@@ -114,6 +125,13 @@ func (b *statusBar) setSync(v SyncView) {
 	if v.State != SyncOnline && v.State != SyncSyncing {
 		errText = v.Err
 	}
+	if banner := syncTroubleText(v.Cause, b.server); banner != "" {
+		errText = "" // the banner says it in words; the raw error goes to the log
+		b.bannerText.SetText(banner)
+		b.banner.Show()
+	} else {
+		b.banner.Hide()
+	}
 	setCaption(b.err, errText)
 	b.update()
 }
@@ -125,6 +143,9 @@ func syncText(v SyncView) string {
 	case SyncOnline:
 		return lang.L("Online")
 	case SyncOffline:
+		if v.Cause == CauseWebPage || v.Cause == CauseNotKefuStore {
+			return lang.L("Wrong server address?")
+		}
 		switch {
 		case !v.Since.IsZero():
 			return fmt.Sprintf(lang.L("Offline since %s"), fmtClock(v.Since))

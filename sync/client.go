@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,9 @@ var (
 	// ErrNotKefuStore: something answered, but not like a Kefu store server (an HTML page, a
 	// proxy's error, JSON of another shape).
 	ErrNotKefuStore = errors.New("the server did not answer like a Kefu store")
+	// ErrWebPage: what answered sent a web page (a Wi-Fi sign-in page, a proxy's or router's
+	// page, a web site at a wrong address). It wraps ErrNotKefuStore.
+	ErrWebPage = fmt.Errorf("%w (it answered with a web page)", ErrNotKefuStore)
 	// ErrSignedOut: the server refused the token (expired, revoked, or for another server).
 	ErrSignedOut = errors.New("signed out: the server no longer accepts this sign-in")
 	// ErrWrongPassword: Login was refused: unknown shop, staff number or wrong password.
@@ -52,6 +56,7 @@ type ServerError struct {
 	Code       string        // storeapi.Code*; empty when the body was not a store API error
 	Message    string        // the server's message, readable by a person
 	RetryAfter time.Duration // from a Retry-After header; 0 if none
+	WebPage    bool          // the answer was an HTML page, not a store API error
 }
 
 // Error describes the answer: its status and the server's message.
@@ -65,12 +70,15 @@ func (e *ServerError) Error() string {
 // retryable reports whether err may go away by itself: no answer, a server-side error, a timeout
 // or rate limit, or an answer that was not the store's (a captive portal, a proxy page).
 func retryable(err error) bool {
+	if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotKefuStore) || errors.Is(err, ErrLocal) {
+		return true
+	}
 	var se *ServerError
 	if errors.As(err, &se) {
 		return se.StatusCode >= 500 || se.StatusCode == http.StatusRequestTimeout ||
 			se.StatusCode == http.StatusTooManyRequests
 	}
-	return errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotKefuStore) || errors.Is(err, ErrLocal)
+	return false
 }
 
 // retryAfter is the wait the server asked for with err, or 0.
@@ -172,22 +180,32 @@ func (c *apiClient) call(ctx context.Context, method, path, token string, query 
 	return decodeAnswer(method+" "+path, resp.StatusCode(), resp.Header(), resp.Body(), out)
 }
 
-// decodeAnswer turns an HTTP answer into out or an error (see apiClient.call).
+// decodeAnswer turns an HTTP answer into out or an error (see apiClient.call). A store answers
+// its errors in its own JSON: an error answer of another kind below 500 comes from something
+// else (a web server at a wrong address, a captive portal, a proxy) and is wrapped in
+// ErrNotKefuStore (ErrWebPage for an HTML page) around its *ServerError. Server errors (5xx)
+// stay plain *ServerError: a proxy's 502 page usually means the store behind it is down.
 func decodeAnswer(what string, status int, h http.Header, body []byte, out any) error {
-	isJSON := false
+	isJSON, isHTML := false, false
 	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
 		isJSON = mt == "application/json" || strings.HasSuffix(mt, "+json")
+		isHTML = mt == "text/html" || mt == "application/xhtml+xml"
+	}
+	isHTML = isHTML || looksLikeHTML(body)
+	notStore := ErrNotKefuStore
+	if isHTML {
+		notStore = ErrWebPage
 	}
 	if status >= 200 && status < 300 {
 		if !isJSON {
-			return fmt.Errorf("%w: %s answered %q instead of JSON: %s", ErrNotKefuStore, what,
+			return fmt.Errorf("%w: %s answered %q instead of JSON: %s", notStore, what,
 				h.Get("Content-Type"), snippet(body))
 		}
 		if out == nil {
 			return nil
 		}
 		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrNotKefuStore, what, err)
+			return fmt.Errorf("%w: %s: %v", notStore, what, err)
 		}
 		return nil
 	}
@@ -195,10 +213,24 @@ func decodeAnswer(what string, status int, h http.Header, body []byte, out any) 
 	var er storeapi.ErrorResponse
 	if isJSON && json.Unmarshal(body, &er) == nil && er.Code != "" {
 		se.Code, se.Message = er.Code, er.Message
-	} else {
-		se.Message = snippet(body)
+		return se
+	}
+	se.Message, se.WebPage = snippet(body), isHTML
+	if status < 500 {
+		return fmt.Errorf("%w: %s: %w", notStore, what, se)
 	}
 	return se
+}
+
+// looksLikeHTML reports whether a body starts like an HTML page, whatever its Content-Type.
+func looksLikeHTML(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if len(b) > 15 {
+		b = b[:15]
+	}
+	l := bytes.ToLower(b)
+	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) ||
+		bytes.HasPrefix(l, []byte("<head")) || bytes.HasPrefix(l, []byte("<body"))
 }
 
 // snippet is the start of a body as one line of text, for error messages.

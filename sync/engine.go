@@ -250,7 +250,8 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 	switch {
 	case ctx.Err() != nil, errors.Is(err, errKicked):
 		return false
-	case statusOf(err) == http.StatusUnauthorized:
+	case statusOf(err) == http.StatusUnauthorized && !errors.Is(err, ErrNotKefuStore):
+		// (A 401 page that is not the store's, a captive portal's, does not sign the desk out.)
 		e.mu.Lock()
 		stale := e.token != token // SetToken came meanwhile: try the new token
 		e.signedOut = e.signedOut || !stale
@@ -261,7 +262,7 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 		e.log.Printf("sync: signed out: %v", err)
 		e.setStatus(func(s *Status) {
 			s.State, s.Since, s.Done, s.Total = StateSignedOut, time.Time{}, 0, 0
-			s.Err = fmt.Errorf("%w: %w", ErrSignedOut, err).Error()
+			s.Err, s.Cause = fmt.Errorf("%w: %w", ErrSignedOut, err).Error(), CauseSignedOut
 		})
 		return false
 	case retryable(err):
@@ -274,7 +275,7 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 			if !errors.Is(err, ErrLocal) && s.State != StateOffline {
 				s.State, s.Since, s.Done, s.Total = StateOffline, time.Now(), 0, 0
 			}
-			s.Err = err.Error()
+			s.Err, s.Cause = err.Error(), CauseOf(err)
 		})
 		// A Kick cuts the pause short (a new change is worth a try), unless the server asked
 		// for a pause with Retry-After.
@@ -287,11 +288,11 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 		// none of the batch, so pulling is safe meanwhile.
 		e.log.Printf("sync: push refused: %v", err)
 		e.held, e.heldUntil = err, time.Now().Add(e.p.MaxBackoff)
-		e.setStatus(func(s *Status) { s.Err = "changes not sent: " + err.Error() })
+		e.setStatus(func(s *Status) { s.Err, s.Cause = "changes not sent: "+err.Error(), CauseOf(err) })
 		return true
 	default:
 		e.log.Printf("sync: pull refused: %v", err)
-		e.setStatus(func(s *Status) { s.Err = "changes not received: " + err.Error() })
+		e.setStatus(func(s *Status) { s.Err, s.Cause = "changes not received: "+err.Error(), CauseOf(err) })
 		e.pause(ctx, e.p.MaxBackoff, true)
 		return false
 	}
@@ -308,9 +309,9 @@ func (e *Engine) succeeded() {
 		if s.State == StateOffline || s.State == StateSignedOut {
 			s.State, s.Since = StateSyncing, time.Time{}
 		}
-		s.Err = ""
+		s.Err, s.Cause = "", CauseNone
 		if e.held != nil {
-			s.Err = "changes not sent: " + e.held.Error()
+			s.Err, s.Cause = "changes not sent: "+e.held.Error(), CauseOf(e.held)
 		}
 	})
 }
@@ -480,6 +481,16 @@ func (e *Engine) checkStaff(batch []shop.Mutation) {
 	}
 }
 
+// changesAnswer is storeapi.ChangesResponse with its cursor required: JSON of another shape
+// (another API at the address) would otherwise read as an empty page at cursor 0, and set the
+// desk's cursor back.
+type changesAnswer struct {
+	Changes []shop.Record `json:"changes"`
+	Next    *int64        `json:"next"`
+	More    bool          `json:"more"`
+	Total   int64         `json:"total"`
+}
+
 // pull asks the change feed for what follows the cursor, waiting for news when the desk is
 // caught up, and applies it.
 func (e *Engine) pull(ctx context.Context, token string) error {
@@ -517,14 +528,18 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 			return errKicked
 		}
 	}
-	var resp storeapi.ChangesResponse
-	err = e.api.call(reqCtx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &resp)
+	var ans changesAnswer
+	err = e.api.call(reqCtx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(reqCtx.Err(), context.Canceled) {
 			return errKicked
 		}
 		return err
 	}
+	if ans.Next == nil {
+		return fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
+	}
+	resp := storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
 	if resp.Next < 0 {
 		return fmt.Errorf("%w: change feed cursor %d", ErrNotKefuStore, resp.Next)
 	}
@@ -552,7 +567,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		online = s.State != StateOnline
 		s.State, s.Done, s.Total = StateOnline, 0, 0
 		if behind {
-			s.Err = ErrFeedBehind.Error()
+			s.Err, s.Cause = ErrFeedBehind.Error(), CauseFeedBehind
 		}
 	})
 	if online || now.Sub(e.lastSaved) >= time.Minute {

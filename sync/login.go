@@ -49,9 +49,15 @@ func Login(ctx context.Context, baseURL, shopID, staff, password string) (storea
 			return storeapi.LoginResponse{}, fmt.Errorf("%w: its login answer has no token", ErrNotKefuStore)
 		}
 		return out, nil
+	case errors.Is(err, ErrNotKefuStore):
+		return out, fmt.Errorf("%s: %w", baseURL, err)
 	case errors.As(err, &se) && se.Code == "":
-		// An error page that is not a store API error: a web server, a proxy, another API.
-		return out, fmt.Errorf("%w: %s answered %s", ErrNotKefuStore, baseURL, se.Error())
+		// A server error page that is not a store API error: a proxy, a web server.
+		notStore := ErrNotKefuStore
+		if se.WebPage {
+			notStore = ErrWebPage
+		}
+		return out, fmt.Errorf("%w: %s answered %s", notStore, baseURL, se.Error())
 	case errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden):
 		return out, fmt.Errorf("%w (%s)", ErrWrongPassword, se.Message)
 	case errors.Is(err, ErrUnreachable):

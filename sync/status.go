@@ -1,8 +1,12 @@
 package sync
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
+
+	"kefu/localdb"
 )
 
 // State is the sync engine's connection state, as the desk's status bar shows it.
@@ -42,6 +46,70 @@ type Status struct {
 	// Err describes the last failure (a transport error, a refused batch); empty when the last
 	// exchange with the server went well.
 	Err string
+	// Cause is what kind of failure Err describes, so the desk can explain it in plain words;
+	// CauseNone when Err is empty.
+	Cause Cause
+}
+
+// Cause is the kind of a sync or sign-in failure, for the desk to word: CauseOf tells it from
+// an error, Status.Cause carries it.
+type Cause string
+
+// The kinds of failure.
+const (
+	CauseNone          Cause = ""
+	CauseUnreachable   Cause = "unreachable"    // no answer (ErrUnreachable)
+	CauseWebPage       Cause = "web_page"       // a web page answered (ErrWebPage)
+	CauseNotKefuStore  Cause = "not_kefu_store" // something else answered (ErrNotKefuStore)
+	CauseServerError   Cause = "server_error"   // the server failed, timed out or was busy (5xx, 408, 429)
+	CauseRefused       Cause = "refused"        // the store refused the request (a 4xx of its own)
+	CauseSignedOut     Cause = "signed_out"     // the store no longer accepts the token (ErrSignedOut)
+	CauseWrongPassword Cause = "wrong_password" // a sign-in was refused (ErrWrongPassword)
+	CauseBadURL        Cause = "bad_url"        // the address is not an http(s) URL (ErrBadURL)
+	CauseFeedBehind    Cause = "feed_behind"    // the server has less than the desk saw (ErrFeedBehind)
+	CauseDiskFull      Cause = "disk_full"      // the desk's disk is full (localdb.ErrDiskFull)
+	CauseReadOnly      Cause = "read_only"      // the desk's data folder cannot be written (localdb.ErrReadOnly)
+	CauseLocal         Cause = "local"          // another failure of the desk's local store (ErrLocal)
+	CauseOther         Cause = "other"          // anything else
+)
+
+// CauseOf tells what kind of failure err is (CauseNone for nil).
+func CauseOf(err error) Cause {
+	switch {
+	case err == nil:
+		return CauseNone
+	case errors.Is(err, localdb.ErrDiskFull):
+		return CauseDiskFull
+	case errors.Is(err, localdb.ErrReadOnly):
+		return CauseReadOnly
+	case errors.Is(err, ErrLocal):
+		return CauseLocal
+	case errors.Is(err, ErrSignedOut):
+		return CauseSignedOut
+	case errors.Is(err, ErrWrongPassword):
+		return CauseWrongPassword
+	case errors.Is(err, ErrBadURL):
+		return CauseBadURL
+	case errors.Is(err, ErrFeedBehind):
+		return CauseFeedBehind
+	case errors.Is(err, ErrWebPage):
+		return CauseWebPage
+	case errors.Is(err, ErrNotKefuStore):
+		return CauseNotKefuStore
+	case errors.Is(err, ErrUnreachable):
+		return CauseUnreachable
+	}
+	var se *ServerError
+	if errors.As(err, &se) {
+		switch {
+		case se.StatusCode == http.StatusUnauthorized:
+			return CauseSignedOut
+		case retryable(err):
+			return CauseServerError
+		}
+		return CauseRefused
+	}
+	return CauseOther
 }
 
 // Progress returns Done/Total as a fraction between 0 and 1 (0 when Total is unknown).

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kefu/localdb"
+)
+
+// launcher starts the desk in its window. When the desk cannot start it fills the window with
+// what happened and what to do, in the staff member's language, with the one or two actions
+// that help: try again, close, or move a damaged store aside and start fresh.
+type launcher struct {
+	app  fyne.App
+	win  fyne.Window
+	opts options
+	now  func() time.Time // names the folder a damaged store is moved to
+
+	desk *desk // the desk once it has started; nil while it cannot
+}
+
+func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
+	return &launcher{app: a, win: w, opts: o, now: time.Now}
+}
+
+// start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot.
+func (l *launcher) start() {
+	d, err := openDesk(l.opts)
+	if err != nil {
+		log.Printf("kefu: cannot start: %v", err)
+		l.win.SetContent(problemPage(l.describe(err)))
+		return
+	}
+	l.desk = d
+	d.start(l.app, l.win)
+}
+
+// problem is what the window says when the desk cannot start: a title, what happened (lead),
+// the folder concerned on a line of its own, what to do (text).
+type problem struct {
+	title   string
+	lead    string
+	folder  string
+	text    string
+	detail  string // the error itself, for whoever helps; "" when the text says it all
+	actions []*widget.Button
+}
+
+// describe puts a start-up error in plain words, with what the staff member can do.
+func (l *launcher) describe(err error) problem {
+	tryAgain := widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), l.start)
+	tryAgain.Importance = widget.HighImportance
+	closeWin := widget.NewButton(lang.L("Close"), l.win.Close)
+	data := l.opts.data
+	switch {
+	case errors.Is(err, localdb.ErrLocked):
+		return problem{
+			title:   lang.L("Kefu Desk is already open"),
+			lead:    lang.L("This data folder is already open in another Kefu Desk window:"),
+			folder:  data,
+			text:    lang.L("Switch to that window to go on working there; or close it, then click Try again here. Nothing was changed."),
+			actions: []*widget.Button{tryAgain, closeWin},
+		}
+	case errors.Is(err, localdb.ErrNewerSchema):
+		return problem{
+			title:   lang.L("This data is from a newer Kefu Desk"),
+			lead:    lang.L("The data in this folder was saved by a newer version of Kefu Desk, which this version cannot read:"),
+			folder:  data,
+			text:    lang.L("Nothing was changed. Install that version of Kefu Desk, or a newer one, and start it again."),
+			actions: []*widget.Button{closeWin},
+		}
+	case errors.Is(err, localdb.ErrCorrupt):
+		fresh := widget.NewButtonWithIcon(lang.L("Move it aside and start fresh"), theme.ViewRefreshIcon(), l.moveAsideAndStart)
+		fresh.Importance = widget.HighImportance
+		return problem{
+			title:   lang.L("The desk's local data cannot be read"),
+			lead:    lang.L("The data Kefu Desk keeps on this computer is damaged and cannot be read:"),
+			folder:  localDir(l.opts),
+			text:    lang.L("Kefu Desk can move the damaged folder aside (it is renamed, not deleted) and start fresh, downloading the shop again from the server. Actions that had not reached the server yet stay in the old folder."),
+			detail:  err.Error(),
+			actions: []*widget.Button{fresh, closeWin},
+		}
+	case errors.Is(err, localdb.ErrDiskFull):
+		return problem{
+			title:   lang.L("The disk is full"),
+			lead:    lang.L("The disk that holds this folder is full, so Kefu Desk cannot save anything:"),
+			folder:  data,
+			text:    lang.L("Free some space (empty the recycle bin, delete large files you no longer need), then click Try again. Nothing was lost."),
+			actions: []*widget.Button{tryAgain, closeWin},
+		}
+	case errors.Is(err, localdb.ErrReadOnly):
+		return problem{
+			title:   lang.L("Kefu Desk cannot save in its data folder"),
+			lead:    lang.L("Kefu Desk cannot write in its data folder: the disk is read-only, or this user may not write there."),
+			folder:  data,
+			text:    lang.L("Start Kefu Desk with another folder (kefu --data FOLDER), or ask whoever looks after this computer to let you write in this one, then click Try again."),
+			detail:  err.Error(),
+			actions: []*widget.Button{tryAgain, closeWin},
+		}
+	}
+	return problem{
+		title:   lang.L("Kefu Desk cannot start"),
+		text:    err.Error(),
+		actions: []*widget.Button{tryAgain, closeWin},
+	}
+}
+
+// moveAsideAndStart renames the damaged local store (never deletes it: unsent actions can
+// still be recovered from it), starts the desk on a fresh one and says where the old one went.
+func (l *launcher) moveAsideAndStart() {
+	to, err := moveAside(localDir(l.opts), l.now())
+	if err != nil {
+		log.Printf("kefu: moving the damaged data aside: %v", err)
+		l.win.SetContent(problemPage(l.describe(fmt.Errorf("moving the damaged data aside: %w", err))))
+		return
+	}
+	log.Printf("kefu: the damaged local data was moved to %s", to)
+	l.start()
+	dialog.ShowInformation(lang.L("Started fresh"),
+		fmt.Sprintf(lang.L("The damaged data was moved to:\n%s\nKefu Desk started fresh and downloads the shop again from the server."), to), l.win)
+}
+
+// moveAside renames dir to dir.damaged-YYYYMMDD-HHMMSS (with -2, -3… if that exists) and
+// returns the new name.
+func moveAside(dir string, now time.Time) (string, error) {
+	base := dir + ".damaged-" + now.Format("20060102-150405")
+	to := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(to); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		to = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := os.Rename(dir, to); err != nil {
+		return "", err
+	}
+	return to, nil
+}
+
+// showFatal fills the window with why the desk cannot go on, so nobody is left with a window
+// that never appears or a message on a console they cannot see.
+func showFatal(w fyne.Window, err error) {
+	log.Printf("kefu: %v", err)
+	w.SetContent(problemPage(problem{title: lang.L("Kefu Desk cannot start"), text: err.Error(),
+		actions: []*widget.Button{widget.NewButton(lang.L("Close"), w.Close)}}))
+}
+
+// problemPage lays a problem out: a warning icon and the title, the text, the detail in small
+// print, the actions; in a column of reading width in the middle of the window.
+func problemPage(p problem) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(p.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	title.Wrapping = fyne.TextWrapWord
+	icon := widget.NewIcon(theme.WarningIcon())
+	head := container.NewBorder(nil, nil, container.NewCenter(icon), nil, title)
+	objs := []fyne.CanvasObject{head}
+	for _, s := range []struct {
+		text  string
+		style fyne.TextStyle
+	}{{p.lead, fyne.TextStyle{}}, {p.folder, fyne.TextStyle{Monospace: true}}, {p.text, fyne.TextStyle{}}} {
+		if s.text == "" {
+			continue
+		}
+		l := widget.NewLabelWithStyle(s.text, fyne.TextAlignLeading, s.style)
+		l.Wrapping = fyne.TextWrapWord
+		objs = append(objs, l)
+	}
+	if p.detail != "" {
+		detail := widget.NewRichText(&widget.TextSegment{Text: p.detail, Style: widget.RichTextStyle{
+			SizeName: theme.SizeNameCaptionText, ColorName: theme.ColorNamePlaceHolder}})
+		detail.Wrapping = fyne.TextWrapWord
+		objs = append(objs, detail)
+	}
+	buttons := make([]fyne.CanvasObject, len(p.actions))
+	for i, b := range p.actions {
+		buttons[i] = b
+	}
+	objs = append(objs, container.NewHBox(buttons...))
+	return container.NewCenter(container.New(&column{width: 620}, objs...))
+}
+
+// column stacks its objects at a fixed width, each as tall as it needs at that width (a label
+// that wraps is only as tall as its lines once it knows its width).
+type column struct{ width float32 }
+
+// Layout places the objects one under the other.
+func (c *column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, y))
+		y += h + theme.Padding()
+	}
+}
+
+// MinSize is the fixed width and the objects' heights at that width.
+func (c *column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for i, o := range objs {
+		if o.Size().Width != c.width {
+			o.Resize(fyne.NewSize(c.width, o.MinSize().Height))
+		}
+		if i > 0 {
+			h += theme.Padding()
+		}
+		h += o.MinSize().Height
+	}
+	return fyne.NewSize(c.width, h)
+}
