@@ -385,6 +385,7 @@ func (db *DB) ApplyChanges(recs []shop.Record, next int64) error {
 		consumed := 0
 		var w *wtx
 		w, err = db.update(func(w *wtx) error {
+			w.lazy = true
 			consumed = 0
 			var set []entKey
 			seen := map[entKey]bool{}

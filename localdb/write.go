@@ -27,6 +27,10 @@ type wtx struct {
 	marks    map[entKey]map[uint64]bool // pending markers, loaded on first need
 	problems bool
 	outDelta int64 // change of the outbox length
+	// lazy skips the sync after the commit: for server data (the change feed), which a crash
+	// can only cut to a consistent prefix (records and cursor commit together in Badger's
+	// write-ahead log) and the next pull fetches again.
+	lazy bool
 }
 
 func (db *DB) newWtx() *wtx {
@@ -34,10 +38,17 @@ func (db *DB) newWtx() *wtx {
 		types: map[shop.EntityType]bool{}, products: map[string]*prodEntry{}}
 }
 
-// commit commits the transaction and, on success, publishes its in-memory effects.
+// commit commits the transaction and, on success, publishes its in-memory effects. Unless lazy,
+// it returns only once the write is on disk (Badger's SyncWrites is off so that the change
+// feed can be imported without a sync per page; staff actions are synced here).
 func (w *wtx) commit() error {
 	if err := w.txn.Commit(); err != nil {
 		return err
+	}
+	if !w.lazy {
+		if err := w.db.bdb.Sync(); err != nil {
+			return fmt.Errorf("syncing to disk: %w", err)
+		}
 	}
 	w.db.products.update(w.products)
 	w.db.outLen.Add(w.outDelta)
