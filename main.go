@@ -31,6 +31,7 @@ type options struct {
 }
 
 func main() {
+	profileStart()
 	var o options
 	flag.StringVar(&o.data, "data", defaultDataDir(), "data directory of this desk")
 	flag.BoolVar(&o.demo, "demo", false, "work on the generated demo shop, served by an embedded store server")
