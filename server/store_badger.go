@@ -73,6 +73,14 @@ func OpenBadger(dir string, log *slog.Logger) (*BadgerStore, error) {
 		opts = opts.WithInMemory(true).WithDir("").WithValueDir("")
 	}
 	db, err := badger.Open(opts)
+	if err != nil && dir != "" && emptyLogFile(err) {
+		// A kefu-store killed while Badger created a log file (a value log or a memtable's
+		// write-ahead log, made at every start) leaves it empty, and Badger refuses it as
+		// "Create a new file" once: its failed open sizes the file and writes its header, so
+		// the second open finds an empty log, as after a clean start. It never held data.
+		log.Warn("the store's last log file is empty (the server was stopped while creating it); opening again", "dir", dir, "err", err)
+		db, err = badger.Open(opts)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") || strings.Contains(err.Error(), "another process is using this Badger database") {
 			return nil, fmt.Errorf("opening store %s: another kefu-store is already using this data directory: %w", dir, err)
@@ -80,6 +88,15 @@ func OpenBadger(dir string, log *slog.Logger) (*BadgerStore, error) {
 		return nil, fmt.Errorf("opening store %s: %w", dir, err)
 	}
 	return &BadgerStore{db: db, locks: map[string]*sync.Mutex{}}, nil
+}
+
+// emptyLogFile reports whether err is Badger refusing a log file it found empty: the
+// z.NewFile error ("Create a new file") of ristretto's OpenMmapFile, when a value-log or
+// memtable file has no size yet.
+func emptyLogFile(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Create a new file") &&
+		(strings.Contains(msg, "vlog.open") || strings.Contains(msg, "while opening memtables"))
 }
 
 // RunGC reclaims value-log space: it runs Badger's value-log GC until nothing is left to do.
