@@ -166,35 +166,69 @@ func checkTableFooter(name string) error {
 	return nil
 }
 
-// removeEmptyMemtables removes the memtable file Badger refused to open with "Create a new
-// file" (z.NewFile) when it holds no entry (zeros after the header), and reports whether it
-// did. A desk killed between creating a memtable file and sizing it leaves it empty (seen once
-// in the crash test); Badger then fails on it at every start, after sizing it and writing a
-// header. It never held data. This runs only after Badger failed so, when no other process has
-// the directory.
+// removeEmptyMemtables removes the log file Badger refused to open with "Create a new file"
+// (z.NewFile) when it holds no entry (zeros after the header), and reports whether it did: a
+// memtable's write-ahead log (.mem) or a value log (.vlog). A desk killed between creating such
+// a file and sizing it leaves it empty: a memtable file is made at open and whenever one fills
+// up (seen once in the crash test), a value-log file at every open (the fault soak found it on
+// the store server, killed during start-up). Badger then fails on it, after sizing it and
+// writing a header. It never held data. This runs only after Badger failed so, when no other
+// process has the directory.
 func removeEmptyMemtables(dir string, err error) bool {
 	msg := err.Error()
 	if !strings.Contains(msg, "Create a new file") { // ristretto's z.NewFile
 		return false
 	}
-	var fid int
-	i := strings.Index(msg, "while opening fid: ")
-	if i < 0 {
+	var name string
+	if i := strings.Index(msg, "while opening fid: "); i >= 0 {
+		var fid int
+		if _, err := fmt.Sscanf(msg[i:], "while opening fid: %d", &fid); err != nil {
+			return false
+		}
+		name = filepath.Join(dir, fmt.Sprintf("%05d.mem", fid))
+	} else if i := strings.Index(msg, `Open existing file: "`); i >= 0 && strings.Contains(msg, "vlog.open") {
+		rest := msg[i+len(`Open existing file: "`):]
+		j := strings.IndexByte(rest, '"')
+		if j < 0 {
+			return false
+		}
+		name = rest[:j]
+		if filepath.Dir(name) != filepath.Clean(dir) || filepath.Ext(name) != ".vlog" {
+			return false
+		}
+	} else {
 		return false
 	}
-	if _, err := fmt.Sscanf(msg[i:], "while opening fid: %d", &fid); err != nil {
+	if !onlyZeros(name, 20) { // 20: Badger's log file header (key id, IV), which its failed open wrote
 		return false
 	}
-	name := filepath.Join(dir, fmt.Sprintf("%05d.mem", fid))
-	b, err := os.ReadFile(name)
+	return os.Remove(name) == nil
+}
+
+// onlyZeros reports whether the file holds only zero bytes after its first skip bytes (a value
+// log is sized at 128 MB: it is read in pieces).
+func onlyZeros(name string, skip int64) bool {
+	f, err := os.Open(name)
 	if err != nil {
 		return false
 	}
-	const header = 20 // Badger's log file header (key id, IV), which its failed open wrote
-	for _, c := range b[min(header, len(b)):] {
-		if c != 0 {
-			return false // entries: not an empty memtable
+	defer f.Close()
+	if _, err := f.Seek(skip, io.SeekStart); err != nil {
+		return false
+	}
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		for _, c := range buf[:n] {
+			if c != 0 {
+				return false // entries: not an empty log
+			}
+		}
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
 		}
 	}
-	return os.Remove(name) == nil
 }
