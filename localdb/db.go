@@ -24,7 +24,8 @@ import (
 //
 //	1: the first keyspace
 //	2: reviews are indexed by customer (ixReviewCust)
-const SchemaVersion = 2
+//	3: the order lookup indexes (number, nick, phone, receiver) carry the creation time
+const SchemaVersion = 3
 
 var (
 	// ErrLocked means another process (or another Open in this one) holds the data directory.

@@ -20,10 +20,10 @@ type indexLayout struct {
 
 // The indexes, by name.
 const (
-	ixOrderNumber   = "on"  // order: lower(number)                → prefix search
-	ixOrderNick     = "onk" // order: lower(buyer nick)
-	ixOrderPhone    = "oph" // order: address phone digits
-	ixOrderReceiver = "orc" // order: lower(receiver name)
+	ixOrderNumber   = "on"  // order: lower(number) + created       → prefix search (schema 3: + created)
+	ixOrderNick     = "onk" // order: lower(buyer nick) + created
+	ixOrderPhone    = "oph" // order: address phone digits + created
+	ixOrderReceiver = "orc" // order: lower(receiver name) + created
 	ixOrderCustomer = "ocu" // order: customer id + created
 	ixOrderCreated  = "ot"  // order: created                       → newest first
 	ixOrderStatus   = "ost" // order: status + created
@@ -52,8 +52,8 @@ const (
 )
 
 var layouts = map[string]indexLayout{
-	ixOrderNumber: {value: true}, ixOrderNick: {value: true}, ixOrderPhone: {value: true},
-	ixOrderReceiver: {value: true}, ixOrderCustomer: {value: true, time: true}, ixOrderCreated: {time: true},
+	ixOrderNumber: {value: true, time: true}, ixOrderNick: {value: true, time: true},
+	ixOrderPhone: {value: true, time: true}, ixOrderReceiver: {value: true, time: true}, ixOrderCustomer: {value: true, time: true}, ixOrderCreated: {time: true},
 	ixOrderStatus: {value: true, time: true}, ixOrderFlag: {value: true, time: true},
 	ixOrderPayment: {value: true, time: true},
 	ixCustNick:     {value: true}, ixCustName: {value: true}, ixCustPhone: {value: true},
@@ -111,6 +111,27 @@ func ixID(name string, key []byte) (string, bool) {
 		rest = rest[8:]
 	}
 	return string(rest), len(rest) > 0
+}
+
+// ixTime returns the time part of an index key (for time indexes), as stored: 8 bytes that
+// sort as the times do. The bytes are copied.
+func ixTime(name string, key []byte) []byte {
+	l := layouts[name]
+	if !l.time {
+		return nil
+	}
+	rest := key[len(prefixIndex)+len(name)+1:]
+	if l.value {
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i+1:]
+	}
+	if len(rest) < 8 {
+		return nil
+	}
+	return bytes.Clone(rest[:8])
 }
 
 // ixValue returns the value part of an index key (for value indexes).
@@ -195,15 +216,15 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 		if json.Unmarshal(data, &o) != nil {
 			return nil
 		}
-		add(ixOrderNumber, lowerASCII(id), time.Time{})
+		add(ixOrderNumber, lowerASCII(id), o.CreatedAt)
 		if o.Nick != "" {
-			add(ixOrderNick, lowerASCII(o.Nick), time.Time{})
+			add(ixOrderNick, lowerASCII(o.Nick), o.CreatedAt)
 		}
 		if p := digits(o.Address.Phone); p != "" {
-			add(ixOrderPhone, p, time.Time{})
+			add(ixOrderPhone, p, o.CreatedAt)
 		}
 		if o.Address.Receiver != "" {
-			add(ixOrderReceiver, lowerASCII(o.Address.Receiver), time.Time{})
+			add(ixOrderReceiver, lowerASCII(o.Address.Receiver), o.CreatedAt)
 		}
 		if o.CustomerID != "" {
 			add(ixOrderCustomer, o.CustomerID, o.CreatedAt)

@@ -19,6 +19,20 @@ func (db *DB) migrate(from int) error {
 			return err
 		}
 	}
+	if from < 3 {
+		// The order lookup indexes gained the creation time: the old keys go, new ones come.
+		lookups := []string{ixOrderNumber, ixOrderNick, ixOrderPhone, ixOrderReceiver}
+		var prefixes [][]byte
+		for _, name := range lookups {
+			prefixes = append(prefixes, ixPrefix(name))
+		}
+		if err := db.bdb.DropPrefix(prefixes...); err != nil {
+			return fmt.Errorf("dropping the old order indexes: %w", err)
+		}
+		if err := db.reindex(shop.TypeOrder, lookups...); err != nil {
+			return err
+		}
+	}
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
@@ -28,10 +42,13 @@ func (db *DB) migrate(from int) error {
 	return err
 }
 
-// reindex writes the keys of the index name for every entity of type t the desk shows, for an
-// index added by a newer schema.
-func (db *DB) reindex(t shop.EntityType, name string) error {
-	prefix := ixPrefix(name)
+// reindex writes the keys of the named indexes for every entity of type t the desk shows, for
+// indexes added or changed by a newer schema.
+func (db *DB) reindex(t shop.EntityType, names ...string) error {
+	var prefixes [][]byte
+	for _, name := range names {
+		prefixes = append(prefixes, ixPrefix(name))
+	}
 	wb := db.bdb.NewWriteBatch()
 	defer wb.Cancel()
 	err := db.bdb.View(func(txn *badger.Txn) error {
@@ -48,9 +65,11 @@ func (db *DB) reindex(t shop.EntityType, name string) error {
 					return err
 				}
 				for _, ik := range indexKeys(t, k.ID, st.data) {
-					if bytes.HasPrefix(ik, prefix) {
-						if err := wb.Set(ik, []byte{}); err != nil {
-							return err
+					for _, p := range prefixes {
+						if bytes.HasPrefix(ik, p) {
+							if err := wb.Set(ik, []byte{}); err != nil {
+								return err
+							}
 						}
 					}
 				}

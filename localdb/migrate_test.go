@@ -41,7 +41,8 @@ func TestReviewsOfUsesTheCustomerIndex(t *testing.T) {
 }
 
 // TestOpenMigratesSchema1: a store written by a desk of schema 1 (no reviews-by-customer
-// index) is indexed at Open, keeps its outbox, and records schema 2.
+// index, order lookup keys without time) is indexed again at Open, keeps its outbox, and
+// records the current schema.
 func TestOpenMigratesSchema1(t *testing.T) {
 	dir := t.TempDir()
 	db := openDir(t, dir)
@@ -52,7 +53,25 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	if err := db.bdb.DropPrefix(ixPrefix(ixReviewCust)); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keySchema, []byte("1")) }); err != nil {
+	// Schema 1's order lookup keys had no time: lower(value), NUL, id.
+	if err := db.bdb.DropPrefix(ixPrefix(ixOrderNumber), ixPrefix(ixOrderNick), ixPrefix(ixOrderPhone), ixPrefix(ixOrderReceiver)); err != nil {
+		t.Fatal(err)
+	}
+	old := func(name, value, id string) []byte {
+		return append(append(append(ixPrefix(name), clean(value)...), 0), id...)
+	}
+	if err := db.bdb.Update(func(txn *badger.Txn) error {
+		for _, o := range []struct{ id, nick, phone, receiver string }{
+			{"2026112701", "小鱼儿", "13800000001", "王芳"}, {"2026112702", "小鱼儿", "", ""},
+		} {
+			for _, k := range [][]byte{old(ixOrderNumber, o.id, o.id), old(ixOrderNick, lowerASCII(o.nick), o.id)} {
+				if err := txn.Set(k, []byte{}); err != nil {
+					return err
+				}
+			}
+		}
+		return txn.Set(keySchema, []byte("1"))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if rs, _ := db.ReviewsOf(cust, 0); len(rs) != 0 {
@@ -64,6 +83,13 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	rs, err := db2.ReviewsOf(cust, 0)
 	if err != nil || len(rs) != n {
 		t.Fatalf("after the upgrade ReviewsOf(%s) found %d reviews (%v); want %d", cust, len(rs), err, n)
+	}
+	orders, err := db2.SearchOrders("小鱼儿", OrderFilter{}, 0)
+	if err != nil || len(orders) != 2 || orders[0].ID != "2026112702" || orders[1].ID != "2026112701" {
+		t.Fatalf("after the upgrade the nick finds %+v (%v); want 2026112702 then 2026112701", orders, err)
+	}
+	if byPhone, _ := db2.SearchOrders("13800000001", OrderFilter{}, 1); len(byPhone) != 1 || byPhone[0].ID != "2026112702" {
+		t.Fatalf("after the upgrade the phone's newest order is %+v; want 2026112702", byPhone)
 	}
 	if db2.OutboxLen() != 1 {
 		t.Fatalf("the upgrade left %d actions in the outbox; want the 1 made before", db2.OutboxLen())

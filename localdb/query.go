@@ -420,33 +420,19 @@ func orderNewer(a, b shop.Order) bool {
 // SearchOrders finds orders: q matches the order number (prefix), buyer nick (prefix), address
 // phone (prefix, digits only) or receiver name (prefix), ASCII case-insensitive; an empty q
 // lists orders newest first. Filters combine. Results are newest first, at most limit (all
-// when <= 0). Each prefix index contributes at most 2,000 candidates.
+// when <= 0). Each prefix index contributes at most 2,000 candidates; their index keys carry
+// the order's creation time, so only the orders shown (and those the filters turn down) are
+// read.
 func (db *DB) SearchOrders(q string, f OrderFilter, limit int) ([]shop.Order, error) {
 	var out []shop.Order
 	err := db.view(func(txn *badger.Txn) error {
 		q = lowerASCII(strings.TrimSpace(q))
-		var ids []string
-		seen := map[string]bool{}
-		collect := func(name string, prefix []byte) {
-			n := 0
-			scanIDs(txn, name, prefix, false, func(id string) bool {
-				if !seen[id] {
-					seen[id] = true
-					ids = append(ids, id)
-				}
-				n++
-				return n < maxCandidates
-			})
-		}
 		switch {
 		case q != "":
-			collect(ixOrderNumber, ixValuePrefix(ixOrderNumber, q, false))
-			collect(ixOrderNick, ixValuePrefix(ixOrderNick, q, false))
-			if phoneLike(q) {
-				collect(ixOrderPhone, ixValuePrefix(ixOrderPhone, digits(q), false))
-			}
-			collect(ixOrderReceiver, ixValuePrefix(ixOrderReceiver, q, false))
+			return searchOrdersByKey(txn, q, f, limit, &out)
 		case f.AfterSales:
+			var ids []string
+			seen := map[string]bool{}
 			scanKeys(txn, ixPrefix(ixCaseOrder), false, nil, func(k []byte) bool {
 				if id := ixValue(ixCaseOrder, k); id != "" && !seen[id] {
 					seen[id] = true
@@ -454,28 +440,76 @@ func (db *DB) SearchOrders(q string, f OrderFilter, limit int) ([]shop.Order, er
 				}
 				return true
 			})
+			orders, err := loadIDs[shop.Order](txn, shop.TypeOrder, ids)
+			if err != nil {
+				return err
+			}
+			for _, o := range orders {
+				if f.match(txn, o) {
+					out = append(out, o)
+				}
+			}
+			sort.Slice(out, func(i, j int) bool { return orderNewer(out[i], out[j]) })
+			if limit > 0 && len(out) > limit {
+				out = out[:limit]
+			}
+			return nil
 		default:
 			return db.listOrders(txn, f, limit, &out)
 		}
-		orders, err := loadIDs[shop.Order](txn, shop.TypeOrder, ids)
-		if err != nil {
-			return err
-		}
-		for _, o := range orders {
-			if f.match(txn, o) {
-				out = append(out, o)
-			}
-		}
-		sort.Slice(out, func(i, j int) bool { return orderNewer(out[i], out[j]) })
-		if limit > 0 && len(out) > limit {
-			out = out[:limit]
-		}
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localdb: searching orders: %w", err)
 	}
 	return out, nil
+}
+
+// searchOrdersByKey gathers the orders whose number, nick, phone or receiver starts with q from
+// the index keys alone, newest first by the creation time in the keys, then reads them in that
+// order until limit orders pass the filters.
+func searchOrdersByKey(txn *badger.Txn, q string, f OrderFilter, limit int, out *[]shop.Order) error {
+	type candidate struct {
+		id string
+		at []byte // creation time as stored in the index key
+	}
+	var cands []candidate
+	seen := map[string]bool{}
+	collect := func(name string, prefix []byte) {
+		n := 0
+		scanKeys(txn, prefix, false, nil, func(k []byte) bool {
+			if id, ok := ixID(name, k); ok && !seen[id] {
+				seen[id] = true
+				cands = append(cands, candidate{id, ixTime(name, k)})
+			}
+			n++
+			return n < maxCandidates
+		})
+	}
+	collect(ixOrderNumber, ixValuePrefix(ixOrderNumber, q, false))
+	collect(ixOrderNick, ixValuePrefix(ixOrderNick, q, false))
+	if phoneLike(q) {
+		collect(ixOrderPhone, ixValuePrefix(ixOrderPhone, digits(q), false))
+	}
+	collect(ixOrderReceiver, ixValuePrefix(ixOrderReceiver, q, false))
+	sort.Slice(cands, func(i, j int) bool {
+		if c := bytes.Compare(cands[i].at, cands[j].at); c != 0 {
+			return c > 0
+		}
+		return cands[i].id > cands[j].id
+	})
+	for _, c := range cands {
+		o, ok, err := load[shop.Order](txn, shop.TypeOrder, c.id)
+		if err != nil {
+			return err
+		}
+		if ok && f.match(txn, o) {
+			*out = append(*out, o)
+			if full(len(*out), limit) {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // listOrders lists orders newest first through the most selective index the filter allows,
