@@ -167,9 +167,10 @@ func TestPinyinOf(t *testing.T) {
 	if full != "ertongwaitao" || initials != "etwt" {
 		t.Errorf("pinyin of 儿童外套 = %q, %q", full, initials)
 	}
-	full, initials = pinyinOf("KD-1")
-	if full != "" || initials != "" {
-		t.Errorf("pinyin of ASCII = %q, %q", full, initials)
+	// Latin letters and digits are typed as they are; other ASCII is not typed.
+	full, initials = pinyinOf("KD-1 T恤")
+	if full != "kd1txu" || initials != "kd1tx" {
+		t.Errorf("pinyin of KD-1 T恤 = %q, %q; want kd1txu, kd1tx", full, initials)
 	}
 }
 

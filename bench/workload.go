@@ -3,6 +3,8 @@ package bench
 import (
 	"math/rand/v2"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 
@@ -12,7 +14,7 @@ import (
 // What the desk's sections ask the local store for (screens/stock.go, orders.go, chat.go).
 const (
 	stockListLimit  = 100 // the Stock section lists 100 products per search
-	orderListLimit  = 500 // the Orders section lists 500 orders per search
+	orderListLimit  = 100 // the Orders section shows the newest 100 orders of a lookup (screens.orderLookupLimit)
 	threadPageLimit = 50  // opening a conversation shows its latest 50 messages
 )
 
@@ -35,16 +37,26 @@ func typed(q string) []string {
 	return out
 }
 
-// pinyinOf is the toneless pinyin of the Chinese in s ("外套" → "waitao") and its initials
-// ("wt"), the two ways staff type Chinese without an input method.
+// pinyinOf is the toneless pinyin of s ("外套" → "waitao") and its initials ("wt"), the two ways
+// staff type Chinese without an input method; Latin letters and digits in s are typed as they
+// are ("T恤" → "txu", "tx").
 func pinyinOf(s string) (full, initials string) {
 	var f, in strings.Builder
-	for _, syl := range pinyin.LazyPinyin(s, pinyin.NewArgs()) {
-		if syl == "" {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if c := byte(unicode.ToLower(r)); c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				f.WriteByte(c)
+				in.WriteByte(c)
+			}
 			continue
 		}
-		f.WriteString(syl)
-		in.WriteByte(syl[0])
+		for _, syl := range pinyin.LazyPinyin(string(r), pinyin.NewArgs()) {
+			if syl == "" {
+				continue
+			}
+			f.WriteString(syl)
+			in.WriteByte(syl[0])
+		}
 	}
 	return f.String(), in.String()
 }

@@ -18,7 +18,21 @@ import (
 	"kefu/shop"
 )
 
-const orderListLimit = 500
+// How many orders the list shows: a list by filters alone shows the newest orderListLimit; a
+// lookup (a number, phone, nick or receiver typed) the newest orderLookupLimit, which holds
+// any one buyer's orders and stays quick on every keystroke over 100k orders.
+const (
+	orderListLimit   = 500
+	orderLookupLimit = 100
+)
+
+// limit is how many orders the list shows for what is typed now.
+func (o *orderSection) limit() int {
+	if strings.TrimSpace(o.search.Text) != "" {
+		return orderLookupLimit
+	}
+	return orderListLimit
+}
 
 // The status filter's extra choices: orders with an after-sales case, and the two work lists
 // (paid orders whose address is unchecked, cash-on-delivery orders not confirmed by phone).
@@ -206,7 +220,7 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 	case orderFilterCOD:
 		list, err = o.data.CODToConfirm(0)
 	default:
-		return o.data.SearchOrders(o.search.Text, o.filter(), orderListLimit)
+		return o.data.SearchOrders(o.search.Text, o.filter(), o.limit())
 	}
 	if err != nil {
 		return nil, err
@@ -223,7 +237,7 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 			continue
 		}
 		out = append(out, ord)
-		if len(out) == orderListLimit {
+		if len(out) == o.limit() {
 			break
 		}
 	}
@@ -240,7 +254,7 @@ func (o *orderSection) load(fresh bool) {
 		return
 	}
 	o.orders = orders
-	setCaption(o.count, countText(lang.L("%d orders"), len(orders), orderListLimit))
+	setCaption(o.count, countText(lang.L("%d orders"), len(orders), o.limit()))
 	o.picker.list.Refresh()
 	if fresh || o.open == nil {
 		if len(orders) > 0 {
