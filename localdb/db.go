@@ -72,6 +72,7 @@ type DB struct {
 	products *productIndex
 	outLen   atomic.Int64
 	commits  atomic.Int64 // committed write transactions (tests check chunking with it)
+	syncs    atomic.Int64 // commits synced to disk (tests check which writes sync)
 	// resetSinceCursor is set by ResetCache and cleared by Cursor: a page of changes pulled from
 	// a cursor read before a reset is stale and must not write that old cursor back.
 	resetSinceCursor atomic.Bool

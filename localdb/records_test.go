@@ -56,3 +56,19 @@ func TestOptionsNowIsTheDesksClock(t *testing.T) {
 		t.Fatalf("the store's clock says %v; want %v", got, skewed)
 	}
 }
+
+// TestStaffActionsSyncAndTheFeedDoesNot: Apply returns only after its commit is synced to
+// disk; a page of the change feed commits without a sync.
+func TestStaffActionsSyncAndTheFeedDoesNot(t *testing.T) {
+	db := openDir(t, t.TempDir())
+	s := demo()
+	before := db.syncs.Load()
+	pull(t, db, s)
+	if got := db.syncs.Load(); got != before {
+		t.Fatalf("pulling the feed synced %d times; want none", got-before)
+	}
+	apply(t, db, mut(t, shop.KindOrderNote, "2026112701", "1001", shop.OrderNoteAdd{NoteID: "n-sync", Flag: shop.FlagRed, Text: "同步"}))
+	if got := db.syncs.Load(); got != before+1 {
+		t.Fatalf("a staff action synced %d times; want 1", got-before)
+	}
+}

@@ -49,6 +49,7 @@ func (w *wtx) commit() error {
 		if err := w.db.bdb.Sync(); err != nil {
 			return fmt.Errorf("syncing to disk: %w", err)
 		}
+		w.db.syncs.Add(1)
 	}
 	w.db.products.update(w.products)
 	w.db.outLen.Add(w.outDelta)
