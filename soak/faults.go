@@ -1,11 +1,11 @@
 package soak
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -36,12 +36,19 @@ const (
 var FaultKinds = []FaultKind{FaultLatency, FaultBandwidth, FaultTimeout, FaultReset, FaultSlicer, FaultLimitData, FaultOffline}
 
 // faults runs one Toxiproxy proxy per desk in front of the server and injects faults into them.
+//
+// A toxic is never added to or removed from a proxy with live connections: Toxiproxy v2.5.0
+// can deadlock there (RemoveToxic waits for a link that waits for the collection's lock,
+// Shopify/toxiproxy#558; the soak hit it). Each fault replaces the desk's proxy instead: the
+// old one is stopped (its connections cut) and a new one, with the toxic already in place,
+// listens on the same address; when the fault ends, a clean proxy replaces that one.
 type faults struct {
-	api     *toxiproxy.ApiServer
-	proxies []*toxiproxy.Proxy
-	addrs   []string // the proxies' listen addresses (kept across offline periods)
+	api      *toxiproxy.ApiServer
+	upstream string
+	addrs    []string // the proxies' listen addresses (kept across replacements)
 
 	mu      sync.Mutex
+	proxies []*toxiproxy.Proxy // the current proxy of each desk; nil while it is offline
 	counts  map[FaultKind]int
 	offline []int // offline periods per desk
 	serial  int
@@ -51,9 +58,12 @@ type faults struct {
 func newFaults(n int, upstream string) (*faults, error) {
 	quietToxics.Do(func() { zlog.Logger = zerolog.Nop() })
 	f := &faults{
-		api:     toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
-		counts:  map[FaultKind]int{},
-		offline: make([]int, n),
+		api:      toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
+		upstream: upstream,
+		counts:   map[FaultKind]int{},
+		offline:  make([]int, n),
+		proxies:  make([]*toxiproxy.Proxy, n),
+		addrs:    make([]string, n),
 	}
 	for i := range n {
 		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), "127.0.0.1:0", upstream)
@@ -61,8 +71,7 @@ func newFaults(n int, upstream string) (*faults, error) {
 			f.close()
 			return nil, fmt.Errorf("soak: starting proxy %d: %w", i+1, err)
 		}
-		f.proxies = append(f.proxies, p)
-		f.addrs = append(f.addrs, p.Listen)
+		f.proxies[i], f.addrs[i] = p, p.Listen
 	}
 	return f, nil
 }
@@ -72,9 +81,54 @@ func (f *faults) url(i int) string { return "http://" + f.addrs[i] }
 
 // close stops every proxy.
 func (f *faults) close() {
-	for _, p := range f.proxies {
-		p.Stop()
+	for i := range f.proxies {
+		f.down(i)
 	}
+}
+
+// down stops desk i's proxy, if one runs: its listener closes and its connections are cut.
+// A proxy that does not stop within a few seconds is left behind (Toxiproxy is stuck; the
+// address may stay taken, which up then reports).
+func (f *faults) down(i int) {
+	f.mu.Lock()
+	p := f.proxies[i]
+	f.proxies[i] = nil
+	f.mu.Unlock()
+	if p == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		p.Stop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// up starts a new proxy for desk i on its address, with the toxic described by toxic (JSON, as
+// Toxiproxy's API takes it) unless it is nil. It retries a while if the address is still taken.
+func (f *faults) up(i int, toxic []byte) error {
+	f.down(i)
+	var err error
+	for range 100 {
+		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), f.addrs[i], f.upstream)
+		if toxic != nil {
+			if _, err := p.Toxics.AddToxicJson(bytes.NewReader(toxic)); err != nil {
+				return fmt.Errorf("soak: toxic for proxy %d: %w", i+1, err)
+			}
+		}
+		if err = p.Start(); err == nil {
+			f.mu.Lock()
+			f.proxies[i] = p
+			f.mu.Unlock()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("soak: starting proxy %d again on %s: %w", i+1, f.addrs[i], err)
 }
 
 // counted returns the faults injected so far, by kind, and the offline periods per desk.
@@ -112,7 +166,6 @@ func (f *faults) schedule(ctx context.Context, i int, rng *rand.Rand, cfg Config
 
 // inject applies one fault to desk i's proxy for hold (cut short when ctx ends), then removes it.
 func (f *faults) inject(ctx context.Context, i int, kind FaultKind, hold time.Duration, rng *rand.Rand) error {
-	p := f.proxies[i]
 	f.mu.Lock()
 	f.counts[kind]++
 	f.serial++
@@ -122,9 +175,9 @@ func (f *faults) inject(ctx context.Context, i int, kind FaultKind, hold time.Du
 	}
 	f.mu.Unlock()
 	if kind == FaultOffline {
-		p.Stop()
+		f.down(i)
 		sleep(ctx, hold)
-		return f.restart(i)
+		return f.up(i, nil)
 	}
 	stream := "downstream"
 	if rng.IntN(3) == 0 {
@@ -158,26 +211,9 @@ func (f *faults) inject(ctx context.Context, i int, kind FaultKind, hold time.Du
 	if err != nil {
 		return err
 	}
-	if _, err := p.Toxics.AddToxicJson(strings.NewReader(string(body))); err != nil {
-		return fmt.Errorf("soak: adding toxic %s to proxy %d: %w", name, i+1, err)
+	if err := f.up(i, body); err != nil {
+		return err
 	}
 	sleep(ctx, hold)
-	if err := p.Toxics.RemoveToxic(context.Background(), name); err != nil {
-		return fmt.Errorf("soak: removing toxic %s from proxy %d: %w", name, i+1, err)
-	}
-	return nil
-}
-
-// restart brings desk i's proxy back up on its address (retrying a moment if the port is
-// briefly unavailable).
-func (f *faults) restart(i int) error {
-	p := f.proxies[i]
-	var err error
-	for range 100 {
-		if err = p.Start(); err == nil || err == toxiproxy.ErrProxyAlreadyStarted {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("soak: restarting proxy %d: %w", i+1, err)
+	return f.up(i, nil)
 }
