@@ -168,7 +168,7 @@ func Open(opts Options) (*DB, error) {
 		}
 	}
 	bdb, err := openBadger(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory}))
-	if err != nil && !opts.InMemory && removeEmptyMemtables(dir, err) {
+	if err != nil && !opts.InMemory && removeEmptyLogFile(dir, err) {
 		bdb, err = openBadger(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory}))
 	}
 	if err != nil {

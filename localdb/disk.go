@@ -166,7 +166,7 @@ func checkTableFooter(name string) error {
 	return nil
 }
 
-// removeEmptyMemtables removes the log file Badger refused to open with "Create a new file"
+// removeEmptyLogFile removes the log file Badger refused to open with "Create a new file"
 // (z.NewFile) when it holds no entry (zeros after the header), and reports whether it did: a
 // memtable's write-ahead log (.mem) or a value log (.vlog). A desk killed between creating such
 // a file and sizing it leaves it empty: a memtable file is made at open and whenever one fills
@@ -174,7 +174,7 @@ func checkTableFooter(name string) error {
 // the store server, killed during start-up). Badger then fails on it, after sizing it and
 // writing a header. It never held data. This runs only after Badger failed so, when no other
 // process has the directory.
-func removeEmptyMemtables(dir string, err error) bool {
+func removeEmptyLogFile(dir string, err error) bool {
 	msg := err.Error()
 	if !strings.Contains(msg, "Create a new file") { // ristretto's z.NewFile
 		return false
