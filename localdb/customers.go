@@ -81,54 +81,13 @@ func (db *DB) ensureSpendIndex() error {
 		return err
 	}
 	defer db.doneWriting()
-	var after []byte
-	for {
-		finished := false
-		_, err := db.update(func(w *wtx) error {
-			prefix := typePrefix(shop.TypeOrder)
-			it := w.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
-			defer it.Close()
-			seek := prefix
-			if after != nil {
-				seek = append(append([]byte(nil), after...), 0)
-			}
-			for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
-				if !w.room(256) {
-					after = it.Item().KeyCopy(nil)
-					return nil
-				}
-				k, ok := parseEntityKey(it.Item().Key())
-				if !ok {
-					continue
-				}
-				err := it.Item().Value(func(v []byte) error {
-					st, err := decodeState(v)
-					if err != nil || !st.exists() {
-						return err
-					}
-					for _, ik := range indexKeys(shop.TypeOrder, k.ID, st.data) {
-						if bytes.HasPrefix(ik, ixPrefix(ixOrderSpend)) {
-							if err := w.set(ik, []byte{}); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-			}
-			finished = true
-			return w.set(keySpendIndexed, []byte{1})
-		})
-		if err != nil {
-			return fmt.Errorf("indexing order totals: %w", err)
-		}
-		if finished {
-			return nil
-		}
+	if err := db.reindex(shop.TypeOrder, ixOrderSpend); err != nil {
+		return fmt.Errorf("indexing order totals: %w", err)
 	}
+	if _, err := db.update(func(w *wtx) error { return w.set(keySpendIndexed, []byte{1}) }); err != nil {
+		return fmt.Errorf("indexing order totals: %w", err)
+	}
+	return nil
 }
 
 // CustomerStats derives a customer's figures (paid orders, total spent, last purchase) from

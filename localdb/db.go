@@ -283,29 +283,10 @@ func (db *DB) loadProductsInBackground() {
 func (db *DB) loadProducts() error {
 	entries := map[string]*prodEntry{}
 	err := db.bdb.View(func(txn *badger.Txn) error {
-		prefix := typePrefix(shop.TypeProduct)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k, ok := parseEntityKey(it.Item().Key())
-			if !ok {
-				continue
-			}
-			err := it.Item().Value(func(v []byte) error {
-				st, err := decodeState(v)
-				if err != nil {
-					return err
-				}
-				if st.exists() {
-					entries[k.ID] = newProdEntry(k.ID, st.data)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachEntity(txn, shop.TypeProduct, func(id string, data []byte) error {
+			entries[id] = newProdEntry(id, data)
+			return nil
+		})
 	})
 	if err != nil {
 		return err

@@ -43,7 +43,8 @@ func (db *DB) migrate(from int) error {
 }
 
 // reindex writes the keys of the named indexes for every entity of type t the desk shows, for
-// indexes added or changed by a newer schema.
+// indexes added or changed by a newer schema. Writers must be kept out meanwhile (Open, or
+// holding the writers' lock), or a concurrent write could leave a stale key behind.
 func (db *DB) reindex(t shop.EntityType, names ...string) error {
 	var prefixes [][]byte
 	for _, name := range names {
@@ -52,34 +53,18 @@ func (db *DB) reindex(t shop.EntityType, names ...string) error {
 	wb := db.bdb.NewWriteBatch()
 	defer wb.Cancel()
 	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: typePrefix(t), PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k, ok := parseEntityKey(it.Item().Key())
-			if !ok {
-				continue
-			}
-			err := it.Item().Value(func(v []byte) error {
-				st, err := decodeState(v)
-				if err != nil || !st.exists() {
-					return err
-				}
-				for _, ik := range indexKeys(t, k.ID, st.data) {
-					for _, p := range prefixes {
-						if bytes.HasPrefix(ik, p) {
-							if err := wb.Set(ik, []byte{}); err != nil {
-								return err
-							}
+		return eachEntity(txn, t, func(id string, data []byte) error {
+			for _, ik := range indexKeys(t, id, data) {
+				for _, p := range prefixes {
+					if bytes.HasPrefix(ik, p) {
+						if err := wb.Set(ik, []byte{}); err != nil {
+							return err
 						}
 					}
 				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("indexing %s: %w", t, err)

@@ -72,17 +72,18 @@ func loadIDs[T any](txn *badger.Txn, t shop.EntityType, ids []string) ([]T, erro
 }
 
 // eachEntity walks all live entities of type t in id order.
-func eachEntity(txn *badger.Txn, t shop.EntityType, fn func(data []byte) error) error {
+func eachEntity(txn *badger.Txn, t shop.EntityType, fn func(id string, data []byte) error) error {
 	prefix := typePrefix(t)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	for it.Rewind(); it.ValidForPrefix(prefix); it.Next() {
+		id := string(it.Item().Key()[len(prefix):])
 		err := it.Item().Value(func(v []byte) error {
 			st, err := decodeState(v)
 			if err != nil || !st.exists() {
 				return err
 			}
-			return fn(st.data)
+			return fn(id, st.data)
 		})
 		if err != nil {
 			return err
@@ -94,7 +95,7 @@ func eachEntity(txn *badger.Txn, t shop.EntityType, fn func(data []byte) error) 
 // listAll decodes all live entities of type t.
 func listAll[T any](txn *badger.Txn, t shop.EntityType) ([]T, error) {
 	var out []T
-	err := eachEntity(txn, t, func(data []byte) error {
+	err := eachEntity(txn, t, func(_ string, data []byte) error {
 		var v T
 		if err := json.Unmarshal(data, &v); err != nil {
 			return fmt.Errorf("decoding %s: %w", t, err)

@@ -16,7 +16,7 @@ import (
 func (db *DB) ReviewReminders(now time.Time, after time.Duration, limit int) ([]shop.Review, error) {
 	var out []shop.Review
 	err := db.view(func(txn *badger.Txn) error {
-		return eachEntity(txn, shop.TypeReview, func(data []byte) error {
+		return eachEntity(txn, shop.TypeReview, func(_ string, data []byte) error {
 			var r shop.Review
 			if err := json.Unmarshal(data, &r); err != nil {
 				return fmt.Errorf("decoding a review: %w", err)
