@@ -26,7 +26,7 @@ const (
 	targetConv = "p99 ≤ 3 ms"
 	maxConv    = 3 * time.Millisecond
 
-	figNote    = "local mutation (add a note) with SyncWrites on"
+	figNote    = "local mutation (add a note), synced to disk before Apply returns"
 	targetNote = "p99 ≤ 10 ms"
 	maxNote    = 10 * time.Millisecond
 )

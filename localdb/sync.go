@@ -87,7 +87,7 @@ func getEntity(txn *badger.Txn, t shop.EntityType, id string, v any) (int64, boo
 
 // Apply records a staff action: it runs shop.Decide on the local view with now from the store's clock (Options.Now);
 // on success it writes the records, their indexes and appends m to the durable outbox in one
-// Badger transaction (SyncWrites on), then notifies subscribers. A Conflict outcome or a
+// Badger transaction, synced to disk before it returns, then notifies subscribers. A Conflict outcome or a
 // rejection stores nothing (returned as Outcome.Conflict / an error wrapping shop.ErrRejected).
 func (db *DB) Apply(m shop.Mutation) (shop.Outcome, error) {
 	if err := db.writing(); err != nil {
