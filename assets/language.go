@@ -8,7 +8,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	_ "unsafe" // for go:linkname to lang.setupLang
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -50,28 +49,10 @@ func fileLanguage(name string) string {
 	return base[strings.LastIndex(base, ".")+1:]
 }
 
-// fyneLocales maps our codes to the locale Fyne's localizer is set to.
-var fyneLocales = map[string]string{
-	Chinese: "zh-Hans",
-	English: "en",
-}
-
 var (
-	loadOnce sync.Once
-	errLoad  error
-
 	mu     sync.Mutex
 	chosen string
 )
-
-// setFyneLanguage points lang.L and friends at one language, whatever the
-// system locale. It is Fyne's own unexported hook (fyne.io/fyne/v2/lang,
-// "available to unit tests for overriding system"), which calls
-// i18n.NewLocalizer(bundle, lang); Fyne 2.7 has no exported way to pick the
-// language. If a Fyne upgrade renames it, the build fails at link time.
-//
-//go:linkname setFyneLanguage fyne.io/fyne/v2/lang.setupLang
-func setFyneLanguage(lang string)
 
 // SetupLanguage loads the bundled translations and makes lang.L, lang.N, lang.X
 // and lang.XN answer in the given language for the rest of the process,
@@ -85,13 +66,9 @@ func setFyneLanguage(lang string)
 // a later lang.AddTranslations* call elsewhere makes Fyne pick the language
 // from the system locale again.
 func SetupLanguage(code string) error {
-	if code != "" && fyneLocales[code] == "" {
+	if code != "" && translationLocales[code] == "" {
 		return fmt.Errorf("%w: %q (want %q, %q or empty for the system locale)",
 			ErrUnsupportedLanguage, code, Chinese, English)
-	}
-	loadOnce.Do(func() { errLoad = loadTranslations() })
-	if errLoad != nil {
-		return errLoad
 	}
 	if code == "" {
 		code = systemLanguage(lang.SystemLocale())
@@ -102,7 +79,9 @@ func SetupLanguage(code string) error {
 
 	mu.Lock()
 	defer mu.Unlock()
-	setFyneLanguage(fyneLocales[code])
+	if err := loadLanguage(code); err != nil {
+		return err
+	}
 	chosen = code
 	return nil
 }
@@ -140,24 +119,40 @@ func posixLocaleUnset() bool {
 	return false
 }
 
-// loadTranslations adds every translations/*.json file to Fyne's bundle.
-func loadTranslations() error {
+// loadLanguage makes Fyne's localizer answer in language code, through Fyne's public lang API
+// only. Fyne 2.7 picks the one translation tag closest to the system's locales and answers from
+// it alone (it has no call to choose another: fyne-io/fyne#5333), so the chosen language's files
+// are added under that tag — the system locale, matched exactly — as well as under the
+// language's own tag. A later call for the other language overwrites the same keys, since both
+// languages ship the same keys (TestTranslationFilesHaveSameKeys); fyne.zh.json and fyne.en.json carry
+// Fyne's own strings (dialog buttons, the file dialog, the calendar), so those follow the choice
+// too instead of the system's language.
+func loadLanguage(code string) error {
+	targets := []fyne.Locale{translationLocales[code]}
+	if sys := lang.SystemLocale(); sys != targets[0] {
+		targets = append(targets, sys)
+	}
 	entries, err := translations.ReadDir("translations")
 	if err != nil {
 		return fmt.Errorf("assets: read translations: %w", err)
 	}
 	for _, e := range entries {
 		name := e.Name()
+		file := fileLanguage(name)
+		if _, ok := translationLocales[file]; !ok {
+			return fmt.Errorf("assets: translations/%s is for no language the desk ships", name)
+		}
+		if file != code {
+			continue
+		}
 		data, err := translations.ReadFile(path.Join("translations", name))
 		if err != nil {
 			return fmt.Errorf("assets: read translations %s: %w", name, err)
 		}
-		locale, ok := translationLocales[fileLanguage(name)]
-		if !ok {
-			return fmt.Errorf("assets: translations/%s is for no language the desk ships", name)
-		}
-		if err := lang.AddTranslationsForLocale(data, locale); err != nil {
-			return fmt.Errorf("assets: load translations %s: %w", name, err)
+		for _, t := range targets {
+			if err := lang.AddTranslationsForLocale(data, t); err != nil {
+				return fmt.Errorf("assets: load translations %s: %w", name, err)
+			}
 		}
 	}
 	return nil

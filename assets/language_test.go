@@ -163,3 +163,38 @@ func TestTranslationFilesHaveSameKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupLanguageOverridesSystemLocale checks that the chosen language wins over the
+// system's, for Kefu's strings and Fyne's own (dialog buttons, the file dialog) alike, and
+// that switching back and forth leaves nothing of the other language behind.
+func TestSetupLanguageOverridesSystemLocale(t *testing.T) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "js":
+		t.Skip("system locale does not come from LANG on " + runtime.GOOS)
+	}
+	cases := []struct {
+		env, code              string
+		orders, cancel, parent string
+	}{
+		{"de_DE.UTF-8", "en", "Orders", "Cancel", "(Parent)"},
+		{"de_DE.UTF-8", "zh", "订单", "取消", "(上一级)"},
+		{"en_US.UTF-8", "zh", "订单", "取消", "(上一级)"},
+		{"zh_CN.UTF-8", "en", "Orders", "Cancel", "(Parent)"},
+		{"zh_CN.UTF-8", "zh", "订单", "取消", "(上一级)"},
+		{"fr_FR.UTF-8", "en", "Orders", "Cancel", "(Parent)"},
+	}
+	for _, c := range cases {
+		t.Setenv("LANGUAGE", "")
+		t.Setenv("LC_ALL", "")
+		t.Setenv("LC_MESSAGES", "")
+		t.Setenv("LANG", c.env)
+		if err := SetupLanguage(c.code); err != nil {
+			t.Fatalf("LANG=%s %s: %v", c.env, c.code, err)
+		}
+		for key, want := range map[string]string{"Orders": c.orders, "Cancel": c.cancel, "(Parent)": c.parent} {
+			if got := lang.L(key); got != want {
+				t.Errorf("LANG=%s, SetupLanguage(%s): lang.L(%q) = %q; want %q", c.env, c.code, key, got, want)
+			}
+		}
+	}
+}
