@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := migrated_fynedo
 PKGS  := ./...
 
-.PHONY: run test build store deps vet fuzz bench soak
+.PHONY: run test build store deps vet fuzz bench soak dist dist-windows wine-smoke
 
 ## run: build the desk and start it on the demo shop (embedded store server, no set-up)
 run: build
@@ -15,12 +15,29 @@ test: deps
 	$(GO) vet -tags $(TAGS) $(PKGS)
 	$(GO) test -race -tags $(TAGS) -timeout 15m $(PKGS)
 
+# VERSION is the release the binaries say they are (--version, About, /healthz).
+VERSION ?= 0.2.0
+LDFLAGS := -X kefu/internal/version.Version=$(VERSION)
+
 ## build: the desk binary ./kefu and the store server ./kefu-store
 build: deps store
-	$(GO) build -tags $(TAGS) -o kefu .
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o kefu .
 
 store:
-	CGO_ENABLED=0 $(GO) build -o kefu-store ./cmd/kefu-store
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o kefu-store ./cmd/kefu-store
+
+## dist: the installable packages in dist/: a Windows zip (kefu.exe, kefu-store.exe), a Linux
+## .tar.xz and a .deb (with a systemd unit for kefu-store). See scripts/dist.sh and README, Install.
+dist:
+	VERSION=$(VERSION) bash scripts/dist.sh all
+
+## dist-windows: only the Windows desk, cross-compiled with mingw-w64 (CI runs it)
+dist-windows:
+	VERSION=$(VERSION) bash scripts/dist.sh windows
+
+## wine-smoke: start dist/windows/kefu.exe under Wine in a private Xvfb and check its window shows
+wine-smoke:
+	bash scripts/wine-smoke.sh
 
 deps:
 	@bash scripts/deps.sh
