@@ -140,7 +140,12 @@ func payload[T any](d *decider) (T, error) {
 var registry = slices.Concat(chatKinds, orderKinds, caseKinds, stockKinds, reviewKinds,
 	customerKinds, phraseKinds, autoReplyKinds, groupKinds, complaintKinds)
 
+// specs is the registry by kind. A spec that is incomplete stops the program as it starts,
+// naming the kind and the missing piece: no kind can be half-registered.
 var specs = func() map[Kind]KindSpec {
+	if err := CheckKinds(registry); err != nil {
+		panic(fmt.Sprintf("shop: the registry of mutation kinds is incomplete: %v", err))
+	}
 	m := make(map[Kind]KindSpec, len(registry))
 	for _, s := range registry {
 		m[s.Kind] = s
