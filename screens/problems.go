@@ -110,47 +110,8 @@ func (p *problemsDialog) onDismiss(id string) {
 	}
 }
 
-// kindName is what a mutation kind did, in words.
-func kindName(k shop.Kind) string {
-	names := map[shop.Kind]string{
-		shop.KindChatSend:      lang.L("Chat message"),
-		shop.KindChatRead:      lang.L("Conversation read"),
-		shop.KindChatClaim:     lang.L("Conversation claimed"),
-		shop.KindChatTransfer:  lang.L("Conversation transferred"),
-		shop.KindChatClose:     lang.L("Conversation closed"),
-		shop.KindChatReopen:    lang.L("Conversation reopened"),
-		shop.KindOrderNote:     lang.L("Order note"),
-		shop.KindOrderAddress:  lang.L("Address check"),
-		shop.KindOrderCODCall:  lang.L("COD confirmation call"),
-		shop.KindOrderRemind:   lang.L("Payment reminder"),
-		shop.KindOrderClose:    lang.L("Order closed"),
-		shop.KindOrderShipNote: lang.L("Shipment notice"),
-		shop.KindCaseOpen:      lang.L("After-sales case opened"),
-		shop.KindCaseMove:      lang.L("After-sales case moved"),
-		shop.KindStockAdjust:   lang.L("Stock adjustment"),
-		shop.KindStockSet:      lang.L("Stock count"),
-		shop.KindStockLow:      lang.L("Low-stock threshold"),
-		shop.KindReviewMove:    lang.L("Review follow-up"),
-		shop.KindReviewReply:   lang.L("Review reply"),
-		shop.KindReviewBuyer:   lang.L("Review of the buyer"),
-		shop.KindReviewContact: lang.L("Buyer contacted"),
-		shop.KindEvidenceAdd:   lang.L("Evidence"),
-		shop.KindCustomerSet:   lang.L("Customer details"),
-		shop.KindCustomerAdd:   lang.L("New customer"),
-		shop.KindPhrasePut:     lang.L("Quick phrase"),
-		shop.KindPhraseDelete:  lang.L("Quick phrase deleted"),
-		shop.KindPhraseUse:     lang.L("Quick phrase used"),
-		shop.KindAutoReplyPut:  lang.L("Auto-replies"),
-		shop.KindGroupPut:      lang.L("Customer group"),
-		shop.KindGroupDelete:   lang.L("Customer group deleted"),
-		shop.KindComplaintOpen: lang.L("Complaint"),
-		shop.KindComplaintMove: lang.L("Complaint moved"),
-	}
-	if n, ok := names[k]; ok {
-		return n
-	}
-	return string(k)
-}
+// kindName is what a mutation kind did, in words: its label in shop's registry, translated.
+func kindName(k shop.Kind) string { return lang.L(k.Label()) }
 
 // describeData says what a mutation's payload asked for.
 func describeData(k shop.Kind, data json.RawMessage) string {

@@ -188,32 +188,13 @@ func (r *runner) checkLost(rep *Report, srv *serverState, muts []recorded) {
 }
 
 // created lists the entities an applied mutation must have created (ones that can never be
-// deleted afterwards).
+// deleted afterwards): what its kind's spec in shop's registry says it creates.
 func created(m shop.Mutation) []key {
-	var p struct {
-		MessageID string `json:"message_id"`
-		NoteID    string `json:"note_id"`
+	var keys []key
+	for _, r := range shop.Created(m) {
+		keys = append(keys, key{r.Type, r.ID})
 	}
-	_ = json.Unmarshal(m.Data, &p)
-	switch m.Kind {
-	case shop.KindChatSend, shop.KindOrderRemind, shop.KindOrderShipNote:
-		return []key{{shop.TypeMessage, p.MessageID}}
-	case shop.KindReviewContact:
-		if p.MessageID != "" {
-			return []key{{shop.TypeMessage, p.MessageID}}
-		}
-	case shop.KindOrderNote, shop.KindOrderAddress, shop.KindOrderCODCall, shop.KindOrderClose:
-		return []key{{shop.TypeNote, p.NoteID}}
-	case shop.KindCaseOpen:
-		return []key{{shop.TypeCase, m.Entity}}
-	case shop.KindEvidenceAdd:
-		return []key{{shop.TypeEvidence, m.Entity}}
-	case shop.KindCustomerAdd:
-		return []key{{shop.TypeCustomer, m.Entity}}
-	case shop.KindComplaintOpen:
-		return []key{{shop.TypeComplaint, m.Entity}}
-	}
-	return nil
+	return keys
 }
 
 // checkDuplicated looks for effects applied more than once. Ids make most duplicates

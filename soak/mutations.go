@@ -12,20 +12,48 @@ import (
 	"kefu/shop"
 )
 
-// kindWeights is how often each kind is picked, relative to the others.
-var kindWeights = map[shop.Kind]int{
-	shop.KindChatSend: 6, shop.KindChatRead: 3, shop.KindChatClaim: 2, shop.KindChatTransfer: 2,
-	shop.KindChatClose: 2, shop.KindChatReopen: 2,
-	shop.KindOrderNote: 5, shop.KindOrderAddress: 3, shop.KindOrderCODCall: 2, shop.KindOrderRemind: 2,
-	shop.KindOrderClose: 1, shop.KindOrderShipNote: 2,
-	shop.KindCaseOpen: 2, shop.KindCaseMove: 3,
-	shop.KindStockAdjust: 5, shop.KindStockSet: 3, shop.KindStockLow: 2,
-	shop.KindReviewMove: 3, shop.KindReviewReply: 2, shop.KindReviewBuyer: 2, shop.KindReviewContact: 2,
-	shop.KindEvidenceAdd: 2,
-	shop.KindCustomerSet: 3, shop.KindCustomerAdd: 1,
-	shop.KindPhrasePut: 2, shop.KindPhraseDelete: 1, shop.KindPhraseUse: 3,
-	shop.KindAutoReplyPut: 1, shop.KindGroupPut: 2, shop.KindGroupDelete: 1,
-	shop.KindComplaintOpen: 2, shop.KindComplaintMove: 2,
+// soakKind is how the soak makes mutations of one kind: how often it picks the kind, relative
+// to the others, and the builder that makes one (entity, base version and data; ok is false
+// when the desk has nothing to act on). Every registered kind needs one (TestEveryKindIsSoaked).
+type soakKind struct {
+	weight int
+	build  func(g *gen, k shop.Kind) (entity string, base int64, data any, ok bool, err error)
+}
+
+// soakKinds is the soak's way with every mutation kind.
+var soakKinds = map[shop.Kind]soakKind{
+	shop.KindChatSend:      {6, (*gen).buildChat},
+	shop.KindChatRead:      {3, (*gen).buildChat},
+	shop.KindChatClaim:     {2, (*gen).buildChat},
+	shop.KindChatTransfer:  {2, (*gen).buildChat},
+	shop.KindChatClose:     {2, (*gen).buildChat},
+	shop.KindChatReopen:    {2, (*gen).buildChatReopen},
+	shop.KindOrderNote:     {5, (*gen).buildOrderNote},
+	shop.KindOrderAddress:  {3, (*gen).buildOrderAddress},
+	shop.KindOrderCODCall:  {2, (*gen).buildOrderCODCall},
+	shop.KindOrderRemind:   {2, (*gen).buildOrderRemindOrClose},
+	shop.KindOrderClose:    {1, (*gen).buildOrderRemindOrClose},
+	shop.KindOrderShipNote: {2, (*gen).buildOrderShipNotice},
+	shop.KindCaseOpen:      {2, (*gen).buildCaseOpen},
+	shop.KindCaseMove:      {3, (*gen).buildCaseMove},
+	shop.KindStockAdjust:   {5, (*gen).buildStock},
+	shop.KindStockSet:      {3, (*gen).buildStock},
+	shop.KindStockLow:      {2, (*gen).buildStock},
+	shop.KindReviewMove:    {3, (*gen).buildReview},
+	shop.KindReviewReply:   {2, (*gen).buildReview},
+	shop.KindReviewBuyer:   {2, (*gen).buildReview},
+	shop.KindReviewContact: {2, (*gen).buildReview},
+	shop.KindEvidenceAdd:   {2, (*gen).buildReview},
+	shop.KindCustomerSet:   {3, (*gen).buildCustomerSet},
+	shop.KindCustomerAdd:   {1, (*gen).buildCustomerAdd},
+	shop.KindPhrasePut:     {2, (*gen).buildPhrase},
+	shop.KindPhraseDelete:  {1, (*gen).buildPhrase},
+	shop.KindPhraseUse:     {3, (*gen).buildPhrase},
+	shop.KindAutoReplyPut:  {1, (*gen).buildAutoReplies},
+	shop.KindGroupPut:      {2, (*gen).buildGroup},
+	shop.KindGroupDelete:   {1, (*gen).buildGroup},
+	shop.KindComplaintOpen: {2, (*gen).buildComplaintOpen},
+	shop.KindComplaintMove: {2, (*gen).buildComplaintMove},
 }
 
 // gen makes random mutations for one desk, against the entities in the desk's own store.
@@ -41,7 +69,7 @@ type gen struct {
 func newGen(r *runner, d *desk, rng *rand.Rand) *gen {
 	g := &gen{r: r, d: d, rng: rng, applied: map[shop.Kind]bool{}}
 	for _, k := range shop.Kinds {
-		g.total += kindWeights[k]
+		g.total += soakKinds[k].weight
 	}
 	return g
 }
@@ -60,7 +88,7 @@ func (g *gen) pickKind() shop.Kind {
 	}
 	n := g.rng.IntN(g.total)
 	for _, k := range shop.Kinds {
-		if n -= kindWeights[k]; n < 0 {
+		if n -= soakKinds[k].weight; n < 0 {
 			return k
 		}
 	}
@@ -196,404 +224,469 @@ func (g *gen) address() shop.Address {
 // build makes the entity, base version and data of a mutation of kind k. ok is false when the
 // desk has nothing to act on.
 func (g *gen) build(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	sk, found := soakKinds[k]
+	if !found {
+		return "", 0, nil, false, fmt.Errorf("no generator for kind %q", k)
+	}
+	return sk.build(g, k)
+}
+
+// buildChat builds KindChatSend, KindChatRead, KindChatClaim, KindChatTransfer, KindChatClose.
+func (g *gen) buildChat(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
 	rng := g.rng
+	f := localdb.FilterAll
+	if rng.IntN(3) == 0 {
+		f = localdb.FilterWaiting
+	}
+	c, found, err := g.conversation(f)
+	if !found && err == nil {
+		c, found, err = g.conversation(localdb.FilterAll)
+	}
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
 	switch k {
-	case shop.KindChatSend, shop.KindChatRead, shop.KindChatClaim, shop.KindChatTransfer, shop.KindChatClose:
-		f := localdb.FilterAll
-		if rng.IntN(3) == 0 {
-			f = localdb.FilterWaiting
-		}
-		c, found, err := g.conversation(f)
-		if !found && err == nil {
-			c, found, err = g.conversation(localdb.FilterAll)
-		}
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		switch k {
-		case shop.KindChatSend:
-			p := shop.ChatSend{MessageID: shop.NewID(), Text: g.text(chatTexts)}
-			if rng.IntN(5) == 0 {
-				if ps, _ := g.d.db.SearchProducts("", 0); len(ps) > 0 {
-					pr := ps[rng.IntN(len(ps))]
-					p.Card = &shop.Card{Kind: "product", ID: pr.ID, Title: pr.Name, Lines: []string{"现货"}}
-					if rng.IntN(2) == 0 {
-						p.Text = ""
-					}
+	case shop.KindChatSend:
+		p := shop.ChatSend{MessageID: shop.NewID(), Text: g.text(chatTexts)}
+		if rng.IntN(5) == 0 {
+			if ps, _ := g.d.db.SearchProducts("", 0); len(ps) > 0 {
+				pr := ps[rng.IntN(len(ps))]
+				p.Card = &shop.Card{Kind: "product", ID: pr.ID, Title: pr.Name, Lines: []string{"现货"}}
+				if rng.IntN(2) == 0 {
+					p.Text = ""
 				}
 			}
-			data = p
-		case shop.KindChatTransfer:
-			data = shop.ChatTransfer{To: g.staffNumber()}
 		}
-		return c.ID, g.ver(shop.TypeConversation, c.ID), data, true, nil
-	case shop.KindChatReopen:
-		c, found, err := g.conversation(localdb.FilterClosed)
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		return c.ID, g.ver(shop.TypeConversation, c.ID), nil, true, nil
+		data = p
+	case shop.KindChatTransfer:
+		data = shop.ChatTransfer{To: g.staffNumber()}
+	}
+	return c.ID, g.ver(shop.TypeConversation, c.ID), data, true, nil
+}
 
-	case shop.KindOrderNote:
-		o, found, err := g.order(localdb.OrderFilter{})
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.Flags[rng.IntN(len(shop.Flags))],
-			Text: g.text(noteTexts), Reason: reasons[rng.IntN(len(reasons))]}, true, nil
-	case shop.KindOrderAddress:
-		st := shop.StatusPaid
-		if rng.IntN(4) == 0 {
-			st = shop.StatusUnpaid
-		}
-		o, found, err := g.order(localdb.OrderFilter{Status: st})
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		p := shop.AddressCheckSet{NoteID: shop.NewID(), Result: shop.AddressConfirmed}
-		if rng.IntN(2) == 0 {
-			a := g.address()
-			p.Result, p.Address = shop.AddressChanged, &a
-		}
-		if rng.IntN(3) == 0 {
-			p.Courier = []string{"中通", "顺丰", "圆通"}[rng.IntN(3)]
-		}
-		return o.ID, g.ver(shop.TypeOrder, o.ID), p, true, nil
-	case shop.KindOrderCODCall:
-		o, found, err := g.order(localdb.OrderFilter{Payment: shop.PayCOD})
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		outcomes := []shop.CallOutcome{shop.CallConfirmed, shop.CallRefused, shop.CallNoAnswer}
-		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.CODCall{NoteID: shop.NewID(), Outcome: outcomes[rng.IntN(3)]}, true, nil
-	case shop.KindOrderRemind, shop.KindOrderClose:
-		unpaid, err := g.d.db.SearchOrders("", localdb.OrderFilter{Status: shop.StatusUnpaid}, 0)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		o, found := pickHot(rng, unpaid)
-		// The demo shop has few unpaid orders: close one now and then only, and keep a few to
-		// remind; otherwise try an order that is not unpaid (a conflict).
-		if !found || (k == shop.KindOrderClose && (len(unpaid) <= 3 || rng.IntN(4) != 0)) {
-			o, found, err = g.order(localdb.OrderFilter{})
-		}
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		if k == shop.KindOrderClose {
-			return o.ID, g.ver(shop.TypeOrder, o.ID), shop.OrderCloseData{NoteID: shop.NewID(), Reason: "客户重复下单"}, true, nil
-		}
-		c, found, err := g.conversationOf(o.CustomerID)
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.Remind{MessageID: shop.NewID(), ConversationID: c.ID,
-			Text: "亲，您的订单还未付款哦 " + g.text(chatTexts), Force: rng.IntN(2) == 0}, true, nil
-	case shop.KindOrderShipNote:
-		o, found, err := g.order(localdb.OrderFilter{Status: shop.StatusShipped})
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		c, found, err := g.conversationOf(o.CustomerID)
-		if err != nil || !found {
-			return "", 0, nil, false, err
-		}
-		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.ShipNotice{MessageID: shop.NewID(), ConversationID: c.ID,
-			Text: "您的包裹已发出 " + o.Tracking, Force: rng.IntN(2) == 0}, true, nil
+// buildChatReopen builds KindChatReopen.
+func (g *gen) buildChatReopen(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	c, found, err := g.conversation(localdb.FilterClosed)
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	return c.ID, g.ver(shop.TypeConversation, c.ID), nil, true, nil
+}
 
-	case shop.KindCaseOpen:
-		st := []shop.OrderStatus{shop.StatusShipped, shop.StatusCompleted, shop.StatusPaid}[rng.IntN(3)]
-		o, found, err := g.order(localdb.OrderFilter{Status: st})
-		if err != nil || !found {
-			return "", 0, nil, false, err
+// buildOrderNote builds KindOrderNote.
+func (g *gen) buildOrderNote(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	o, found, err := g.order(localdb.OrderFilter{})
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	return o.ID, g.ver(shop.TypeOrder, o.ID), shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.Flags[rng.IntN(len(shop.Flags))],
+		Text: g.text(noteTexts), Reason: reasons[rng.IntN(len(reasons))]}, true, nil
+}
+
+// buildOrderAddress builds KindOrderAddress.
+func (g *gen) buildOrderAddress(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	st := shop.StatusPaid
+	if rng.IntN(4) == 0 {
+		st = shop.StatusUnpaid
+	}
+	o, found, err := g.order(localdb.OrderFilter{Status: st})
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	p := shop.AddressCheckSet{NoteID: shop.NewID(), Result: shop.AddressConfirmed}
+	if rng.IntN(2) == 0 {
+		a := g.address()
+		p.Result, p.Address = shop.AddressChanged, &a
+	}
+	if rng.IntN(3) == 0 {
+		p.Courier = []string{"中通", "顺丰", "圆通"}[rng.IntN(3)]
+	}
+	return o.ID, g.ver(shop.TypeOrder, o.ID), p, true, nil
+}
+
+// buildOrderCODCall builds KindOrderCODCall.
+func (g *gen) buildOrderCODCall(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	o, found, err := g.order(localdb.OrderFilter{Payment: shop.PayCOD})
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	outcomes := []shop.CallOutcome{shop.CallConfirmed, shop.CallRefused, shop.CallNoAnswer}
+	return o.ID, g.ver(shop.TypeOrder, o.ID), shop.CODCall{NoteID: shop.NewID(), Outcome: outcomes[rng.IntN(3)]}, true, nil
+}
+
+// buildOrderRemindOrClose builds KindOrderRemind, KindOrderClose.
+func (g *gen) buildOrderRemindOrClose(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	unpaid, err := g.d.db.SearchOrders("", localdb.OrderFilter{Status: shop.StatusUnpaid}, 0)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	o, found := pickHot(rng, unpaid)
+	// The demo shop has few unpaid orders: close one now and then only, and keep a few to
+	// remind; otherwise try an order that is not unpaid (a conflict).
+	if !found || (k == shop.KindOrderClose && (len(unpaid) <= 3 || rng.IntN(4) != 0)) {
+		o, found, err = g.order(localdb.OrderFilter{})
+	}
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	if k == shop.KindOrderClose {
+		return o.ID, g.ver(shop.TypeOrder, o.ID), shop.OrderCloseData{NoteID: shop.NewID(), Reason: "客户重复下单"}, true, nil
+	}
+	c, found, err := g.conversationOf(o.CustomerID)
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	return o.ID, g.ver(shop.TypeOrder, o.ID), shop.Remind{MessageID: shop.NewID(), ConversationID: c.ID,
+		Text: "亲，您的订单还未付款哦 " + g.text(chatTexts), Force: rng.IntN(2) == 0}, true, nil
+}
+
+// buildOrderShipNotice builds KindOrderShipNote.
+func (g *gen) buildOrderShipNotice(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	o, found, err := g.order(localdb.OrderFilter{Status: shop.StatusShipped})
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	c, found, err := g.conversationOf(o.CustomerID)
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	return o.ID, g.ver(shop.TypeOrder, o.ID), shop.ShipNotice{MessageID: shop.NewID(), ConversationID: c.ID,
+		Text: "您的包裹已发出 " + o.Tracking, Force: rng.IntN(2) == 0}, true, nil
+}
+
+// buildCaseOpen builds KindCaseOpen.
+func (g *gen) buildCaseOpen(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	st := []shop.OrderStatus{shop.StatusShipped, shop.StatusCompleted, shop.StatusPaid}[rng.IntN(3)]
+	o, found, err := g.order(localdb.OrderFilter{Status: st})
+	if err != nil || !found {
+		return "", 0, nil, false, err
+	}
+	p := shop.CaseOpenData{OrderID: o.ID, Kind: shop.CaseKinds[rng.IntN(len(shop.CaseKinds))], Summary: g.text(noteTexts)}
+	if rng.IntN(2) == 0 {
+		p.Due = g.d.now().Add(time.Duration(1+rng.IntN(10)) * 24 * time.Hour).Truncate(time.Second)
+		p.Owner = g.staffNumber()
+	}
+	return shop.NewID(), 0, p, true, nil
+}
+
+// buildCaseMove builds KindCaseMove.
+func (g *gen) buildCaseMove(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	cs, err := g.d.db.Cases(false, 0)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	for range 5 {
+		c, found := pickHot(rng, cs)
+		if !found {
+			break
 		}
-		p := shop.CaseOpenData{OrderID: o.ID, Kind: shop.CaseKinds[rng.IntN(len(shop.CaseKinds))], Summary: g.text(noteTexts)}
-		if rng.IntN(2) == 0 {
-			p.Due = g.d.now().Add(time.Duration(1+rng.IntN(10)) * 24 * time.Hour).Truncate(time.Second)
-			p.Owner = g.staffNumber()
+		next := shop.CaseNext(c.State)
+		if rng.IntN(5) != 0 { // keep cases alive: refunded is final
+			next = without(next, shop.CaseRefunded)
 		}
-		return shop.NewID(), 0, p, true, nil
-	case shop.KindCaseMove:
-		cs, err := g.d.db.Cases(false, 0)
-		if err != nil {
-			return "", 0, nil, false, err
+		to, found := pickHot(rng, next)
+		if !found {
+			continue
 		}
-		for range 5 {
-			c, found := pickHot(rng, cs)
-			if !found {
-				break
-			}
-			next := shop.CaseNext(c.State)
-			if rng.IntN(5) != 0 { // keep cases alive: refunded is final
-				next = without(next, shop.CaseRefunded)
+		return c.ID, g.ver(shop.TypeCase, c.ID), shop.Move{From: string(c.State), To: string(to), Note: g.text(noteTexts)}, true, nil
+	}
+	return "", 0, nil, false, nil
+}
+
+// buildStock builds KindStockAdjust, KindStockSet, KindStockLow.
+func (g *gen) buildStock(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	ps, err := g.d.db.SearchProducts("", 0)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	p, found := pickHot(rng, ps)
+	if !found {
+		return "", 0, nil, false, nil
+	}
+	v, found := pickHot(rng, p.Variants)
+	if !found && k != shop.KindStockLow {
+		return "", 0, nil, false, nil
+	}
+	switch k {
+	case shop.KindStockAdjust:
+		d := rng.IntN(21) - 8
+		if d == 0 {
+			d = 1
+		}
+		data = shop.StockAdjust{SKU: v.SKU, Delta: d, Reason: reasons[rng.IntN(len(reasons))]}
+	case shop.KindStockSet:
+		data = shop.StockSet{SKU: v.SKU, Expected: v.Warehouse, Warehouse: rng.IntN(200), Reason: "盘点"}
+	default:
+		data = shop.StockThreshold{LowStock: rng.IntN(30)}
+	}
+	return p.ID, g.ver(shop.TypeProduct, p.ID), data, true, nil
+}
+
+// buildReview builds KindReviewMove, KindReviewReply, KindReviewBuyer, KindReviewContact, KindEvidenceAdd.
+func (g *gen) buildReview(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	rs, err := g.d.db.Reviews(localdb.ReviewFilter{}, 0)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	for range 8 {
+		rv, found := pickHot(rng, rs)
+		if !found {
+			break
+		}
+		base := g.ver(shop.TypeReview, rv.ID)
+		switch k {
+		case shop.KindReviewMove:
+			next := shop.ReviewNext(rv.State)
+			if rng.IntN(8) != 0 { // keep reviews alive: revised and malicious are final
+				next = without(next, shop.ReviewRevised, shop.ReviewMalicious)
 			}
 			to, found := pickHot(rng, next)
 			if !found {
 				continue
 			}
-			return c.ID, g.ver(shop.TypeCase, c.ID), shop.Move{From: string(c.State), To: string(to), Note: g.text(noteTexts)}, true, nil
-		}
-		return "", 0, nil, false, nil
-
-	case shop.KindStockAdjust, shop.KindStockSet, shop.KindStockLow:
-		ps, err := g.d.db.SearchProducts("", 0)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		p, found := pickHot(rng, ps)
-		if !found {
-			return "", 0, nil, false, nil
-		}
-		v, found := pickHot(rng, p.Variants)
-		if !found && k != shop.KindStockLow {
-			return "", 0, nil, false, nil
-		}
-		switch k {
-		case shop.KindStockAdjust:
-			d := rng.IntN(21) - 8
-			if d == 0 {
-				d = 1
+			return rv.ID, base, shop.Move{From: string(rv.State), To: string(to), Note: g.text(noteTexts)}, true, nil
+		case shop.KindReviewReply:
+			return rv.ID, base, shop.ReviewReplyData{Text: "感谢您的评价！" + g.text(chatTexts)}, true, nil
+		case shop.KindReviewBuyer:
+			o, err := g.d.db.Order(rv.OrderID)
+			if errors.Is(err, localdb.ErrNotFound) || (err == nil && o.Status != shop.StatusCompleted) {
+				continue
 			}
-			data = shop.StockAdjust{SKU: v.SKU, Delta: d, Reason: reasons[rng.IntN(len(reasons))]}
-		case shop.KindStockSet:
-			data = shop.StockSet{SKU: v.SKU, Expected: v.Warehouse, Warehouse: rng.IntN(200), Reason: "盘点"}
-		default:
-			data = shop.StockThreshold{LowStock: rng.IntN(30)}
-		}
-		return p.ID, g.ver(shop.TypeProduct, p.ID), data, true, nil
-
-	case shop.KindReviewMove, shop.KindReviewReply, shop.KindReviewBuyer, shop.KindReviewContact, shop.KindEvidenceAdd:
-		rs, err := g.d.db.Reviews(localdb.ReviewFilter{}, 0)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		for range 8 {
-			rv, found := pickHot(rng, rs)
-			if !found {
-				break
-			}
-			base := g.ver(shop.TypeReview, rv.ID)
-			switch k {
-			case shop.KindReviewMove:
-				next := shop.ReviewNext(rv.State)
-				if rng.IntN(8) != 0 { // keep reviews alive: revised and malicious are final
-					next = without(next, shop.ReviewRevised, shop.ReviewMalicious)
-				}
-				to, found := pickHot(rng, next)
-				if !found {
-					continue
-				}
-				return rv.ID, base, shop.Move{From: string(rv.State), To: string(to), Note: g.text(noteTexts)}, true, nil
-			case shop.KindReviewReply:
-				return rv.ID, base, shop.ReviewReplyData{Text: "感谢您的评价！" + g.text(chatTexts)}, true, nil
-			case shop.KindReviewBuyer:
-				o, err := g.d.db.Order(rv.OrderID)
-				if errors.Is(err, localdb.ErrNotFound) || (err == nil && o.Status != shop.StatusCompleted) {
-					continue
-				}
-				if err != nil {
-					return "", 0, nil, false, err
-				}
-				return rv.ID, base, shop.ReviewBuyerData{Stars: 1 + rng.IntN(5), Text: "好买家"}, true, nil
-			case shop.KindReviewContact:
-				p := shop.ReviewContactData{}
-				switch rng.IntN(10) {
-				case 0: // logged without a conversation
-				case 1, 2, 3: // a new conversation with the buyer
-					p.ConversationID = shop.NewID()
-				default:
-					cs, err := g.d.db.ConversationsOf(rv.CustomerID)
-					if err != nil {
-						return "", 0, nil, false, err
-					}
-					c, found := pickHot(rng, cs)
-					if !found {
-						p.ConversationID = shop.NewID()
-					} else {
-						p.ConversationID = c.ID
-					}
-				}
-				if p.ConversationID != "" && rng.IntN(4) != 0 {
-					p.MessageID, p.Text = shop.NewID(), "您好，看到您的评价，想了解一下情况 "+g.text(chatTexts)
-				}
-				return rv.ID, base, p, true, nil
-			default: // evidence
-				e := shop.Evidence{ReviewID: rv.ID, Kind: []string{"chat", "order", "file"}[rng.IntN(3)], Title: "证据 " + g.text(noteTexts)}
-				if e.Kind == "file" {
-					e.FileName = fmt.Sprintf("photo-%d.jpg", g.n)
-					e.Content = make([]byte, 16+rng.IntN(2048))
-					for i := range e.Content {
-						e.Content[i] = byte(rng.IntN(256))
-					}
-				} else {
-					e.Text = strings.Repeat("聊天记录 ", 1+rng.IntN(20))
-				}
-				return shop.NewID(), 0, e, true, nil
-			}
-		}
-		return "", 0, nil, false, nil
-
-	case shop.KindCustomerSet:
-		cs, err := g.d.db.SearchCustomers("", 400)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		c, found := pickHot(rng, cs)
-		if !found {
-			return "", 0, nil, false, nil
-		}
-		var p shop.CustomerSet
-		for !customerSetNames(p) {
-			switch rng.IntN(10) {
-			case 0:
-				p.Name = ptr("客户" + fmt.Sprint(g.rng.IntN(1000)))
-			case 1:
-				p.Phone = ptr(fmt.Sprintf("13%09d", rng.IntN(1e9)))
-			case 2:
-				p.Birthday = ptr(fmt.Sprintf("%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))
-			case 3:
-				p.City = ptr(cities[rng.IntN(len(cities))])
-			case 4:
-				p.VIP = ptr(rng.IntN(6))
-			case 5:
-				p.Tags = ptr([]string{"回头客", "soak"}[:1+rng.IntN(2)])
-			case 6:
-				gs, err := g.d.db.Groups()
-				if err != nil {
-					return "", 0, nil, false, err
-				}
-				ids := []string{}
-				for _, gr := range gs {
-					if gr.Rule == nil && rng.IntN(2) == 0 {
-						ids = append(ids, gr.ID)
-					}
-				}
-				p.Groups = &ids
-			case 7:
-				p.Sizes = ptr(fmt.Sprint(100 + 10*rng.IntN(8)))
-			case 8:
-				p.Memo = ptr(g.text(noteTexts))
-			default:
-				p.OptOut = ptr(rng.IntN(2) == 0)
-			}
-		}
-		return c.ID, g.ver(shop.TypeCustomer, c.ID), p, true, nil
-	case shop.KindCustomerAdd:
-		c := shop.Customer{Nick: fmt.Sprintf("soak%s%d-%d", nickParts[rng.IntN(len(nickParts))], g.d.i+1, g.n)}
-		g.n++
-		if rng.IntN(2) == 0 {
-			c.Phone = fmt.Sprintf("15%09d", rng.IntN(1e9))
-		}
-		return shop.NewID(), 0, c, true, nil
-
-	case shop.KindPhrasePut, shop.KindPhraseDelete, shop.KindPhraseUse:
-		ps, err := g.d.db.Phrases(g.d.staff)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		p, found := pickHot(rng, ps)
-		if k == shop.KindPhrasePut {
-			id := shop.NewID()
-			if found && rng.IntN(2) == 0 {
-				id = p.ID
-			} else {
-				p = shop.QuickPhrase{}
-				if rng.IntN(2) == 0 {
-					p.Owner = g.d.staff
-				}
-			}
-			p.ID, p.Uses = "", 0
-			p.Shortcut, p.Text = fmt.Sprintf("s%d", rng.IntN(100)), g.text(chatTexts)
-			return id, g.ver(shop.TypePhrase, id), p, true, nil
-		}
-		if !found {
-			return "", 0, nil, false, nil
-		}
-		return p.ID, g.ver(shop.TypePhrase, p.ID), nil, true, nil
-	case shop.KindAutoReplyPut:
-		a := shop.AutoReplies{Greeting: "欢迎光临！\n今天全场包邮 " + fmt.Sprint(g.n)}
-		if rng.IntN(2) == 0 {
-			a.Keywords = []shop.KeywordReply{{Keyword: "发货", Text: "下单后 48 小时内发货"}, {Keyword: "尺码", Text: "请参考详情页尺码表"}}
-		}
-		if rng.IntN(3) == 0 {
-			for d := range a.Hours {
-				a.Hours[d] = shop.BusinessHours{Open: 9 * 60, Close: 22 * 60}
-			}
-			a.OffHours = "客服已下班，明天 9 点回复您"
-		}
-		g.n++
-		return shop.AutoRepliesID, g.ver(shop.TypeAutoReply, shop.AutoRepliesID), a, true, nil
-	case shop.KindGroupPut, shop.KindGroupDelete:
-		gs, err := g.d.db.Groups()
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		gr, found := pickHot(rng, gs)
-		if k == shop.KindGroupDelete {
-			if !found {
-				return "", 0, nil, false, nil
-			}
-			return gr.ID, g.ver(shop.TypeGroup, gr.ID), nil, true, nil
-		}
-		id := shop.NewID()
-		if found && rng.IntN(2) == 0 {
-			id = gr.ID
-		}
-		ng := shop.Group{Name: "分组 " + g.text(cities)}
-		if rng.IntN(2) == 0 {
-			ng.Rule = &shop.GroupRule{MinSpent: shop.Cents(rng.IntN(100000)), WithinDays: rng.IntN(365), MinVIP: rng.IntN(6)}
-		}
-		return id, g.ver(shop.TypeGroup, id), ng, true, nil
-
-	case shop.KindComplaintOpen:
-		cs, err := g.d.db.SearchCustomers("", 400)
-		if err != nil {
-			return "", 0, nil, false, err
-		}
-		c, found := pickHot(rng, cs)
-		if !found {
-			return "", 0, nil, false, nil
-		}
-		p := shop.Complaint{CustomerID: c.ID, Category: shop.ComplaintCategories[rng.IntN(len(shop.ComplaintCategories))],
-			Description: g.text(noteTexts)}
-		if os, err := g.d.db.OrdersOf(c.ID, 10); err != nil {
-			return "", 0, nil, false, err
-		} else if o, found := pickHot(rng, os); found && rng.IntN(2) == 0 {
-			p.OrderID = o.ID
-		}
-		return shop.NewID(), 0, p, true, nil
-	case shop.KindComplaintMove:
-		g.r.complaintMu.Lock()
-		custs := append([]string(nil), g.r.complaintCusts...)
-		g.r.complaintMu.Unlock()
-		for range 8 {
-			cust, found := pickHot(rng, custs)
-			if !found {
-				break
-			}
-			cs, err := g.d.db.ComplaintsOf(cust)
 			if err != nil {
 				return "", 0, nil, false, err
 			}
-			c, found := pickHot(rng, cs)
-			if !found {
-				continue
-			}
-			var next []shop.ComplaintState
-			for _, s := range shop.ComplaintStates {
-				if shop.CanMoveComplaint(c.State, s) {
-					next = append(next, s)
+			return rv.ID, base, shop.ReviewBuyerData{Stars: 1 + rng.IntN(5), Text: "好买家"}, true, nil
+		case shop.KindReviewContact:
+			p := shop.ReviewContactData{}
+			switch rng.IntN(10) {
+			case 0: // logged without a conversation
+			case 1, 2, 3: // a new conversation with the buyer
+				p.ConversationID = shop.NewID()
+			default:
+				cs, err := g.d.db.ConversationsOf(rv.CustomerID)
+				if err != nil {
+					return "", 0, nil, false, err
+				}
+				c, found := pickHot(rng, cs)
+				if !found {
+					p.ConversationID = shop.NewID()
+				} else {
+					p.ConversationID = c.ID
 				}
 			}
-			to, found := pickHot(rng, next)
-			if !found {
-				continue
+			if p.ConversationID != "" && rng.IntN(4) != 0 {
+				p.MessageID, p.Text = shop.NewID(), "您好，看到您的评价，想了解一下情况 "+g.text(chatTexts)
 			}
-			return c.ID, g.ver(shop.TypeComplaint, c.ID), shop.Move{From: string(c.State), To: string(to), Note: g.text(noteTexts)}, true, nil
+			return rv.ID, base, p, true, nil
+		default: // evidence
+			e := shop.Evidence{ReviewID: rv.ID, Kind: []string{"chat", "order", "file"}[rng.IntN(3)], Title: "证据 " + g.text(noteTexts)}
+			if e.Kind == "file" {
+				e.FileName = fmt.Sprintf("photo-%d.jpg", g.n)
+				e.Content = make([]byte, 16+rng.IntN(2048))
+				for i := range e.Content {
+					e.Content[i] = byte(rng.IntN(256))
+				}
+			} else {
+				e.Text = strings.Repeat("聊天记录 ", 1+rng.IntN(20))
+			}
+			return shop.NewID(), 0, e, true, nil
 		}
+	}
+	return "", 0, nil, false, nil
+}
+
+// buildCustomerSet builds KindCustomerSet.
+func (g *gen) buildCustomerSet(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	cs, err := g.d.db.SearchCustomers("", 400)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	c, found := pickHot(rng, cs)
+	if !found {
 		return "", 0, nil, false, nil
 	}
-	return "", 0, nil, false, fmt.Errorf("no generator for kind %q", k)
+	var p shop.CustomerSet
+	for !customerSetNames(p) {
+		switch rng.IntN(10) {
+		case 0:
+			p.Name = ptr("客户" + fmt.Sprint(g.rng.IntN(1000)))
+		case 1:
+			p.Phone = ptr(fmt.Sprintf("13%09d", rng.IntN(1e9)))
+		case 2:
+			p.Birthday = ptr(fmt.Sprintf("%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))
+		case 3:
+			p.City = ptr(cities[rng.IntN(len(cities))])
+		case 4:
+			p.VIP = ptr(rng.IntN(6))
+		case 5:
+			p.Tags = ptr([]string{"回头客", "soak"}[:1+rng.IntN(2)])
+		case 6:
+			gs, err := g.d.db.Groups()
+			if err != nil {
+				return "", 0, nil, false, err
+			}
+			ids := []string{}
+			for _, gr := range gs {
+				if gr.Rule == nil && rng.IntN(2) == 0 {
+					ids = append(ids, gr.ID)
+				}
+			}
+			p.Groups = &ids
+		case 7:
+			p.Sizes = ptr(fmt.Sprint(100 + 10*rng.IntN(8)))
+		case 8:
+			p.Memo = ptr(g.text(noteTexts))
+		default:
+			p.OptOut = ptr(rng.IntN(2) == 0)
+		}
+	}
+	return c.ID, g.ver(shop.TypeCustomer, c.ID), p, true, nil
+}
+
+// buildCustomerAdd builds KindCustomerAdd.
+func (g *gen) buildCustomerAdd(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	c := shop.Customer{Nick: fmt.Sprintf("soak%s%d-%d", nickParts[rng.IntN(len(nickParts))], g.d.i+1, g.n)}
+	g.n++
+	if rng.IntN(2) == 0 {
+		c.Phone = fmt.Sprintf("15%09d", rng.IntN(1e9))
+	}
+	return shop.NewID(), 0, c, true, nil
+}
+
+// buildPhrase builds KindPhrasePut, KindPhraseDelete, KindPhraseUse.
+func (g *gen) buildPhrase(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	ps, err := g.d.db.Phrases(g.d.staff)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	p, found := pickHot(rng, ps)
+	if k == shop.KindPhrasePut {
+		id := shop.NewID()
+		if found && rng.IntN(2) == 0 {
+			id = p.ID
+		} else {
+			p = shop.QuickPhrase{}
+			if rng.IntN(2) == 0 {
+				p.Owner = g.d.staff
+			}
+		}
+		p.ID, p.Uses = "", 0
+		p.Shortcut, p.Text = fmt.Sprintf("s%d", rng.IntN(100)), g.text(chatTexts)
+		return id, g.ver(shop.TypePhrase, id), p, true, nil
+	}
+	if !found {
+		return "", 0, nil, false, nil
+	}
+	return p.ID, g.ver(shop.TypePhrase, p.ID), nil, true, nil
+}
+
+// buildAutoReplies builds KindAutoReplyPut.
+func (g *gen) buildAutoReplies(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	a := shop.AutoReplies{Greeting: "欢迎光临！\n今天全场包邮 " + fmt.Sprint(g.n)}
+	if rng.IntN(2) == 0 {
+		a.Keywords = []shop.KeywordReply{{Keyword: "发货", Text: "下单后 48 小时内发货"}, {Keyword: "尺码", Text: "请参考详情页尺码表"}}
+	}
+	if rng.IntN(3) == 0 {
+		for d := range a.Hours {
+			a.Hours[d] = shop.BusinessHours{Open: 9 * 60, Close: 22 * 60}
+		}
+		a.OffHours = "客服已下班，明天 9 点回复您"
+	}
+	g.n++
+	return shop.AutoRepliesID, g.ver(shop.TypeAutoReply, shop.AutoRepliesID), a, true, nil
+}
+
+// buildGroup builds KindGroupPut, KindGroupDelete.
+func (g *gen) buildGroup(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	gs, err := g.d.db.Groups()
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	gr, found := pickHot(rng, gs)
+	if k == shop.KindGroupDelete {
+		if !found {
+			return "", 0, nil, false, nil
+		}
+		return gr.ID, g.ver(shop.TypeGroup, gr.ID), nil, true, nil
+	}
+	id := shop.NewID()
+	if found && rng.IntN(2) == 0 {
+		id = gr.ID
+	}
+	ng := shop.Group{Name: "分组 " + g.text(cities)}
+	if rng.IntN(2) == 0 {
+		ng.Rule = &shop.GroupRule{MinSpent: shop.Cents(rng.IntN(100000)), WithinDays: rng.IntN(365), MinVIP: rng.IntN(6)}
+	}
+	return id, g.ver(shop.TypeGroup, id), ng, true, nil
+}
+
+// buildComplaintOpen builds KindComplaintOpen.
+func (g *gen) buildComplaintOpen(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	cs, err := g.d.db.SearchCustomers("", 400)
+	if err != nil {
+		return "", 0, nil, false, err
+	}
+	c, found := pickHot(rng, cs)
+	if !found {
+		return "", 0, nil, false, nil
+	}
+	p := shop.Complaint{CustomerID: c.ID, Category: shop.ComplaintCategories[rng.IntN(len(shop.ComplaintCategories))],
+		Description: g.text(noteTexts)}
+	if os, err := g.d.db.OrdersOf(c.ID, 10); err != nil {
+		return "", 0, nil, false, err
+	} else if o, found := pickHot(rng, os); found && rng.IntN(2) == 0 {
+		p.OrderID = o.ID
+	}
+	return shop.NewID(), 0, p, true, nil
+}
+
+// buildComplaintMove builds KindComplaintMove.
+func (g *gen) buildComplaintMove(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
+	rng := g.rng
+	g.r.complaintMu.Lock()
+	custs := append([]string(nil), g.r.complaintCusts...)
+	g.r.complaintMu.Unlock()
+	for range 8 {
+		cust, found := pickHot(rng, custs)
+		if !found {
+			break
+		}
+		cs, err := g.d.db.ComplaintsOf(cust)
+		if err != nil {
+			return "", 0, nil, false, err
+		}
+		c, found := pickHot(rng, cs)
+		if !found {
+			continue
+		}
+		var next []shop.ComplaintState
+		for _, s := range shop.ComplaintStates {
+			if shop.CanMoveComplaint(c.State, s) {
+				next = append(next, s)
+			}
+		}
+		to, found := pickHot(rng, next)
+		if !found {
+			continue
+		}
+		return c.ID, g.ver(shop.TypeComplaint, c.ID), shop.Move{From: string(c.State), To: string(to), Note: g.text(noteTexts)}, true, nil
+	}
+	return "", 0, nil, false, nil
 }
 
 func ptr[T any](v T) *T { return &v }
