@@ -46,10 +46,15 @@ func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
 	writeJSON(w, status, storeapi.ErrorResponse{Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
-// internal answers a storage or programming error: 503 when the store is closing, else 500.
+// internal answers a storage or programming error: 503 when the store is closing or the
+// request ended (the client went away: the answer reaches nobody and is no fault), else 500.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, store.ErrClosed) {
 		fail(w, http.StatusServiceUnavailable, storeapi.CodeUnavailable, "the server is shutting down")
+		return
+	}
+	if cerr := r.Context().Err(); cerr != nil && errors.Is(err, cerr) {
+		fail(w, http.StatusServiceUnavailable, storeapi.CodeUnavailable, "the request ended before it was answered")
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -46,7 +46,7 @@ const (
 	MaxSkew = time.Hour
 )
 
-// The demo shop's logins the desks use (see server/demo.go). The third staff member is added
+// The demo shop's logins the desks use (see demostore). The third staff member is added
 // by the soak; kefu-store wants at least 8 characters for a password it adds.
 const (
 	soakShop      = demostore.Shop
