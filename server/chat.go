@@ -1,8 +1,5 @@
 package server
 
-// The customer chat core: customers start a chat by nick, send messages (recorded with the
-// shop's auto-replies) and long-poll the replies, with no desk online.
-
 import (
 	"context"
 	"crypto/sha256"
@@ -16,6 +13,9 @@ import (
 	"kefu/shop"
 	"kefu/storeapi"
 )
+
+// The customer chat core: customers start a chat by nick, send messages (recorded with the
+// shop's auto-replies) and long-poll the replies, with no desk online.
 
 // ChatTokenLifetime is how long a customer's chat token stays valid.
 const ChatTokenLifetime = 90 * 24 * time.Hour
