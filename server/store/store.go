@@ -12,6 +12,13 @@
 // of applied mutations, customer chat tokens and index entries. Only staff tokens are global (a
 // token is looked up before its shop is known); each names its one shop.
 //
+// A SQL engine can keep the contracts this way: Update begins a transaction and locks the
+// shop's counter row (created on first use) with SELECT … FOR UPDATE, which serialises the
+// shop's Updates and numbers its Puts without gaps; View runs a read-only REPEATABLE READ
+// transaction and reads the counter row first, so that its snapshot is taken when View begins;
+// records carry their seq in a column with a unique (shop, seq) index, which is the compacted
+// feed; each declared index is a table (shop, fields…, id).
+//
 // Contexts: every Store method takes a context first and fails with its error (errors.Is
 // context.Canceled or context.DeadlineExceeded) once it is done. The methods of a ReadTx or Tx
 // run under the context given to the View or Update that made it; when that context ends, they
