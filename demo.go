@@ -9,14 +9,15 @@ import (
 	"net/http"
 	"time"
 
+	"kefu/demostore"
 	"kefu/server"
 )
 
 // The demo shop's sign-in, as kefu-store --demo seeds it.
 const (
-	demoShop     = "demo"
-	demoStaff    = "1001"
-	demoPassword = "demo"
+	demoShop     = demostore.Shop
+	demoStaff    = demostore.Owner
+	demoPassword = demostore.Password
 )
 
 // startDemoServer runs the store server on 127.0.0.1 with the demo shop in dir, as a real shop's
@@ -28,7 +29,7 @@ func startDemoServer(dir string) (string, func(), error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := srv.SeedDemo(ctx); err != nil {
+	if err := demostore.Seed(ctx, srv); err != nil {
 		srv.Close()
 		return "", nil, fmt.Errorf("creating the demo shop: %w", err)
 	}

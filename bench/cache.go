@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"kefu/demostore"
 	"kefu/localdb"
-	"kefu/server"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 )
@@ -33,8 +33,8 @@ var fingerprintNow = time.Date(2026, 11, 23, 10, 0, 0, 0, shop.ShopZone)
 func Fingerprint() (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "kefu-bench data %d\nlocaldb schema %d\nlarge %+v\nseed %d\n",
-		dataVersion, localdb.SchemaVersion, demoshop.Large, server.DemoSeed)
-	err := demoshop.Generate(demoshop.Small, server.DemoSeed, fingerprintNow, func(r shop.Record) error {
+		dataVersion, localdb.SchemaVersion, demoshop.Large, demostore.GeneratorSeed)
+	err := demoshop.Generate(demoshop.Small, demostore.GeneratorSeed, fingerprintNow, func(r shop.Record) error {
 		fmt.Fprintf(h, "%s/%s/%t/", r.Type, r.ID, r.Deleted)
 		h.Write(r.Data)
 		return nil

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"kefu/demostore"
 	"kefu/localdb"
-	"kefu/server"
 	"kefu/storeapi"
 	kefusync "kefu/sync"
 )
@@ -107,7 +107,7 @@ func (r *runner) messageFigure(ctx context.Context, db *localdb.DB) Figure {
 	p95 := lat.Percentile(95)
 	return Figure{Name: figMessage, Value: "p95 " + fmtMs(p95), Target: targetMessage, Pass: p95 <= maxMessage,
 		Note: fmt.Sprintf("%d messages POSTed to /c/%s/api/messages, timed until the desk store (1.3M records) committed them; median %s",
-			len(lat), server.DemoShop, fmtMs(lat.Median()))}
+			len(lat), demostore.Shop, fmtMs(lat.Median()))}
 }
 
 // awaitText waits until text arrives on ch.
@@ -203,13 +203,13 @@ func (r *runner) drainFigure(ctx context.Context, db *localdb.DB) Figure {
 // startChat opens a customer chat through the chat page's endpoint.
 func startChat(ctx context.Context, client *http.Client, base, nick string) (storeapi.ChatStartResponse, error) {
 	var resp storeapi.ChatStartResponse
-	err := postJSON(ctx, client, base+storeapi.PathChat+server.DemoShop+"/api/start", "", storeapi.ChatStartRequest{Nick: nick}, &resp)
+	err := postJSON(ctx, client, base+storeapi.PathChat+demostore.Shop+"/api/start", "", storeapi.ChatStartRequest{Nick: nick}, &resp)
 	return resp, err
 }
 
 // customerSend posts a customer's message through the chat page's endpoint.
 func customerSend(ctx context.Context, client *http.Client, base, token, text string) error {
-	return postJSON(ctx, client, base+storeapi.PathChat+server.DemoShop+"/api/messages", "",
+	return postJSON(ctx, client, base+storeapi.PathChat+demostore.Shop+"/api/messages", "",
 		storeapi.ChatSendRequest{Token: token, Text: text}, nil)
 }
 

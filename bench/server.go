@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"kefu/demostore"
 	"kefu/localdb"
-	"kefu/server"
 	"kefu/storeapi"
 )
 
@@ -96,7 +96,7 @@ func (r *runner) throughputFigure(ctx context.Context) Figure {
 // POST until that client has the change.
 func (r *runner) fanoutFigure(ctx context.Context) Figure {
 	fail := func(err error) Figure { return failed(figFanout, targetFanout, err) }
-	agent, _, err := loginAs(ctx, r.store.url, server.DemoAgent)
+	agent, _, err := loginAs(ctx, r.store.url, demostore.Agent)
 	if err != nil {
 		return fail(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"kefu/server"
+	"kefu/demostore"
 	"kefu/shop"
 	"kefu/storeapi"
 	kefusync "kefu/sync"
@@ -106,11 +106,11 @@ func (p *storeProc) stop() error {
 
 // login signs the demo shop's owner in and returns the token and the staff member.
 func (p *storeProc) login(ctx context.Context) (string, shop.Staff, error) {
-	return loginAs(ctx, p.url, server.DemoOwner)
+	return loginAs(ctx, p.url, demostore.Owner)
 }
 
 func loginAs(ctx context.Context, url, staff string) (string, shop.Staff, error) {
-	resp, err := kefusync.Login(ctx, url, server.DemoShop, staff, server.DemoPassword)
+	resp, err := kefusync.Login(ctx, url, demostore.Shop, staff, demostore.Password)
 	if err != nil {
 		return "", shop.Staff{}, fmt.Errorf("signing in to kefu-store: %w", err)
 	}

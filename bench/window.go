@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"kefu/demostore"
 	"kefu/localdb"
-	"kefu/server"
 	kefusync "kefu/sync"
 )
 
@@ -98,7 +98,7 @@ func presign(dir, serverURL, token, staff, staffJSON string) error {
 	if err != nil {
 		return err
 	}
-	err = db.SetMeta(metaSignInShop, server.DemoShop)
+	err = db.SetMeta(metaSignInShop, demostore.Shop)
 	if err == nil {
 		err = db.SetMeta(metaSignInStaff, staffJSON)
 	}
@@ -108,7 +108,7 @@ func presign(dir, serverURL, token, staff, staffJSON string) error {
 	if err != nil {
 		return fmt.Errorf("signing the desk in: %w", err)
 	}
-	c := kefusync.Credentials{Dir: store, Server: serverURL, Shop: server.DemoShop, Staff: staff, FileOnly: true}
+	c := kefusync.Credentials{Dir: store, Server: serverURL, Shop: demostore.Shop, Staff: staff, FileOnly: true}
 	if err := c.SaveToken(token); err != nil {
 		return fmt.Errorf("signing the desk in: %w", err)
 	}
@@ -290,12 +290,12 @@ func deskOwner(store string) (string, string, error) {
 		return "", "", err
 	}
 	for _, s := range staff {
-		if s.Number == server.DemoOwner {
+		if s.Number == demostore.Owner {
 			b, err := json.Marshal(s)
 			return s.Number, string(b), err
 		}
 	}
-	return "", "", fmt.Errorf("no staff %s in the desk store: %w", server.DemoOwner, errEmptyDesk)
+	return "", "", fmt.Errorf("no staff %s in the desk store: %w", demostore.Owner, errEmptyDesk)
 }
 
 // deskSyncFigure starts the desk on a new data directory, signed in to the kefu-store process,

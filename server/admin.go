@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"kefu/server/store"
 	"kefu/shop"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) InitShop(ctx context.Context, id, name string) error {
 	if s.public != "" {
 		info.ChatURL = s.public + "/c/" + id + "/"
 	}
-	err := s.write(id, func(tx Tx) error {
+	err := s.write(ctx, id, func(tx store.Tx) error {
 		if _, found, err := tx.Account(); err != nil {
 			return err
 		} else if found {
@@ -90,7 +91,7 @@ func (s *Server) putStaff(ctx context.Context, shopID string, st shop.Staff, pas
 	if err != nil {
 		return fmt.Errorf("hashing the password: %w", err)
 	}
-	err = s.write(shopID, func(tx Tx) error {
+	err = s.write(ctx, shopID, func(tx store.Tx) error {
 		if mustExist {
 			if _, found, err := tx.Account(); err != nil {
 				return err
@@ -106,7 +107,7 @@ func (s *Server) putStaff(ctx context.Context, shopID string, st shop.Staff, pas
 				return err
 			}
 		}
-		return tx.PutCredential(Credential{Staff: st.Number, Hash: hash, Changed: s.now()})
+		return tx.PutCredential(store.Credential{Staff: st.Number, Hash: hash, Changed: s.now()})
 	})
 	return err
 }
@@ -136,7 +137,7 @@ func (s *Server) ImportShop(ctx context.Context, acct ShopAccount, gen func(emit
 		return false, fmt.Errorf("shop %q: %w", acct.ID, ErrInvalidShop)
 	}
 	exists := false
-	err := s.store.View(acct.ID, func(tx ReadTx) error {
+	err := s.store.View(ctx, acct.ID, func(tx store.ReadTx) error {
 		var err error
 		_, exists, err = tx.Account()
 		return err
@@ -158,7 +159,7 @@ func (s *Server) ImportShop(ctx context.Context, acct ShopAccount, gen func(emit
 			return ErrClosed
 		default:
 		}
-		err := s.write(acct.ID, func(tx Tx) error {
+		err := s.write(ctx, acct.ID, func(tx store.Tx) error {
 			for _, rec := range chunk {
 				if _, err := putRecord(tx, rec); err != nil {
 					return err
@@ -189,7 +190,7 @@ func (s *Server) ImportShop(ctx context.Context, acct ShopAccount, gen func(emit
 	for _, l := range staff {
 		// The generator's staff record wins over the login's description when there is one.
 		st := l.Staff
-		err := s.store.View(acct.ID, func(tx ReadTx) error {
+		err := s.store.View(ctx, acct.ID, func(tx store.ReadTx) error {
 			_, _, err := txReader{tx}.Get(shop.TypeStaff, st.Number, &st)
 			return err
 		})
@@ -203,7 +204,7 @@ func (s *Server) ImportShop(ctx context.Context, acct ShopAccount, gen func(emit
 	if acct.Created.IsZero() {
 		acct.Created = s.now()
 	}
-	err = s.write(acct.ID, func(tx Tx) error {
+	err = s.write(ctx, acct.ID, func(tx store.Tx) error {
 		var info shop.Shop
 		if _, found, err := (txReader{tx}).Get(shop.TypeShop, acct.ID, &info); err != nil {
 			return err

@@ -91,9 +91,7 @@ func benchFanout(b *testing.B, desks int) {
 				next = cr.Next
 			}()
 		}
-		for e.srv.waitingForTest() < float64(desks) {
-			time.Sleep(200 * time.Microsecond)
-		}
+		waitFor(b, func() bool { return e.srv.waitingForTest() >= float64(desks) })
 		if round%50 == 49 {
 			e.clock.Advance(time.Minute) // the chat's rate limit: 60 messages a minute
 		}

@@ -4,18 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"kefu/server/store"
 	"kefu/shop"
 	"kefu/storeapi"
 )
+
+// The customer chat core: customers start a chat by nick, send messages (recorded with the
+// shop's auto-replies) and long-poll the replies, with no desk online.
 
 // ChatTokenLifetime is how long a customer's chat token stays valid.
 const ChatTokenLifetime = 90 * 24 * time.Hour
@@ -23,43 +23,15 @@ const ChatTokenLifetime = 90 * 24 * time.Hour
 // Chat answers hold at most this many messages; the page asks again from the last one.
 const maxChatMessages = 500
 
-// errChat is a refusal of a customer request, answered with status and code.
-type errChat struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e *errChat) Error() string { return e.msg }
-
-func chatError(status int, code, format string, args ...any) error {
-	return &errChat{status: status, code: code, msg: fmt.Sprintf(format, args...)}
-}
-
-// chatFail answers err: a refusal with its status, anything else as internal.
-func (s *Server) chatFail(w http.ResponseWriter, r *http.Request, err error) {
-	var ce *errChat
-	if errors.As(err, &ce) {
-		fail(w, ce.status, ce.code, "%s", ce.msg)
-		return
-	}
-	var re *shop.RejectError
-	if errors.As(err, &re) {
-		fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "%s", re.Reason)
-		return
-	}
-	s.internal(w, r, err)
-}
-
-// chatShop checks the shop of a customer request and returns its public details.
-func (s *Server) chatShop(r *http.Request) (shop.Shop, error) {
-	id := r.PathValue("shop")
+// publicShop checks the shop a customer writes to and returns its public details; a shop
+// that does not exist is refused with ErrNoShop.
+func (s *Server) publicShop(ctx context.Context, id string) (shop.Shop, error) {
 	info := shop.Shop{ID: id, Name: id}
 	if !ValidShopID(id) {
-		return info, chatError(http.StatusNotFound, storeapi.CodeNotFound, "there is no shop %q here", id)
+		return info, refuse(ErrNoShop, "there is no shop %q here", id)
 	}
 	found := false
-	err := s.store.View(id, func(tx ReadTx) error {
+	err := s.store.View(ctx, id, func(tx store.ReadTx) error {
 		var err error
 		if _, found, err = tx.Account(); err != nil || !found {
 			return err
@@ -71,7 +43,7 @@ func (s *Server) chatShop(r *http.Request) (shop.Shop, error) {
 		return info, err
 	}
 	if !found {
-		return info, chatError(http.StatusNotFound, storeapi.CodeNotFound, "there is no shop %q here", id)
+		return info, refuse(ErrNoShop, "there is no shop %q here", id)
 	}
 	if info.Name == "" {
 		info.Name = id
@@ -83,41 +55,17 @@ func (s *Server) chatShop(r *http.Request) (shop.Shop, error) {
 func cleanNick(nick string) (string, error) {
 	nick = strings.TrimSpace(nick)
 	if nick == "" {
-		return "", chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "please enter a nickname")
+		return "", refuse(ErrInvalid, "please enter a nickname")
 	}
 	if n := utf8.RuneCountInString(nick); n > 64 {
-		return "", chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "the nickname has %d characters; at most 64", n)
+		return "", refuse(ErrInvalid, "the nickname has %d characters; at most 64", n)
 	}
 	for _, r := range nick {
 		if unicode.IsControl(r) {
-			return "", chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "the nickname contains a control character")
+			return "", refuse(ErrInvalid, "the nickname contains a control character")
 		}
 	}
 	return nick, nil
-}
-
-func (s *Server) handleChatStart(w http.ResponseWriter, r *http.Request) {
-	info, err := s.chatShop(r)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	if ok, wait := s.startLimit.allow("start\x00"+remoteHost(r), s.now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		fail(w, http.StatusTooManyRequests, storeapi.CodeRateLimited, "too many chats started from this address; try again later")
-		return
-	}
-	var req storeapi.ChatStartRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	resp, err := s.StartChat(info.ID, req)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	resp.ShopName = info.Name
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // StartChat finds the customer with the nick (or creates one), finds their conversation (or
@@ -128,18 +76,19 @@ func (s *Server) StartChat(shopID string, req storeapi.ChatStartRequest) (storea
 		return storeapi.ChatStartResponse{}, err
 	}
 	defer s.inflight.Done()
+	ctx := context.Background() // a chat started is kept, whoever stopped waiting for it
 	nick, err := cleanNick(req.Nick)
 	if err != nil {
 		return storeapi.ChatStartResponse{}, err
 	}
 	product := strings.TrimSpace(req.Product)
 	if product != "" && (len(product) > 64 || strings.ContainsAny(product, "/\x00 \t\n") || !utf8.ValidString(product)) {
-		return storeapi.ChatStartResponse{}, chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "product %q is not a product id", product)
+		return storeapi.ChatStartResponse{}, refuse(ErrInvalid, "product %q is not a product id", product)
 	}
 	now := s.now()
 	token, th := newToken()
 	var resp storeapi.ChatStartResponse
-	err = s.write(shopID, func(tx Tx) error {
+	err = s.write(ctx, shopID, func(tx store.Tx) error {
 		rd := txReader{tx}
 		seq, err := tx.Seq()
 		if err != nil {
@@ -200,7 +149,7 @@ func (s *Server) StartChat(shopID string, req storeapi.ChatStartRequest) (storea
 			from = seq
 		}
 		resp = storeapi.ChatStartResponse{Conversation: conv.ID, Token: token}
-		return tx.PutChatToken(th, ChatToken{Conversation: conv.ID, Customer: cust.ID, FromSeq: from, Expires: now.Add(ChatTokenLifetime)})
+		return tx.PutChatToken(th, store.ChatToken{Conversation: conv.ID, Customer: cust.ID, FromSeq: from, Expires: now.Add(ChatTokenLifetime)})
 	})
 	if err != nil {
 		return storeapi.ChatStartResponse{}, err
@@ -209,13 +158,13 @@ func (s *Server) StartChat(shopID string, req storeapi.ChatStartRequest) (storea
 }
 
 // chatToken checks a customer's chat token.
-func (s *Server) chatToken(shopID, token string) (ChatToken, error) {
+func (s *Server) chatToken(ctx context.Context, shopID, token string) (store.ChatToken, error) {
 	if token == "" {
-		return ChatToken{}, chatError(http.StatusUnauthorized, storeapi.CodeUnauthorized, "the chat token is missing; start the chat again")
+		return store.ChatToken{}, refuse(ErrUnauthorized, "the chat token is missing; start the chat again")
 	}
-	var ct ChatToken
+	var ct store.ChatToken
 	found := false
-	err := s.store.View(shopID, func(tx ReadTx) error {
+	err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 		var err error
 		ct, found, err = tx.ChatToken(hashToken(token))
 		return err
@@ -224,32 +173,9 @@ func (s *Server) chatToken(shopID, token string) (ChatToken, error) {
 		return ct, err
 	}
 	if !found || !s.now().Before(ct.Expires) {
-		return ct, chatError(http.StatusUnauthorized, storeapi.CodeUnauthorized, "the chat token is not valid; start the chat again")
+		return ct, refuse(ErrUnauthorized, "the chat token is not valid; start the chat again")
 	}
 	return ct, nil
-}
-
-func (s *Server) handleChatSend(w http.ResponseWriter, r *http.Request) {
-	info, err := s.chatShop(r)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	var req storeapi.ChatSendRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	if ok, wait := s.sendLimit.allow("send\x00"+hashToken(req.Token), s.now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		fail(w, http.StatusTooManyRequests, storeapi.CodeRateLimited, "too many messages; please wait a minute")
-		return
-	}
-	resp, err := s.CustomerSend(info.ID, req)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // customerMessageID is the id of a customer's message: from the client's id when it sent one
@@ -270,17 +196,18 @@ func (s *Server) CustomerSend(shopID string, req storeapi.ChatSendRequest) (stor
 		return storeapi.ChatMessagesResponse{}, err
 	}
 	defer s.inflight.Done()
-	ct, err := s.chatToken(shopID, req.Token)
+	ctx := context.Background() // a message sent is kept, whoever stopped waiting for it
+	ct, err := s.chatToken(ctx, shopID, req.Token)
 	if err != nil {
 		return storeapi.ChatMessagesResponse{}, err
 	}
 	if req.ID != "" && (len(req.ID) > 64 || strings.ContainsFunc(req.ID, unicode.IsControl)) {
-		return storeapi.ChatMessagesResponse{}, chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "the message id must be at most 64 characters with no control characters")
+		return storeapi.ChatMessagesResponse{}, refuse(ErrInvalid, "the message id must be at most 64 characters with no control characters")
 	}
 	msgID := customerMessageID(ct.Conversation, req.ID)
 	now := s.now()
 	var written []shop.Record
-	err = s.write(shopID, func(tx Tx) error {
+	err = s.write(ctx, shopID, func(tx store.Tx) error {
 		written = nil
 		if prev, found, err := tx.Record(shop.TypeMessage, msgID); err != nil {
 			return err
@@ -290,7 +217,7 @@ func (s *Server) CustomerSend(shopID string, req storeapi.ChatSendRequest) (stor
 				return err
 			}
 			if m.ConversationID != ct.Conversation {
-				return chatError(http.StatusConflict, storeapi.CodeConflict, "message id %s belongs to another conversation", req.ID)
+				return refuse(ErrConflict, "message id %s belongs to another conversation", req.ID)
 			}
 			return nil // sent before: nothing twice
 		}
@@ -319,38 +246,18 @@ func (s *Server) CustomerSend(shopID string, req storeapi.ChatSendRequest) (stor
 			s.metrics.chat.WithLabelValues(string(shop.FromAuto)).Inc()
 		}
 	}
-	st, err := s.state(shopID)
+	st, err := s.state(ctx, shopID)
 	if err != nil {
 		return storeapi.ChatMessagesResponse{}, err
 	}
 	upto, _ := st.watch()
 	var resp storeapi.ChatMessagesResponse
-	err = s.store.View(shopID, func(tx ReadTx) error {
+	err = s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 		var err error
 		resp.Messages, err = chatMessages(tx, ct.Conversation, ct.FromSeq, upto, true)
 		return err
 	})
 	return resp, err
-}
-
-func (s *Server) handleChatPoll(w http.ResponseWriter, r *http.Request) {
-	info, err := s.chatShop(r)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	wait, ok := queryInt(r, "wait", 0, 0, storeapi.MaxWaitSeconds)
-	if !ok {
-		fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "wait must be a number of seconds from 0 to %d", storeapi.MaxWaitSeconds)
-		return
-	}
-	resp, err := s.CustomerMessages(r.Context(), info.ID, q.Get("token"), q.Get("after"), time.Duration(wait)*time.Second)
-	if err != nil {
-		s.chatFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // CustomerMessages returns the messages of the token's conversation after message id after
@@ -360,11 +267,11 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 		return storeapi.ChatMessagesResponse{}, err
 	}
 	defer s.inflight.Done()
-	ct, err := s.chatToken(shopID, token)
+	ct, err := s.chatToken(ctx, shopID, token)
 	if err != nil {
 		return storeapi.ChatMessagesResponse{}, err
 	}
-	st, err := s.state(shopID)
+	st, err := s.state(ctx, shopID)
 	if err != nil {
 		return storeapi.ChatMessagesResponse{}, err
 	}
@@ -372,7 +279,7 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 	if after != "" {
 		var rec shop.Record
 		found := false
-		err := s.store.View(shopID, func(tx ReadTx) error {
+		err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 			var err error
 			rec, found, err = tx.Record(shop.TypeMessage, after)
 			return err
@@ -382,7 +289,7 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 		}
 		var m shop.Message
 		if !found || rec.Decode(&m) != nil || m.ConversationID != ct.Conversation {
-			return storeapi.ChatMessagesResponse{}, chatError(http.StatusBadRequest, storeapi.CodeBadRequest, "message %q is not in this conversation", after)
+			return storeapi.ChatMessagesResponse{}, refuse(ErrInvalid, "message %q is not in this conversation", after)
 		}
 		from = max(from, rec.Seq)
 	}
@@ -397,7 +304,7 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 		newest, changed := st.watch()
 		if newest != read {
 			var resp storeapi.ChatMessagesResponse
-			err := s.store.View(shopID, func(tx ReadTx) error {
+			err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 				var err error
 				resp.Messages, err = chatMessages(tx, ct.Conversation, from, newest, false)
 				return err
@@ -407,19 +314,9 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 			}
 			read = newest
 		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-		}
-		s.metrics.waiting.Inc()
-		select {
-		case <-changed:
-			s.metrics.waiting.Dec()
+		if s.waitChange(ctx, changed, &timer, wait) {
 			continue
-		case <-timer.C:
-		case <-ctx.Done():
-		case <-s.closing:
 		}
-		s.metrics.waiting.Dec()
 		return storeapi.ChatMessagesResponse{Messages: []storeapi.ChatMessage{}}, nil
 	}
 }
@@ -427,7 +324,7 @@ func (s *Server) CustomerMessages(ctx context.Context, shopID, token, after stri
 // chatMessages lists the conversation's messages with seq greater than after and at most upto
 // (the published seq) in feed order: the first maxChatMessages of them, or with last the last
 // ones.
-func chatMessages(tx ReadTx, convID string, after, upto int64, last bool) ([]storeapi.ChatMessage, error) {
+func chatMessages(tx store.ReadTx, convID string, after, upto int64, last bool) ([]storeapi.ChatMessage, error) {
 	var ids []string
 	err := messagesOf(tx, convID, after, upto, func(id string) bool {
 		ids = append(ids, id)

@@ -156,11 +156,10 @@ var chatCSP = "default-src 'none'; script-src " + chatScriptHash + "; style-src 
 
 // handleChatPage serves the customer chat page of a shop.
 func (s *Server) handleChatPage(w http.ResponseWriter, r *http.Request) {
-	info, err := s.chatShop(r)
+	info, err := s.publicShop(r.Context(), r.PathValue("shop"))
 	status := http.StatusOK
-	var ce *errChat
 	switch {
-	case errors.As(err, &ce):
+	case errors.Is(err, ErrNoShop):
 		status = http.StatusNotFound
 		info.Name = "找不到这家店 · Shop not found"
 	case err != nil:

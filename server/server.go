@@ -1,34 +1,32 @@
 package server
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
-	"runtime/debug"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"kefu/shop"
-	"kefu/storeapi"
+	"kefu/server/badgerstore"
+	"kefu/server/store"
 )
+
+// The server's lifecycle: New wires the store, the core and the HTTP handler; Close ends long
+// polls, waits for the calls in progress and closes the store.
 
 // Params configure a Server. The zero value serves an in-memory store with the real clock.
 type Params struct {
 	// DataDir is the Badger directory. "" keeps the data in memory (tests, throw-away demos).
 	DataDir string
 	// Store, when set, is used instead of opening DataDir. The Server closes it on Close.
-	Store Store
+	Store store.Store
 	// Now is the clock; nil means time.Now. Tests set a fixed time.
 	Now func() time.Time
 	// Logger receives the server's log; nil means slog.Default().
@@ -47,7 +45,7 @@ type Params struct {
 
 // Server is the store server. Create it with New, serve Handler, and Close it when done.
 type Server struct {
-	store Store
+	store store.Store
 	now   func() time.Time
 	log   *slog.Logger
 	cost  int
@@ -76,14 +74,8 @@ type Server struct {
 	bgDone    chan struct{}
 }
 
-// Errors of the server's management calls.
-var (
-	ErrClosed      = errors.New("server is closed")
-	ErrShopExists  = errors.New("shop exists already")
-	ErrNoShop      = errors.New("shop does not exist")
-	ErrInvalidShop = errors.New("shop id must be 1 to 32 lowercase letters, digits, '-' or '_'")
-	ErrInvalid     = errors.New("invalid value")
-)
+// ShopAccount says a shop exists on this server (ImportShop creates one).
+type ShopAccount = store.ShopAccount
 
 var (
 	shopIDRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -97,15 +89,6 @@ func ValidShopID(id string) bool { return shopIDRE.MatchString(id) }
 // ValidStaffNumber reports whether n can be a staff number (工号): 1 to 32 letters, digits,
 // '-' or '_'.
 func ValidStaffNumber(n string) bool { return staffNoRE.MatchString(n) }
-
-// shopState is what the server keeps in memory per shop: the newest seq and the channel that
-// is closed (and replaced) when it grows, so that long polls wake without polling.
-type shopState struct {
-	mu      sync.Mutex
-	seq     int64 // newest published seq: every change up to it is durable
-	changed chan struct{}
-	page    pageCache
-}
 
 // New opens the store and builds the server.
 func New(p Params) (*Server, error) {
@@ -129,7 +112,7 @@ func New(p Params) (*Server, error) {
 	}
 	st := p.Store
 	if st == nil {
-		b, err := OpenBadger(p.DataDir, p.Logger)
+		b, err := badgerstore.Open(p.DataDir, p.Logger)
 		if err != nil {
 			return nil, err
 		}
@@ -149,14 +132,19 @@ func New(p Params) (*Server, error) {
 		closing:    make(chan struct{}),
 		bgDone:     make(chan struct{}),
 	}
-	ids, err := st.Shops()
+	ctx := context.Background()
+	if err := declareIndexes(ctx, st); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("declaring the indexes: %w", err)
+	}
+	ids, err := st.Shops(ctx)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listing shops: %w", err)
 	}
 	for _, id := range ids {
 		var seq int64
-		if err := st.View(id, func(tx ReadTx) error { var err error; seq, err = tx.Seq(); return err }); err != nil {
+		if err := st.View(ctx, id, func(tx store.ReadTx) error { var err error; seq, err = tx.Seq(); return err }); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("reading shop %s: %w", id, err)
 		}
@@ -171,7 +159,7 @@ func New(p Params) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store is the server's storage.
-func (s *Server) Store() Store { return s.store }
+func (s *Server) Store() store.Store { return s.store }
 
 // Close ends long polls, waits for the requests in progress and closes the store. Requests that
 // arrive later get 503.
@@ -201,7 +189,8 @@ func (s *Server) background() {
 		case <-tick.C:
 		}
 		now := s.now()
-		if n, err := s.store.DeleteExpiredTokens(now); err != nil {
+		ctx := context.Background()
+		if n, err := s.store.DeleteExpiredTokens(ctx, now); err != nil {
 			s.log.Warn("deleting expired tokens", "err", err)
 		} else if n > 0 {
 			s.log.Info("deleted expired tokens", "count", n)
@@ -209,242 +198,12 @@ func (s *Server) background() {
 		s.loginLimit.prune(now)
 		s.startLimit.prune(now)
 		s.sendLimit.prune(now)
-		if gc, ok := s.store.(interface{ RunGC() error }); ok {
-			if err := gc.RunGC(); err != nil && !errors.Is(err, ErrStoreClosed) {
+		if gc, ok := s.store.(store.Collector); ok {
+			if err := gc.RunGC(ctx); err != nil && !errors.Is(err, store.ErrClosed) {
 				s.log.Warn("store gc", "err", err)
 			}
 		}
 	}
-}
-
-func (s *Server) raiseMax(seq int64) {
-	for {
-		cur := s.maxSeq.Load()
-		if seq <= cur || s.maxSeq.CompareAndSwap(cur, seq) {
-			break
-		}
-	}
-	s.metrics.feedSeq.Set(float64(s.maxSeq.Load()))
-}
-
-// state returns the in-memory state of a shop, loading its seq on first use.
-func (s *Server) state(shopID string) (*shopState, error) {
-	s.mu.Lock()
-	st, ok := s.shops[shopID]
-	if !ok {
-		st = &shopState{changed: make(chan struct{})}
-		s.shops[shopID] = st
-		st.mu.Lock() // loaded below, before anyone else uses it
-	}
-	s.mu.Unlock()
-	if ok {
-		return st, nil
-	}
-	defer st.mu.Unlock()
-	err := s.store.View(shopID, func(tx ReadTx) error {
-		var err error
-		st.seq, err = tx.Seq()
-		return err
-	})
-	if err != nil {
-		s.mu.Lock()
-		delete(s.shops, shopID)
-		s.mu.Unlock()
-		return nil, err
-	}
-	return st, nil
-}
-
-// watch returns the shop's newest seq and a channel closed when a newer one is committed.
-func (st *shopState) watch() (int64, <-chan struct{}) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.seq, st.changed
-}
-
-// publish records that shopID's feed reached seq and wakes its long polls.
-func (s *Server) publish(shopID string, seq int64) {
-	st, err := s.state(shopID)
-	if err != nil {
-		s.log.Warn("publishing change", "shop", shopID, "err", err)
-		return
-	}
-	st.mu.Lock()
-	if seq > st.seq {
-		st.seq = seq
-		close(st.changed)
-		st.changed = make(chan struct{})
-	}
-	st.mu.Unlock()
-	s.raiseMax(seq)
-}
-
-// write runs fn in one store transaction of the shop and commits it: durable, then announced.
-func (s *Server) write(shopID string, fn func(Tx) error) error {
-	seq, err := s.update(shopID, fn)
-	if err != nil {
-		return err
-	}
-	return s.commit(shopID, seq)
-}
-
-// update runs fn in one store transaction of the shop. It returns the shop's new seq when the
-// transaction wrote records (0 when it did not). The write is not durable nor announced until
-// commit.
-func (s *Server) update(shopID string, fn func(Tx) error) (int64, error) {
-	var before, after int64
-	err := s.store.Update(shopID, func(tx Tx) error {
-		var err error
-		if before, err = tx.Seq(); err != nil {
-			return err
-		}
-		if err := fn(tx); err != nil {
-			return err
-		}
-		after, err = tx.Seq()
-		return err
-	})
-	if err != nil || after == before {
-		return 0, err
-	}
-	return after, nil
-}
-
-// commit makes the committed transactions durable, then wakes the shop's long polls for seq
-// (if not 0): no desk ever sees a change that a power cut could still take back.
-func (s *Server) commit(shopID string, seq int64) error {
-	if err := s.store.Sync(); err != nil {
-		return err
-	}
-	if seq > 0 {
-		s.publish(shopID, seq)
-	}
-	return nil
-}
-
-// putRecord stores a record under the shop's next seq and keeps the indexes up to date.
-func putRecord(tx Tx, rec shop.Record) (int64, error) {
-	var old []string
-	if indexed(rec.Type) {
-		prev, found, err := tx.Record(rec.Type, rec.ID)
-		if err != nil {
-			return 0, err
-		}
-		if found {
-			old = indexKeys(prev)
-		}
-	}
-	seq, err := tx.Put(rec)
-	if err != nil {
-		return 0, err
-	}
-	if indexed(rec.Type) {
-		rec.Seq = seq
-		next := indexKeys(rec)
-		for _, k := range old {
-			if !containsString(next, k) {
-				if err := tx.DeleteIndex(k); err != nil {
-					return 0, err
-				}
-			}
-		}
-		for _, k := range next {
-			if err := tx.SetIndex(k); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return seq, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// txReader lets shop.Decide read a transaction; deleted entities do not exist.
-type txReader struct{ tx ReadTx }
-
-func (r txReader) Get(t shop.EntityType, id string, v any) (int64, bool, error) {
-	rec, found, err := r.tx.Record(t, id)
-	if err != nil || !found || rec.Deleted {
-		return 0, false, err
-	}
-	if err := json.Unmarshal(rec.Data, v); err != nil {
-		return 0, false, fmt.Errorf("decoding %s %s: %w", t, id, err)
-	}
-	return rec.Seq, true, nil
-}
-
-// routes builds the HTTP handler.
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	s.route(mux, storeapi.PathLogin, methods{http.MethodPost: s.handleLogin})
-	s.route(mux, storeapi.PathMutations, methods{http.MethodPost: s.authed(s.handleMutations)})
-	s.route(mux, storeapi.PathChanges, methods{http.MethodGet: s.authed(s.handleChanges)})
-	s.route(mux, storeapi.PathHealth, methods{http.MethodGet: s.handleHealth})
-	s.route(mux, storeapi.PathMetrics, methods{http.MethodGet: s.metrics.handler().ServeHTTP})
-	s.route(mux, "/c/{shop}/{$}", methods{http.MethodGet: s.handleChatPage})
-	s.route(mux, "/c/{shop}", methods{http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
-	}})
-	s.route(mux, "/c/{shop}/api/start", methods{http.MethodPost: s.handleChatStart})
-	s.route(mux, "/c/{shop}/api/messages", methods{http.MethodGet: s.handleChatPoll, http.MethodPost: s.handleChatSend})
-	s.route(mux, "/", methods{"*": func(w http.ResponseWriter, r *http.Request) {
-		fail(w, http.StatusNotFound, storeapi.CodeNotFound, "no such endpoint: %s", r.URL.Path)
-	}})
-	return mux
-}
-
-// methods maps HTTP methods to handlers; "*" takes any method.
-type methods map[string]http.HandlerFunc
-
-// route registers pattern with its handlers, wrapped with request accounting, metrics, a JSON
-// 405 for other methods and panic recovery.
-func (s *Server) route(mux *http.ServeMux, pattern string, ms methods) {
-	var allowed []string
-	for m := range ms {
-		allowed = append(allowed, m)
-	}
-	sort.Strings(allowed)
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if !s.begin() {
-			fail(w, http.StatusServiceUnavailable, storeapi.CodeUnavailable, "the server is shutting down")
-			return
-		}
-		defer s.inflight.Done()
-		start := time.Now()
-		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-				if !rec.wrote {
-					fail(rec, http.StatusInternalServerError, storeapi.CodeInternal, "internal error")
-				}
-			}
-			s.metrics.observe(pattern, r.Method, rec.status, time.Since(start))
-		}()
-		h, ok := ms[r.Method]
-		if !ok && r.Method == http.MethodHead {
-			h, ok = ms[http.MethodGet]
-		}
-		if !ok {
-			h, ok = ms["*"]
-		}
-		if !ok {
-			rec.Header().Set("Allow", strings.Join(allowed, ", "))
-			fail(rec, http.StatusMethodNotAllowed, storeapi.CodeMethodNotAllowed, "%s does not take %s; use %s", r.URL.Path, r.Method, strings.Join(allowed, " or "))
-			return
-		}
-		h(rec, r)
-	})
 }
 
 // enter counts a call of an exported method in, so that Close waits for it; it fails with
@@ -467,135 +226,5 @@ func (s *Server) begin() bool {
 	return true
 }
 
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// writeJSON answers with v as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b, _ = json.Marshal(storeapi.ErrorResponse{Code: storeapi.CodeInternal, Message: "encoding the answer: " + err.Error()})
-	}
-	writeBody(w, status, b)
-}
-
-// writeBody answers with b, which is JSON.
-func writeBody(w http.ResponseWriter, status int, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(b)+1))
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte{'\n'})
-}
-
-// fail answers with an ErrorResponse.
-func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, storeapi.ErrorResponse{Code: code, Message: fmt.Sprintf(format, args...)})
-}
-
-// internal answers a storage or programming error: 503 when the store is closing, else 500.
-func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrStoreClosed) {
-		fail(w, http.StatusServiceUnavailable, storeapi.CodeUnavailable, "the server is shutting down")
-		return
-	}
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	fail(w, http.StatusInternalServerError, storeapi.CodeInternal, "internal error; the request was not completed, try again")
-}
-
-// readJSON decodes the request body into v, answering 413 for a body over
-// storeapi.MaxBodyBytes and 400 for one that is not valid UTF-8 or not the expected JSON. It
-// reports whether v was filled. The Content-Type is not checked: the body is JSON whatever it
-// says (curl -d sends form encoding), and no endpoint acts on a browser's ambient credentials.
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if r.ContentLength > storeapi.MaxBodyBytes {
-		fail(w, http.StatusRequestEntityTooLarge, storeapi.CodeTooLarge, "request body is %d bytes; at most %d", r.ContentLength, storeapi.MaxBodyBytes)
-		return false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, storeapi.MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, storeapi.CodeTooLarge, "request body is over %d bytes", storeapi.MaxBodyBytes)
-		} else {
-			fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "reading the request body: %v", err)
-		}
-		return false
-	}
-	if err := decodeJSON(body, v); err != nil {
-		fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "%v", err)
-		return false
-	}
-	return true
-}
-
-// ErrBadJSON marks a request body that is not the JSON an endpoint expects.
-var ErrBadJSON = errors.New("request body is not valid")
-
-// decodeJSON decodes body strictly (valid UTF-8, known fields, one value) with readable errors.
-func decodeJSON(body []byte, v any) error {
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return fmt.Errorf("%w: the request body is empty; it must be a JSON object", ErrBadJSON)
-	}
-	if !utf8.Valid(body) {
-		n := 0
-		for n < len(body) {
-			r, size := utf8.DecodeRune(body[n:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			n += size
-		}
-		return fmt.Errorf("%w: the request body is not valid UTF-8 (bad byte at offset %d)", ErrBadJSON, n)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
-			return fmt.Errorf("%w: malformed JSON at byte %d: %v", ErrBadJSON, syn.Offset, syn)
-		case errors.As(err, &typ):
-			field := typ.Field
-			if field == "" {
-				field = "the body"
-			}
-			return fmt.Errorf("%w: %s must be %s, not JSON %s", ErrBadJSON, field, typ.Type, typ.Value)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return fmt.Errorf("%w: malformed JSON: the body ends in the middle of a value", ErrBadJSON)
-		}
-		return fmt.Errorf("%w: %v", ErrBadJSON, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: malformed JSON: more data after the first value", ErrBadJSON)
-	}
-	return nil
-}
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, storeapi.HealthResponse{Status: "ok", Seq: s.maxSeq.Load()})
-}
+// Now is the server's clock (Params.Now).
+func (s *Server) Now() time.Time { return s.now() }

@@ -812,18 +812,6 @@ func TestChatRateLimits(t *testing.T) {
 	e.expectError("POST", "/c/alpha/api/start", "", storeapi.ChatStartRequest{Nick: "再来一个"}, 429, storeapi.CodeRateLimited)
 }
 
-func TestSecondProcessIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	a, err := OpenBadger(dir, quietLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := OpenBadger(dir, quietLogger()); err == nil || !contains(err.Error(), "already using this data directory") {
-		t.Fatalf("second open: %v", err)
-	}
-}
-
 func TestCloseStopsImport(t *testing.T) {
 	e := startEnv(t, "", &testClock{t: monday10})
 	closed := make(chan error, 1)

@@ -2,6 +2,7 @@ package soak
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dgraph-io/badger/v4"
-
-	"kefu/server"
+	"kefu/server/badgerstore"
+	"kefu/server/store"
 	"kefu/shop"
 	"kefu/storeapi"
 )
@@ -38,15 +38,29 @@ type serverState struct {
 	resultCount int                        // results the shop holds, all ids
 }
 
-// readServer opens the server's store in dir (no server may run) and reads the shop's feed,
-// the results of the mutation ids given, and the number of results it holds.
+// readServer opens the server's store in dir (no server may run) and reads, through the
+// store.Store interface, the shop's feed, the results of the mutation ids given, and the
+// number of results it holds.
 func readServer(dir string, ids []string) (*serverState, error) {
-	st, err := server.OpenBadger(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := badgerstore.Open(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return nil, err
 	}
+	s, err := readStore(context.Background(), st, ids)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return s, err
+}
+
+// readStore reads the soak shop's state from a store.
+func readStore(ctx context.Context, st store.Store, ids []string) (*serverState, error) {
 	s := &serverState{recs: map[key]shop.Record{}, results: map[string]storeapi.Result{}}
-	err = st.View(soakShop, func(tx server.ReadTx) error {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	err := st.View(ctx, soakShop, func(tx store.ReadTx) error {
 		var err error
 		if s.seq, err = tx.Seq(); err != nil {
 			return err
@@ -68,40 +82,18 @@ func readServer(dir string, ids []string) (*serverState, error) {
 		if err != nil {
 			return err
 		}
-		for _, id := range ids {
-			res, found, err := tx.Result(id)
-			if err != nil {
-				return err
+		return tx.Results(func(res storeapi.Result) bool {
+			s.resultCount++
+			if want[res.ID] {
+				s.results[res.ID] = res
 			}
-			if found {
-				s.results[id] = res
-			}
-		}
-		return nil
+			return true
+		})
 	})
-	if cerr := st.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return nil, err
 	}
-	// The Store interface has no way to list results; count them in Badger directly, by the
-	// key layout documented in server/store_badger.go: s/{shop}/m/{mutation id}.
-	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil).WithReadOnly(true))
-	if err != nil {
-		return nil, fmt.Errorf("counting results: %w", err)
-	}
-	defer db.Close()
-	err = db.View(func(txn *badger.Txn) error {
-		prefix := []byte("s/" + soakShop + "/m/")
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			s.resultCount++
-		}
-		return nil
-	})
-	return s, err
+	return s, nil
 }
 
 // decodeAs decodes a record's data into a new T.

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"kefu/demostore"
 	"kefu/localdb"
-	"kefu/server"
 	kefusync "kefu/sync"
 )
 
@@ -20,9 +20,9 @@ import (
 func staffOf(i int) (number, password string) {
 	switch i % 3 {
 	case 0:
-		return server.DemoOwner, server.DemoPassword
+		return demostore.Owner, demostore.Password
 	case 1:
-		return server.DemoAgent, server.DemoPassword
+		return demostore.Agent, demostore.Password
 	}
 	return soakStaff3, soakPassword3
 }

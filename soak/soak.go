@@ -24,7 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"kefu/server"
+	"kefu/demostore"
 )
 
 // Defaults of Config.
@@ -46,10 +46,10 @@ const (
 	MaxSkew = time.Hour
 )
 
-// The demo shop's logins the desks use (see server/demo.go). The third staff member is added
+// The demo shop's logins the desks use (see demostore). The third staff member is added
 // by the soak; kefu-store wants at least 8 characters for a password it adds.
 const (
-	soakShop      = server.DemoShop
+	soakShop      = demostore.Shop
 	soakStaff3    = "1003"
 	soakPassword3 = "soak-pass-1003"
 )

@@ -41,6 +41,7 @@ import (
 	"syscall"
 	"time"
 
+	"kefu/demostore"
 	"kefu/server"
 	"kefu/shop"
 	"kefu/shop/demoshop"
@@ -137,7 +138,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	if *demo {
 		start := time.Now()
-		if err := srv.SeedDemoSize(ctx, size); err != nil {
+		if err := demostore.SeedSize(ctx, srv, size); err != nil {
 			return fmt.Errorf("seeding the demo shop: %w", err)
 		}
 		log.Info("demo shop ready", "took", time.Since(start).Round(time.Millisecond))
@@ -161,7 +162,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "kefu-store serving %s (data in %s)\n", base, *data)
 	if *demo {
-		printDemo(stdout, srv, base)
+		printDemo(ctx, stdout, srv, base)
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -189,12 +190,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 }
 
 // printDemo says how to use the demo shop.
-func printDemo(w io.Writer, srv *server.Server, base string) {
-	fmt.Fprintf(w, "\nDemo shop: shop %q, staff %s (owner) or %s (agent), password %q.\n", server.DemoShop, server.DemoOwner, server.DemoAgent, server.DemoPassword)
+func printDemo(ctx context.Context, w io.Writer, srv *server.Server, base string) {
+	fmt.Fprintf(w, "\nDemo shop: shop %q, staff %s (owner) or %s (agent), password %q.\n", demostore.Shop, demostore.Owner, demostore.Agent, demostore.Password)
 	fmt.Fprintf(w, "  Desk:      kefu --server %s\n", base)
 	fmt.Fprintf(w, "  Log in:    curl -s %s%s -H 'Content-Type: application/json' -d '{\"shop\":\"demo\",\"staff\":\"1001\",\"password\":\"demo\"}'\n", base, storeapi.PathLogin)
-	fmt.Fprintf(w, "  Chat page: %s/c/%s/\n", base, server.DemoShop)
-	nums, err := srv.DemoOrderNumbers()
+	fmt.Fprintf(w, "  Chat page: %s/c/%s/\n", base, demostore.Shop)
+	nums, err := demostore.OrderNumbers(ctx, srv)
 	if err != nil || len(nums) == 0 {
 		return
 	}

@@ -1,52 +1,95 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
-	"net/http"
+	"fmt"
 
+	"kefu/server/store"
 	"kefu/shop"
 	"kefu/storeapi"
 )
 
-// handleMutations applies a batch of mutations in order, each exactly once.
-func (s *Server) handleMutations(w http.ResponseWriter, r *http.Request, tok TokenInfo) {
-	var req storeapi.MutationsRequest
-	if !readJSON(w, r, &req) {
-		return
-	}
-	if req.Mutations == nil {
-		fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "the body needs a \"mutations\" list")
-		return
-	}
-	if n := len(req.Mutations); n > storeapi.MaxBatch {
-		fail(w, http.StatusBadRequest, storeapi.CodeBadRequest, "%d mutations in one request; at most %d", n, storeapi.MaxBatch)
-		return
-	}
-	results, err := s.ApplyBatch(tok.Shop, tok.Staff, req.Mutations)
+// The write path: every write of the server runs in one store transaction of its shop
+// (update), is made durable, and only then announced to the shop's long polls (commit).
+// Mutations are applied exactly once: their results are recorded by id in the transaction
+// that writes their records.
+
+// write runs fn in one store transaction of the shop and commits it: durable, then announced.
+func (s *Server) write(ctx context.Context, shopID string, fn func(store.Tx) error) error {
+	seq, err := s.update(ctx, shopID, fn)
 	if err != nil {
-		// The mutations before the failure are applied and recorded; a retry of the whole
-		// batch gets them as duplicates.
-		s.internal(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, storeapi.MutationsResponse{Results: results})
+	return s.commit(ctx, shopID, seq)
+}
+
+// update runs fn in one store transaction of the shop. It returns the shop's new seq when the
+// transaction wrote records (0 when it did not). The write is not durable nor announced until
+// commit.
+func (s *Server) update(ctx context.Context, shopID string, fn func(store.Tx) error) (int64, error) {
+	var before, after int64
+	err := s.store.Update(ctx, shopID, func(tx store.Tx) error {
+		var err error
+		if before, err = tx.Seq(); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		after, err = tx.Seq()
+		return err
+	})
+	if err != nil || after == before {
+		return 0, err
+	}
+	return after, nil
+}
+
+// commit makes the committed transactions durable, then wakes the shop's long polls for seq
+// (if not 0): no desk ever sees a change that a power cut could still take back.
+func (s *Server) commit(ctx context.Context, shopID string, seq int64) error {
+	if err := s.store.Sync(ctx); err != nil {
+		return err
+	}
+	if seq > 0 {
+		s.publish(shopID, seq)
+	}
+	return nil
+}
+
+// txReader lets shop.Decide read a transaction; deleted entities do not exist.
+type txReader struct{ tx store.ReadTx }
+
+func (r txReader) Get(t shop.EntityType, id string, v any) (int64, bool, error) {
+	rec, found, err := r.tx.Record(t, id)
+	if err != nil || !found || rec.Deleted {
+		return 0, false, err
+	}
+	if err := json.Unmarshal(rec.Data, v); err != nil {
+		return 0, false, fmt.Errorf("decoding %s %s: %w", t, id, err)
+	}
+	return rec.Seq, true, nil
 }
 
 // ApplyBatch applies mutations of staff member staff to shop shopID in order, each exactly
 // once (see Apply), then makes them durable and wakes the shop's long polls. On a storage
-// error the mutations before it stay applied, and the error is returned.
+// error the mutations before it stay applied, and the error is returned. A batch that began
+// is not cut short when its request ends: what was applied is recorded either way.
 func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeapi.Result, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
 	defer s.inflight.Done()
+	ctx := context.Background()
 	results := make([]storeapi.Result, 0, len(ms))
 	var newest int64
 	var err error
 	for _, m := range ms {
 		var res storeapi.Result
 		var seq int64
-		res, seq, err = s.apply(shopID, staff, m)
+		res, seq, err = s.apply(ctx, shopID, staff, m)
 		if err != nil {
 			break
 		}
@@ -54,7 +97,7 @@ func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeap
 		s.metrics.mutations.WithLabelValues(string(res.Status)).Inc()
 		results = append(results, res)
 	}
-	if cerr := s.commit(shopID, newest); err == nil {
+	if cerr := s.commit(ctx, shopID, newest); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -78,14 +121,14 @@ func (s *Server) Apply(shopID, staff string, m shop.Mutation) (storeapi.Result, 
 
 // apply decides and writes one mutation without committing; seq is the shop's new seq when it
 // wrote records.
-func (s *Server) apply(shopID, staff string, m shop.Mutation) (res storeapi.Result, seq int64, err error) {
+func (s *Server) apply(ctx context.Context, shopID, staff string, m shop.Mutation) (res storeapi.Result, seq int64, err error) {
 	m.Staff = staff
 	if err := shop.Validate(m); err != nil {
 		// Without a valid envelope there may be no id to remember it by; the answer is the
 		// same every time anyway.
 		return storeapi.Result{ID: m.ID, Status: storeapi.StatusRejected, Reason: reason(err)}, 0, nil
 	}
-	seq, err = s.update(shopID, func(tx Tx) error {
+	seq, err = s.update(ctx, shopID, func(tx store.Tx) error {
 		first, found, err := tx.Result(m.ID)
 		if err != nil {
 			return err

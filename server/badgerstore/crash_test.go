@@ -1,4 +1,4 @@
-package server
+package badgerstore
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kefu/server/store"
 	"kefu/shop"
 )
 
@@ -38,11 +39,11 @@ func nextFid(t *testing.T, dir, ext string) int {
 // seedStore writes one record into a new store in dir and closes it.
 func seedStore(t *testing.T, dir string) {
 	t.Helper()
-	st, err := OpenBadger(dir, nil)
+	st, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update("s1", func(tx Tx) error {
+	err = st.Update(t.Context(), "s1", func(tx store.Tx) error {
 		_, err := tx.Put(shop.NewRecord(shop.TypeShop, "s1", shop.Shop{ID: "s1", Name: "Shop"}))
 		return err
 	})
@@ -57,12 +58,12 @@ func seedStore(t *testing.T, dir string) {
 // reopen opens the store in dir, checks the record seedStore wrote and writes another.
 func reopen(t *testing.T, dir string) {
 	t.Helper()
-	st, err := OpenBadger(dir, nil)
+	st, err := Open(dir, nil)
 	if err != nil {
 		t.Fatalf("the store does not open after the crash: %v", err)
 	}
 	defer st.Close()
-	err = st.View("s1", func(tx ReadTx) error {
+	err = st.View(t.Context(), "s1", func(tx store.ReadTx) error {
 		rec, found, err := tx.Record(shop.TypeShop, "s1")
 		if err != nil {
 			return err
@@ -75,7 +76,7 @@ func reopen(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update("s1", func(tx Tx) error { // and it takes writes
+	err = st.Update(t.Context(), "s1", func(tx store.Tx) error { // and it takes writes
 		_, err := tx.Put(shop.NewRecord(shop.TypeStaff, "1001", shop.Staff{Number: "1001", Name: "王晓", Role: shop.RoleOwner}))
 		return err
 	})
@@ -111,4 +112,16 @@ func TestOpenAfterKillWhileCreatingMemtable(t *testing.T) {
 	}
 	reopen(t, dir)
 	reopen(t, dir)
+}
+
+func TestSecondProcessIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "already using this data directory") {
+		t.Fatalf("second open: %v", err)
+	}
 }

@@ -1,18 +1,151 @@
-package server
+package demostore
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"kefu/server"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 	"kefu/storeapi"
 	"kefu/storeapi/apitest"
 )
+
+// testClock is a settable clock.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// env is a server on a loopback listener with a client that validates every response
+// against storeapi/openapi.yaml.
+type env struct {
+	t      *testing.T
+	srv    *server.Server
+	hs     *httptest.Server
+	clock  *testClock
+	client *http.Client
+	dir    string
+}
+
+// startEnv starts a server on dir ("" for memory) with the clock and no shops.
+func startEnv(t *testing.T, dir string, clock *testClock) *env {
+	t.Helper()
+	srv, err := server.New(server.Params{DataDir: dir, Now: clock.Now, Logger: slog.New(slog.DiscardHandler), PasswordCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	e := &env{t: t, srv: srv, hs: httptest.NewServer(srv.Handler()), clock: clock, dir: dir,
+		client: &http.Client{Transport: apitest.Transport(t, nil), Timeout: 90 * time.Second}}
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *env) stop() {
+	if e.hs == nil {
+		return
+	}
+	e.hs.CloseClientConnections()
+	if err := e.srv.Close(); err != nil {
+		e.t.Errorf("Close: %v", err)
+	}
+	e.hs.Close()
+	e.hs = nil
+}
+
+// restart stops the server and starts a new one on the same data directory and clock.
+func (e *env) restart() *env {
+	e.t.Helper()
+	e.stop()
+	return startEnv(e.t, e.dir, e.clock)
+}
+
+// call sends a request (body nil, []byte sent as is, or a value sent as JSON), expects status
+// want and decodes the answer into out (if not nil).
+func (e *env) call(method, path, token string, body any, want int, out any) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.hs.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatalf("%s %s: reading: %v", method, path, err)
+	}
+	if resp.StatusCode != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			e.t.Fatalf("%s %s: decoding %s: %v", method, path, data, err)
+		}
+	}
+}
+
+func (e *env) changes(token string, after int64, limit int) storeapi.ChangesResponse {
+	e.t.Helper()
+	var cr storeapi.ChangesResponse
+	e.call("GET", fmt.Sprintf("%s?after=%d&limit=%d", storeapi.PathChanges, after, limit), token, nil, 200, &cr)
+	return cr
+}
+
+// all reads the whole feed of the token's shop.
+func (e *env) all(token string) map[string]shop.Record {
+	e.t.Helper()
+	out := map[string]shop.Record{}
+	var after int64
+	for {
+		cr := e.changes(token, after, storeapi.MaxChangesLimit)
+		for _, r := range cr.Changes {
+			out[string(r.Type)+"/"+r.ID] = r
+		}
+		after = cr.Next
+		if !cr.More {
+			return out
+		}
+	}
+}
 
 // examplesDay is the day the spec's examples were made for (see storeapi/openapi.yaml).
 var examplesDay = time.Date(2026, 11, 23, 10, 0, 0, 0, shop.ShopZone)
@@ -20,22 +153,22 @@ var examplesDay = time.Date(2026, 11, 23, 10, 0, 0, 0, shop.ShopZone)
 func demoLogin(e *env, staff string) storeapi.LoginResponse {
 	e.t.Helper()
 	var lr storeapi.LoginResponse
-	e.call("POST", storeapi.PathLogin, "", storeapi.LoginRequest{Shop: DemoShop, Staff: staff, Password: DemoPassword}, 200, &lr)
+	e.call("POST", storeapi.PathLogin, "", storeapi.LoginRequest{Shop: Shop, Staff: staff, Password: Password}, 200, &lr)
 	return lr
 }
 
 func TestSeedDemo(t *testing.T) {
 	e := startEnv(t, t.TempDir(), &testClock{t: examplesDay})
-	if err := e.srv.SeedDemo(t.Context()); err != nil {
+	if err := Seed(t.Context(), e.srv); err != nil {
 		t.Fatal(err)
 	}
-	owner := demoLogin(e, DemoOwner)
-	agent := demoLogin(e, DemoAgent)
-	if owner.Staff.Role != shop.RoleOwner || agent.Staff.Role != shop.RoleAgent || owner.Shop.Name == "" || owner.Shop.ID != DemoShop {
+	owner := demoLogin(e, Owner)
+	agent := demoLogin(e, Agent)
+	if owner.Staff.Role != shop.RoleOwner || agent.Staff.Role != shop.RoleAgent || owner.Shop.Name == "" || owner.Shop.ID != Shop {
 		t.Fatalf("owner %+v, agent %+v", owner, agent)
 	}
 	want := map[shop.EntityType]int{}
-	err := demoshop.Generate(demoshop.Small, DemoSeed, examplesDay, func(r shop.Record) error { want[r.Type]++; return nil })
+	err := demoshop.Generate(demoshop.Small, GeneratorSeed, examplesDay, func(r shop.Record) error { want[r.Type]++; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +177,7 @@ func TestSeedDemo(t *testing.T) {
 		for _, r := range e.all(tok) {
 			got[r.Type]++
 		}
-		return got, e.changes(tok, 0, 1, 0).Total
+		return got, e.changes(tok, 0, 1).Total
 	}
 	got, total := count(owner.Token)
 	for typ, n := range want {
@@ -53,11 +186,11 @@ func TestSeedDemo(t *testing.T) {
 		}
 	}
 	// Seeding again, also after a restart, changes nothing.
-	if err := e.srv.SeedDemo(t.Context()); err != nil {
+	if err := Seed(t.Context(), e.srv); err != nil {
 		t.Fatal(err)
 	}
 	e = e.restart()
-	if err := e.srv.SeedDemo(t.Context()); err != nil {
+	if err := Seed(t.Context(), e.srv); err != nil {
 		t.Fatal(err)
 	}
 	if again, total2 := count(owner.Token); total2 != total || len(again) != len(got) {
@@ -65,8 +198,8 @@ func TestSeedDemo(t *testing.T) {
 	}
 	// The example order numbers are found in a shop seeded on the examples' day (other days:
 	// TestSpecExamples).
-	nums, err := e.srv.DemoOrderNumbers()
-	if err != nil || len(nums) != len(demoExampleOrders) {
+	nums, err := OrderNumbers(t.Context(), e.srv)
+	if err != nil || len(nums) != len(ExampleOrders) {
 		t.Fatalf("order numbers %v, %v", nums, err)
 	}
 	for ex, id := range nums {
@@ -78,16 +211,16 @@ func TestSeedDemo(t *testing.T) {
 
 // TestSpecExamples tries every request body example of storeapi/openapi.yaml against demo
 // shops seeded at different times: each mutation kind has an example, and each applies. Order
-// numbers are mapped as kefu-store --demo prints them (DemoOrderNumbers).
+// numbers are mapped as kefu-store --demo prints them (OrderNumbers).
 func TestSpecExamples(t *testing.T) {
 	// Every example order number is one of the demo shop's.
 	for _, id := range regexp.MustCompile(`\b20\d{14}\b`).FindAllString(string(storeapi.Spec), -1) {
 		found := false
-		for _, ex := range demoExampleOrders {
+		for _, ex := range ExampleOrders {
 			found = found || ex == id
 		}
 		if !found {
-			t.Errorf("the spec uses order %s, which demoExampleOrders does not list", id)
+			t.Errorf("the spec uses order %s, which ExampleOrders does not list", id)
 		}
 	}
 	for _, seeded := range []time.Time{
@@ -100,11 +233,11 @@ func TestSpecExamples(t *testing.T) {
 
 func trySpecExamples(t *testing.T, seeded time.Time) {
 	e := startEnv(t, "", &testClock{t: seeded})
-	if err := e.srv.SeedDemo(t.Context()); err != nil {
+	if err := Seed(t.Context(), e.srv); err != nil {
 		t.Fatal(err)
 	}
-	orders, err := e.srv.DemoOrderNumbers()
-	if err != nil || len(orders) != len(demoExampleOrders) {
+	orders, err := OrderNumbers(t.Context(), e.srv)
+	if err != nil || len(orders) != len(ExampleOrders) {
 		t.Fatalf("order numbers %v, %v", orders, err)
 	}
 	doc, err := apitest.Doc()

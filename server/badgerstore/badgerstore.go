@@ -1,12 +1,17 @@
-package server
+// Package badgerstore is the store server's embedded storage: a store.Store kept in a Badger
+// v4 database, in a directory or in memory. It passes the conformance suite of
+// kefu/server/storetest.
+package badgerstore
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +19,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"kefu/server/store"
 	"kefu/shop"
 	"kefu/storeapi"
 )
@@ -26,9 +32,12 @@ import (
 //	s/{shop}/r/{type}\x00{id}  record: seq (8 bytes), flags (1 byte), data (JSON)
 //	s/{shop}/f/{seq}           feed entry (8-byte big-endian seq) → {type}\x00{id}
 //	s/{shop}/p/{staff}         credential (JSON Credential)
-//	s/{shop}/m/{mutation id}   first result of a mutation (JSON storeapi.Result)
+//	s/{shop}/m/{mutation id}   result of a mutation (JSON storeapi.Result)
 //	s/{shop}/c/{sha256 hex}    customer chat token (JSON ChatToken)
-//	s/{shop}/i/{key}           index key, empty value
+//	s/{shop}/i/{index}\x00{key value}\x00…\x00{id}
+//	                           index entry, empty value: string values as they are, int
+//	                           values as 16 lower-case hex digits, so that keys sort as
+//	                           entries do (values and ids hold no NUL)
 const (
 	secSeq        = 'q'
 	secRecord     = 'r'
@@ -41,19 +50,23 @@ const (
 	flagDeleted = 1
 )
 
-// BadgerStore is the Store kept in a Badger v4 database.
-type BadgerStore struct {
+// Store is the store.Store kept in a Badger v4 database.
+type Store struct {
 	db     *badger.DB
 	closed atomic.Bool
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex // per-shop write locks
+	mu      sync.Mutex
+	locks   map[string]chan struct{} // per-shop write locks: a full channel is a held lock
+	indexes map[string]store.Index   // declared indexes, by name
 }
 
-// OpenBadger opens (or creates) the Badger store in dir, or an in-memory one when dir is "".
+var _ store.Store = (*Store)(nil)
+var _ store.Collector = (*Store)(nil)
+
+// Open opens (or creates) the Badger store in dir, or an in-memory one when dir is "".
 // Options suit a small machine: 32 MB memtables, 64 MB value-log files, small caches. Only one
 // process can open a directory; a second gets an error saying so.
-func OpenBadger(dir string, log *slog.Logger) (*BadgerStore, error) {
+func Open(dir string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -67,7 +80,7 @@ func OpenBadger(dir string, log *slog.Logger) (*BadgerStore, error) {
 		WithIndexCacheSize(32 << 20).
 		WithValueLogFileSize(64 << 20).
 		WithNumCompactors(2).
-		WithDetectConflicts(false). // writers of one shop are serialised by BadgerStore itself
+		WithDetectConflicts(false). // writers of one shop are serialised by Store itself
 		WithSyncWrites(false)       // the server calls Sync before it answers a write
 	if dir == "" {
 		opts = opts.WithInMemory(true).WithDir("").WithValueDir("")
@@ -87,7 +100,7 @@ func OpenBadger(dir string, log *slog.Logger) (*BadgerStore, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", dir, err)
 	}
-	return &BadgerStore{db: db, locks: map[string]*sync.Mutex{}}, nil
+	return &Store{db: db, locks: map[string]chan struct{}{}, indexes: map[string]store.Index{}}, nil
 }
 
 // emptyLogFile reports whether err is Badger refusing a log file it found empty: the
@@ -99,12 +112,20 @@ func emptyLogFile(err error) bool {
 		(strings.Contains(msg, "vlog.open") || strings.Contains(msg, "while opening memtables"))
 }
 
-// RunGC reclaims value-log space: it runs Badger's value-log GC until nothing is left to do.
-func (s *BadgerStore) RunGC() error {
+// enter checks that the store is open and ctx is not done.
+func (s *Store) enter(ctx context.Context) error {
 	if s.closed.Load() {
-		return ErrStoreClosed
+		return store.ErrClosed
 	}
+	return ctx.Err()
+}
+
+// RunGC implements store.Collector: it runs Badger's value-log GC until nothing is left to do.
+func (s *Store) RunGC(ctx context.Context) error {
 	for {
+		if err := s.enter(ctx); err != nil {
+			return err
+		}
 		err := s.db.RunValueLogGC(0.7)
 		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
 			return nil
@@ -115,50 +136,98 @@ func (s *BadgerStore) RunGC() error {
 	}
 }
 
-func (s *BadgerStore) shopLock(shopID string) *sync.Mutex {
+// Declare implements store.Store. Badger needs nothing created: the declarations are kept in
+// memory and checked by every index call.
+func (s *Store) Declare(ctx context.Context, indexes ...store.Index) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, ix := range indexes {
+		if err := ix.Validate(); err != nil {
+			return err
+		}
+		if old, ok := s.indexes[ix.Name]; ok && !old.Same(ix) {
+			return fmt.Errorf("index %s is declared already with other fields: %w", ix.Name, store.ErrInvalid)
+		}
+	}
+	for _, ix := range indexes {
+		ix.Fields = append([]store.Field(nil), ix.Fields...)
+		s.indexes[ix.Name] = ix
+	}
+	return nil
+}
+
+// index returns a declared index.
+func (s *Store) index(name string) (store.Index, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix, ok := s.indexes[name]
+	if !ok {
+		return ix, fmt.Errorf("index %q: %w", name, store.ErrUnknownIndex)
+	}
+	return ix, nil
+}
+
+// lock takes shop shopID's write lock, or fails when ctx ends first.
+func (s *Store) lock(ctx context.Context, shopID string) (unlock func(), err error) {
+	s.mu.Lock()
 	l, ok := s.locks[shopID]
 	if !ok {
-		l = new(sync.Mutex)
+		l = make(chan struct{}, 1)
 		s.locks[shopID] = l
 	}
-	return l
+	s.mu.Unlock()
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
-// Update implements Store.
-func (s *BadgerStore) Update(shopID string, fn func(Tx) error) error {
-	if s.closed.Load() {
-		return ErrStoreClosed
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
 	}
-	l := s.shopLock(shopID)
-	l.Lock()
-	defer l.Unlock()
+	unlock, err := s.lock(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return s.db.Update(func(txn *badger.Txn) error {
-		return fn(&badgerTx{badgerRead: badgerRead{txn: txn, shop: shopID}})
+		if err := fn(&badgerTx{badgerRead: badgerRead{st: s, ctx: ctx, txn: txn, shop: shopID}}); err != nil {
+			return err
+		}
+		return ctx.Err() // a ctx that ended during fn rolls the update back
 	})
 }
 
-// View implements Store.
-func (s *BadgerStore) View(shopID string, fn func(ReadTx) error) error {
-	if s.closed.Load() {
-		return ErrStoreClosed
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
 	}
 	return s.db.View(func(txn *badger.Txn) error {
-		return fn(&badgerRead{txn: txn, shop: shopID})
+		return fn(&badgerRead{st: s, ctx: ctx, txn: txn, shop: shopID})
 	})
 }
 
-// Shops implements Store.
-func (s *BadgerStore) Shops() ([]string, error) {
-	if s.closed.Load() {
-		return nil, ErrStoreClosed
+// Shops implements store.Store.
+func (s *Store) Shops(ctx context.Context) ([]string, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
 	}
 	var ids []string
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("a/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			ids = append(ids, string(it.Item().Key()[2:]))
 		}
 		return nil
@@ -168,10 +237,10 @@ func (s *BadgerStore) Shops() ([]string, error) {
 
 func tokenKey(hash string) []byte { return []byte("t/" + hash) }
 
-// PutToken implements Store.
-func (s *BadgerStore) PutToken(hash string, t TokenInfo) error {
-	if s.closed.Load() {
-		return ErrStoreClosed
+// PutToken implements store.Store.
+func (s *Store) PutToken(ctx context.Context, hash string, t store.TokenInfo) error {
+	if err := s.enter(ctx); err != nil {
+		return err
 	}
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -180,11 +249,11 @@ func (s *BadgerStore) PutToken(hash string, t TokenInfo) error {
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(tokenKey(hash), b) })
 }
 
-// Token implements Store.
-func (s *BadgerStore) Token(hash string) (TokenInfo, bool, error) {
-	var t TokenInfo
-	if s.closed.Load() {
-		return t, false, ErrStoreClosed
+// Token implements store.Store.
+func (s *Store) Token(ctx context.Context, hash string) (store.TokenInfo, bool, error) {
+	var t store.TokenInfo
+	if err := s.enter(ctx); err != nil {
+		return t, false, err
 	}
 	var found bool
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -195,25 +264,28 @@ func (s *BadgerStore) Token(hash string) (TokenInfo, bool, error) {
 	return t, found, err
 }
 
-// DeleteToken implements Store.
-func (s *BadgerStore) DeleteToken(hash string) error {
-	if s.closed.Load() {
-		return ErrStoreClosed
+// DeleteToken implements store.Store.
+func (s *Store) DeleteToken(ctx context.Context, hash string) error {
+	if err := s.enter(ctx); err != nil {
+		return err
 	}
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(tokenKey(hash)) })
 }
 
-// DeleteExpiredTokens implements Store.
-func (s *BadgerStore) DeleteExpiredTokens(now time.Time) (int, error) {
-	if s.closed.Load() {
-		return 0, ErrStoreClosed
+// DeleteExpiredTokens implements store.Store.
+func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
+	if err := s.enter(ctx); err != nil {
+		return 0, err
 	}
 	var expired [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("t/"), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var t TokenInfo
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var t store.TokenInfo
 			err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) })
 			if err != nil || !t.Expires.After(now) {
 				expired = append(expired, it.Item().KeyCopy(nil))
@@ -237,16 +309,16 @@ func (s *BadgerStore) DeleteExpiredTokens(now time.Time) (int, error) {
 	return len(expired), nil
 }
 
-// Sync implements Store.
-func (s *BadgerStore) Sync() error {
-	if s.closed.Load() {
-		return ErrStoreClosed
+// Sync implements store.Store.
+func (s *Store) Sync(ctx context.Context) error {
+	if err := s.enter(ctx); err != nil {
+		return err
 	}
 	return s.db.Sync()
 }
 
-// Close implements Store.
-func (s *BadgerStore) Close() error {
+// Close implements store.Store.
+func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
@@ -255,6 +327,8 @@ func (s *BadgerStore) Close() error {
 
 // badgerRead is a ReadTx on a Badger transaction.
 type badgerRead struct {
+	st   *Store
+	ctx  context.Context
 	txn  *badger.Txn
 	shop string
 }
@@ -290,13 +364,24 @@ func getJSON(txn *badger.Txn, key []byte, v any) (bool, error) {
 	return true, nil
 }
 
-func (r *badgerRead) Account() (ShopAccount, bool, error) {
-	var a ShopAccount
-	found, err := getJSON(r.txn, []byte("a/"+r.shop), &a)
+// getJSON reads a JSON value of the transaction, once its ctx is checked.
+func (r *badgerRead) getJSON(key []byte, v any) (bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return false, err
+	}
+	return getJSON(r.txn, key, v)
+}
+
+func (r *badgerRead) Account() (store.ShopAccount, bool, error) {
+	var a store.ShopAccount
+	found, err := r.getJSON([]byte("a/"+r.shop), &a)
 	return a, found, err
 }
 
 func (r *badgerRead) Seq() (int64, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
 	item, err := r.txn.Get(r.key(secSeq, ""))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return 0, nil
@@ -327,6 +412,9 @@ func decodeRecord(t shop.EntityType, id string, v []byte) (shop.Record, error) {
 }
 
 func (r *badgerRead) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return shop.Record{}, false, err
+	}
 	item, err := r.txn.Get(r.key(secRecord, recordKeyPart(t, id)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return shop.Record{}, false, nil
@@ -347,7 +435,7 @@ func (r *badgerRead) Feed(after int64, fn func(shop.Record) bool) error {
 	prefix := r.key(secFeed, "")
 	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
 	defer it.Close()
-	for it.Seek(append(bytes.Clone(prefix), seqBytes(after+1)...)); it.Valid(); it.Next() {
+	for it.Seek(append(bytes.Clone(prefix), seqBytes(max(after, 0)+1)...)); it.Valid(); it.Next() {
 		var ref []byte
 		if err := it.Item().Value(func(v []byte) error { ref = bytes.Clone(v); return nil }); err != nil {
 			return err
@@ -367,34 +455,122 @@ func (r *badgerRead) Feed(after int64, fn func(shop.Record) bool) error {
 			return nil
 		}
 	}
-	return nil
+	return r.ctx.Err()
 }
 
-func (r *badgerRead) Credential(staff string) (Credential, bool, error) {
-	var c Credential
-	found, err := getJSON(r.txn, r.key(secCredential, staff), &c)
+func (r *badgerRead) Credential(staff string) (store.Credential, bool, error) {
+	var c store.Credential
+	found, err := r.getJSON(r.key(secCredential, staff), &c)
 	return c, found, err
 }
 
 func (r *badgerRead) Result(mutationID string) (storeapi.Result, bool, error) {
 	var res storeapi.Result
-	found, err := getJSON(r.txn, r.key(secResult, mutationID), &res)
+	found, err := r.getJSON(r.key(secResult, mutationID), &res)
 	return res, found, err
 }
 
-func (r *badgerRead) ChatToken(hash string) (ChatToken, bool, error) {
-	var t ChatToken
-	found, err := getJSON(r.txn, r.key(secChatToken, hash), &t)
+func (r *badgerRead) Results(fn func(storeapi.Result) bool) error {
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: r.key(secResult, ""), PrefetchValues: true, PrefetchSize: 256})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		var res storeapi.Result
+		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &res) }); err != nil {
+			return fmt.Errorf("shop %s: reading result %q: %w", r.shop, it.Item().Key(), err)
+		}
+		if !fn(res) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (r *badgerRead) ChatToken(hash string) (store.ChatToken, bool, error) {
+	var t store.ChatToken
+	found, err := r.getJSON(r.key(secChatToken, hash), &t)
 	return t, found, err
 }
 
-func (r *badgerRead) Index(prefix, from string, fn func(key string) bool) error {
-	p := r.key(secIndex, prefix)
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p})
+// encodeValue is an index key value as it sits in a Badger key.
+func encodeValue(v any) string {
+	if n, ok := v.(int64); ok {
+		return fmt.Sprintf("%016x", n)
+	}
+	return v.(string)
+}
+
+// entryKey is the Badger key of an index entry (checked against its index).
+func (r *badgerRead) entryKey(name string, e store.Entry) []byte {
+	var b strings.Builder
+	b.WriteString(name)
+	for _, v := range e.Key {
+		b.WriteByte(0)
+		b.WriteString(encodeValue(v))
+	}
+	b.WriteByte(0)
+	b.WriteString(e.ID)
+	return r.key(secIndex, b.String())
+}
+
+// decodeEntry reads an entry of ix from the part of its key after "{index}\x00".
+func decodeEntry(ix store.Index, rest string) (store.Entry, error) {
+	parts := strings.Split(rest, "\x00")
+	if len(parts) != len(ix.Fields)+1 {
+		return store.Entry{}, fmt.Errorf("index %s: entry %q has %d parts, want %d", ix.Name, rest, len(parts), len(ix.Fields)+1)
+	}
+	e := store.Entry{Key: make([]any, len(ix.Fields)), ID: parts[len(ix.Fields)]}
+	for i, f := range ix.Fields {
+		if f.Kind == store.Int {
+			n, err := strconv.ParseInt(parts[i], 16, 64)
+			if err != nil {
+				return store.Entry{}, fmt.Errorf("index %s: entry %q: field %s: %w", ix.Name, rest, f.Name, err)
+			}
+			e.Key[i] = n
+		} else {
+			e.Key[i] = parts[i]
+		}
+	}
+	return e, nil
+}
+
+func (r *badgerRead) Scan(index string, q store.Query, fn func(store.Entry) bool) error {
+	ix, err := r.st.index(index)
+	if err != nil {
+		return err
+	}
+	if err := ix.CheckQuery(q); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(index)
+	b.WriteByte(0)
+	for _, v := range q.Prefix {
+		b.WriteString(encodeValue(v))
+		b.WriteByte(0)
+	}
+	prefix := r.key(secIndex, b.String())
+	skip := len(r.key(secIndex, index)) + 1
+	seek := prefix
+	if q.Min != nil {
+		seek = append(bytes.Clone(prefix), encodeValue(q.Min)...)
+	}
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
-	skip := len(r.key(secIndex, ""))
-	for it.Seek(r.key(secIndex, prefix+from)); it.Valid(); it.Next() {
-		if !fn(string(it.Item().Key()[skip:])) {
+	for it.Seek(seek); it.Valid(); it.Next() {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		e, err := decodeEntry(ix, string(it.Item().Key()[skip:]))
+		if err != nil {
+			return err
+		}
+		if q.Max != nil && store.Compare(e.Key[len(q.Prefix)], q.Max) > 0 {
+			return nil
+		}
+		if !fn(e) {
 			return nil
 		}
 	}
@@ -409,6 +585,9 @@ type badgerTx struct {
 }
 
 func (w *badgerTx) setJSON(key []byte, v any) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -416,17 +595,17 @@ func (w *badgerTx) setJSON(key []byte, v any) error {
 	return w.txn.Set(key, b)
 }
 
-func (w *badgerTx) PutAccount(a ShopAccount) error {
+func (w *badgerTx) PutAccount(a store.ShopAccount) error {
 	return w.setJSON([]byte("a/"+w.shop), a)
 }
 
-func (w *badgerTx) PutCredential(c Credential) error {
+func (w *badgerTx) PutCredential(c store.Credential) error {
 	return w.setJSON(w.key(secCredential, c.Staff), c)
 }
 
 func (w *badgerTx) Seq() (int64, error) {
 	if w.seqSet {
-		return w.seq, nil
+		return w.seq, w.ctx.Err()
 	}
 	seq, err := w.badgerRead.Seq()
 	if err != nil {
@@ -438,10 +617,10 @@ func (w *badgerTx) Seq() (int64, error) {
 
 func (w *badgerTx) Put(rec shop.Record) (int64, error) {
 	if !rec.Type.Known() {
-		return 0, fmt.Errorf("storing %s %s: unknown entity type", rec.Type, rec.ID)
+		return 0, fmt.Errorf("storing %s %s: unknown entity type: %w", rec.Type, rec.ID, store.ErrInvalid)
 	}
 	if rec.ID == "" || strings.ContainsRune(rec.ID, 0) {
-		return 0, fmt.Errorf("storing %s %q: invalid id", rec.Type, rec.ID)
+		return 0, fmt.Errorf("storing %s %q: invalid id: %w", rec.Type, rec.ID, store.ErrInvalid)
 	}
 	seq, err := w.Seq()
 	if err != nil {
@@ -482,16 +661,39 @@ func (w *badgerTx) PutResult(r storeapi.Result) error {
 	return w.setJSON(w.key(secResult, r.ID), r)
 }
 
-func (w *badgerTx) PutChatToken(hash string, t ChatToken) error {
+func (w *badgerTx) PutChatToken(hash string, t store.ChatToken) error {
 	return w.setJSON(w.key(secChatToken, hash), t)
 }
 
-func (w *badgerTx) SetIndex(key string) error {
-	return w.txn.Set(w.key(secIndex, key), nil)
+// checkedEntryKey checks e against its declared index and returns its key.
+func (w *badgerTx) checkedEntryKey(index string, e store.Entry) ([]byte, error) {
+	if err := w.ctx.Err(); err != nil {
+		return nil, err
+	}
+	ix, err := w.st.index(index)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.CheckEntry(e); err != nil {
+		return nil, err
+	}
+	return w.entryKey(index, e), nil
 }
 
-func (w *badgerTx) DeleteIndex(key string) error {
-	return w.txn.Delete(w.key(secIndex, key))
+func (w *badgerTx) AddEntry(index string, e store.Entry) error {
+	k, err := w.checkedEntryKey(index, e)
+	if err != nil {
+		return err
+	}
+	return w.txn.Set(k, nil)
+}
+
+func (w *badgerTx) RemoveEntry(index string, e store.Entry) error {
+	k, err := w.checkedEntryKey(index, e)
+	if err != nil {
+		return err
+	}
+	return w.txn.Delete(k)
 }
 
 // badgerLogger sends Badger's warnings and errors to slog; its chatter is dropped.

@@ -1,0 +1,209 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"kefu/server/store"
+	"kefu/shop"
+	"kefu/storeapi"
+)
+
+// The change feed and its wake-ups: the server keeps every shop's newest durable seq in
+// memory with a channel that is closed (and replaced) when it grows, so that long polls of
+// the feed and of the customer chat wake without polling the store.
+
+// maxPageBytes caps the record data of one page of changes; a page always holds at least one
+// change, and More says when it stopped early.
+const maxPageBytes = 8 << 20
+
+// shopState is what the server keeps in memory per shop: the newest seq and the channel that
+// is closed (and replaced) when it grows, so that long polls wake without polling.
+type shopState struct {
+	mu      sync.Mutex
+	seq     int64 // newest published seq: every change up to it is durable
+	changed chan struct{}
+	page    pageCache
+}
+
+func (s *Server) raiseMax(seq int64) {
+	for {
+		cur := s.maxSeq.Load()
+		if seq <= cur || s.maxSeq.CompareAndSwap(cur, seq) {
+			break
+		}
+	}
+	s.metrics.feedSeq.Set(float64(s.maxSeq.Load()))
+}
+
+// state returns the in-memory state of a shop, loading its seq on first use.
+func (s *Server) state(ctx context.Context, shopID string) (*shopState, error) {
+	s.mu.Lock()
+	st, ok := s.shops[shopID]
+	if !ok {
+		st = &shopState{changed: make(chan struct{})}
+		s.shops[shopID] = st
+		st.mu.Lock() // loaded below, before anyone else uses it
+	}
+	s.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	defer st.mu.Unlock()
+	err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
+		var err error
+		st.seq, err = tx.Seq()
+		return err
+	})
+	if err != nil {
+		s.mu.Lock()
+		delete(s.shops, shopID)
+		s.mu.Unlock()
+		return nil, err
+	}
+	return st, nil
+}
+
+// watch returns the shop's newest seq and a channel closed when a newer one is committed.
+func (st *shopState) watch() (int64, <-chan struct{}) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.seq, st.changed
+}
+
+// publish records that shopID's feed reached seq and wakes its long polls. It runs after the
+// commit whatever the caller's context says: a durable change is always announced.
+func (s *Server) publish(shopID string, seq int64) {
+	st, err := s.state(context.Background(), shopID)
+	if err != nil {
+		s.log.Warn("publishing change", "shop", shopID, "err", err)
+		return
+	}
+	st.mu.Lock()
+	if seq > st.seq {
+		st.seq = seq
+		close(st.changed)
+		st.changed = make(chan struct{})
+	}
+	st.mu.Unlock()
+	s.raiseMax(seq)
+}
+
+// waitChange waits until changed is closed (true), or wait ends, ctx ends or the server
+// closes (false), counting the waiter in the long-poll gauge. timer is made on first use and
+// kept across calls, so that one request waits at most wait in all.
+func (s *Server) waitChange(ctx context.Context, changed <-chan struct{}, timer **time.Timer, wait time.Duration) bool {
+	if *timer == nil {
+		*timer = time.NewTimer(wait)
+	}
+	s.metrics.waiting.Inc()
+	defer s.metrics.waiting.Dec()
+	select {
+	case <-changed:
+		return true
+	case <-(*timer).C:
+	case <-ctx.Done():
+	case <-s.closing:
+	}
+	return false
+}
+
+// changes reads the shop's feed after seq, up to the newest published seq, as the JSON of a
+// storeapi.ChangesResponse; with wait > 0 and nothing to read it waits for a change until wait
+// ends, the request ends or the server closes.
+func (s *Server) changes(ctx context.Context, shopID string, after int64, limit int, wait time.Duration) ([]byte, error) {
+	st, err := s.state(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		newest, changed := st.watch()
+		if newest > after || wait <= 0 {
+			return s.readChanges(ctx, st, shopID, after, limit, newest)
+		}
+		if s.waitChange(ctx, changed, &timer, wait) {
+			continue
+		}
+		return json.Marshal(storeapi.ChangesResponse{Changes: []shop.Record{}, Next: after, Total: newest})
+	}
+}
+
+// pageCache is the last page of changes a shop served. When a change wakes many long polls
+// from the same cursor (every desk of the shop was up to date), the first one reads and
+// encodes the page and the others wait for it and send the same bytes.
+type pageCache struct {
+	mu    sync.Mutex
+	key   pageKey
+	ready chan struct{} // closed when body and err for key are set; nil before the first page
+	body  []byte
+	err   error
+}
+
+type pageKey struct {
+	after, upto int64 // upto: the published seq the page is read at
+	limit       int
+}
+
+// get returns the page for key, computing it with read unless it is (being) computed already.
+func (c *pageCache) get(key pageKey, read func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	if c.ready != nil && c.key == key {
+		ready := c.ready
+		c.mu.Unlock()
+		<-ready
+		c.mu.Lock()
+		body, err, same := c.body, c.err, c.key == key
+		c.mu.Unlock()
+		if same && err == nil {
+			return body, nil
+		}
+		return read()
+	}
+	ready := make(chan struct{})
+	c.key, c.ready, c.body, c.err = key, ready, nil, nil
+	c.mu.Unlock()
+	body, err := read()
+	c.mu.Lock()
+	if c.ready == ready {
+		c.body, c.err = body, err
+	}
+	c.mu.Unlock()
+	close(ready)
+	return body, err
+}
+
+// readChanges encodes one page of the shop's feed after seq after, holding the changes up to
+// seq upto (the published seq; later commits are not durable yet).
+func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, after int64, limit int, upto int64) ([]byte, error) {
+	return st.page.get(pageKey{after: after, upto: upto, limit: limit}, func() ([]byte, error) {
+		resp := storeapi.ChangesResponse{Changes: []shop.Record{}, Next: after, Total: upto}
+		err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
+			size := 0
+			return tx.Feed(after, func(rec shop.Record) bool {
+				if rec.Seq > upto {
+					return false
+				}
+				if len(resp.Changes) >= limit || (size+len(rec.Data) > maxPageBytes && len(resp.Changes) > 0) {
+					resp.More = true
+					return false
+				}
+				size += len(rec.Data)
+				resp.Changes = append(resp.Changes, rec)
+				resp.Next = rec.Seq
+				return true
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(resp)
+	})
+}
