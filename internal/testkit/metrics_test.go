@@ -14,6 +14,7 @@ import (
 
 const sampleMetrics = `# HELP kefu_longpoll_waiting Long polls waiting.
 # TYPE kefu_longpoll_waiting gauge
+kefu_longpoll_waiting_total 9
 kefu_longpoll_waiting 12
 kefu_feed_seq 1.3e+06
 kefu_mutations_total{status="applied"} 40
@@ -22,8 +23,8 @@ kefu_mutations_total{status="duplicate"} 3 1700000000000
 
 func TestParseMetric(t *testing.T) {
 	for name, want := range map[string]float64{
-		"kefu_longpoll_waiting":                     12,
-		"kefu_feed_seq":                             1.3e6,
+		"kefu_longpoll_waiting":                    12,
+		"kefu_feed_seq":                            1.3e6,
 		`kefu_mutations_total{status="duplicate"}`: 3,
 		`kefu_mutations_total{status="applied"}`:   40,
 	} {
