@@ -14,7 +14,6 @@ import (
 	"kefu/localdb"
 	"kefu/screens"
 	"kefu/shop"
-	"kefu/storeapi"
 	kefusync "kefu/sync"
 )
 
@@ -111,7 +110,7 @@ func (d *desk) start(a fyne.App, w fyne.Window) {
 // showLogin asks for shop, staff number and password, then shows the desk.
 func (d *desk) showLogin(a fyne.App, w fyne.Window, shopID, staff string) {
 	var (
-		resp   storeapi.LoginResponse
+		resp   kefusync.Session
 		signIn = func(shopID, staff, password string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

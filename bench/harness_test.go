@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/testkit"
 	"kefu/shop"
 )
 
@@ -72,7 +73,7 @@ func TestParseProcStatus(t *testing.T) {
 		t.Errorf("this process: %+v", self)
 	}
 	w := watchMem(os.Getpid())
-	time.Sleep(150 * time.Millisecond)
+	testkit.WaitFor(t, "two memory samples", func() bool { return w.samples.Load() >= 2 })
 	anon, file := w.finish()
 	if anon <= 0 || file <= 0 {
 		t.Errorf("watching this process: anon %d, file %d", anon, file)
@@ -92,26 +93,6 @@ func TestParseProcStat(t *testing.T) {
 	}
 	if cpu, err := ProcCPU(os.Getpid()); err != nil || cpu < 0 {
 		t.Errorf("this process: %v, %v", cpu, err)
-	}
-}
-
-func TestParseGauge(t *testing.T) {
-	text := `# HELP kefu_longpoll_waiting Change-feed and chat long polls waiting for a change now.
-# TYPE kefu_longpoll_waiting gauge
-kefu_longpoll_waiting_total 9
-kefu_longpoll_waiting 200
-kefu_feed_seq 1.290379e+06
-`
-	v, err := parseGauge(strings.NewReader(text), "kefu_longpoll_waiting")
-	if err != nil || v != 200 {
-		t.Errorf("waiting = %v, %v", v, err)
-	}
-	v, err = parseGauge(strings.NewReader(text), "kefu_feed_seq")
-	if err != nil || v != 1290379 {
-		t.Errorf("seq = %v, %v", v, err)
-	}
-	if _, err := parseGauge(strings.NewReader(text), "kefu_missing"); err == nil {
-		t.Error("a missing gauge was found")
 	}
 }
 
@@ -222,28 +203,6 @@ func TestMutationMix(t *testing.T) {
 	}
 	if len(ids) != 8 {
 		t.Errorf("%d distinct ids for 8 mutations", len(ids))
-	}
-}
-
-func TestLineWatch(t *testing.T) {
-	var out strings.Builder
-	found := make(chan string, 1)
-	w := &lineWatch{w: &out, re: servingRE, found: found}
-	for _, chunk := range []string{"starting\nkefu-store serv", "ing http://127.0.0.1:4", "1234 (data in /x)\nmore\n"} {
-		if _, err := w.Write([]byte(chunk)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case url := <-found:
-		if url != "http://127.0.0.1:41234" {
-			t.Errorf("url %q", url)
-		}
-	default:
-		t.Fatal("the serving line was not seen")
-	}
-	if !strings.HasSuffix(out.String(), "more\n") {
-		t.Errorf("output not copied: %q", out.String())
 	}
 }
 

@@ -89,7 +89,9 @@ func (r *runner) messageFigure(ctx context.Context, db *localdb.DB) Figure {
 			if err := eng.waitFor(ctx, catchUpTimeout, "the new chat to reach the desk", caughtUp); err != nil {
 				return fail(err)
 			}
-			time.Sleep(100 * time.Millisecond) // the engine is back in its long poll
+			if err := r.waitPollers(ctx, 1); err != nil { // the engine is back in its long poll
+				return fail(err)
+			}
 		}
 		text := fmt.Sprintf("请问120码的还有吗？#%d", i)
 		want.Store(text)

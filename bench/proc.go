@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -109,6 +110,7 @@ type memWatch struct {
 	done       chan struct{}
 	once       sync.Once
 	anon, file int64
+	samples    atomic.Int32 // samples taken so far
 }
 
 // watchMem starts sampling process pid.
@@ -122,6 +124,7 @@ func watchMem(pid int) *memWatch {
 			if m, err := ReadProcMem(pid); err == nil {
 				w.anon, w.file = max(w.anon, m.Anon), max(w.file, m.File)
 			}
+			w.samples.Add(1)
 			select {
 			case <-w.stop:
 				return

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"kefu/demostore"
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/storeapi"
 )
@@ -173,20 +175,22 @@ func (r *runner) fanoutFigure(ctx context.Context) Figure {
 // waitPollers waits until n long polls are waiting at the server (its kefu_longpoll_waiting
 // gauge).
 func (r *runner) waitPollers(ctx context.Context, n int) error {
-	deadline := time.Now().Add(waitersTimout)
-	for {
+	var readErr error
+	err := testkit.Wait{Timeout: waitersTimout}.Until(ctx, fmt.Sprintf("%d long polls waiting at the server", n), func() (bool, error) {
 		v, err := r.store.gauge(ctx, "kefu_longpoll_waiting")
 		if err != nil {
-			return err
+			readErr = err
+			return true, nil
 		}
-		if v >= float64(n) {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%v long polls waiting after %v, want %d: %w", v, waitersTimout, n, errTimeout)
-		}
-		time.Sleep(5 * time.Millisecond)
+		return v >= float64(n), fmt.Errorf("%v waiting", v)
+	})
+	switch {
+	case readErr != nil:
+		return readErr
+	case errors.Is(err, testkit.ErrTimeout):
+		return fmt.Errorf("%w: %w", err, errTimeout)
 	}
+	return err
 }
 
 // feedHead is the change feed's newest sequence: where a caught-up desk polls from.

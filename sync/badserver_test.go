@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/shop"
 )
@@ -71,7 +72,7 @@ func TestWrongServerKeepsTheOutboxUntilTheStoreAnswers(t *testing.T) {
 		} else {
 			d.eng.Kick()
 		}
-		waitFor(t, st.mode+" reported", func() bool {
+		testkit.WaitFor(t, st.mode+" reported", func() bool {
 			return d.eng.Status().Cause == st.cause && wrong.Load() >= 3
 		})
 		s := d.eng.Status()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
@@ -67,43 +66,11 @@ func (e *ServerError) Error() string {
 	return fmt.Sprintf("server answered %d: %s (%s)", e.StatusCode, e.Message, e.Code)
 }
 
-// retryable reports whether err may go away by itself: no answer, a server-side error, a timeout
-// or rate limit, or an answer that was not the store's (a captive portal, a proxy page).
-func retryable(err error) bool {
-	if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotKefuStore) || errors.Is(err, ErrLocal) {
-		return true
-	}
-	var se *ServerError
-	if errors.As(err, &se) {
-		return se.StatusCode >= 500 || se.StatusCode == http.StatusRequestTimeout ||
-			se.StatusCode == http.StatusTooManyRequests
-	}
-	return false
-}
-
-// retryAfter is the wait the server asked for with err, or 0.
-func retryAfter(err error) time.Duration {
-	var se *ServerError
-	if errors.As(err, &se) {
-		return se.RetryAfter
-	}
-	return 0
-}
-
-// statusOf is the HTTP status of a server error answer, or 0.
-func statusOf(err error) int {
-	var se *ServerError
-	if errors.As(err, &se) {
-		return se.StatusCode
-	}
-	return 0
-}
-
 // maxResponseBytes bounds what the client reads from one answer.
 const maxResponseBytes = 256 << 20
 
 // apiClient is a thin layer over resty for the store API: one attempt per call, no retries of
-// its own (the engine retries), JSON bodies given as bytes so a resend sends the same bytes.
+// its own (retryClient retries), JSON bodies given as bytes so a resend sends the same bytes.
 type apiClient struct {
 	hc *http.Client
 	rc *resty.Client
@@ -265,35 +232,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
-
-// maxRetryAfter caps how long a Retry-After may keep the desk from trying again.
-const maxRetryAfter = 10 * time.Minute
-
-// backoff computes capped exponential pauses with jitter: the n-th consecutive failure waits a
-// random time between half and all of min·2ⁿ, at most max (and at least a Retry-After asked for).
-type backoff struct {
-	min, max time.Duration
-	n        int
-}
-
-// next returns the pause before the next attempt; after is a Retry-After the server asked for.
-func (b *backoff) next(after time.Duration) time.Duration {
-	d := b.max
-	if b.n < 32 {
-		if x := b.min << b.n; x > 0 && x < b.max {
-			d = x
-		}
-	}
-	b.n++
-	d = d/2 + rand.N(d/2+1)
-	if after > d {
-		d = min(after, maxRetryAfter)
-	}
-	return d
-}
-
-// reset starts over after a success.
-func (b *backoff) reset() { b.n = 0 }
 
 // restyLogger sends resty's own messages to the engine's logger.
 type restyLogger struct{ l *log.Logger }

@@ -10,19 +10,28 @@
 // may or may not have reached the server (a cut connection, a 5xx) is pushed again before any
 // pull; the server answers "duplicate" and nothing happens twice.
 //
-// Transport errors, 5xx, 408 and 429 answers are retried with capped exponential backoff and
-// jitter (a 429 or 503 Retry-After is honoured); a 401 signs the desk out until SetToken; other
-// 4xx answers are the desk's own fault and are reported in the status instead of retried in a
-// loop. Kick, called after every local mutation, cuts a waiting long poll (or a backoff pause)
-// short so the new mutation goes out at once.
+// The engine talks to the server through a client with retries (retryClient, after restic's
+// retry backend): transport errors, 5xx, 408 and 429 answers, and answers that are not a Kefu
+// store's (a captive portal) are retried with capped exponential backoff and jitter
+// (Params.MinBackoff to MaxBackoff; a 429 or 503 Retry-After is honoured), and each retry shows
+// in the status as offline. Permanent errors come back at once: a 401 signs the desk out until
+// SetToken; other 4xx answers are the desk's own fault and are reported in the status instead of
+// retried in a loop. Kick, called after every local mutation, cuts a waiting long poll (or a
+// backoff pause) short so the new mutation goes out at once. The pauses run on Params.Clock
+// (SystemClock unless a test gives its own), so tests move time instead of sleeping.
 //
 // The engine reports a Status (online, offline since T, syncing N of M, signed out, pending and
 // problem counts) through Params.OnStatus, always from Run's goroutine and never after Run has
 // returned.
 //
-// Login signs a staff member in, and Credentials keeps the token in the OS keyring or, where
-// there is none, in a private file in the data directory.
+// Login signs a staff member in and returns a Session (token, staff member, shop) — this
+// package's own type, so callers need not know the store API's wire types — and Credentials
+// keeps the token in the OS keyring or, where there is none, in a private file in the data
+// directory.
 //
-// This package is named sync like the standard library's; callers that need both import this
-// one under another name, e.g. kefusync "kefu/sync".
+// This package is named sync like the standard library's. Packages outside it import it as
+//
+//	kefusync "kefu/sync"
+//
+// always under that name, whether or not they also import the standard library's sync.
 package sync

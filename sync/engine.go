@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -80,6 +79,7 @@ type Params struct {
 	MaxBackoff time.Duration // longest pause between retries (default 30 s)
 	HTTPClient *http.Client  // optional; copied, never changed
 	Logger     *log.Logger   // optional; nil discards
+	Clock      Clock         // optional; nil is SystemClock (tests move a clock of their own)
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
@@ -87,7 +87,8 @@ type Params struct {
 type Engine struct {
 	p     Params
 	store Store
-	api   *apiClient
+	api   *retryClient
+	clock Clock
 	log   *log.Logger
 
 	kick     chan struct{} // a local mutation was recorded
@@ -101,7 +102,7 @@ type Engine struct {
 	pollCancel context.CancelFunc // cancels a waiting long poll; nil when none
 
 	// Owned by Run's goroutine.
-	bo           backoff
+	localBo      backoff   // pauses after failures found once the server answered (see failed)
 	batch        int       // current batch size (halved after a 413)
 	caughtUp     bool      // the last pull reached the end of the feed
 	held         error     // a push the server refused as a whole (a 4xx); nil when none
@@ -140,17 +141,28 @@ func New(p Params) (*Engine, error) {
 	if logger == nil {
 		logger = discardLogger
 	}
+	if p.Clock == nil {
+		p.Clock = SystemClock{}
+	}
 	api, err := newAPIClient(p.BaseURL, p.HTTPClient, logger, "kefu-desk/"+strconv.Itoa(storeapi.Version))
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w", err)
 	}
 	e := &Engine{
-		p: p, store: p.Store, api: api, log: logger,
+		p: p, store: p.Store, clock: p.Clock, log: logger,
 		kick: make(chan struct{}, 1), tokenSet: make(chan struct{}, 1),
 		token: p.Token, signedOut: p.Token == "",
-		bo:    backoff{min: p.MinBackoff, max: p.MaxBackoff},
-		batch: p.BatchSize,
+		localBo: backoff{min: p.MinBackoff, max: p.MaxBackoff},
+		batch:   p.BatchSize,
 	}
+	e.api = newRetryClient(api, p.Clock, p.MinBackoff, p.MaxBackoff)
+	// A Kick cuts a pause short (a new change is worth a try), unless the server asked for
+	// the pause with Retry-After; it also cuts a waiting long poll short.
+	e.api.Pause = func(ctx context.Context, d time.Duration, serverAsked bool) error {
+		return e.pause(ctx, d, !serverAsked)
+	}
+	e.api.Report = e.retrying
+	e.api.LongPoll = e.longPoll
 	e.status = Status{State: StateSyncing, Pending: p.Store.OutboxLen()}
 	if e.signedOut {
 		e.status.State = StateSignedOut
@@ -206,7 +218,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer e.running.Store(false)
 	defer e.api.closeIdle()
 	e.caughtUp, e.held, e.lastLogged, e.batch = false, nil, "", e.p.BatchSize
-	e.bo.reset()
+	e.api.bo.reset()
+	e.localBo.reset()
 	e.mu.Lock()
 	if !e.signedOut {
 		e.status.State, e.status.Since = StateSyncing, time.Time{}
@@ -241,8 +254,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	return nil
 }
 
-// errKicked: a long poll was cut short by Kick.
-var errKicked = errors.New("long poll cut short for a push")
+// errKicked: a long poll or a pause between retries was cut short by Kick (or SetToken).
+var errKicked = errors.New("cut short for a push")
 
 // failed handles an error of a push or pull. It returns true when the loop may go on to pull
 // (a push the server refused as a whole: it applied none of it).
@@ -266,28 +279,19 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 		})
 		return false
 	case retryable(err):
-		e.caughtUp = false
-		if msg := err.Error(); msg != e.lastLogged { // offline for hours: one line, not thousands
-			e.lastLogged = msg
-			e.log.Printf("sync: %v (retrying)", err)
-		}
-		e.setStatus(func(s *Status) {
-			if !errors.Is(err, ErrLocal) && s.State != StateOffline {
-				s.State, s.Since, s.Done, s.Total = StateOffline, time.Now(), 0, 0
-			}
-			s.Err, s.Cause = err.Error(), CauseOf(err)
-		})
-		// A Kick cuts the pause short (a new change is worth a try), unless the server asked
-		// for a pause with Retry-After.
-		ra := retryAfter(err)
-		e.pause(ctx, e.bo.next(ra), ra == 0)
+		// The client has retried what the wire and the server failed at (see retryClient);
+		// what comes here went wrong after the server answered: the local store failed, or the
+		// answer did not match the batch. It is retried from the top of the loop.
+		d := e.localBo.next(0)
+		e.retrying(err, d)
+		e.pause(ctx, d, true)
 		return false
 	case pushing:
 		// A 4xx other than 401/408/429 for a whole batch is a bug of this desk (or a server
 		// that disagrees with it): report it, do not resend it in a loop. The server applied
 		// none of the batch, so pulling is safe meanwhile.
 		e.log.Printf("sync: push refused: %v", err)
-		e.held, e.heldUntil = err, time.Now().Add(e.p.MaxBackoff)
+		e.held, e.heldUntil = err, e.clock.Now().Add(e.p.MaxBackoff)
 		e.setStatus(func(s *Status) { s.Err, s.Cause = "changes not sent: "+err.Error(), CauseOf(err) })
 		return true
 	default:
@@ -298,9 +302,25 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 	}
 }
 
+// retrying reports a failure that will be retried after d: in the log (once in a row: offline
+// for hours is one line, not thousands) and as the offline state in the status.
+func (e *Engine) retrying(err error, d time.Duration) {
+	e.caughtUp = false
+	if msg := err.Error(); msg != e.lastLogged {
+		e.lastLogged = msg
+		e.log.Printf("sync: %v (retrying)", err)
+	}
+	e.setStatus(func(s *Status) {
+		if !errors.Is(err, ErrLocal) && s.State != StateOffline {
+			s.State, s.Since, s.Done, s.Total = StateOffline, e.clock.Now(), 0, 0
+		}
+		s.Err, s.Cause = err.Error(), CauseOf(err)
+	})
+}
+
 // succeeded records a successful exchange with the server.
 func (e *Engine) succeeded() {
-	e.bo.reset()
+	e.localBo.reset()
 	if e.lastLogged != "" {
 		e.log.Printf("sync: the server answers again")
 		e.lastLogged = ""
@@ -319,7 +339,7 @@ func (e *Engine) succeeded() {
 // push sends one batch of the outbox and acknowledges the answers. It reports whether it did
 // anything (false with a nil error: nothing to push now).
 func (e *Engine) push(ctx context.Context, token string) (bool, error) {
-	if e.held != nil && time.Now().Before(e.heldUntil) {
+	if e.held != nil && e.clock.Now().Before(e.heldUntil) {
 		return false, nil
 	}
 	batch, err := e.store.Outbox(e.batch)
@@ -336,11 +356,8 @@ func (e *Engine) push(ctx context.Context, token string) (bool, error) {
 		// A mutation whose data cannot be encoded can never be sent: answer it here.
 		return true, e.ackLocal(bad...)
 	}
-	reqCtx, cancel := context.WithTimeout(ctx, requestTimeout)
-	var resp storeapi.MutationsResponse
 	key := batch[0].ID + "+" + strconv.Itoa(len(batch)) // the same batch gets the same key
-	err = e.api.call(reqCtx, http.MethodPost, storeapi.PathMutations, token, nil, body, key, &resp)
-	cancel()
+	resp, err := e.api.push(ctx, token, body, key)
 	if statusOf(err) == http.StatusRequestEntityTooLarge {
 		if len(batch) > 1 {
 			e.batch = max(1, len(batch)/2)
@@ -481,16 +498,6 @@ func (e *Engine) checkStaff(batch []shop.Mutation) {
 	}
 }
 
-// changesAnswer is storeapi.ChangesResponse with its cursor required: JSON of another shape
-// (another API at the address) would otherwise read as an empty page at cursor 0, and set the
-// desk's cursor back.
-type changesAnswer struct {
-	Changes []shop.Record `json:"changes"`
-	Next    *int64        `json:"next"`
-	More    bool          `json:"more"`
-	Total   int64         `json:"total"`
-}
-
 // pull asks the change feed for what follows the cursor, waiting for news when the desk is
 // caught up, and applies it.
 func (e *Engine) pull(ctx context.Context, token string) error {
@@ -502,46 +509,12 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 	if e.caughtUp {
 		wait = e.p.Wait
 		if e.held != nil {
-			wait = min(wait, time.Until(e.heldUntil))
+			wait = min(wait, e.heldUntil.Sub(e.clock.Now()))
 		}
 	}
-	q := url.Values{}
-	q.Set("after", strconv.FormatInt(cursor, 10))
-	q.Set("limit", strconv.Itoa(e.p.PullLimit))
-	secs := int64(0)
-	if wait > 0 {
-		secs = int64((wait + time.Second - 1) / time.Second)
-		q.Set("wait", strconv.FormatInt(secs, 10))
-	}
-	reqCtx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+requestTimeout)
-	defer cancel()
-	if secs > 0 {
-		e.mu.Lock()
-		e.pollCancel = cancel
-		e.mu.Unlock()
-		defer func() {
-			e.mu.Lock()
-			e.pollCancel = nil
-			e.mu.Unlock()
-		}()
-		if len(e.kick) > 0 {
-			return errKicked
-		}
-	}
-	var ans changesAnswer
-	err = e.api.call(reqCtx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
+	resp, err := e.api.changes(ctx, token, cursor, e.p.PullLimit, wait)
 	if err != nil {
-		if ctx.Err() == nil && errors.Is(reqCtx.Err(), context.Canceled) {
-			return errKicked
-		}
 		return err
-	}
-	if ans.Next == nil {
-		return fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
-	}
-	resp := storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
-	if resp.Next < 0 {
-		return fmt.Errorf("%w: change feed cursor %d", ErrNotKefuStore, resp.Next)
 	}
 	behind := resp.Total < cursor && len(resp.Changes) == 0
 	if behind && !e.warnedBehind {
@@ -556,7 +529,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 	}
 	e.caughtUp = !resp.More
 	e.succeeded()
-	now := time.Now()
+	now := e.clock.Now()
 	online := false
 	e.setStatus(func(s *Status) {
 		s.LastSync = now
@@ -580,13 +553,14 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 }
 
 // pause waits d (0: until woken), or until ctx is cancelled or a SetToken, or, when kickable,
-// a Kick.
-func (e *Engine) pause(ctx context.Context, d time.Duration, kickable bool) {
+// a Kick. It returns nil when d has passed, ctx's error when ctx ended, and errKicked when a Kick
+// or SetToken woke it.
+func (e *Engine) pause(ctx context.Context, d time.Duration, kickable bool) error {
 	var timeout <-chan time.Time
 	if d > 0 {
-		t := time.NewTimer(d)
+		t := e.clock.NewTimer(d)
 		defer t.Stop()
-		timeout = t.C
+		timeout = t.C()
 	}
 	kick := e.kick
 	if !kickable {
@@ -594,10 +568,32 @@ func (e *Engine) pause(ctx context.Context, d time.Duration, kickable bool) {
 	}
 	select {
 	case <-ctx.Done():
+		return ctx.Err()
 	case <-timeout:
+		return nil
 	case <-kick:
 		e.heldUntil = time.Time{}
+		return errKicked
 	case <-e.tokenSet:
+		return errKicked
+	}
+}
+
+// longPoll makes the context of a long poll, which Kick cancels (at once when a Kick is pending
+// already). The returned func is called when the poll is over.
+func (e *Engine) longPoll(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	e.mu.Lock()
+	e.pollCancel = cancel
+	e.mu.Unlock()
+	if len(e.kick) > 0 {
+		cancel()
+	}
+	return ctx, func() {
+		e.mu.Lock()
+		e.pollCancel = nil
+		e.mu.Unlock()
+		cancel()
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/shop"
 	"kefu/storeapi"
@@ -97,7 +98,7 @@ func TestTwoDesksConverge(t *testing.T) {
 	a.apply(shop.KindStockAdjust, dm.product.ID, shop.StockAdjust{SKU: dm.sku, Delta: -2, Reason: "A: 破损"})
 	addNote(b, o1, shop.FlagPurple, "B offline: 客户要求改地址")
 	addMsg(b, "B offline: 已为您备注")
-	waitFor(t, "both desks offline with their changes pending", func() bool {
+	testkit.WaitFor(t, "both desks offline with their changes pending", func() bool {
 		sa, sb := a.eng.Status(), b.eng.Status()
 		return sa.State == StateOffline && sa.Pending == 3 && sb.State == StateOffline && sb.Pending == 2
 	})
@@ -229,7 +230,7 @@ func TestOfflineBacklogDeliveredInOrder(t *testing.T) {
 		_, id = d.say(conv, fmt.Sprintf("离线消息 %d", i))
 		order = append(order, sent{"message", id})
 	}
-	waitFor(t, "offline with the changes pending", func() bool {
+	testkit.WaitFor(t, "offline with the changes pending", func() bool {
 		s := d.eng.Status()
 		return s.State == StateOffline && s.Pending == len(order)
 	})
@@ -530,7 +531,7 @@ func TestConflictBecomesProblem(t *testing.T) {
 
 	b.cable.unplugged.Store(true)
 	mb := b.apply(shop.KindReviewMove, rv.ID, shop.Move{From: move.From, To: move.To, Note: "B 打过电话"})
-	waitFor(t, "desk B offline", func() bool { return b.eng.Status().State == StateOffline })
+	testkit.WaitFor(t, "desk B offline", func() bool { return b.eng.Status().State == StateOffline })
 	if !b.db.IsPending(shop.TypeReview, rv.ID) {
 		t.Error("desk B's move is not pending")
 	}
@@ -588,7 +589,7 @@ func TestSignedOutUntilNewToken(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t, nil)
 	d := newDesk(t, ts, "desk", "1001", func(p *Params) { p.Token = "not-a-valid-token" })
-	waitFor(t, "signed out", func() bool { return d.eng.Status().State == StateSignedOut })
+	testkit.WaitFor(t, "signed out", func() bool { return d.eng.Status().State == StateSignedOut })
 	if s := d.eng.Status(); s.Err == "" {
 		t.Errorf("signed-out status has no error: %+v", s)
 	}
@@ -649,7 +650,7 @@ func TestRefusedBatchIsHeldNotSpun(t *testing.T) {
 	f.armed.Store(true)
 	pushes := f.pushes.Load()
 	d.note(dm.orders[0].ID, shop.FlagRed, "会被拒绝的批次")
-	waitFor(t, "the refusal in the status", func() bool { return d.eng.Status().Err != "" })
+	testkit.WaitFor(t, "the refusal in the status", func() bool { return d.eng.Status().Err != "" })
 	if n := f.pushes.Load() - pushes; n != 1 {
 		t.Fatalf("%d pushes, want 1", n)
 	}
@@ -660,7 +661,7 @@ func TestRefusedBatchIsHeldNotSpun(t *testing.T) {
 	// Pulling goes on while the push is held.
 	text := "另一台的消息"
 	other.say(dm.conv.ID, text)
-	waitFor(t, "the other desk's message", func() bool { return hasMessage(d.db, dm.conv.ID, text) })
+	testkit.WaitFor(t, "the other desk's message", func() bool { return hasMessage(d.db, dm.conv.ID, text) })
 	if n := f.pushes.Load() - pushes; n != 1 {
 		t.Errorf("%d pushes while held, want 1 (no resending in a loop)", n)
 	}
@@ -683,13 +684,9 @@ func TestKickCutsLongPoll(t *testing.T) {
 	dm := findFixture(t, d.db)
 	before := ts.seq(t)
 	d.note(dm.orders[1].ID, shop.FlagYellow, "马上发出")
-	deadline := time.Now().Add(20 * time.Second) // well under the minute-long poll
-	for ts.seq(t) == before {
-		if time.Now().After(deadline) {
-			t.Fatal("the kicked push did not reach the server while the long poll waited")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	// Well under the minute-long poll.
+	testkit.Wait{Timeout: 20 * time.Second}.For(t, "the kicked push at the server while the long poll waits",
+		func() bool { return ts.seq(t) != before })
 	d.waitSynced(ts)
 }
 
@@ -725,7 +722,7 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		done := make(chan error, 1)
 		running.Store(true)
 		go func() { done <- eng.Run(ctx) }()
-		waitFor(t, "online", func() bool { return eng.running.Load() && eng.Status().State == StateOnline })
+		testkit.WaitFor(t, "online", func() bool { return eng.running.Load() && eng.Status().State == StateOnline })
 		if err := eng.Run(ctx); err != ErrRunning {
 			t.Errorf("a second Run: %v, want ErrRunning", err)
 		}
@@ -735,12 +732,17 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		_ = eng.Status()
 		switch round {
 		case 1:
-			time.Sleep(50 * time.Millisecond) // let it sit in a long poll
+			// Let it sit in a long poll (one that no pending Kick is about to cut short).
+			testkit.WaitFor(t, "a long poll", func() bool {
+				eng.mu.Lock()
+				defer eng.mu.Unlock()
+				return eng.pollCancel != nil && len(eng.kick) == 0
+			})
 		case 2:
 			// Signed out: the engine waits with an idle keep-alive connection to the server.
 			eng.SetToken("revoked")
 			eng.Kick()
-			waitFor(t, "signed out", func() bool { return eng.Status().State == StateSignedOut })
+			testkit.WaitFor(t, "signed out", func() bool { return eng.Status().State == StateSignedOut })
 		}
 		cancel()
 		if err := <-done; err != nil {
@@ -750,13 +752,13 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		eng.Kick() // after Run: must not block or call OnStatus
 		eng.SetToken(login.Token)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for runtime.NumGoroutine() > base || len(engineGoroutines()) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines, %d before; left behind:\n%s", runtime.NumGoroutine(), base, strings.Join(engineGoroutines(), "\n\n"))
+	testkit.Wait{Timeout: 20 * time.Second}.ForState(t, "no goroutine left behind", func() (bool, string) {
+		n, left := runtime.NumGoroutine(), engineGoroutines()
+		if n <= base && len(left) == 0 {
+			return true, ""
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return false, fmt.Sprintf("%d goroutines, %d before; left behind:\n%s", n, base, strings.Join(left, "\n\n"))
+	})
 	if late.Load() {
 		t.Error("OnStatus was called after Run returned")
 	}
@@ -909,13 +911,13 @@ func TestFeedBehindIsReported(t *testing.T) {
 	ts.stop()
 	ts.dir = t.TempDir() // a fresh server at the same address: its feed is shorter
 	ts.start(true)
-	waitFor(t, "signed out by the new server", func() bool { return d.eng.Status().State == StateSignedOut })
+	testkit.WaitFor(t, "signed out by the new server", func() bool { return d.eng.Status().State == StateSignedOut })
 	login, err := Login(context.Background(), ts.url(), testShop, "1001", testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.eng.SetToken(login.Token)
-	waitFor(t, "the feed reported behind", func() bool {
+	testkit.WaitFor(t, "the feed reported behind", func() bool {
 		s := d.eng.Status()
 		return s.State == StateOnline && s.Err == ErrFeedBehind.Error()
 	})
@@ -963,7 +965,7 @@ func TestServerErrorsRetriedAndRetryAfterHonoured(t *testing.T) {
 	d.waitSynced(ts)
 	dm := findFixture(t, d.db)
 	_, first := d.note(dm.orders[0].ID, shop.FlagRed, "服务器出错也要送达")
-	waitFor(t, "the rate-limited push", func() bool {
+	testkit.WaitFor(t, "the rate-limited push", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return len(f.at) >= 2

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/server"
 	"kefu/shop"
@@ -68,16 +69,14 @@ func (ts *testServer) start(seed bool) {
 		}
 	}
 	var ln net.Listener
-	for i := 0; ; i++ { // the old listener's port may take a moment to be free again
-		ln, err = net.Listen("tcp", ts.addr)
-		if err == nil || i == 100 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
+	// The old listener's port may take a moment to be free again.
+	if err := (testkit.Wait{Timeout: 5 * time.Second, Poll: 20 * time.Millisecond}).Until(context.Background(),
+		"listening on "+ts.addr, func() (bool, error) {
+			ln, err = net.Listen("tcp", ts.addr)
+			return err == nil, err
+		}); err != nil {
 		srv.Close()
-		ts.t.Fatalf("listening on %s: %v", ts.addr, err)
+		ts.t.Fatalf("%v", err)
 	}
 	ts.addr = ln.Addr().String()
 	h := srv.Handler()
@@ -384,7 +383,7 @@ func (d *desk) say(convID, text string) (shop.Mutation, string) {
 // the server has.
 func (d *desk) waitSynced(ts *testServer) {
 	d.t.Helper()
-	waitFor(d.t, d.name+" in sync", func() bool {
+	testkit.WaitFor(d.t, d.name+" in sync", func() bool {
 		s := d.eng.Status()
 		if s.State != StateOnline || d.db.OutboxLen() != 0 {
 			return false
@@ -392,18 +391,6 @@ func (d *desk) waitSynced(ts *testServer) {
 		c, err := d.db.Cursor()
 		return err == nil && c >= ts.seq(d.t)
 	})
-}
-
-// waitFor polls cond until it holds, failing the test after a generous deadline.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // testWriter sends log lines to t.Log.

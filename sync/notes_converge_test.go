@@ -3,6 +3,7 @@ package sync
 import (
 	"testing"
 
+	"kefu/internal/testkit"
 	"kefu/shop"
 )
 
@@ -21,7 +22,7 @@ func TestOfflineNotesConverge(t *testing.T) {
 	ts.stop()
 	_, noteA := a.note(order, shop.FlagRed, "A offline: 改发顺丰")
 	_, noteB := b.note(order, shop.FlagBlue, "B offline: 客户要求改地址")
-	waitFor(t, "both desks offline with their note pending", func() bool {
+	testkit.WaitFor(t, "both desks offline with their note pending", func() bool {
 		sa, sb := a.eng.Status(), b.eng.Status()
 		return sa.State == StateOffline && sa.Pending == 1 && sb.State == StateOffline && sb.Pending == 1
 	})

@@ -3,6 +3,7 @@ package sync
 import (
 	"testing"
 
+	"kefu/internal/testkit"
 	"kefu/shop"
 )
 
@@ -22,7 +23,7 @@ func TestOfflineReviewMovesConverge(t *testing.T) {
 	ts.stop()
 	ma := a.apply(shop.KindReviewMove, review, shop.Move{From: "new", To: "contacted", Note: "A: 电话联系"})
 	mb := b.apply(shop.KindReviewMove, review, shop.Move{From: "new", To: "unreachable", Note: "B: 电话没人接"})
-	waitFor(t, "both desks offline with their move pending", func() bool {
+	testkit.WaitFor(t, "both desks offline with their move pending", func() bool {
 		sa, sb := a.eng.Status(), b.eng.Status()
 		return sa.State == StateOffline && sa.Pending == 1 && sb.State == StateOffline && sb.Pending == 1
 	})
