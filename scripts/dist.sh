@@ -28,6 +28,10 @@ LDX="-X=kefu/internal/version.Version=$VERSION -X=kefu/internal/version.commit=$
 GOFLAGS_LDX="-ldflags=-X=kefu/internal/version.Version=$VERSION -ldflags=-X=kefu/internal/version.commit=$COMMIT"
 release=$(printf '%s' "$VERSION" | sed 's/^v//; s/-.*//')
 
+# `fyne package` rewrites FyneApp.toml (its build number, its layout): keep the committed one.
+cp FyneApp.toml .cache/FyneApp.toml.dist 2>/dev/null || { mkdir -p .cache && cp FyneApp.toml .cache/FyneApp.toml.dist; }
+trap 'cp .cache/FyneApp.toml.dist FyneApp.toml' EXIT
+
 tool() { # tool NAME MODULE@VERSION: install a Go-built tool into .cache/bin once
 	[ -x "$BIN/$1" ] || GOBIN=$BIN GOFLAGS= go install "$2"
 }
