@@ -26,6 +26,7 @@ import (
 
 // Key layout. Shop ids never contain '/', so a shop's prefix is unambiguous.
 //
+//	v                          the key layout's version (decimal FormatVersion)
 //	a/{shop}                   account (JSON ShopAccount): the list of shops
 //	t/{sha256 hex}             staff token (JSON TokenInfo)
 //	s/{shop}/q                 newest seq (8 bytes, big endian)
@@ -49,6 +50,17 @@ const (
 
 	flagDeleted = 1
 )
+
+// FormatVersion is the key layout this package reads and writes. Release 0.1.0 wrote the same
+// layout without a version key, so a directory without one is version 1. A kefu-store refuses
+// a directory of a newer version (ErrNewerFormat) before it writes anything there.
+const FormatVersion = 1
+
+// formatKey holds the directory's FormatVersion.
+var formatKey = []byte("v")
+
+// ErrNewerFormat is returned by Open for a data directory written by a newer kefu-store.
+var ErrNewerFormat = errors.New("the data directory was written by a newer kefu-store")
 
 // Store is the store.Store kept in a Badger v4 database.
 type Store struct {
@@ -100,7 +112,47 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", dir, err)
 	}
+	if err := checkFormat(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", dir, err)
+	}
 	return &Store{db: db, locks: map[string]chan struct{}{}, indexes: map[string]store.Index{}}, nil
+}
+
+// checkFormat refuses a directory of a newer FormatVersion and marks an older or unmarked one
+// with this one.
+func checkFormat(db *badger.DB) error {
+	var have int
+	err := db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(formatKey)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			n, err := strconv.Atoi(string(v))
+			if err != nil {
+				return fmt.Errorf("reading the format version %q: %w", v, err)
+			}
+			have = n
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if have > FormatVersion {
+		return fmt.Errorf("%w (format %d; this kefu-store reads format %d at most): upgrade kefu-store, or restore a backup made for this version",
+			ErrNewerFormat, have, FormatVersion)
+	}
+	if have == FormatVersion {
+		return nil
+	}
+	return db.Update(func(txn *badger.Txn) error {
+		return txn.Set(formatKey, []byte(strconv.Itoa(FormatVersion)))
+	})
 }
 
 // emptyLogFile reports whether err is Badger refusing a log file it found empty: the

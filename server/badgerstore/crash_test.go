@@ -1,12 +1,16 @@
 package badgerstore
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"kefu/server/store"
 	"kefu/shop"
@@ -123,5 +127,71 @@ func TestSecondProcessIsRefused(t *testing.T) {
 	defer a.Close()
 	if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "already using this data directory") {
 		t.Fatalf("second open: %v", err)
+	}
+}
+
+// TestNewerFormatRefused checks that a data directory written by a newer kefu-store is refused
+// with ErrNewerFormat and left as it was, and that an unmarked (release 0.1.0) one is marked.
+func TestNewerFormatRefused(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := func(v string) {
+		t.Helper()
+		if err := db.Update(func(txn *badger.Txn) error { return txn.Set(formatKey, []byte(v)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark(strconv.Itoa(FormatVersion + 1))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, nil); !errors.Is(err, ErrNewerFormat) {
+		t.Fatalf("Open of a newer directory = %v; want ErrNewerFormat", err)
+	}
+	db, err = badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(txn *badger.Txn) error { return txn.Delete(formatKey) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = Open(dir, nil)
+	if err != nil {
+		t.Fatalf("Open of an unmarked directory: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(formatKey)
+		if err != nil {
+			return err
+		}
+		v, err := item.ValueCopy(nil)
+		if string(v) != strconv.Itoa(FormatVersion) {
+			t.Errorf("format key = %q; want %d", v, FormatVersion)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
