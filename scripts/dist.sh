@@ -14,6 +14,7 @@
 # Windows C compiler is Debian's mingw-w64. macOS packages are built on a Mac: see README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+top=$PWD
 
 VERSION=${VERSION:?set VERSION, e.g. VERSION=0.2.0}
 COMMIT=${COMMIT:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
@@ -66,8 +67,8 @@ linux() {
 	mkdir -p dist/linux
 	go build -tags "$TAGS" -trimpath -ldflags "-s -w $LDX" -o dist/linux/kefu .
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $LDX" -o dist/linux/kefu-store ./cmd/kefu-store
-	(cd dist/linux && "$BIN/fyne" package -os linux --exe kefu --name kefu --icon ../../assets/icon.png \
-		--app-id com.kefudesk.desk --app-version "$release" --src ../..)
+	(cd dist/linux && "$BIN/fyne" package -os linux --exe kefu --name kefu --icon "$top/assets/icon.png" \
+		--app-id com.kefudesk.desk --app-version "$release" --src "$top")
 	mv -f dist/linux/kefu.tar.xz "dist/kefu-desk-$VERSION-linux-amd64.tar.xz"
 	readme dist/README.txt
 	VERSION=$release "$BIN/nfpm" package --packager deb --config packaging/nfpm.yaml --target dist/
