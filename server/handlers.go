@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"kefu/internal/version"
 	"kefu/server/store"
 	"kefu/storeapi"
 )
@@ -134,5 +135,6 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, tok store
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, storeapi.HealthResponse{Status: "ok", Seq: s.maxSeq.Load()})
+	writeJSON(w, http.StatusOK, storeapi.HealthResponse{Status: "ok", Seq: s.maxSeq.Load(),
+		Version: version.Version + " (commit " + version.Commit() + ")"})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/version"
 	"kefu/shop"
 	"kefu/storeapi"
 	"kefu/storeapi/apitest"
@@ -632,6 +633,9 @@ func TestHealthMetricsAndMisc(t *testing.T) {
 	var h storeapi.HealthResponse
 	e.call("GET", storeapi.PathHealth, "", nil, 200, &h)
 	token := e.login("alpha", "1001")
+	if !strings.HasPrefix(h.Version, version.Version+" (commit ") {
+		t.Errorf("health version %q; want %s and the commit", h.Version, version.Version)
+	}
 	if total := e.changes(token, 0, 1, 0).Total; h.Status != "ok" || h.Seq < total {
 		t.Fatalf("health %+v, alpha at %d", h, total)
 	}

@@ -115,8 +115,9 @@ func (e *ErrorResponse) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.
 
 // HealthResponse answers GET /healthz.
 type HealthResponse struct {
-	Status string `json:"status"` // "ok"
-	Seq    int64  `json:"seq"`    // newest sequence number over all shops
+	Status  string `json:"status"`  // "ok"
+	Seq     int64  `json:"seq"`     // newest sequence number over all shops
+	Version string `json:"version"` // kefu-store's release and commit, e.g. "0.2.0 (commit 1fc8fde2a3b4)"
 }
 
 // ChatStartRequest is the body of POST /c/{shop}/api/start: a customer opens the chat page.

@@ -4,6 +4,9 @@
 //
 // Usage:
 //
+//	kefu-store --version
+//	    Print the release and the commit it was built from.
+//
 //	kefu-store [--data DIR] [--addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE] [--public-url URL]
 //	    Serve. The default address is 127.0.0.1:8420; the default data directory is
 //	    kefu-store under the user's data directory (~/.local/share on Linux, Application
@@ -42,6 +45,7 @@ import (
 	"time"
 
 	"kefu/demostore"
+	"kefu/internal/version"
 	"kefu/server"
 	"kefu/shop"
 	"kefu/shop/demoshop"
@@ -59,6 +63,10 @@ func main() {
 
 // run dispatches to the subcommands.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(stdout, version.String("kefu-store"))
+		return nil
+	}
 	if len(args) >= 2 && args[0] == "shop" && args[1] == "init" {
 		return shopInit(args[2:], stdout, stderr)
 	}

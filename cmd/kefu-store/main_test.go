@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"kefu/internal/version"
 	"kefu/server"
 	"kefu/storeapi"
 )
@@ -72,6 +73,18 @@ func TestServeFlags(t *testing.T) {
 	} {
 		if err := run(args, nil, &out, &errs); err == nil {
 			t.Errorf("%v was accepted", args)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "-version", "version"} {
+		var out, errOut strings.Builder
+		if err := run([]string{arg}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if got := out.String(); !strings.HasPrefix(got, "kefu-store "+version.Version+" (commit ") {
+			t.Errorf("%s printed %q", arg, got)
 		}
 	}
 }
