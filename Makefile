@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := migrated_fynedo
 PKGS  := ./...
 
-.PHONY: run test build store deps vet fuzz bench soak dist dist-windows wine-smoke
+.PHONY: run test build store deps vet fuzz bench soak dist dist-windows wine-smoke deb-check
 
 ## run: build the desk and start it on the demo shop (embedded store server, no set-up)
 run: build
@@ -34,6 +34,10 @@ dist:
 ## dist-windows: only the Windows desk, cross-compiled with mingw-w64 (CI runs it)
 dist-windows:
 	VERSION=$(VERSION) bash scripts/dist.sh windows
+
+## deb-check: install dist/'s .deb in a fresh Debian chroot and run kefu --version there (root)
+deb-check:
+	bash scripts/deb-check.sh
 
 ## wine-smoke: start dist/windows/kefu.exe under Wine in a private Xvfb and check its window shows
 wine-smoke:
