@@ -67,9 +67,9 @@ linux() {
 	mkdir -p dist/linux
 	go build -tags "$TAGS" -trimpath -ldflags "-s -w $LDX" -o dist/linux/kefu .
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $LDX" -o dist/linux/kefu-store ./cmd/kefu-store
-	(cd dist/linux && "$BIN/fyne" package -os linux --exe "$top/dist/linux/kefu" --name kefu --icon "$top/assets/icon.png" \
+	(cd dist/linux && "$BIN/fyne" package -os linux --exe "$top/dist/linux/kefu" --name "Kefu Desk" --icon "$top/assets/icon.png" \
 		--app-id com.kefudesk.desk --app-version "$release" --src "$top")
-	mv -f dist/linux/kefu.tar.xz "dist/kefu-desk-$VERSION-linux-amd64.tar.xz"
+	mv -f "dist/linux/Kefu Desk.tar.xz" "dist/kefu-desk-$VERSION-linux-amd64.tar.xz"
 	readme dist/README.txt
 	VERSION=$release "$BIN/nfpm" package --packager deb --config packaging/nfpm.yaml --target dist/
 }
