@@ -90,6 +90,90 @@ func (db *DB) ensureSpendIndex() error {
 	return nil
 }
 
+// SearchCustomers finds customers whose nick or name starts with q (ASCII case-insensitive) or
+// whose phone starts with q's digits: exact matches first, then by nick (ASCII case-insensitive).
+// An empty q lists customers by nick. At most limit (all when <= 0).
+func (db *DB) SearchCustomers(q string, limit int) ([]shop.Customer, error) {
+	var out []shop.Customer
+	err := db.view(func(txn *badger.Txn) error {
+		q = lowerASCII(strings.TrimSpace(q))
+		var ids []string
+		seen := map[string]bool{}
+		collect := func(name string, prefix []byte, max int) {
+			n := 0
+			scanIDs(txn, name, prefix, false, func(id string) bool {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+				n++
+				return n < max
+			})
+		}
+		if q == "" {
+			max := maxFilterScan
+			if limit > 0 {
+				max = limit
+			}
+			collect(ixCustNick, ixPrefix(ixCustNick), max)
+			var err error
+			out, err = loadIDs[shop.Customer](txn, shop.TypeCustomer, ids)
+			return err
+		}
+		collect(ixCustNick, ixValuePrefix(ixCustNick, q, false), maxCandidates)
+		collect(ixCustName, ixValuePrefix(ixCustName, q, false), maxCandidates)
+		d := digits(q)
+		if phoneLike(q) {
+			collect(ixCustPhone, ixValuePrefix(ixCustPhone, d, false), maxCandidates)
+		}
+		cs, err := loadIDs[shop.Customer](txn, shop.TypeCustomer, ids)
+		if err != nil {
+			return err
+		}
+		exact := func(c shop.Customer) bool {
+			return lowerASCII(c.Nick) == q || lowerASCII(c.Name) == q || (phoneLike(q) && digits(c.Phone) == d)
+		}
+		sort.SliceStable(cs, func(i, j int) bool {
+			ei, ej := exact(cs[i]), exact(cs[j])
+			if ei != ej {
+				return ei
+			}
+			if ni, nj := lowerASCII(cs[i].Nick), lowerASCII(cs[j].Nick); ni != nj {
+				return ni < nj
+			}
+			return cs[i].ID < cs[j].ID
+		})
+		if limit > 0 && len(cs) > limit {
+			cs = cs[:limit]
+		}
+		out = cs
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: searching customers: %w", err)
+	}
+	return out, nil
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(id string) (shop.Customer, error) {
+	return getTyped[shop.Customer](db, shop.TypeCustomer, id)
+}
+
+// Groups lists the customer groups by name.
+func (db *DB) Groups() ([]shop.Group, error) {
+	var out []shop.Group
+	err := db.view(func(txn *badger.Txn) (err error) {
+		out, err = listAll[shop.Group](txn, shop.TypeGroup)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: groups: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
 // CustomerStats derives a customer's figures (paid orders, total spent, last purchase) from
 // all their orders.
 func (db *DB) CustomerStats(customerID string) (shop.CustomerStats, error) {

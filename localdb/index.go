@@ -348,14 +348,3 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 	}
 	return ks
 }
-
-// convWaiting reports whether a conversation belongs in the waiting index.
-func convWaiting(c shop.Conversation) bool { return !c.WaitingSince.IsZero() && !c.Closed }
-
-// caseTouched is when a case last moved.
-func caseTouched(c shop.AfterSalesCase) time.Time {
-	if c.UpdatedAt.IsZero() {
-		return c.CreatedAt
-	}
-	return c.UpdatedAt
-}
