@@ -10,6 +10,24 @@ import (
 	"kefu/shop"
 )
 
+var caseSpec = specFor[shop.AfterSalesCase](shop.TypeCase)
+
+// The after-sales case indexes.
+var (
+	// ixCaseOrder: order id.
+	ixCaseOrder = caseSpec.index("co", byValue, func(_ string, c *shop.AfterSalesCase) (string, time.Time, bool) {
+		return c.OrderID, time.Time{}, c.OrderID != ""
+	})
+	// ixCaseOpen: membership of the unfinished ones.
+	ixCaseOpen = caseSpec.index("cx", byNothing, func(_ string, c *shop.AfterSalesCase) (string, time.Time, bool) {
+		return "", time.Time{}, !c.Finished()
+	})
+	// ixCaseDone: when a finished one last moved.
+	ixCaseDone = caseSpec.index("cf", byTime, func(_ string, c *shop.AfterSalesCase) (string, time.Time, bool) {
+		return "", caseTouched(*c), c.Finished()
+	})
+)
+
 func hasCase(txn *badger.Txn, orderID string) bool {
 	found := false
 	scanKeys(txn, ixValuePrefix(ixCaseOrder, orderID, true), false, nil, func([]byte) bool { found = true; return false })
@@ -24,6 +42,16 @@ func caseTouched(c shop.AfterSalesCase) time.Time {
 	return c.UpdatedAt
 }
 
+// openCases reads the unfinished cases, in id order.
+func openCases(txn *badger.Txn) ([]shop.AfterSalesCase, error) {
+	var ids []string
+	scanIDs(txn, ixCaseOpen, ixPrefix(ixCaseOpen), false, func(id string) bool {
+		ids = append(ids, id)
+		return true
+	})
+	return loadIDs[shop.AfterSalesCase](txn, shop.TypeCase, ids)
+}
+
 // Cases lists after-sales cases: unfinished ones first (needing attention first, then soonest
 // due), then, unless openOnly, finished ones most recently moved first; at most limit (all
 // when <= 0).
@@ -31,12 +59,7 @@ func (db *DB) Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error) {
 	now := db.now()
 	var out []shop.AfterSalesCase
 	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixCaseOpen, ixPrefix(ixCaseOpen), false, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		open, err := loadIDs[shop.AfterSalesCase](txn, shop.TypeCase, ids)
+		open, err := openCases(txn)
 		if err != nil {
 			return err
 		}
@@ -64,7 +87,7 @@ func (db *DB) Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error) {
 		if openOnly {
 			return nil
 		}
-		ids = ids[:0]
+		var ids []string
 		scanIDs(txn, ixCaseDone, ixPrefix(ixCaseDone), true, func(id string) bool {
 			ids = append(ids, id)
 			return !full(len(out)+len(ids), limit)
@@ -81,22 +104,9 @@ func (db *DB) Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error) {
 
 // CasesOf lists an order's after-sales cases, newest first.
 func (db *DB) CasesOf(orderID string) ([]shop.AfterSalesCase, error) {
-	var out []shop.AfterSalesCase
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixCaseOrder, ixValuePrefix(ixCaseOrder, orderID, true), false, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		var err error
-		out, err = loadIDs[shop.AfterSalesCase](txn, shop.TypeCase, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: cases of %s: %w", orderID, err)
-	}
+	out, err := listByValue[shop.AfterSalesCase](db, "cases of "+orderID, ixCaseOrder, orderID, false, 0)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
-	return out, nil
+	return out, err
 }
 
 // Case returns one after-sales case.
@@ -109,12 +119,7 @@ func (db *DB) Case(id string) (shop.AfterSalesCase, error) {
 func (db *DB) CasesNeedingAttention(now time.Time) (int, error) {
 	n := 0
 	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixCaseOpen, ixPrefix(ixCaseOpen), false, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		cases, err := loadIDs[shop.AfterSalesCase](txn, shop.TypeCase, ids)
+		cases, err := openCases(txn)
 		for _, c := range cases {
 			if c.NeedsAttention(now) {
 				n++

@@ -1,28 +1,25 @@
 package localdb
 
 import (
-	"fmt"
-
-	"github.com/dgraph-io/badger/v4"
+	"time"
 
 	"kefu/shop"
 )
 
+// complaintKeyed is what the complaint index reads of a complaint.
+type complaintKeyed struct {
+	CustomerID string    `json:"customer_id"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+var complaintSpec = specFor[complaintKeyed](shop.TypeComplaint)
+
+// ixComplaintCust: customer id + created.
+var ixComplaintCust = complaintSpec.index("cpc", byValueTime, func(_ string, c *complaintKeyed) (string, time.Time, bool) {
+	return c.CustomerID, c.CreatedAt, true
+})
+
 // ComplaintsOf lists a customer's complaints, newest first.
 func (db *DB) ComplaintsOf(customerID string) ([]shop.Complaint, error) {
-	var out []shop.Complaint
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixComplaintCust, ixValuePrefix(ixComplaintCust, customerID, true), true, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		var err error
-		out, err = loadIDs[shop.Complaint](txn, shop.TypeComplaint, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: complaints of %s: %w", customerID, err)
-	}
-	return out, nil
+	return listByValue[shop.Complaint](db, "complaints of "+customerID, ixComplaintCust, customerID, true, 0)
 }

@@ -5,10 +5,47 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"kefu/shop"
+)
+
+var convSpec = specFor[shop.Conversation](shop.TypeConversation)
+
+// The conversation indexes. A conversation is in exactly one of ixConvWaiting, ixConvOpen and
+// ixConvClosed (the chat list's parts), and, when assigned, in one of ixConvMineWait and
+// ixConvMineLast.
+var (
+	// ixConvNick: lower(nick).
+	ixConvNick = convSpec.index("vn", byValue, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return lowerASCII(c.Nick), time.Time{}, c.Nick != ""
+	})
+	// ixConvCustomer: customer id.
+	ixConvCustomer = convSpec.index("vcu", byValue, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return c.CustomerID, time.Time{}, c.CustomerID != ""
+	})
+	// ixConvWaiting: waiting since, for waiting (open) ones.
+	ixConvWaiting = convSpec.index("vw", byTime, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return "", c.WaitingSince, convWaiting(*c)
+	})
+	// ixConvOpen: last at, for open ones not waiting.
+	ixConvOpen = convSpec.index("vo", byTime, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return "", c.LastAt, !convWaiting(*c) && !c.Closed
+	})
+	// ixConvClosed: last at, for closed ones.
+	ixConvClosed = convSpec.index("vc", byTime, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return "", c.LastAt, c.Closed
+	})
+	// ixConvMineWait: assignee + waiting since, for waiting ones.
+	ixConvMineWait = convSpec.index("vaw", byValueTime, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return c.Assignee, c.WaitingSince, c.Assignee != "" && convWaiting(*c)
+	})
+	// ixConvMineLast: assignee + last at, for those not waiting.
+	ixConvMineLast = convSpec.index("val", byValueTime, func(_ string, c *shop.Conversation) (string, time.Time, bool) {
+		return c.Assignee, c.LastAt, c.Assignee != "" && !convWaiting(*c)
+	})
 )
 
 // ConversationFilter selects conversations for the chat list.
@@ -85,7 +122,7 @@ func (db *DB) Conversations(f ConversationFilter, staff string, query string, li
 			return !full(len(out), limit)
 		}
 		type part struct {
-			name    string
+			ix      *index
 			prefix  []byte
 			reverse bool
 		}
@@ -105,7 +142,7 @@ func (db *DB) Conversations(f ConversationFilter, staff string, query string, li
 			if full(len(out), limit) || ferr != nil {
 				break
 			}
-			scanIDs(txn, p.name, p.prefix, p.reverse, take)
+			scanIDs(txn, p.ix, p.prefix, p.reverse, take)
 		}
 		return ferr
 	})
@@ -133,7 +170,7 @@ func (db *DB) searchConversations(txn *badger.Txn, f ConversationFilter, staff, 
 		if qb == nil {
 			return false
 		}
-		rest := k[len(prefixIndex)+len(ixConvNick)+1:]
+		rest := k[len(ixConvNick.prefix):]
 		if i := bytes.IndexByte(rest, 0); i > 0 && bytes.Contains(rest[:i], qb) {
 			if id, ok := ixID(ixConvNick, k); ok && !seen[id] {
 				seen[id] = true
@@ -179,20 +216,7 @@ func (db *DB) Conversation(id string) (shop.Conversation, error) {
 
 // ConversationsOf lists a customer's conversations, newest last message first.
 func (db *DB) ConversationsOf(customerID string) ([]shop.Conversation, error) {
-	var out []shop.Conversation
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixConvCustomer, ixValuePrefix(ixConvCustomer, customerID, true), false, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		var err error
-		out, err = loadIDs[shop.Conversation](txn, shop.TypeConversation, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: conversations of %s: %w", customerID, err)
-	}
+	out, err := listByValue[shop.Conversation](db, "conversations of "+customerID, ixConvCustomer, customerID, false, 0)
 	sort.Slice(out, func(i, j int) bool { return out[i].LastAt.After(out[j].LastAt) })
-	return out, nil
+	return out, err
 }

@@ -3,11 +3,25 @@ package localdb
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"kefu/shop"
 )
+
+// messageKeyed is what the message index reads of a message.
+type messageKeyed struct {
+	ConversationID string    `json:"conversation_id"`
+	At             time.Time `json:"at"`
+}
+
+var messageSpec = specFor[messageKeyed](shop.TypeMessage)
+
+// ixMessageConv: a message's conversation id + at. A message whose At changes moves in it.
+var ixMessageConv = messageSpec.index("mc", byValueTime, func(_ string, m *messageKeyed) (string, time.Time, bool) {
+	return m.ConversationID, m.At, true
+})
 
 // Messages returns the limit (all when <= 0) newest messages of a conversation older than
 // message `before` ("" = the newest), oldest first (ordered by At then ID). It reads only the

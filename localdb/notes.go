@@ -1,28 +1,25 @@
 package localdb
 
 import (
-	"fmt"
-
-	"github.com/dgraph-io/badger/v4"
+	"time"
 
 	"kefu/shop"
 )
 
+// noteKeyed is what the note index reads of a note.
+type noteKeyed struct {
+	OrderID string    `json:"order_id"`
+	At      time.Time `json:"at"`
+}
+
+var noteSpec = specFor[noteKeyed](shop.TypeNote)
+
+// ixNoteOrder: a note's order id + at.
+var ixNoteOrder = noteSpec.index("no", byValueTime, func(_ string, n *noteKeyed) (string, time.Time, bool) {
+	return n.OrderID, n.At, true
+})
+
 // Notes lists an order's notes, newest first.
 func (db *DB) Notes(orderID string) ([]shop.OrderNote, error) {
-	var out []shop.OrderNote
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixNoteOrder, ixValuePrefix(ixNoteOrder, orderID, true), true, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		var err error
-		out, err = loadIDs[shop.OrderNote](txn, shop.TypeNote, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: notes of %s: %w", orderID, err)
-	}
-	return out, nil
+	return listByValue[shop.OrderNote](db, "notes of "+orderID, ixNoteOrder, orderID, true, 0)
 }

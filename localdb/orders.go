@@ -13,6 +13,72 @@ import (
 	"kefu/shop"
 )
 
+// orderKeyed is what the order indexes read of an order.
+type orderKeyed struct {
+	CustomerID string           `json:"customer_id"`
+	Nick       string           `json:"nick"`
+	Status     shop.OrderStatus `json:"status"`
+	Payment    shop.Payment     `json:"payment"`
+	Address    struct {
+		Receiver string `json:"receiver"`
+		Phone    string `json:"phone"`
+	} `json:"address"`
+	CreatedAt time.Time  `json:"created_at"`
+	Flag      shop.Flag  `json:"flag"`
+	Total     shop.Cents `json:"total"`
+}
+
+var orderSpec = specFor[orderKeyed](shop.TypeOrder)
+
+// The order indexes. Every one carries the creation time, so listings and lookups come newest
+// first from the keys alone.
+var (
+	// ixOrderNumber: lower(number) + created, for prefix search (schema 3: + created).
+	ixOrderNumber = orderSpec.index("on", byValueTime, func(id string, o *orderKeyed) (string, time.Time, bool) {
+		return lowerASCII(id), o.CreatedAt, true
+	})
+	// ixOrderNick: lower(buyer nick) + created.
+	ixOrderNick = orderSpec.index("onk", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return lowerASCII(o.Nick), o.CreatedAt, o.Nick != ""
+	})
+	// ixOrderPhone: the address phone's digits + created.
+	ixOrderPhone = orderSpec.index("oph", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		p := digits(o.Address.Phone)
+		return p, o.CreatedAt, p != ""
+	})
+	// ixOrderReceiver: lower(receiver name) + created.
+	ixOrderReceiver = orderSpec.index("orc", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return lowerASCII(o.Address.Receiver), o.CreatedAt, o.Address.Receiver != ""
+	})
+	// ixOrderCustomer: customer id + created.
+	ixOrderCustomer = orderSpec.index("ocu", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return o.CustomerID, o.CreatedAt, o.CustomerID != ""
+	})
+	// ixOrderCreated: created, for the newest-first listing.
+	ixOrderCreated = orderSpec.index("ot", byTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return "", o.CreatedAt, true
+	})
+	// ixOrderStatus: status + created.
+	ixOrderStatus = orderSpec.index("ost", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return string(o.Status), o.CreatedAt, true
+	})
+	// ixOrderFlag: flag + created.
+	ixOrderFlag = orderSpec.index("ofl", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return strconv.Itoa(int(o.Flag)), o.CreatedAt, true
+	})
+	// ixOrderPayment: payment + created.
+	ixOrderPayment = orderSpec.index("opy", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return string(o.Payment), o.CreatedAt, true
+	})
+	// ixOrderSpend indexes the orders that count in a customer's figures (shop.CustomerStats):
+	// i/osp/<customer id>\x01<total in fen>\0<created><order id>. The figures of one customer, or
+	// of every customer, come from a key-only scan of it, without decoding any order (see
+	// customers.go; stores filled before it existed are backfilled by ensureSpendIndex).
+	ixOrderSpend = orderSpec.index("osp", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+		return spendValue(o.CustomerID, o.Total), o.CreatedAt, o.CustomerID != "" && spendCounts(o.Status)
+	})
+)
+
 // OrderFilter narrows SearchOrders. Zero fields do not filter.
 type OrderFilter struct {
 	Status     shop.OrderStatus
@@ -98,12 +164,12 @@ func searchOrdersByKey(txn *badger.Txn, q string, f OrderFilter, limit int, out 
 	}
 	var cands []candidate
 	seen := map[string]bool{}
-	collect := func(name string, prefix []byte) {
+	collect := func(ix *index, prefix []byte) {
 		n := 0
 		scanKeys(txn, prefix, false, nil, func(k []byte) bool {
-			if id, ok := ixID(name, k); ok && !seen[id] {
+			if id, ok := ixID(ix, k); ok && !seen[id] {
 				seen[id] = true
-				cands = append(cands, candidate{id, ixTime(name, k)})
+				cands = append(cands, candidate{id, ixTime(ix, k)})
 			}
 			n++
 			return n < maxCandidates
@@ -139,22 +205,22 @@ func searchOrdersByKey(txn *badger.Txn, q string, f OrderFilter, limit int, out 
 // listOrders lists orders newest first through the most selective index the filter allows,
 // checking the rest of the filter in memory.
 func (db *DB) listOrders(txn *badger.Txn, f OrderFilter, limit int, out *[]shop.Order) error {
-	name, prefix := ixOrderCreated, ixPrefix(ixOrderCreated)
+	ix, prefix := ixOrderCreated, ixPrefix(ixOrderCreated)
 	switch {
 	case f.Payment == shop.PayCOD:
-		name, prefix = ixOrderPayment, ixValuePrefix(ixOrderPayment, string(f.Payment), true)
+		ix, prefix = ixOrderPayment, ixValuePrefix(ixOrderPayment, string(f.Payment), true)
 	case f.Flag != nil && *f.Flag != shop.FlagGrey:
-		name, prefix = ixOrderFlag, ixValuePrefix(ixOrderFlag, strconv.Itoa(int(*f.Flag)), true)
+		ix, prefix = ixOrderFlag, ixValuePrefix(ixOrderFlag, strconv.Itoa(int(*f.Flag)), true)
 	case f.Status != "":
-		name, prefix = ixOrderStatus, ixValuePrefix(ixOrderStatus, string(f.Status), true)
+		ix, prefix = ixOrderStatus, ixValuePrefix(ixOrderStatus, string(f.Status), true)
 	case f.Payment != "":
-		name, prefix = ixOrderPayment, ixValuePrefix(ixOrderPayment, string(f.Payment), true)
+		ix, prefix = ixOrderPayment, ixValuePrefix(ixOrderPayment, string(f.Payment), true)
 	case f.Flag != nil:
-		name, prefix = ixOrderFlag, ixValuePrefix(ixOrderFlag, strconv.Itoa(int(*f.Flag)), true)
+		ix, prefix = ixOrderFlag, ixValuePrefix(ixOrderFlag, strconv.Itoa(int(*f.Flag)), true)
 	}
 	var ferr error
 	scanned := 0
-	scanIDs(txn, name, prefix, true, func(id string) bool {
+	scanIDs(txn, ix, prefix, true, func(id string) bool {
 		scanned++
 		o, ok, err := load[shop.Order](txn, shop.TypeOrder, id)
 		if err != nil {
@@ -176,21 +242,7 @@ func (db *DB) Order(id string) (shop.Order, error) {
 
 // OrdersOf lists a customer's orders, newest first, at most limit (all when <= 0).
 func (db *DB) OrdersOf(customerID string, limit int) ([]shop.Order, error) {
-	var out []shop.Order
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixOrderCustomer, ixValuePrefix(ixOrderCustomer, customerID, true), true, func(id string) bool {
-			ids = append(ids, id)
-			return !full(len(ids), limit)
-		})
-		var err error
-		out, err = loadIDs[shop.Order](txn, shop.TypeOrder, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: orders of %s: %w", customerID, err)
-	}
-	return out, nil
+	return listByValue[shop.Order](db, "orders of "+customerID, ixOrderCustomer, customerID, true, limit)
 }
 
 // maxWorkScan bounds how many index entries a work list reads.
@@ -202,12 +254,12 @@ const shipWithin = 30 * 24 * time.Hour
 
 // workList walks an order index newest first and keeps the orders keep accepts, at most limit
 // (all when <= 0), stopping at the first order stop accepts (when stop is not nil).
-func (db *DB) workList(what, name string, prefix []byte, limit int, keep, stop func(shop.Order) bool) ([]shop.Order, error) {
+func (db *DB) workList(what string, ix *index, prefix []byte, limit int, keep, stop func(shop.Order) bool) ([]shop.Order, error) {
 	var out []shop.Order
 	err := db.view(func(txn *badger.Txn) error {
 		var ferr error
 		scanned := 0
-		scanIDs(txn, name, prefix, true, func(id string) bool {
+		scanIDs(txn, ix, prefix, true, func(id string) bool {
 			scanned++
 			o, ok, err := load[shop.Order](txn, shop.TypeOrder, id)
 			if err != nil {

@@ -14,7 +14,7 @@ import (
 // case-insensitive) from the in-memory search index: exact SKU or barcode matches first, then
 // prefix matches (SKU or name), then name substrings, by name within each; an empty q lists
 // products by name. At most limit (all when <= 0). Pinyin finds Chinese names too (full,
-// initials or a mix; see products.go). The products come from the index's own decoded copies.
+// initials or a mix; see productsearch.go). The products come from the index's own decoded copies.
 func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
 	if err := db.products.wait(); err != nil {
 		return nil, fmt.Errorf("localdb: product search: %w", err)
@@ -72,4 +72,14 @@ func (db *DB) loadProducts() error {
 	}
 	db.products.reset(entries)
 	return nil
+}
+
+// productChanged records a product write for the in-memory search index, which takes it once
+// the transaction commits (wtx.commit).
+func (w *wtx) productChanged(id string, nw state) {
+	if nw.exists() {
+		w.products[id] = newProdEntry(id, nw.data)
+	} else {
+		w.products[id] = nil
+	}
 }

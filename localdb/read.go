@@ -37,9 +37,9 @@ func scanKeys(txn *badger.Txn, prefix []byte, reverse bool, seek []byte, fn func
 }
 
 // scanIDs walks an index (see scanKeys) and passes each entity id to fn.
-func scanIDs(txn *badger.Txn, name string, prefix []byte, reverse bool, fn func(id string) bool) {
+func scanIDs(txn *badger.Txn, ix *index, prefix []byte, reverse bool, fn func(id string) bool) {
 	scanKeys(txn, prefix, reverse, nil, func(k []byte) bool {
-		id, ok := ixID(name, k)
+		id, ok := ixID(ix, k)
 		if !ok {
 			return true
 		}
@@ -173,4 +173,29 @@ func countPrefix(txn *badger.Txn, prefix []byte) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// idsByValue lists the ids under one value of index ix, in key order (reversed when reverse),
+// at most limit (all when <= 0).
+func idsByValue(txn *badger.Txn, ix *index, value string, reverse bool, limit int) []string {
+	var ids []string
+	scanIDs(txn, ix, ixValuePrefix(ix, value, true), reverse, func(id string) bool {
+		ids = append(ids, id)
+		return !full(len(ids), limit)
+	})
+	return ids
+}
+
+// listByValue reads the entities under one value of index ix (see idsByValue); what names the
+// list in errors.
+func listByValue[T any](db *DB, what string, ix *index, value string, reverse bool, limit int) ([]T, error) {
+	var out []T
+	err := db.view(func(txn *badger.Txn) (err error) {
+		out, err = loadIDs[T](txn, ix.entity, idsByValue(txn, ix, value, reverse, limit))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: %s: %w", what, err)
+	}
+	return out, nil
 }

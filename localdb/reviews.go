@@ -12,6 +12,43 @@ import (
 	"kefu/shop"
 )
 
+// reviewKeyed is what the review indexes read of a review.
+type reviewKeyed struct {
+	At         time.Time `json:"at"`
+	Reply      string    `json:"reply"`
+	CustomerID string    `json:"customer_id"`
+}
+
+var reviewSpec = specFor[reviewKeyed](shop.TypeReview)
+
+// The review indexes. A review is in one of ixReviewOpen and ixReviewAnswer (the inbox's parts).
+var (
+	// ixReviewOpen: at, for unanswered ones.
+	ixReviewOpen = reviewSpec.index("ru", byTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return "", r.At, r.Reply == ""
+	})
+	// ixReviewAnswer: at, for answered ones.
+	ixReviewAnswer = reviewSpec.index("ra", byTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return "", r.At, r.Reply != ""
+	})
+	// ixReviewCust: customer id + at (schema 2).
+	ixReviewCust = reviewSpec.index("rcu", byValueTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return r.CustomerID, r.At, r.CustomerID != ""
+	})
+)
+
+// evidenceKeyed is what the evidence index reads of locked evidence.
+type evidenceKeyed struct {
+	ReviewID string `json:"review_id"`
+}
+
+var evidenceSpec = specFor[evidenceKeyed](shop.TypeEvidence)
+
+// ixEvidence: the evidence's review id.
+var ixEvidence = evidenceSpec.index("ev", byValue, func(_ string, e *evidenceKeyed) (string, time.Time, bool) {
+	return e.ReviewID, time.Time{}, true
+})
+
 // ReviewReminders lists the neutral and bad reviews nobody has touched for longer than after
 // at now (shop.Review.Untouched), the longest waiting first; at most limit (all when <= 0).
 func (db *DB) ReviewReminders(now time.Time, after time.Duration, limit int) ([]shop.Review, error) {
@@ -137,20 +174,7 @@ func (db *DB) Review(id string) (shop.Review, error) {
 
 // EvidenceOf lists the evidence locked for a review, oldest first.
 func (db *DB) EvidenceOf(reviewID string) ([]shop.Evidence, error) {
-	var out []shop.Evidence
-	err := db.view(func(txn *badger.Txn) error {
-		var ids []string
-		scanIDs(txn, ixEvidence, ixValuePrefix(ixEvidence, reviewID, true), false, func(id string) bool {
-			ids = append(ids, id)
-			return true
-		})
-		var err error
-		out, err = loadIDs[shop.Evidence](txn, shop.TypeEvidence, ids)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("localdb: evidence of %s: %w", reviewID, err)
-	}
+	out, err := listByValue[shop.Evidence](db, "evidence of "+reviewID, ixEvidence, reviewID, false, 0)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LockedAt.Before(out[j].LockedAt) })
-	return out, nil
+	return out, err
 }

@@ -109,7 +109,8 @@ func (w *wtx) Get(t shop.EntityType, id string, v any) (int64, bool, error) {
 }
 
 // setEntity replaces the e/ state old of entity k by nw (not found: deleted), keeping the
-// secondary indexes and the product search index in step.
+// secondary indexes (from the entity type's index spec: the keys of old that nw does not have go,
+// those it adds come) and the product search index in step. Every write of e/ goes through it.
 func (w *wtx) setEntity(k entKey, old, nw state) error {
 	if !(old.exists() && nw.exists() && bytes.Equal(old.data, nw.data)) {
 		var oldKeys, newKeys [][]byte
@@ -140,11 +141,7 @@ func (w *wtx) setEntity(k entKey, old, nw state) error {
 			}
 		}
 		if k.T == shop.TypeProduct {
-			if nw.exists() {
-				w.products[k.ID] = newProdEntry(k.ID, nw.data)
-			} else {
-				w.products[k.ID] = nil
-			}
+			w.productChanged(k.ID, nw)
 		}
 	}
 	w.types[k.T] = true
