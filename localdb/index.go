@@ -85,8 +85,7 @@ func (s *indexSpec[T]) index(name string, l layout, key keyFunc[T]) *index {
 	if indexes == nil {
 		indexes = map[string]*index{}
 	}
-	p := prefixIndex + name + "/"
-	ix := &index{name: name, entity: s.t, value: l&byValue != 0, time: l&byTime != 0, prefix: []byte(p)[:len(p):len(p)]}
+	ix := &index{name: name, entity: s.t, value: l&byValue != 0, time: l&byTime != 0, prefix: []byte(prefixIndex + name + "/")}
 	indexes[name] = ix
 	s.ixs = append(s.ixs, ix)
 	s.keys = append(s.keys, key)
@@ -119,8 +118,8 @@ func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
 	return nil
 }
 
-// ixPrefix is the prefix of every key of an index. The caller must not change its bytes.
-func ixPrefix(ix *index) []byte { return ix.prefix }
+// ixPrefix is the prefix of every key of an index (a copy the caller may keep).
+func ixPrefix(ix *index) []byte { return bytes.Clone(ix.prefix) }
 
 // ixValuePrefix is the prefix of the keys of an index whose value starts with v (exact=false)
 // or is v (exact=true).
