@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -103,7 +102,7 @@ func (db *DB) Conversations(f ConversationFilter, staff string, query string, li
 	}
 	var out []shop.Conversation
 	err := db.view(func(txn *badger.Txn) error {
-		q := lowerASCII(strings.TrimSpace(query))
+		q := queryKey(query)
 		if q != "" {
 			var err error
 			out, err = db.searchConversations(txn, f, staff, q, limit)

@@ -115,7 +115,7 @@ var (
 func (db *DB) SearchCustomers(q string, limit int) ([]shop.Customer, error) {
 	var out []shop.Customer
 	err := db.view(func(txn *badger.Txn) error {
-		q = lowerASCII(strings.TrimSpace(q))
+		q = queryKey(q)
 		var ids []string
 		seen := map[string]bool{}
 		collect := func(ix *index, prefix []byte, max int) {

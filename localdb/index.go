@@ -207,6 +207,9 @@ func clean(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
+// queryKey is a search query as the indexes hold their values: trimmed, ASCII lowercased.
+func queryKey(q string) string { return lowerASCII(strings.TrimSpace(q)) }
+
 // lowerASCII lowercases ASCII letters only (Chinese text is left as it is).
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -116,7 +115,7 @@ func orderNewer(a, b shop.Order) bool {
 func (db *DB) SearchOrders(q string, f OrderFilter, limit int) ([]shop.Order, error) {
 	var out []shop.Order
 	err := db.view(func(txn *badger.Txn) error {
-		q = lowerASCII(strings.TrimSpace(q))
+		q = queryKey(q)
 		switch {
 		case q != "":
 			return searchOrdersByKey(txn, q, f, limit, &out)

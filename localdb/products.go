@@ -3,7 +3,6 @@ package localdb
 import (
 	"fmt"
 	"log"
-	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -19,7 +18,7 @@ func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
 	if err := db.products.wait(); err != nil {
 		return nil, fmt.Errorf("localdb: product search: %w", err)
 	}
-	return db.products.search(lowerASCII(strings.TrimSpace(q)), limit), nil
+	return db.products.search(queryKey(q), limit), nil
 }
 
 // Product returns one product.

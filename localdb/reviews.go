@@ -140,7 +140,7 @@ func (f ReviewFilter) match(r shop.Review, q string) bool {
 func (db *DB) Reviews(f ReviewFilter, limit int) ([]shop.Review, error) {
 	var out []shop.Review
 	err := db.view(func(txn *badger.Txn) error {
-		q := lowerASCII(strings.TrimSpace(f.Query))
+		q := queryKey(f.Query)
 		var ferr error
 		scanned := 0
 		take := func(id string) bool {
