@@ -106,9 +106,10 @@ func boolInt(b bool) int {
 // few steps the store's invariants hold; at the end, after a final push and pull, the desk
 // shows exactly the server's state.
 func TestConvergence(t *testing.T) {
+	const seeds = 12
 	counts := map[AckStatus]int{}
-	resets := 0
-	for seed := int64(1); seed <= 12; seed++ {
+	resets, ran := 0, 0
+	for seed := int64(1); seed <= seeds; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewSource(seed))
 			db := openMem(t)
@@ -146,7 +147,10 @@ func TestConvergence(t *testing.T) {
 					t.Fatalf("seed %d step %d", seed, step)
 				}
 			}
-			for db.OutboxLen() > 0 {
+			for rounds := 0; db.OutboxLen() > 0; rounds++ {
+				if rounds == 100 {
+					t.Fatalf("100 pushes left %d mutations in the outbox", db.OutboxLen())
+				}
 				srv.push(t, db, 10, at, false)
 			}
 			pull(t, db, srv.server)
@@ -167,7 +171,13 @@ func TestConvergence(t *testing.T) {
 					t.Errorf("%s: desk v%d %s, server v%d %s", k, v, raw, rec.Seq, rec.Data)
 				}
 			}
+			ran++
 		})
+	}
+	if ran < seeds {
+		// Some seeds were left out (-run) or failed: what the others covered proves nothing.
+		t.Logf("%d of %d seeds ran to the end: the coverage of answers is not checked", ran, seeds)
+		return
 	}
 	for _, st := range []AckStatus{AckApplied, AckDuplicate, AckConflict, AckRejected} {
 		if counts[st] == 0 {

@@ -185,10 +185,13 @@ func TestCrashSafety(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(runCtx) }()
+	deadline := time.After(2 * time.Minute)
 	for db.OutboxLen() > 0 {
 		select {
 		case err := <-done:
 			t.Fatalf("engine stopped with %d mutations left: %v", db.OutboxLen(), err)
+		case <-deadline:
+			t.Fatalf("the engine has not delivered the outbox in two minutes: %d mutations left", db.OutboxLen())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -227,8 +230,9 @@ func TestCrashSafety(t *testing.T) {
 	t.Logf("%d rounds, %d mutations reported, %d in the outbox, each on the server once", rounds, len(reported), len(outbox))
 }
 
-// crashRound starts the child on dir, waits until it reported n applied mutations, waits a
-// little more and kills it with SIGKILL. It returns every id the child reported.
+// crashRound starts the child on dir, waits until it reported n applied mutations and kills it
+// with SIGKILL extra later, at whatever point of its next Apply calls it has reached (the
+// reports are read meanwhile). It returns every id the child reported.
 func crashRound(dir string, n int, extra time.Duration) ([]string, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashSafety$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
@@ -244,6 +248,7 @@ func crashRound(dir string, n int, extra time.Duration) ([]string, error) {
 	var ids []string
 	var failure error
 	killed := false
+	var kill *time.Timer
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
@@ -260,16 +265,19 @@ func crashRound(dir string, n int, extra time.Duration) ([]string, error) {
 			break
 		}
 		if !killed && len(ids) >= n {
-			time.Sleep(extra)
-			cmd.Process.Signal(syscall.SIGKILL)
+			kill = time.AfterFunc(extra, func() { cmd.Process.Signal(syscall.SIGKILL) })
 			killed = true
-			// Keep reading: lines printed before the kill are reports too.
+			// Keep reading: lines printed before the kill are reports too; the output ends
+			// when the child dies.
 		}
 	}
-	if !killed {
+	if failure != nil || !killed {
 		cmd.Process.Signal(syscall.SIGKILL)
 	}
 	cmd.Wait()
+	if kill != nil {
+		kill.Stop()
+	}
 	if failure == nil && !killed {
 		failure = fmt.Errorf("child ended after %d mutations without being killed", len(ids))
 	}

@@ -15,16 +15,9 @@ import (
 	"kefu/shop"
 )
 
-// ixOrderSpend indexes the orders that count in a customer's figures (shop.CustomerStats):
-// i/osp/<customer id>\x01<total in fen>\0<created><order id>. The figures of one customer, or
-// of every customer, come from a key-only scan of it, without decoding any order.
-const ixOrderSpend = "osp"
-
 // keySpendIndexed marks a store whose spend index covers the orders written before the index
 // existed (see ensureSpendIndex).
 var keySpendIndexed = []byte("m/ixspend")
-
-func init() { layouts[ixOrderSpend] = indexLayout{value: true, time: true} }
 
 // spendCounts reports whether an order in status s counts in a customer's figures; the rule is
 // shop.CustomerStats.Add's.
@@ -41,7 +34,7 @@ func spendValue(customerID string, total shop.Cents) string {
 
 // parseSpendKey splits an ixOrderSpend key into customer id, total and created time.
 func parseSpendKey(k []byte) (string, shop.Cents, time.Time, bool) {
-	rest := k[len(prefixIndex)+len(ixOrderSpend)+1:]
+	rest := k[len(ixOrderSpend.prefix):]
 	end := bytes.IndexByte(rest, 0)
 	if end < 0 || len(rest) < end+1+8 {
 		return "", 0, time.Time{}, false
@@ -81,13 +74,123 @@ func (db *DB) ensureSpendIndex() error {
 		return err
 	}
 	defer db.doneWriting()
-	if err := db.reindex(shop.TypeOrder, ixOrderSpend); err != nil {
+	if err := db.backfill(ixOrderSpend); err != nil {
 		return fmt.Errorf("indexing order totals: %w", err)
 	}
 	if _, err := db.update(func(w *wtx) error { return w.set(keySpendIndexed, []byte{1}) }); err != nil {
 		return fmt.Errorf("indexing order totals: %w", err)
 	}
 	return nil
+}
+
+// customerKeyed is what the customer indexes read of a customer.
+type customerKeyed struct {
+	Nick  string `json:"nick"`
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+var customerSpec = specFor[customerKeyed](shop.TypeCustomer)
+
+// The customer indexes.
+var (
+	// ixCustNick: lower(nick).
+	ixCustNick = customerSpec.index("cnk", byValue, func(_ string, c *customerKeyed) (string, time.Time, bool) {
+		return lowerASCII(c.Nick), time.Time{}, c.Nick != ""
+	})
+	// ixCustName: lower(name).
+	ixCustName = customerSpec.index("cnm", byValue, func(_ string, c *customerKeyed) (string, time.Time, bool) {
+		return lowerASCII(c.Name), time.Time{}, c.Name != ""
+	})
+	// ixCustPhone: the phone's digits.
+	ixCustPhone = customerSpec.index("cph", byValue, func(_ string, c *customerKeyed) (string, time.Time, bool) {
+		p := digits(c.Phone)
+		return p, time.Time{}, p != ""
+	})
+)
+
+// SearchCustomers finds customers whose nick or name starts with q (ASCII case-insensitive) or
+// whose phone starts with q's digits: exact matches first, then by nick (ASCII case-insensitive).
+// An empty q lists customers by nick. At most limit (all when <= 0).
+func (db *DB) SearchCustomers(q string, limit int) ([]shop.Customer, error) {
+	var out []shop.Customer
+	err := db.view(func(txn *badger.Txn) error {
+		q = queryKey(q)
+		var ids []string
+		seen := map[string]bool{}
+		collect := func(ix *index, prefix []byte, max int) {
+			n := 0
+			scanIDs(txn, ix, prefix, false, func(id string) bool {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+				n++
+				return n < max
+			})
+		}
+		if q == "" {
+			max := maxFilterScan
+			if limit > 0 {
+				max = limit
+			}
+			collect(ixCustNick, ixPrefix(ixCustNick), max)
+			var err error
+			out, err = loadIDs[shop.Customer](txn, shop.TypeCustomer, ids)
+			return err
+		}
+		collect(ixCustNick, ixValuePrefix(ixCustNick, q, false), maxCandidates)
+		collect(ixCustName, ixValuePrefix(ixCustName, q, false), maxCandidates)
+		d := digits(q)
+		if phoneLike(q) {
+			collect(ixCustPhone, ixValuePrefix(ixCustPhone, d, false), maxCandidates)
+		}
+		cs, err := loadIDs[shop.Customer](txn, shop.TypeCustomer, ids)
+		if err != nil {
+			return err
+		}
+		exact := func(c shop.Customer) bool {
+			return lowerASCII(c.Nick) == q || lowerASCII(c.Name) == q || (phoneLike(q) && digits(c.Phone) == d)
+		}
+		sort.SliceStable(cs, func(i, j int) bool {
+			ei, ej := exact(cs[i]), exact(cs[j])
+			if ei != ej {
+				return ei
+			}
+			if ni, nj := lowerASCII(cs[i].Nick), lowerASCII(cs[j].Nick); ni != nj {
+				return ni < nj
+			}
+			return cs[i].ID < cs[j].ID
+		})
+		if limit > 0 && len(cs) > limit {
+			cs = cs[:limit]
+		}
+		out = cs
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: searching customers: %w", err)
+	}
+	return out, nil
+}
+
+// Customer returns one customer.
+func (db *DB) Customer(id string) (shop.Customer, error) {
+	return getTyped[shop.Customer](db, shop.TypeCustomer, id)
+}
+
+// Groups lists the customer groups by name.
+func (db *DB) Groups() ([]shop.Group, error) {
+	var out []shop.Group
+	err := db.view(func(txn *badger.Txn) (err error) {
+		out, err = listAll[shop.Group](txn, shop.TypeGroup)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: groups: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // CustomerStats derives a customer's figures (paid orders, total spent, last purchase) from

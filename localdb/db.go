@@ -258,43 +258,6 @@ func (db *DB) init() error {
 	return nil
 }
 
-// loadProductsInBackground builds the product search index on a goroutine of its own, so that
-// opening a large shop (50k SKUs take about half a second to decode) does not hold up the
-// window; a product search waits for it. It holds the writers' lock meanwhile, so no write can
-// fall between the store read and the index; a Close waits for it.
-func (db *DB) loadProductsInBackground() {
-	go func() {
-		if err := db.enter(); err != nil {
-			db.products.loaded(err)
-			return
-		}
-		db.wmu.Lock()
-		err := db.loadProducts()
-		db.wmu.Unlock()
-		db.leave()
-		if err != nil {
-			log.Printf("localdb: loading the product search index: %v", err)
-		}
-		db.products.loaded(err)
-	}()
-}
-
-// loadProducts builds the in-memory product search index.
-func (db *DB) loadProducts() error {
-	entries := map[string]*prodEntry{}
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		return eachEntity(txn, shop.TypeProduct, func(id string, data []byte) error {
-			entries[id] = newProdEntry(id, data)
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	db.products.reset(entries)
-	return nil
-}
-
 func (db *DB) gcLoop() {
 	defer db.gcDone.Done()
 	t := time.NewTicker(gcInterval)
@@ -371,28 +334,6 @@ func (db *DB) view(fn func(txn *badger.Txn) error) error {
 	}
 	defer db.leave()
 	return db.bdb.View(fn)
-}
-
-func getRaw(txn *badger.Txn, key []byte) ([]byte, bool, error) {
-	item, err := txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	v, err := item.ValueCopy(nil)
-	return v, err == nil, err
-}
-
-func countPrefix(txn *badger.Txn, prefix []byte) (int, error) {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
-	n := 0
-	for it.Rewind(); it.Valid(); it.Next() {
-		n++
-	}
-	return n, nil
 }
 
 // Meta returns a small setting kept with the data ("" if unset).

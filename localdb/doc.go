@@ -25,19 +25,46 @@
 //	u/<mutation id>              the outbox seq of a mutation (for Acknowledge)
 //	p/<type>/<id>/<seq>          pending marker: outbox mutation seq wrote this entity
 //	x/<mutation id>              a Problem: a pushed mutation the server did not apply
-//	i/<index>/[<value>\0][<t>]<id>   secondary indexes (index.go lists them): orders by
-//	                             number, nick, phone, receiver (prefix), customer+created,
-//	                             created, status, flag, payment; customers by nick, name, phone;
-//	                             conversations by nick, customer, waiting-since (waiting ones),
-//	                             last-at (open / closed), assignee; messages by conversation+at;
-//	                             notes by order+at; cases by order, open, finished; reviews by
-//	                             at (unanswered / answered); evidence by review; complaints by
-//	                             customer+created.
+//	i/<index>/[<value>\0][<t>]<id>   secondary indexes, declared by the entity files (below):
+//	                             orders by number, nick, phone, receiver (prefix),
+//	                             customer, created, status, flag, payment and counted
+//	                             total (the customer figures); customers by nick, name,
+//	                             phone; conversations by nick, customer, waiting-since
+//	                             (waiting ones), last-at (open / closed), assignee;
+//	                             messages by conversation+at; notes by order+at; cases by
+//	                             order, open, finished; reviews by at (unanswered /
+//	                             answered) and customer+at; evidence by review;
+//	                             complaints by customer+created.
+//	m/ixspend                    set once the counted-total index covers every stored order
 //
-// Every write of e/ goes through one function that computes the index keys of the old and the
+// # Indexes
+//
+// Each entity type with indexes has an index spec (index.go): the fields of its state the
+// indexes read, and for each index its name, layout (value, time, both or neither before the id)
+// and a function giving an entity's key in it, if it belongs there at all. Every write of e/
+// goes through one function (wtx.setEntity) that asks the spec for the keys of the old and the
 // new state, deletes the stale ones and adds the new ones (a message whose At changes moves in
-// the conversation's index). Products are searched in memory (name, pinyin, SKU, barcode): the
-// index is built at Open and updated after every committed product write.
+// the conversation's index); the migration backfill (DB.backfill) writes the keys of added
+// indexes from the same spec. Adding an index is one spec.index call in the entity's file plus
+// the query that reads it; changing the keys an existing index stores needs a new
+// SchemaVersion and a step in migrate.go. Products are searched in memory (name, pinyin, SKU,
+// barcode): the index is built at Open and updated after every committed product write.
+//
+// # Files
+//
+// Storage mechanics: db.go (Open, Close, lifetime, settings, subscribers), keys.go (the
+// keyspace and the stored state encoding), index.go (index specs and keys), read.go (snapshot
+// reads: scans, typed loads), write.go (the write transaction and setEntity), outbox.go
+// (Apply, the outbox, Acknowledge), problems.go, feed.go (ApplyChanges and the cursor),
+// rebase.go, reset.go (ResetCache), migrate.go (schema steps and the backfill), records.go
+// (EachRecord), disk*.go (free space, damaged files).
+//
+// One file per entity, with its index spec and its reads: orders.go (with the order work
+// lists), notes.go, conversations.go, messages.go, customers.go (with groups, the customer
+// figures, and the complaints-by-date and staff-messages-per-day reads the campaign code
+// beside them uses), cases.go, reviews.go (with evidence), complaints.go, products.go (its
+// search index in productsearch.go) and settings.go (shop, staff, quick phrases,
+// auto-replies: read whole, without indexes).
 //
 // # Pending mutations and the rebase rule
 //

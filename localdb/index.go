@@ -3,76 +3,130 @@ package localdb
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 
 	"kefu/shop"
 )
 
-// Secondary indexes. Every index key is i/<name>/ followed by, depending on the index, a value
-// and a NUL byte, an 8-byte big-endian time (timeKey), and the entity id. Index values are never
-// empty-valued: the key is the whole entry.
-type indexLayout struct {
-	value bool // <value>\x00 follows the name
-	time  bool // 8 bytes of timeKey follow
+// An index is one secondary index. Its keys are i/<name>/ followed by, as its layout says, a
+// value and a NUL byte, an 8-byte big-endian time (timeKey), and the entity id; index entries
+// have empty values (the key is the whole entry). Indexes are declared by the spec of the entity
+// type they index (indexSpec.index), each next to the queries that read it.
+type index struct {
+	name   string
+	entity shop.EntityType // the type whose states produce the keys
+	value  bool            // <value>\x00 follows the name
+	time   bool            // 8 bytes of timeKey follow
+	prefix []byte          // i/<name>/
 }
 
-// The indexes, by name.
+// layout says which parts an index key has between the name and the id.
+type layout uint8
+
+// Index layouts.
 const (
-	ixOrderNumber   = "on"  // order: lower(number) + created       → prefix search (schema 3: + created)
-	ixOrderNick     = "onk" // order: lower(buyer nick) + created
-	ixOrderPhone    = "oph" // order: address phone digits + created
-	ixOrderReceiver = "orc" // order: lower(receiver name) + created
-	ixOrderCustomer = "ocu" // order: customer id + created
-	ixOrderCreated  = "ot"  // order: created                       → newest first
-	ixOrderStatus   = "ost" // order: status + created
-	ixOrderFlag     = "ofl" // order: flag + created
-	ixOrderPayment  = "opy" // order: payment + created
-	ixCustNick      = "cnk" // customer: lower(nick)
-	ixCustName      = "cnm" // customer: lower(name)
-	ixCustPhone     = "cph" // customer: phone digits
-	ixConvNick      = "vn"  // conversation: lower(nick)
-	ixConvCustomer  = "vcu" // conversation: customer id
-	ixConvWaiting   = "vw"  // conversation (waiting, open): waiting since
-	ixConvOpen      = "vo"  // conversation (open, not waiting): last at
-	ixConvClosed    = "vc"  // conversation (closed): last at
-	ixConvMineWait  = "vaw" // conversation (waiting, open): assignee + waiting since
-	ixConvMineLast  = "val" // conversation (not waiting): assignee + last at
-	ixMessageConv   = "mc"  // message: conversation id + at
-	ixNoteOrder     = "no"  // note: order id + at
-	ixCaseOrder     = "co"  // case: order id
-	ixCaseOpen      = "cx"  // case (unfinished)
-	ixCaseDone      = "cf"  // case (finished): updated at
-	ixReviewOpen    = "ru"  // review (unanswered): at
-	ixReviewAnswer  = "ra"  // review (answered): at
-	ixReviewCust    = "rcu" // review: customer id + at (schema 2)
-	ixEvidence      = "ev"  // evidence: review id
-	ixComplaintCust = "cpc" // complaint: customer id + created
+	byNothing   layout = 0 // i/<name>/<id>: membership only
+	byValue     layout = 1 // i/<name>/<value>\0<id>
+	byTime      layout = 2 // i/<name>/<t><id>
+	byValueTime layout = 3 // i/<name>/<value>\0<t><id>
 )
 
-var layouts = map[string]indexLayout{
-	ixOrderNumber: {value: true, time: true}, ixOrderNick: {value: true, time: true},
-	ixOrderPhone: {value: true, time: true}, ixOrderReceiver: {value: true, time: true}, ixOrderCustomer: {value: true, time: true}, ixOrderCreated: {time: true},
-	ixOrderStatus: {value: true, time: true}, ixOrderFlag: {value: true, time: true},
-	ixOrderPayment: {value: true, time: true},
-	ixCustNick:     {value: true}, ixCustName: {value: true}, ixCustPhone: {value: true},
-	ixConvNick: {value: true}, ixConvCustomer: {value: true}, ixConvWaiting: {time: true},
-	ixConvOpen: {time: true}, ixConvClosed: {time: true}, ixConvMineWait: {value: true, time: true},
-	ixConvMineLast: {value: true, time: true},
-	ixMessageConv:  {value: true, time: true}, ixNoteOrder: {value: true, time: true},
-	ixCaseOrder: {value: true}, ixCaseOpen: {}, ixCaseDone: {time: true},
-	ixReviewOpen: {time: true}, ixReviewAnswer: {time: true}, ixReviewCust: {value: true, time: true},
-	ixEvidence: {value: true}, ixComplaintCust: {value: true, time: true},
+// keyFunc computes an entity's key in one index from its state: the value and time parts (those
+// the layout has) and whether the state belongs in the index at all.
+type keyFunc[T any] func(id string, v *T) (value string, at time.Time, ok bool)
+
+// indexSpec says which index keys the states of one entity type produce: a state is decoded
+// into a T (the fields the indexes read) and every index's keyFunc is asked for its key. It is
+// the only place index keys are computed: the write path (Apply, the feed import, rebase,
+// ResetCache) replaces the keys of an entity's old state by those of its new one, and the
+// migration backfill (DB.backfill) writes the keys of added indexes, both through it. Adding an
+// index is one index call on the entity's spec, plus its query.
+type indexSpec[T any] struct {
+	t    shop.EntityType
+	ixs  []*index
+	keys []keyFunc[T]
 }
 
-// ixPrefix is the prefix of every key of an index.
-func ixPrefix(name string) []byte { return []byte(prefixIndex + name + "/") }
+// indexer is an indexSpec whatever its T.
+type indexer interface {
+	// indexKeys returns the keys of the state data of entity id in the indexes want accepts
+	// (every index when want is nil). A state that does not decode has none.
+	indexKeys(id string, data []byte, want func(*index) bool) [][]byte
+}
+
+// The registry of index specs, filled as the package's variables are initialised (so the maps
+// are made on first use, not by initialisers of their own).
+var (
+	specs   map[shop.EntityType]indexer // by entity type
+	indexes map[string]*index           // by name
+)
+
+// specFor declares the index spec of entity type t; its indexes are added with index.
+func specFor[T any](t shop.EntityType) *indexSpec[T] {
+	if specs[t] != nil {
+		panic(fmt.Sprintf("localdb: two index specs for %s", t))
+	}
+	if specs == nil {
+		specs = map[shop.EntityType]indexer{}
+	}
+	s := &indexSpec[T]{t: t}
+	specs[t] = s
+	return s
+}
+
+// index adds an index to the spec: its name in the keyspace (short, unique, without '/'), its
+// layout and how an entity's state gives its key.
+func (s *indexSpec[T]) index(name string, l layout, key keyFunc[T]) *index {
+	if indexes[name] != nil || name == "" || strings.ContainsAny(name, "/\x00") {
+		panic(fmt.Sprintf("localdb: index name %q is taken or invalid", name))
+	}
+	if indexes == nil {
+		indexes = map[string]*index{}
+	}
+	ix := &index{name: name, entity: s.t, value: l&byValue != 0, time: l&byTime != 0, prefix: []byte(prefixIndex + name + "/")}
+	indexes[name] = ix
+	s.ixs = append(s.ixs, ix)
+	s.keys = append(s.keys, key)
+	return ix
+}
+
+func (s *indexSpec[T]) indexKeys(id string, data []byte, want func(*index) bool) [][]byte {
+	var v T
+	if json.Unmarshal(data, &v) != nil {
+		return nil
+	}
+	ks := make([][]byte, 0, len(s.ixs))
+	for i, ix := range s.ixs {
+		if want != nil && !want(ix) {
+			continue
+		}
+		if value, at, ok := s.keys[i](id, &v); ok {
+			ks = append(ks, ixKey(ix, value, at, id))
+		}
+	}
+	return ks
+}
+
+// indexKeys computes the index keys of an entity state. It returns nil for types without
+// indexes. A state that does not decode has no index keys (it is still stored).
+func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
+	if s := specs[t]; s != nil {
+		return s.indexKeys(id, data, nil)
+	}
+	return nil
+}
+
+// ixPrefix is the prefix of every key of an index (a copy the caller may keep).
+func ixPrefix(ix *index) []byte { return bytes.Clone(ix.prefix) }
 
 // ixValuePrefix is the prefix of the keys of an index whose value starts with v (exact=false)
 // or is v (exact=true).
-func ixValuePrefix(name, v string, exact bool) []byte {
-	b := append(ixPrefix(name), clean(v)...)
+func ixValuePrefix(ix *index, v string, exact bool) []byte {
+	v = clean(v)
+	b := make([]byte, 0, len(ix.prefix)+len(v)+1)
+	b = append(append(b, ix.prefix...), v...)
 	if exact {
 		b = append(b, 0)
 	}
@@ -80,31 +134,41 @@ func ixValuePrefix(name, v string, exact bool) []byte {
 }
 
 // ixKey builds an index key.
-func ixKey(name, value string, t time.Time, id string) []byte {
-	l := layouts[name]
-	b := ixPrefix(name)
-	if l.value {
-		b = append(b, clean(value)...)
-		b = append(b, 0)
+func ixKey(ix *index, value string, t time.Time, id string) []byte {
+	if ix.value {
+		value = clean(value)
 	}
-	if l.time {
+	b := make([]byte, 0, len(ix.prefix)+len(value)+1+8+len(id))
+	b = append(b, ix.prefix...)
+	if ix.value {
+		b = append(append(b, value...), 0)
+	}
+	if ix.time {
 		b = append(b, timeKey(t)...)
 	}
 	return append(b, id...)
 }
 
-// ixID returns the entity id at the end of an index key.
-func ixID(name string, key []byte) (string, bool) {
-	l := layouts[name]
-	rest := key[len(prefixIndex)+len(name)+1:]
-	if l.value {
+// ixRest returns what follows the value part of an index key (the time and the id).
+func ixRest(ix *index, key []byte) ([]byte, bool) {
+	rest := key[len(ix.prefix):]
+	if ix.value {
 		i := bytes.IndexByte(rest, 0)
 		if i < 0 {
-			return "", false
+			return nil, false
 		}
 		rest = rest[i+1:]
 	}
-	if l.time {
+	return rest, true
+}
+
+// ixID returns the entity id at the end of an index key.
+func ixID(ix *index, key []byte) (string, bool) {
+	rest, ok := ixRest(ix, key)
+	if !ok {
+		return "", false
+	}
+	if ix.time {
 		if len(rest) < 8 {
 			return "", false
 		}
@@ -115,28 +179,20 @@ func ixID(name string, key []byte) (string, bool) {
 
 // ixTime returns the time part of an index key (for time indexes), as stored: 8 bytes that
 // sort as the times do. The bytes are copied.
-func ixTime(name string, key []byte) []byte {
-	l := layouts[name]
-	if !l.time {
+func ixTime(ix *index, key []byte) []byte {
+	if !ix.time {
 		return nil
 	}
-	rest := key[len(prefixIndex)+len(name)+1:]
-	if l.value {
-		i := bytes.IndexByte(rest, 0)
-		if i < 0 {
-			return nil
-		}
-		rest = rest[i+1:]
-	}
-	if len(rest) < 8 {
+	rest, ok := ixRest(ix, key)
+	if !ok || len(rest) < 8 {
 		return nil
 	}
 	return bytes.Clone(rest[:8])
 }
 
 // ixValue returns the value part of an index key (for value indexes).
-func ixValue(name string, key []byte) string {
-	rest := key[len(prefixIndex)+len(name)+1:]
+func ixValue(ix *index, key []byte) string {
+	rest := key[len(ix.prefix):]
 	if i := bytes.IndexByte(rest, 0); i >= 0 {
 		return string(rest[:i])
 	}
@@ -150,6 +206,9 @@ func clean(s string) string {
 	}
 	return strings.ReplaceAll(s, "\x00", "")
 }
+
+// queryKey is a search query as the indexes hold their values: trimmed, ASCII lowercased.
+func queryKey(q string) string { return lowerASCII(strings.TrimSpace(q)) }
 
 // lowerASCII lowercases ASCII letters only (Chinese text is left as it is).
 func lowerASCII(s string) string {
@@ -191,171 +250,4 @@ func phoneLike(q string) bool {
 		}
 	}
 	return n > 0
-}
-
-// indexKeys computes the index keys of an entity state. It returns nil for types without
-// indexes. A state that does not decode has no index keys (it is still stored).
-func indexKeys(t shop.EntityType, id string, data []byte) [][]byte {
-	var ks [][]byte
-	add := func(name, value string, at time.Time) { ks = append(ks, ixKey(name, value, at, id)) }
-	switch t {
-	case shop.TypeOrder:
-		var o struct {
-			CustomerID string           `json:"customer_id"`
-			Nick       string           `json:"nick"`
-			Status     shop.OrderStatus `json:"status"`
-			Payment    shop.Payment     `json:"payment"`
-			Address    struct {
-				Receiver string `json:"receiver"`
-				Phone    string `json:"phone"`
-			} `json:"address"`
-			CreatedAt time.Time  `json:"created_at"`
-			Flag      shop.Flag  `json:"flag"`
-			Total     shop.Cents `json:"total"`
-		}
-		if json.Unmarshal(data, &o) != nil {
-			return nil
-		}
-		add(ixOrderNumber, lowerASCII(id), o.CreatedAt)
-		if o.Nick != "" {
-			add(ixOrderNick, lowerASCII(o.Nick), o.CreatedAt)
-		}
-		if p := digits(o.Address.Phone); p != "" {
-			add(ixOrderPhone, p, o.CreatedAt)
-		}
-		if o.Address.Receiver != "" {
-			add(ixOrderReceiver, lowerASCII(o.Address.Receiver), o.CreatedAt)
-		}
-		if o.CustomerID != "" {
-			add(ixOrderCustomer, o.CustomerID, o.CreatedAt)
-		}
-		add(ixOrderCreated, "", o.CreatedAt)
-		add(ixOrderStatus, string(o.Status), o.CreatedAt)
-		add(ixOrderFlag, strconv.Itoa(int(o.Flag)), o.CreatedAt)
-		add(ixOrderPayment, string(o.Payment), o.CreatedAt)
-		if o.CustomerID != "" && spendCounts(o.Status) {
-			add(ixOrderSpend, spendValue(o.CustomerID, o.Total), o.CreatedAt)
-		}
-	case shop.TypeCustomer:
-		var c struct {
-			Nick  string `json:"nick"`
-			Name  string `json:"name"`
-			Phone string `json:"phone"`
-		}
-		if json.Unmarshal(data, &c) != nil {
-			return nil
-		}
-		if c.Nick != "" {
-			add(ixCustNick, lowerASCII(c.Nick), time.Time{})
-		}
-		if c.Name != "" {
-			add(ixCustName, lowerASCII(c.Name), time.Time{})
-		}
-		if p := digits(c.Phone); p != "" {
-			add(ixCustPhone, p, time.Time{})
-		}
-	case shop.TypeConversation:
-		var c shop.Conversation
-		if json.Unmarshal(data, &c) != nil {
-			return nil
-		}
-		if c.Nick != "" {
-			add(ixConvNick, lowerASCII(c.Nick), time.Time{})
-		}
-		if c.CustomerID != "" {
-			add(ixConvCustomer, c.CustomerID, time.Time{})
-		}
-		if convWaiting(c) {
-			add(ixConvWaiting, "", c.WaitingSince)
-			if c.Assignee != "" {
-				add(ixConvMineWait, c.Assignee, c.WaitingSince)
-			}
-		} else {
-			if c.Closed {
-				add(ixConvClosed, "", c.LastAt)
-			} else {
-				add(ixConvOpen, "", c.LastAt)
-			}
-			if c.Assignee != "" {
-				add(ixConvMineLast, c.Assignee, c.LastAt)
-			}
-		}
-	case shop.TypeMessage:
-		var m struct {
-			ConversationID string    `json:"conversation_id"`
-			At             time.Time `json:"at"`
-		}
-		if json.Unmarshal(data, &m) != nil {
-			return nil
-		}
-		add(ixMessageConv, m.ConversationID, m.At)
-	case shop.TypeNote:
-		var n struct {
-			OrderID string    `json:"order_id"`
-			At      time.Time `json:"at"`
-		}
-		if json.Unmarshal(data, &n) != nil {
-			return nil
-		}
-		add(ixNoteOrder, n.OrderID, n.At)
-	case shop.TypeCase:
-		var c shop.AfterSalesCase
-		if json.Unmarshal(data, &c) != nil {
-			return nil
-		}
-		if c.OrderID != "" {
-			add(ixCaseOrder, c.OrderID, time.Time{})
-		}
-		if c.Finished() {
-			add(ixCaseDone, "", caseTouched(c))
-		} else {
-			add(ixCaseOpen, "", time.Time{})
-		}
-	case shop.TypeReview:
-		var r struct {
-			At         time.Time `json:"at"`
-			Reply      string    `json:"reply"`
-			CustomerID string    `json:"customer_id"`
-		}
-		if json.Unmarshal(data, &r) != nil {
-			return nil
-		}
-		if r.CustomerID != "" {
-			add(ixReviewCust, r.CustomerID, r.At)
-		}
-		if r.Reply == "" {
-			add(ixReviewOpen, "", r.At)
-		} else {
-			add(ixReviewAnswer, "", r.At)
-		}
-	case shop.TypeEvidence:
-		var e struct {
-			ReviewID string `json:"review_id"`
-		}
-		if json.Unmarshal(data, &e) != nil {
-			return nil
-		}
-		add(ixEvidence, e.ReviewID, time.Time{})
-	case shop.TypeComplaint:
-		var c struct {
-			CustomerID string    `json:"customer_id"`
-			CreatedAt  time.Time `json:"created_at"`
-		}
-		if json.Unmarshal(data, &c) != nil {
-			return nil
-		}
-		add(ixComplaintCust, c.CustomerID, c.CreatedAt)
-	}
-	return ks
-}
-
-// convWaiting reports whether a conversation belongs in the waiting index.
-func convWaiting(c shop.Conversation) bool { return !c.WaitingSince.IsZero() && !c.Closed }
-
-// caseTouched is when a case last moved.
-func caseTouched(c shop.AfterSalesCase) time.Time {
-	if c.UpdatedAt.IsZero() {
-		return c.CreatedAt
-	}
-	return c.UpdatedAt
 }

@@ -1,8 +1,8 @@
 package localdb
 
 import (
-	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/dgraph-io/badger/v4"
@@ -15,21 +15,21 @@ import (
 // crash is simply repeated at the next Open. The outbox is never touched.
 func (db *DB) migrate(from int) error {
 	if from < 2 {
-		if err := db.reindex(shop.TypeReview, ixReviewCust); err != nil {
+		if err := db.backfill(ixReviewCust); err != nil {
 			return err
 		}
 	}
 	if from < 3 {
 		// The order lookup indexes gained the creation time: the old keys go, new ones come.
-		lookups := []string{ixOrderNumber, ixOrderNick, ixOrderPhone, ixOrderReceiver}
+		lookups := []*index{ixOrderNumber, ixOrderNick, ixOrderPhone, ixOrderReceiver}
 		var prefixes [][]byte
-		for _, name := range lookups {
-			prefixes = append(prefixes, ixPrefix(name))
+		for _, ix := range lookups {
+			prefixes = append(prefixes, ixPrefix(ix))
 		}
 		if err := db.bdb.DropPrefix(prefixes...); err != nil {
 			return fmt.Errorf("dropping the old order indexes: %w", err)
 		}
-		if err := db.reindex(shop.TypeOrder, lookups...); err != nil {
+		if err := db.backfill(lookups...); err != nil {
 			return err
 		}
 	}
@@ -42,35 +42,44 @@ func (db *DB) migrate(from int) error {
 	return err
 }
 
-// reindex writes the keys of the named indexes for every entity of type t the desk shows, for
-// indexes added or changed by a newer schema. Writers must be kept out meanwhile (Open, or
-// holding the writers' lock), or a concurrent write could leave a stale key behind.
-func (db *DB) reindex(t shop.EntityType, names ...string) error {
-	var prefixes [][]byte
-	for _, name := range names {
-		prefixes = append(prefixes, ixPrefix(name))
+// backfill writes the keys of the given indexes for every entity the desk shows, from the
+// entities' index specs, for indexes added or changed by a newer schema (the old keys of a
+// changed index must be dropped first). Writers must be kept out meanwhile (Open, or holding the
+// writers' lock), or a concurrent write could leave a stale key behind.
+func (db *DB) backfill(ixs ...*index) error {
+	want := map[*index]bool{}
+	var types []shop.EntityType
+	for _, ix := range ixs {
+		if !slices.Contains(types, ix.entity) {
+			types = append(types, ix.entity)
+		}
+		want[ix] = true
 	}
+	for _, t := range types {
+		if err := db.backfillType(t, func(ix *index) bool { return want[ix] }); err != nil {
+			return fmt.Errorf("indexing %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// backfillType writes the keys of the indexes want accepts for every entity of type t.
+func (db *DB) backfillType(t shop.EntityType, want func(*index) bool) error {
+	spec := specs[t]
 	wb := db.bdb.NewWriteBatch()
 	defer wb.Cancel()
 	err := db.bdb.View(func(txn *badger.Txn) error {
 		return eachEntity(txn, t, func(id string, data []byte) error {
-			for _, ik := range indexKeys(t, id, data) {
-				for _, p := range prefixes {
-					if bytes.HasPrefix(ik, p) {
-						if err := wb.Set(ik, []byte{}); err != nil {
-							return err
-						}
-					}
+			for _, ik := range spec.indexKeys(id, data, want) {
+				if err := wb.Set(ik, []byte{}); err != nil {
+					return err
 				}
 			}
 			return nil
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("indexing %s: %w", t, err)
+		return err
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("indexing %s: %w", t, err)
-	}
-	return nil
+	return wb.Flush()
 }

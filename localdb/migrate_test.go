@@ -57,8 +57,8 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	if err := db.bdb.DropPrefix(ixPrefix(ixOrderNumber), ixPrefix(ixOrderNick), ixPrefix(ixOrderPhone), ixPrefix(ixOrderReceiver)); err != nil {
 		t.Fatal(err)
 	}
-	old := func(name, value, id string) []byte {
-		return append(append(append(ixPrefix(name), clean(value)...), 0), id...)
+	old := func(ix *index, value, id string) []byte {
+		return append(append(append(ixPrefix(ix), clean(value)...), 0), id...)
 	}
 	if err := db.bdb.Update(func(txn *badger.Txn) error {
 		for _, o := range []struct{ id, nick, phone, receiver string }{

@@ -4,12 +4,50 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"kefu/shop"
 )
+
+// reviewKeyed is what the review indexes read of a review.
+type reviewKeyed struct {
+	At         time.Time `json:"at"`
+	Reply      string    `json:"reply"`
+	CustomerID string    `json:"customer_id"`
+}
+
+var reviewSpec = specFor[reviewKeyed](shop.TypeReview)
+
+// The review indexes. A review is in one of ixReviewOpen and ixReviewAnswer (the inbox's parts).
+var (
+	// ixReviewOpen: at, for unanswered ones.
+	ixReviewOpen = reviewSpec.index("ru", byTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return "", r.At, r.Reply == ""
+	})
+	// ixReviewAnswer: at, for answered ones.
+	ixReviewAnswer = reviewSpec.index("ra", byTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return "", r.At, r.Reply != ""
+	})
+	// ixReviewCust: customer id + at (schema 2).
+	ixReviewCust = reviewSpec.index("rcu", byValueTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		return r.CustomerID, r.At, r.CustomerID != ""
+	})
+)
+
+// evidenceKeyed is what the evidence index reads of locked evidence.
+type evidenceKeyed struct {
+	ReviewID string `json:"review_id"`
+}
+
+var evidenceSpec = specFor[evidenceKeyed](shop.TypeEvidence)
+
+// ixEvidence: the evidence's review id.
+var ixEvidence = evidenceSpec.index("ev", byValue, func(_ string, e *evidenceKeyed) (string, time.Time, bool) {
+	return e.ReviewID, time.Time{}, true
+})
 
 // ReviewReminders lists the neutral and bad reviews nobody has touched for longer than after
 // at now (shop.Review.Untouched), the longest waiting first; at most limit (all when <= 0).
@@ -65,4 +103,78 @@ func (db *DB) ReviewsOf(customerID string, limit int) ([]shop.Review, error) {
 		return nil, fmt.Errorf("localdb: reviews of %s: %w", customerID, err)
 	}
 	return out, nil
+}
+
+// ReviewFilter narrows Reviews. Zero fields do not filter; Query matches the buyer's nick or
+// the review text (substring) or the order number (prefix), ASCII case-insensitive.
+type ReviewFilter struct {
+	Rating    shop.Rating
+	Stars     int // 1..5: only reviews with exactly these stars
+	State     shop.ReviewState
+	ProductID string
+	Query     string
+}
+
+func (f ReviewFilter) match(r shop.Review, q string) bool {
+	if f.Rating != "" && r.Rating() != f.Rating {
+		return false
+	}
+	if f.Stars != 0 && r.Stars != f.Stars {
+		return false
+	}
+	if f.State != "" && r.State != f.State {
+		return false
+	}
+	if f.ProductID != "" && r.ProductID != f.ProductID {
+		return false
+	}
+	if q == "" {
+		return true
+	}
+	return strings.Contains(lowerASCII(r.Nick), q) || strings.Contains(lowerASCII(r.Text), q) ||
+		strings.HasPrefix(lowerASCII(r.OrderID), q)
+}
+
+// Reviews lists reviews for the inbox: unanswered ones first, then answered ones, newest first
+// within each; at most limit (all when <= 0).
+func (db *DB) Reviews(f ReviewFilter, limit int) ([]shop.Review, error) {
+	var out []shop.Review
+	err := db.view(func(txn *badger.Txn) error {
+		q := queryKey(f.Query)
+		var ferr error
+		scanned := 0
+		take := func(id string) bool {
+			scanned++
+			r, ok, err := load[shop.Review](txn, shop.TypeReview, id)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if ok && f.match(r, q) {
+				out = append(out, r)
+			}
+			return !full(len(out), limit) && scanned < maxFilterScan
+		}
+		scanIDs(txn, ixReviewOpen, ixPrefix(ixReviewOpen), true, take)
+		if ferr == nil && !full(len(out), limit) && scanned < maxFilterScan {
+			scanIDs(txn, ixReviewAnswer, ixPrefix(ixReviewAnswer), true, take)
+		}
+		return ferr
+	})
+	if err != nil {
+		return nil, fmt.Errorf("localdb: reviews: %w", err)
+	}
+	return out, nil
+}
+
+// Review returns one review.
+func (db *DB) Review(id string) (shop.Review, error) {
+	return getTyped[shop.Review](db, shop.TypeReview, id)
+}
+
+// EvidenceOf lists the evidence locked for a review, oldest first.
+func (db *DB) EvidenceOf(reviewID string) ([]shop.Evidence, error) {
+	out, err := listByValue[shop.Evidence](db, "evidence of "+reviewID, ixEvidence, reviewID, false, 0)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].LockedAt.Before(out[j].LockedAt) })
+	return out, err
 }

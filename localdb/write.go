@@ -2,11 +2,9 @@ package localdb
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -111,7 +109,8 @@ func (w *wtx) Get(t shop.EntityType, id string, v any) (int64, bool, error) {
 }
 
 // setEntity replaces the e/ state old of entity k by nw (not found: deleted), keeping the
-// secondary indexes and the product search index in step.
+// secondary indexes (from the entity type's index spec: the keys of old that nw does not have go,
+// those it adds come) and the product search index in step. Every write of e/ goes through it.
 func (w *wtx) setEntity(k entKey, old, nw state) error {
 	if !(old.exists() && nw.exists() && bytes.Equal(old.data, nw.data)) {
 		var oldKeys, newKeys [][]byte
@@ -142,11 +141,7 @@ func (w *wtx) setEntity(k entKey, old, nw state) error {
 			}
 		}
 		if k.T == shop.TypeProduct {
-			if nw.exists() {
-				w.products[k.ID] = newProdEntry(k.ID, nw.data)
-			} else {
-				w.products[k.ID] = nil
-			}
+			w.productChanged(k.ID, nw)
 		}
 	}
 	w.types[k.T] = true
@@ -306,61 +301,6 @@ func (w *wtx) resetToServer(k entKey) error {
 	return w.setEntity(k, cur, state{found: true, pending: true, absent: srv.absent, version: srv.version, data: srv.data})
 }
 
-// envelope is an outbox entry: the mutation and the entities its local effect wrote.
-type envelope struct {
-	M       shop.Mutation `json:"m"`
-	Touched []entKey      `json:"touched,omitempty"`
-}
-
-func (w *wtx) loadEnv(seq uint64) (*envelope, error) {
-	v, ok, err := getRaw(w.txn, outboxKey(seq))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("outbox entry %d is missing: %w", seq, ErrCorrupt)
-	}
-	var e envelope
-	if err := json.Unmarshal(v, &e); err != nil {
-		return nil, fmt.Errorf("outbox entry %d: %v: %w", seq, err, ErrCorrupt)
-	}
-	return &e, nil
-}
-
-func (w *wtx) saveEnv(seq uint64, e *envelope) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return w.set(outboxKey(seq), b)
-}
-
-// seqOf finds a mutation's outbox sequence.
-func (w *wtx) seqOf(id string) (uint64, bool, error) {
-	v, ok, err := getRaw(w.txn, outIDKey(id))
-	if err != nil || !ok {
-		return 0, false, err
-	}
-	if len(v) != 8 {
-		return 0, false, fmt.Errorf("outbox id %s: %w", id, ErrCorrupt)
-	}
-	return binary.BigEndian.Uint64(v), true, nil
-}
-
-// nextSeq takes the next outbox sequence; the counter is written in this transaction.
-func (w *wtx) nextSeq() (uint64, error) {
-	v, ok, err := getRaw(w.txn, keyOutSeq)
-	if err != nil {
-		return 0, err
-	}
-	var n uint64
-	if ok && len(v) == 8 {
-		n = binary.BigEndian.Uint64(v)
-	}
-	n++
-	return n, w.set(keyOutSeq, u64(n))
-}
-
 // applyOutcome writes the records of pending mutation seq and returns the entities written.
 func (w *wtx) applyOutcome(out shop.Outcome, seq uint64) ([]entKey, error) {
 	var touched []entKey
@@ -382,110 +322,6 @@ func appendKey(ks []entKey, k entKey) []entKey {
 	return append(ks, k)
 }
 
-// rebase recomputes the local view of the entities in set: it collects the pending mutations
-// that touched them and, transitively, the entities those mutations touched; resets all of
-// these entities to their server copies; and replays the mutations in outbox order with
-// shop.Decide. A mutation that now conflicts or is rejected stays in the outbox (the server
-// decides) but its effect is not shown. Entities left without pending mutations stop being
-// pending.
-func (w *wtx) rebase(set []entKey) error {
-	if len(set) == 0 {
-		return nil
-	}
-	marks, err := w.markers()
-	if err != nil {
-		return err
-	}
-	ents := map[entKey]bool{}
-	envs := map[uint64]*envelope{}
-	queue := append([]entKey(nil), set...)
-	for len(queue) > 0 {
-		k := queue[0]
-		queue = queue[1:]
-		if ents[k] {
-			continue
-		}
-		ents[k] = true
-		for seq := range marks[k] {
-			if envs[seq] != nil {
-				continue
-			}
-			e, err := w.loadEnv(seq)
-			if err != nil {
-				return err
-			}
-			envs[seq] = e
-			queue = append(queue, e.Touched...)
-		}
-	}
-	order := sortedKeys(ents)
-	for _, k := range order {
-		if err := w.resetToServer(k); err != nil {
-			return err
-		}
-	}
-	seqs := make([]uint64, 0, len(envs))
-	for s := range envs {
-		seqs = append(seqs, s)
-	}
-	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-	for _, seq := range seqs {
-		e := envs[seq]
-		out, err := shop.Decide(w, e.M, w.now)
-		if err != nil {
-			if errors.Is(err, shop.ErrRejected) {
-				continue
-			}
-			return fmt.Errorf("replaying %s %s: %w", e.M.Kind, e.M.ID, err)
-		}
-		if out.Conflict != nil {
-			continue
-		}
-		touched, err := w.applyOutcome(out, seq)
-		if err != nil {
-			return err
-		}
-		changed := false
-		for _, k := range touched {
-			if !ents[k] {
-				ents[k] = true
-				order = append(order, k)
-			}
-			n := len(e.Touched)
-			if e.Touched = appendKey(e.Touched, k); len(e.Touched) != n {
-				changed = true
-			}
-		}
-		if changed {
-			if err := w.saveEnv(seq, e); err != nil {
-				return err
-			}
-		}
-	}
-	for _, k := range order {
-		if len(marks[k]) == 0 {
-			if err := w.clearPending(k); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func sortedKeys(m map[entKey]bool) []entKey {
-	ks := make([]entKey, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Slice(ks, func(i, j int) bool {
-		if ks[i].T != ks[j].T {
-			return ks[i].T < ks[j].T
-		}
-		return ks[i].ID < ks[j].ID
-	})
-	return ks
-}
-
 func (w *wtx) changedTypes() []shop.EntityType {
 	ts := make([]shop.EntityType, 0, len(w.types))
 	for _, t := range shop.EntityTypes {
@@ -499,4 +335,46 @@ func (w *wtx) changedTypes() []shop.EntityType {
 		}
 	}
 	return ts
+}
+
+// errNoCommit ends an update without committing anything (not an error for the caller).
+var errNoCommit = errors.New("nothing to commit")
+
+// maxConflictRetries bounds the retries of a transaction that Badger reports as conflicting.
+const maxConflictRetries = 10
+
+// update runs fn in a fresh read-write transaction and commits it, retrying on
+// badger.ErrConflict. The caller holds db.wmu.
+func (db *DB) update(fn func(w *wtx) error) (*wtx, error) {
+	for attempt := 0; ; attempt++ {
+		w := db.newWtx()
+		err := fn(w)
+		if err == nil {
+			err = w.commit()
+		}
+		w.discard()
+		if errors.Is(err, badger.ErrConflict) && attempt < maxConflictRetries {
+			continue
+		}
+		return w, diskError(err)
+	}
+}
+
+// writing enters a write operation: the store must be open and its disk not full (ErrDiskFull);
+// writers are serialised.
+func (db *DB) writing() error {
+	if err := db.enter(); err != nil {
+		return err
+	}
+	if err := checkSpace(db.freeSpace, db.dir); err != nil {
+		db.leave()
+		return err
+	}
+	db.wmu.Lock()
+	return nil
+}
+
+func (db *DB) doneWriting() {
+	db.wmu.Unlock()
+	db.leave()
 }
