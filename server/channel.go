@@ -167,23 +167,32 @@ func (s *Server) Channels(ctx context.Context, shopID string) ([]shop.Channel, e
 		return nil, err
 	}
 	defer s.inflight.Done()
-	out := []shop.Channel{}
+	var out []shop.Channel
 	err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 		var ids []string
 		if err := tx.Scan(idxChannel.Name, store.Query{}, func(e store.Entry) bool { ids = append(ids, e.ID); return true }); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			var ch shop.Channel
-			if _, ok, err := (txReader{tx}).Get(shop.TypeChannel, id, &ch); err != nil {
-				return err
-			} else if ok {
-				out = append(out, ch)
-			}
-		}
-		return nil
+		var err error
+		out, err = loadAll[shop.Channel](tx, shop.TypeChannel, ids)
+		return err
 	})
 	return out, err
+}
+
+// loadAll reads the entities of type t with the ids, in that order, leaving out those that
+// do not exist.
+func loadAll[T any](tx store.ReadTx, t shop.EntityType, ids []string) ([]T, error) {
+	out := []T{}
+	for _, id := range ids {
+		var v T
+		if _, ok, err := (txReader{tx}).Get(t, id, &v); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // UpdateChannel renames, re-points or pauses (and resumes) a channel.
@@ -295,7 +304,7 @@ func (s *Server) ChannelDeliveries(ctx context.Context, shopID, staff, id string
 		return nil, err
 	}
 	defer s.inflight.Done()
-	out := []shop.Delivery{}
+	var out []shop.Delivery
 	err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
 		if err := manager(tx, staff); err != nil {
 			return err
@@ -311,15 +320,8 @@ func (s *Server) ChannelDeliveries(ctx context.Context, shopID, staff, id string
 		if err != nil {
 			return err
 		}
-		for _, mid := range ids {
-			var d shop.Delivery
-			if _, ok, err := (txReader{tx}).Get(shop.TypeDelivery, mid, &d); err != nil {
-				return err
-			} else if ok {
-				out = append(out, d)
-			}
-		}
-		return nil
+		out, err = loadAll[shop.Delivery](tx, shop.TypeDelivery, ids)
+		return err
 	})
 	return out, err
 }

@@ -120,11 +120,13 @@ func (c *channelDriver) call(ctx context.Context, method, path string, body, out
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	return c.do(req, out)
+	return doJSON(c.hc, req, out)
 }
 
-func (c *channelDriver) do(req *http.Request, out any) (int, error) {
-	resp, err := c.hc.Do(req)
+// doJSON sends req and decodes a 2xx answer into out (if not nil); status is the HTTP status
+// (0 when no answer came), and an answer that is not 2xx is an error with its body.
+func doJSON(hc *http.Client, req *http.Request, out any) (int, error) {
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, err
 	}
@@ -216,7 +218,7 @@ func (c *channelDriver) send(ctx context.Context, m storeapi.InboundMessage) {
 		req.Header.Set(storeapi.HeaderTimestamp, strconv.FormatInt(ts, 10))
 		req.Header.Set(storeapi.HeaderSignature, storeapi.Sign(c.secret, ts, body))
 		var res storeapi.InboundResult
-		status, err := c.do(req, &res)
+		status, err := doJSON(c.hc, req, &res)
 		if err == nil {
 			c.mu.Lock()
 			c.confirmed[m.ID] = true
