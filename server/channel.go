@@ -158,6 +158,7 @@ func (s *Server) CreateChannel(ctx context.Context, shopID, staff string, req st
 	if err != nil {
 		return storeapi.ChannelCreated{}, err
 	}
+	s.webhooks.addShop(shopID)
 	return storeapi.ChannelCreated{ID: ch.ID, Secret: secret, Channel: ch}, nil
 }
 
@@ -472,7 +473,7 @@ func (s *Server) inboundConversation(tx store.Tx, channelID string, m storeapi.I
 	if err != nil {
 		return conv, err
 	}
-	conv = shop.Conversation{ID: shop.NewID(), CustomerID: cust.ID, Nick: cust.Nick, Channel: channelID, ExternalID: m.Conversation}
+	conv = shop.Conversation{ID: shop.NewID(), CustomerID: cust.ID, Nick: cust.Nick, Channel: channelID, ExternalID: m.Conversation, ExternalCustomer: m.Customer.ID}
 	if _, err := putRecord(tx, shop.NewRecord(shop.TypeConversation, conv.ID, conv)); err != nil {
 		return conv, err
 	}

@@ -320,6 +320,13 @@ func TestChannelInboundSignedOnce(t *testing.T) {
 	if third.Customer == "u-1" || third.Customer == "u-2" {
 		t.Fatalf("a customer whose phone and e-mail disagree was matched to %s", third.Customer)
 	}
+	// The chat page, given the nick of the channel's customer, never opens the channel's
+	// conversation.
+	var start storeapi.ChatStartResponse
+	e.call("POST", "/c/alpha/api/start", "", storeapi.ChatStartRequest{Nick: "谁"}, 200, &start)
+	if start.Conversation == third.Conversation {
+		t.Fatal("the chat page opened an API channel's conversation")
+	}
 }
 
 func TestChannelWebhookGetsStaffRepliesInOrder(t *testing.T) {

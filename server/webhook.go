@@ -58,6 +58,8 @@ type webhooks struct {
 	done         chan struct{}
 
 	mu      sync.Mutex
+	shops   map[string]bool // the shops that have (or had) a channel
+	scanned bool            // shops holds those of the store too (the first sweep looked)
 	busy    map[string]bool // shop, channel, conversation being delivered
 	running map[string]int  // shop, channel → conversations being delivered
 	wg      sync.WaitGroup
@@ -68,7 +70,7 @@ func newWebhooks(s *Server, allowPrivate bool, backoff time.Duration) *webhooks 
 		backoff = time.Second
 	}
 	w := &webhooks{s: s, allowPrivate: allowPrivate, backoff: backoff, wake: make(chan struct{}, 1),
-		done: make(chan struct{}), busy: map[string]bool{}, running: map[string]int{}}
+		done: make(chan struct{}), shops: map[string]bool{}, busy: map[string]bool{}, running: map[string]int{}}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: w.checkDial}
 	w.client = &http.Client{
@@ -145,6 +147,57 @@ func (w *webhooks) checkURL(ctx context.Context, raw string) (string, error) {
 	return raw, nil
 }
 
+// addShop tells the deliverer that a shop has a channel.
+func (w *webhooks) addShop(shopID string) {
+	w.mu.Lock()
+	w.shops[shopID] = true
+	w.mu.Unlock()
+}
+
+// channelShops lists the shops that have (or had) a channel: on the first call, those whose
+// channel index or queue holds an entry.
+func (w *webhooks) channelShops() ([]string, error) {
+	w.mu.Lock()
+	scanned := w.scanned
+	var ids []string
+	for id := range w.shops {
+		ids = append(ids, id)
+	}
+	w.mu.Unlock()
+	if scanned {
+		return ids, nil
+	}
+	all, err := w.s.store.Shops(w.ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]bool{}
+	for _, id := range all {
+		err := w.s.store.View(w.ctx, id, func(tx store.ReadTx) error {
+			for _, ix := range []store.Index{idxChannel, idxOutQ} {
+				if err := tx.Scan(ix.Name, store.Query{}, func(store.Entry) bool { found[id] = true; return false }); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	w.mu.Lock()
+	for id := range found {
+		w.shops[id] = true
+	}
+	w.scanned = true
+	ids = ids[:0]
+	for id := range w.shops {
+		ids = append(ids, id)
+	}
+	w.mu.Unlock()
+	return ids, nil
+}
+
 // poke makes the deliverer look at the queues now.
 func (w *webhooks) poke() {
 	select {
@@ -209,7 +262,7 @@ type head struct {
 // sweep starts the attempts that are due and returns how long to wait before the next one.
 func (w *webhooks) sweep() time.Duration {
 	next := time.Second
-	shops, err := w.s.store.Shops(w.ctx)
+	shops, err := w.channelShops()
 	if err != nil {
 		if !errors.Is(err, store.ErrClosed) && w.ctx.Err() == nil {
 			w.s.log.Warn("webhooks: listing shops", "err", err)
@@ -312,29 +365,29 @@ func (w *webhooks) start(shopID string, h head, ch *shop.Channel) {
 func (w *webhooks) attempt(shopID string, h head, ch *shop.Channel) error {
 	var ev storeapi.WebhookEvent
 	var secret string
-	gone := ch == nil
+	gone, settled := ch == nil, false
 	if !gone {
 		err := w.s.store.View(w.ctx, shopID, func(tx store.ReadTx) error {
 			rd := txReader{tx}
+			// The sweep may have read the queue before an attempt that ended since took
+			// the message off it: then it is settled, and not sent again.
+			var d shop.Delivery
+			if _, ok, err := rd.Get(shop.TypeDelivery, h.msg, &d); err != nil {
+				return err
+			} else if ok && (d.State == shop.DeliveryDelivered || d.State == shop.DeliveryFailed) {
+				settled = true
+				return nil
+			}
 			var m shop.Message
 			var c shop.Conversation
-			var cust shop.Customer
 			if _, ok, err := rd.Get(shop.TypeMessage, h.msg, &m); err != nil || !ok {
 				return err
 			}
 			if _, _, err := rd.Get(shop.TypeConversation, h.conv, &c); err != nil {
 				return err
 			}
-			if _, _, err := rd.Get(shop.TypeCustomer, c.CustomerID, &cust); err != nil {
-				return err
-			}
 			ev = storeapi.WebhookEvent{Event: storeapi.EventMessageCreated, ID: m.ID, Channel: h.channel, Conversation: c.ExternalID,
-				Text: messageText(m), From: m.From, Staff: m.Staff, At: m.At}
-			for _, x := range cust.External {
-				if x.Channel == h.channel {
-					ev.Customer = x.ID
-				}
-			}
+				Customer: c.ExternalCustomer, Text: messageText(m), From: m.From, Staff: m.Staff, At: m.At}
 			cred, _, err := tx.Credential(channelCredential(h.channel))
 			secret = string(cred.Hash)
 			return err
@@ -345,6 +398,8 @@ func (w *webhooks) attempt(shopID string, h head, ch *shop.Channel) error {
 	}
 	var failure string
 	switch {
+	case settled:
+		return nil
 	case gone:
 		failure = "the channel was deleted"
 	case ev.ID == "":

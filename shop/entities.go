@@ -487,9 +487,11 @@ type Conversation struct {
 	OrderID      string    `json:"order_id,omitempty"`   // the order being discussed
 	Messages     int       `json:"messages,omitempty"`
 	// Channel is the id of the API channel the conversation came through ("" for the chat
-	// page), and ExternalID the outside system's id of the conversation.
-	Channel    string `json:"channel,omitempty"`
-	ExternalID string `json:"external_id,omitempty"`
+	// page), ExternalID the outside system's id of the conversation and ExternalCustomer
+	// that of its customer.
+	Channel          string `json:"channel,omitempty"`
+	ExternalID       string `json:"external_id,omitempty"`
+	ExternalCustomer string `json:"external_customer,omitempty"`
 }
 
 // Waiting reports how long the customer has waited for a reply at now (0 when not waiting).
