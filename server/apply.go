@@ -55,6 +55,7 @@ func (s *Server) commit(ctx context.Context, shopID string, seq int64) error {
 	}
 	if seq > 0 {
 		s.publish(shopID, seq)
+		s.webhooks.poke() // a message for a channel's webhook may be queued
 	}
 	return nil
 }

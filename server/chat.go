@@ -119,11 +119,12 @@ func (s *Server) StartChat(shopID string, req storeapi.ChatStartRequest) (storea
 		if err != nil {
 			return err
 		}
+		// An API channel's conversation belongs to its outside system, never to the page.
 		for _, id := range convs {
 			var c shop.Conversation
 			if _, ok, err := rd.Get(shop.TypeConversation, id, &c); err != nil {
 				return err
-			} else if ok && (!convFound || c.LastAt.After(conv.LastAt)) {
+			} else if ok && c.Channel == "" && (!convFound || c.LastAt.After(conv.LastAt)) {
 				conv, convFound = c, true
 			}
 		}

@@ -178,7 +178,7 @@ func (s *Server) handleChatPage(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", chatCSP)
+	h.Set("Content-Security-Policy", chatCSPFor(info.WidgetSites))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-cache")

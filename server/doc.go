@@ -7,18 +7,24 @@
 // desk runs, and applied exactly once: its records and its result are written in one storage
 // transaction, and a mutation id seen before gets its first result again as a duplicate.
 // Customers chat through a small page at /c/{shop}/, whose JSON endpoints record their messages
-// and the shop's auto-replies (greeting, off-hours, keywords) with no desk online.
+// and the shop's auto-replies (greeting, off-hours, keywords) with no desk online. Shops put
+// that page on their own sites with the widget (/c/{shop}/widget.js), and bridge other
+// platforms in through API channels: signed inbound messages (POST /v1/channels/{id}/messages)
+// and every staff message and auto-reply POSTed, signed, to the channel's webhook.
 //
 // The package's parts, by file:
 //
 //   - HTTP: routes.go (routes and middleware: request accounting, metrics, 405, panics),
 //     json.go (strict JSON decoding, encoding, mapping the core's errors to statuses),
 //     handlers.go (login, mutations, changes, health), handlers_chat.go (the customer chat's
-//     endpoints), chat_page.go (the page), limiter.go (rate limits), metrics.go.
+//     endpoints), chat_page.go (the page), limiter.go (rate limits), metrics.go,
+//     channel_handlers.go (API channels), widget.go (the widget and its sites).
 //   - Core: apply.go (the write path: one transaction, durable, then announced; mutations
 //     exactly once), feed.go (the change feed, its page cache and the long-poll wake-ups),
 //     indexes.go (the indexes the core declares and keeps up to date), chat.go (the customer
-//     chat), login.go (passwords and staff tokens), admin.go (shops, staff, imports).
+//     chat), login.go (passwords and staff tokens), admin.go (shops, staff, imports),
+//     channel.go (API channels: management, signed inbound, outside ids), webhook.go (the
+//     stored outbound queue, its deliverer and the webhook request guards).
 //   - Lifecycle: server.go (New, Close, the background sweeps), errors.go.
 //
 // Handlers call the core only; the core reaches storage only through store.Store. Demo data

@@ -17,6 +17,12 @@ var (
 	ErrUnauthorized = errors.New("not authorised")
 	// ErrConflict refuses a write that clashes with what is stored.
 	ErrConflict = errors.New("conflict with the stored data")
+	// ErrForbidden refuses a staff member whose role may not do the call.
+	ErrForbidden = errors.New("not allowed for this staff member")
+	// ErrNotFound refuses a call about something that does not exist (a channel).
+	ErrNotFound = errors.New("not found")
+	// ErrRateLimited refuses a call made too often (an API channel's inbound messages).
+	ErrRateLimited = errors.New("rate limited")
 )
 
 // refusal is a request the server refuses: kind is one of the errors above, msg what the

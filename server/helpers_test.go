@@ -57,6 +57,7 @@ type env struct {
 	clock  *testClock
 	client *http.Client
 	dir    string
+	tweak  func(*Params) // changes the Params of this env and of its restarts
 }
 
 func quietLogger() *slog.Logger {
@@ -74,12 +75,22 @@ func newEnv(t testing.TB, dir string) *env {
 // startEnv starts a server on dir with the clock and no shops.
 func startEnv(t testing.TB, dir string, clock *testClock) *env {
 	t.Helper()
-	srv, err := New(Params{DataDir: dir, Now: clock.Now, Logger: quietLogger(), PasswordCost: bcrypt.MinCost})
+	return startEnvWith(t, dir, clock, nil)
+}
+
+// startEnvWith is startEnv with tweak (if not nil) changing the server's Params.
+func startEnvWith(t testing.TB, dir string, clock *testClock, tweak func(*Params)) *env {
+	t.Helper()
+	p := Params{DataDir: dir, Now: clock.Now, Logger: quietLogger(), PasswordCost: bcrypt.MinCost}
+	if tweak != nil {
+		tweak(&p)
+	}
+	srv, err := New(p)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	e := &env{t: t, srv: srv, hs: hs, clock: clock, dir: dir,
+	e := &env{t: t, srv: srv, hs: hs, clock: clock, dir: dir, tweak: tweak,
 		client: &http.Client{Transport: apitest.Transport(t, nil), Timeout: 90 * time.Second}}
 	t.Cleanup(e.stop)
 	return e
@@ -101,7 +112,7 @@ func (e *env) stop() {
 func (e *env) restart() *env {
 	e.t.Helper()
 	e.stop()
-	return startEnv(e.t, e.dir, e.clock)
+	return startEnvWith(e.t, e.dir, e.clock, e.tweak)
 }
 
 // Fixture ids.

@@ -36,11 +36,12 @@ var indexSpecs = map[shop.EntityType]indexSpec{
 	shop.TypeCustomer:     {index: idxNick, field: "nick"},
 	shop.TypeConversation: {index: idxConv, field: "customer_id"},
 	shop.TypeMessage:      {index: idxMsg, field: "conversation_id", seq: true},
+	shop.TypeChannel:      {index: idxChannel, field: "name"},
 }
 
 // declareIndexes declares the server's indexes to the store.
 func declareIndexes(ctx context.Context, st store.Store) error {
-	return st.Declare(ctx, idxNick, idxConv, idxMsg)
+	return st.Declare(ctx, append([]store.Index{idxNick, idxConv, idxMsg}, channelIndexes...)...)
 }
 
 // indexEntry is the index entry of a stored record; deleted records, data that does not
@@ -76,25 +77,37 @@ func sameEntry(a, b store.Entry) bool {
 	return true
 }
 
-// putRecord stores a record under the shop's next seq and keeps the indexes up to date.
+// putRecord stores a record under the shop's next seq and keeps the indexes up to date,
+// and what channels keep of customers and messages (afterPut, channel.go).
 func putRecord(tx store.Tx, rec shop.Record) (int64, error) {
 	spec, indexed := indexSpecs[rec.Type]
+	hooked := rec.Type == shop.TypeCustomer || rec.Type == shop.TypeMessage
 	var old store.Entry
-	hadOld := false
-	if indexed {
-		prev, found, err := tx.Record(rec.Type, rec.ID)
+	var prev shop.Record
+	hadOld, found := false, false
+	if indexed || hooked {
+		var err error
+		prev, found, err = tx.Record(rec.Type, rec.ID)
 		if err != nil {
 			return 0, err
 		}
-		if found {
+		if found && indexed {
 			old, hadOld = indexEntry(spec, prev)
 		}
 	}
 	seq, err := tx.Put(rec)
-	if err != nil || !indexed {
+	if err != nil {
 		return seq, err
 	}
 	rec.Seq = seq
+	if hooked {
+		if err := afterPut(tx, prev, found, rec); err != nil {
+			return 0, err
+		}
+	}
+	if !indexed {
+		return seq, nil
+	}
 	next, hasNext := indexEntry(spec, rec)
 	if hadOld && !(hasNext && sameEntry(old, next)) {
 		if err := tx.RemoveEntry(spec.index.Name, old); err != nil {

@@ -155,6 +155,9 @@ var refusalStatus = []struct {
 	{ErrUnauthorized, http.StatusUnauthorized, storeapi.CodeUnauthorized},
 	{ErrNoShop, http.StatusNotFound, storeapi.CodeNotFound},
 	{ErrConflict, http.StatusConflict, storeapi.CodeConflict},
+	{ErrForbidden, http.StatusForbidden, storeapi.CodeForbidden},
+	{ErrNotFound, http.StatusNotFound, storeapi.CodeNotFound},
+	{ErrRateLimited, http.StatusTooManyRequests, storeapi.CodeRateLimited},
 }
 
 // failErr answers err: a refusal with its status and message, a rejected customer message

@@ -21,6 +21,13 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, storeapi.PathChanges, methods{http.MethodGet: s.authed(s.handleChanges)})
 	s.route(mux, storeapi.PathHealth, methods{http.MethodGet: s.handleHealth})
 	s.route(mux, storeapi.PathMetrics, methods{http.MethodGet: s.metrics.handler().ServeHTTP})
+	s.route(mux, storeapi.PathChannels, methods{http.MethodGet: s.authed(s.handleChannelList), http.MethodPost: s.authed(s.handleChannelCreate)})
+	s.route(mux, storeapi.PathChannels+"/{id}", methods{http.MethodPatch: s.authed(s.handleChannelUpdate), http.MethodDelete: s.authed(s.handleChannelDelete)})
+	s.route(mux, storeapi.PathChannels+"/{id}/secret", methods{http.MethodPost: s.authed(s.handleChannelSecret)})
+	s.route(mux, storeapi.PathChannels+"/{id}/deliveries", methods{http.MethodGet: s.authed(s.handleChannelDeliveries)})
+	s.route(mux, storeapi.PathChannels+"/{id}/messages", methods{http.MethodPost: s.handleChannelInbound})
+	s.route(mux, storeapi.PathWidget, methods{http.MethodGet: s.authed(s.handleWidgetGet), http.MethodPut: s.authed(s.handleWidgetPut)})
+	s.route(mux, "/c/{shop}/widget.js", methods{http.MethodGet: s.handleWidgetScript})
 	s.route(mux, "/c/{shop}/{$}", methods{http.MethodGet: s.handleChatPage})
 	s.route(mux, "/c/{shop}", methods{http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)

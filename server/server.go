@@ -41,6 +41,12 @@ type Params struct {
 	// PublicURL is the base URL customers reach this server at (e.g. https://kefu.example.com).
 	// When set, new shops get their chat page URL from it.
 	PublicURL string
+	// AllowPrivateWebhooks lets channel webhooks reach loopback, private and link-local
+	// addresses (tests, bridges in the same network); by default they are refused.
+	AllowPrivateWebhooks bool
+	// WebhookRetry is the wait before a failed webhook delivery's first retry, doubled for
+	// each further failure up to 10 minutes; 0 means 1 second.
+	WebhookRetry time.Duration
 }
 
 // Server is the store server. Create it with New, serve Handler, and Close it when done.
@@ -60,6 +66,8 @@ type Server struct {
 	loginLimit *limiter // failed logins, by staff and by remote address
 	startLimit *limiter // chat starts, by remote address
 	sendLimit  *limiter // customer messages, by chat token
+	inLimit    *limiter // inbound channel messages, by channel
+	webhooks   *webhooks
 
 	mu     sync.Mutex
 	shops  map[string]*shopState
@@ -128,6 +136,7 @@ func New(p Params) (*Server, error) {
 		loginLimit: newLimiter(p.LoginFailures, p.LoginWindow),
 		startLimit: newLimiter(30, 5*time.Minute),
 		sendLimit:  newLimiter(60, time.Minute),
+		inLimit:    newLimiter(inboundPerMinute, time.Minute),
 		shops:      map[string]*shopState{},
 		closing:    make(chan struct{}),
 		bgDone:     make(chan struct{}),
@@ -150,8 +159,10 @@ func New(p Params) (*Server, error) {
 		}
 		s.raiseMax(seq)
 	}
+	s.webhooks = newWebhooks(s, p.AllowPrivateWebhooks, p.WebhookRetry)
 	s.handler = s.routes()
 	go s.background()
+	go s.webhooks.run()
 	return s, nil
 }
 
@@ -170,6 +181,7 @@ func (s *Server) Close() error {
 		s.reqMu.Unlock()
 		close(s.closing)
 		<-s.bgDone
+		<-s.webhooks.done
 		s.inflight.Wait()
 		s.closeErr = s.store.Close()
 	})
@@ -198,6 +210,7 @@ func (s *Server) background() {
 		s.loginLimit.prune(now)
 		s.startLimit.prune(now)
 		s.sendLimit.prune(now)
+		s.inLimit.prune(now)
 		if gc, ok := s.store.(store.Collector); ok {
 			if err := gc.RunGC(ctx); err != nil && !errors.Is(err, store.ErrClosed) {
 				s.log.Warn("store gc", "err", err)

@@ -97,6 +97,9 @@ func checkCustomer(c Customer) error {
 	if c.Phone != "" && !ValidPhone(c.Phone) {
 		return reject("phone %q is not a phone number", c.Phone)
 	}
+	if c.Email != "" && !ValidEmail(c.Email) {
+		return reject("e-mail %q is not an e-mail address", c.Email)
+	}
 	if c.Birthday != "" && !ValidBirthday(c.Birthday) {
 		return reject("birthday %q is not MM-DD or YYYY-MM-DD", c.Birthday)
 	}

@@ -26,12 +26,15 @@ const (
 	TypeAutoReply    EntityType = "autoreply"
 	TypeGroup        EntityType = "group"
 	TypeEvidence     EntityType = "evidence"
+	TypeChannel      EntityType = "channel"  // an API channel (channels.go)
+	TypeDelivery     EntityType = "delivery" // a message's delivery to its channel's webhook
 )
 
 // EntityTypes lists every entity type, in the order a fresh desk is happiest to receive them.
 var EntityTypes = []EntityType{
 	TypeShop, TypeStaff, TypeAutoReply, TypePhrase, TypeGroup, TypeProduct, TypeCustomer,
 	TypeOrder, TypeNote, TypeCase, TypeReview, TypeEvidence, TypeComplaint, TypeConversation, TypeMessage,
+	TypeChannel, TypeDelivery,
 }
 
 // Known reports whether t is one of the entity types.
@@ -64,6 +67,9 @@ type Shop struct {
 	Courier   string `json:"courier,omitempty"`  // default courier, e.g. 中通
 	Promotion string `json:"promotion,omitempty"`
 	ChatURL   string `json:"chat_url,omitempty"` // the customer chat page the shop's QR codes point to
+	// WidgetSites are the origins (https://shop.example.com) whose pages may show the chat
+	// widget, which frames the chat page; none means no site may.
+	WidgetSites []string `json:"widget_sites,omitempty"`
 }
 
 // Role is what a staff member may do.
@@ -106,6 +112,9 @@ type Customer struct {
 	ChangedBy   string    `json:"changed_by,omitempty"` // staff number of the last field edit
 	ChangedAt   time.Time `json:"changed_at,omitzero"`
 	ChangedWhat string    `json:"changed_what,omitempty"`
+	Email       string    `json:"email,omitempty"`
+	// External are the customer's ids in the outside systems of API channels.
+	External []ExternalID `json:"external,omitempty"`
 }
 
 // VIPDiscount is the discount in percent off for a VIP level (0 for none).
@@ -477,6 +486,12 @@ type Conversation struct {
 	ProductID    string    `json:"product_id,omitempty"` // the product the customer is looking at
 	OrderID      string    `json:"order_id,omitempty"`   // the order being discussed
 	Messages     int       `json:"messages,omitempty"`
+	// Channel is the id of the API channel the conversation came through ("" for the chat
+	// page), ExternalID the outside system's id of the conversation and ExternalCustomer
+	// that of its customer.
+	Channel          string `json:"channel,omitempty"`
+	ExternalID       string `json:"external_id,omitempty"`
+	ExternalCustomer string `json:"external_customer,omitempty"`
 }
 
 // Waiting reports how long the customer has waited for a reply at now (0 when not waiting).

@@ -119,6 +119,7 @@ func (r *runner) check(rep *Report) error {
 	rep.ServerResults, rep.FeedRecords = srv.resultCount, len(srv.list)
 	r.checkLost(rep, srv, muts)
 	r.checkDuplicated(rep, srv, muts)
+	r.bridge.check(rep, srv)
 	for _, d := range r.desks {
 		if err := r.checkDesk(rep, srv, d); err != nil {
 			return err

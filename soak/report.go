@@ -53,6 +53,8 @@ type Report struct {
 	CustomerMessages int // customer messages the server confirmed
 	CustomerResends  int // messages sent again with the same client id (must not be stored twice)
 
+	Channel ChannelReport // the API channel's bridge and webhook (channel.go)
+
 	ServerResults int // mutation results the server recorded
 	FeedRecords   int // entities in the server's compacted feed at the end
 
@@ -70,7 +72,7 @@ type Report struct {
 // OK reports whether the run completed, was checked and found nothing: lost, duplicated and
 // diverged are all zero.
 func (r Report) OK() bool {
-	return r.Failed == "" && r.Checked && r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0
+	return r.Failed == "" && r.Checked && r.Lost == 0 && r.Duplicated == 0 && r.Diverged == 0 && r.Channel.OutOfOrder == 0
 }
 
 // Faulted returns the number of faults injected, all kinds together.
@@ -129,6 +131,9 @@ func (r Report) String() string {
 	w("duplicate answers (mutations pushed again after their answer was lost) ≥ %d\n", r.DuplicateAnswers)
 	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)
+	c := r.Channel
+	w("API channel: inbound %d (sent again %d), webhook calls %d (failed on purpose %d), delivered %d; lost = %d, duplicated = %d, out of order = %d\n",
+		c.Inbound, c.Repeats, c.Calls, c.Failed, c.Delivered, c.Lost, c.Duplicated, c.OutOfOrder)
 	w("server results %d, feed entities %d\n", r.ServerResults, r.FeedRecords)
 	if r.Checked {
 		w("\nlost = %d\nduplicated = %d\ndiverged = %d\n", r.Lost, r.Duplicated, r.Diverged)

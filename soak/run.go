@@ -50,6 +50,7 @@ func (r *runner) chaos(ctx context.Context) error {
 		spawn(func() error { return r.mutator(cctx, d, mrng) })
 	}
 	spawn(func() error { return r.cust.run(cctx) })
+	spawn(func() error { return r.bridge.run(cctx) })
 	spawn(func() error {
 		r.store.duplicates(cctx, &r.dupAnswers, &r.dupMu)
 		return nil

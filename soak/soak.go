@@ -192,6 +192,7 @@ type runner struct {
 	faults *faults
 	desks  []*desk
 	cust   *customers
+	bridge *channelDriver // the API channel (channel.go)
 	rec    *recorder
 	base   *serverState // the shop before the first mutation
 
@@ -220,6 +221,11 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	rep.Duration = time.Since(chaosStart)
 	if err == nil {
 		err = r.drain(ctx)
+	}
+	if err == nil { // the channel's deliveries end, then the desks pull them
+		if err = r.bridge.drain(ctx, r.cfg.DrainTimeout); err == nil {
+			err = r.waitSynced(ctx, r.cfg.DrainTimeout)
+		}
 	}
 	r.collect(&rep)
 	if !r.hung.Load() {
@@ -295,6 +301,9 @@ func (r *runner) setup(ctx context.Context) error {
 		r.desks = append(r.desks, d)
 	}
 	r.cust = newCustomers("http://"+addr, r.childRand(), base)
+	if r.bridge, err = newChannelDriver(ctx, "http://"+addr, r.childRand()); err != nil {
+		return err
+	}
 	return r.waitSynced(ctx, 3*time.Minute)
 }
 
@@ -309,5 +318,8 @@ func (r *runner) teardown() {
 	}
 	if r.store != nil {
 		r.store.kill()
+	}
+	if r.bridge != nil {
+		r.bridge.close()
 	}
 }

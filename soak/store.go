@@ -56,7 +56,7 @@ type storeProc struct {
 func (p *storeProc) store() (*testkit.Store, error) {
 	p.once.Do(func() {
 		p.proc, p.err = testkit.NewStore(testkit.StoreOptions{Bin: p.bin, DataDir: p.data, Addr: p.addr,
-			Args: []string{"--demo"}, LogPath: p.logPath, StartTimeout: 60 * time.Second, StopTimeout: 30 * time.Second})
+			Args: []string{"--demo", "--allow-private-webhooks"}, LogPath: p.logPath, StartTimeout: 60 * time.Second, StopTimeout: 30 * time.Second})
 		if p.err != nil {
 			p.err = fmt.Errorf("soak: %w", p.err)
 		}

@@ -115,6 +115,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate file (PEM); serve HTTPS with --tls-key")
 	keyFile := fs.String("tls-key", "", "TLS private key file (PEM)")
 	publicURL := fs.String("public-url", "", "base URL customers reach this server at, for new shops' chat links")
+	allowPrivate := fs.Bool("allow-private-webhooks", false, "let API channel webhooks reach loopback, private and link-local addresses (tests, in-house bridges)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("creating the data directory: %w", err)
 	}
 	log := newLogger(stderr)
-	srv, err := server.New(server.Params{DataDir: *data, Logger: log, PublicURL: *publicURL})
+	srv, err := server.New(server.Params{DataDir: *data, Logger: log, PublicURL: *publicURL, AllowPrivateWebhooks: *allowPrivate})
 	if err != nil {
 		return err
 	}
