@@ -184,13 +184,17 @@ func read[T any](r *row, key string, conv func(string) (T, error)) T {
 
 // check refuses a row whose cells no import takes: too long, not UTF-8, binary.
 func (r *row) check() {
-	for i, c := range r.cells {
-		key := ""
+	if r.f.keys == nil {
+		r.f.keys = map[int]string{}
 		for k, at := range r.f.cols {
-			if at == i {
-				key = k
-			}
+			r.f.keys[at] = k
 		}
+	}
+	for i, c := range r.cells {
+		if len(c) <= 64 && utf8.ValidString(c) && strings.IndexByte(c, 0) < 0 {
+			continue // the common cell, checked cheaply
+		}
+		key := r.f.keys[i]
 		col := fmt.Sprintf("column %d", i+1)
 		if key != "" {
 			col = r.column(key)

@@ -192,7 +192,7 @@ func assistantProduct(p *parser, r *row) {
 				v.SKU = v.Barcode
 			}
 			if v.SKU == "" && outer != "" {
-				v.SKU = outer + "-" + strings.NewReplacer(":", "-", ";", "-").Replace(s.props)
+				v.SKU = outer + "-" + propsMarks.Replace(s.props)
 			}
 			if _, err := idValue(v.SKU); v.SKU == "" || err != nil {
 				r.refuse("sku_props", "SKU %d has no 商家编码 (outer id) or barcode to know it by", i+1)

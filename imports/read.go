@@ -63,6 +63,7 @@ type File struct {
 	lim     Limits
 	next    func() ([]string, int, error) // the next row's cells and line; io.EOF at the end
 	cols    map[string]int                // field key → column index
+	keys    map[int]string                // column index → field key
 	close   func() error
 	checkUT bool // cells must be valid UTF-8 (the file was taken as UTF-8 on its first bytes)
 }

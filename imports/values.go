@@ -45,9 +45,15 @@ func idValue(s string) (string, error) {
 	return s, nil
 }
 
+var (
+	moneyMarks = strings.NewReplacer("元", "", "¥", "", "￥", "", "$", "", ",", "", " ", "")
+	phoneMarks = strings.NewReplacer(" ", "", "-", "")
+	propsMarks = strings.NewReplacer(":", "-", ";", "-")
+)
+
 // money reads an amount as the platform wrote it, in cents: 12.5, ¥12.50, 0元, 1,299.00.
 func money(s string) (shop.Cents, error) {
-	v := strings.NewReplacer("元", "", "¥", "", "￥", "", "$", "", ",", "", " ", "").Replace(s)
+	v := moneyMarks.Replace(s)
 	if v == "" {
 		return 0, nil
 	}
@@ -131,7 +137,7 @@ func phone(s string) (string, error) {
 	if sciNumber.MatchString(s) {
 		return "", fmt.Errorf("%q: %w", s, errRounded)
 	}
-	v := strings.NewReplacer(" ", "", "-", "").Replace(s)
+	v := phoneMarks.Replace(s)
 	if len(v) > 32 {
 		return "", fmt.Errorf("%q is not a phone number", s)
 	}

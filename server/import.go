@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -36,6 +38,41 @@ var ErrForbidden = errors.New("not allowed for this role")
 // importChunk bounds the records of one import transaction: small enough that a desk's
 // mutation waits little for the shop's write lock.
 const importChunkRecords = 500
+
+// ImportMemoryLimit is the soft limit of the Go heap while imports run (0 leaves it alone):
+// Badger's caches and memtables are most of the live heap, and without a limit the garbage
+// collector lets the heap grow to twice that while a big file streams in. The limit is only
+// ever lowered (a lower GOMEMLIMIT stays) and is put back when the last import ends.
+var ImportMemoryLimit int64 = 180 << 20
+
+var (
+	memMu     sync.Mutex
+	memUsers  int
+	memBefore int64
+)
+
+// holdMemory lowers the heap's soft limit for an import; the function it returns puts it back.
+func holdMemory() func() {
+	if ImportMemoryLimit <= 0 {
+		return func() {}
+	}
+	memMu.Lock()
+	defer memMu.Unlock()
+	if memUsers == 0 {
+		memBefore = debug.SetMemoryLimit(-1)
+		if ImportMemoryLimit < memBefore {
+			debug.SetMemoryLimit(ImportMemoryLimit)
+		}
+	}
+	memUsers++
+	return func() {
+		memMu.Lock()
+		defer memMu.Unlock()
+		if memUsers--; memUsers == 0 {
+			debug.SetMemoryLimit(memBefore)
+		}
+	}
+}
 
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
@@ -76,6 +113,7 @@ func (s *Server) Import(ctx context.Context, shopID, staff string, f *imports.Fi
 	if err := s.CanImport(ctx, shopID, staff); err != nil {
 		return storeapi.ImportResponse{}, err
 	}
+	defer holdMemory()()
 	im := &importer{s: s, shop: shopID, staff: staff, file: f, dry: dryRun, now: s.now()}
 	im.resp = storeapi.ImportResponse{File: f.Name, Format: f.Format.Name, Label: f.Format.Label, Encoding: f.Encoding,
 		DryRun: dryRun, Header: f.Header, Refusals: []storeapi.ImportRefusal{}}
@@ -146,6 +184,7 @@ type importer struct {
 	now   time.Time
 	resp  storeapi.ImportResponse
 	skus  map[string]string // SKU code or barcode → product id; loaded on first use
+	nicks map[string]string // customer nick → the id of the customer who has it
 }
 
 func (im *importer) refuse(line int, column, reason string) {
@@ -178,6 +217,9 @@ func (im *importer) chunk(ctx context.Context, recs []imports.Record) (int64, er
 	if err := im.loadSKUs(ctx); err != nil {
 		return 0, err
 	}
+	if err := im.resolveNicks(ctx, recs); err != nil {
+		return 0, err
+	}
 	type tally struct {
 		outcomes []outcome
 		refused  []imports.Refusal
@@ -185,8 +227,9 @@ func (im *importer) chunk(ctx context.Context, recs []imports.Record) (int64, er
 	var t tally
 	fn := func(tx store.Tx) error {
 		t = tally{}
+		cw := &chunkWrites{tx: tx, at: map[shop.Ref]int{}}
 		for _, rec := range recs {
-			w := &writes{tx: tx}
+			w := &writes{chunk: cw}
 			out, err := im.apply(w, rec)
 			var rr *rowRefusal
 			if errors.As(err, &rr) {
@@ -197,12 +240,14 @@ func (im *importer) chunk(ctx context.Context, recs []imports.Record) (int64, er
 				return err
 			}
 			// All of a record's writes, or (refused above) none.
-			for _, r := range w.recs {
-				if _, err := putRecord(tx, r); err != nil {
-					return err
-				}
-			}
+			cw.keep(w.recs)
 			t.outcomes = append(t.outcomes, out)
+		}
+		// An entity several records change (an order and its item rows) is written once.
+		for _, r := range cw.recs {
+			if _, err := putRecord(tx, r); err != nil {
+				return err
+			}
 		}
 		if im.dry {
 			return errDryRun
@@ -232,20 +277,44 @@ func (im *importer) chunk(ctx context.Context, recs []imports.Record) (int64, er
 	return seq, nil
 }
 
-// writes collects one record's writes: reads see them.
-type writes struct {
+// chunkWrites are the writes of a chunk's records so far, written when the chunk ends.
+type chunkWrites struct {
 	tx   store.Tx
 	recs []shop.Record
+	at   map[shop.Ref]int // index in recs
 }
 
-// get reads an entity, seeing this record's own writes first.
+// keep adds a record's writes, replacing earlier states of the same entities.
+func (c *chunkWrites) keep(recs []shop.Record) {
+	for _, r := range recs {
+		ref := shop.Ref{Type: r.Type, ID: r.ID}
+		if i, ok := c.at[ref]; ok {
+			c.recs[i] = r
+		} else {
+			c.at[ref] = len(c.recs)
+			c.recs = append(c.recs, r)
+		}
+	}
+}
+
+// writes collects one record's writes: reads see them, and the chunk's.
+type writes struct {
+	chunk *chunkWrites
+	recs  []shop.Record
+}
+
+// get reads an entity, seeing this record's own writes first, then the chunk's.
 func (w *writes) get(t shop.EntityType, id string, v any) (bool, []byte, error) {
 	for i := len(w.recs) - 1; i >= 0; i-- {
 		if r := w.recs[i]; r.Type == t && r.ID == id {
 			return true, r.Data, json.Unmarshal(r.Data, v)
 		}
 	}
-	rec, found, err := w.tx.Record(t, id)
+	if i, ok := w.chunk.at[shop.Ref{Type: t, ID: id}]; ok {
+		r := w.chunk.recs[i]
+		return true, r.Data, json.Unmarshal(r.Data, v)
+	}
+	rec, found, err := w.chunk.tx.Record(t, id)
 	if err != nil || !found || rec.Deleted {
 		return false, nil, err
 	}
@@ -433,14 +502,17 @@ func (im *importer) customer(w *writes, c *imports.Customer) (string, outcome, e
 	if err := im.textFits("memo", c.Memo, shop.MaxNoteRunes); err != nil {
 		return "", 0, err
 	}
-	id := hashID("c-", c.Nick)
+	id, known := im.nicks[c.Nick]
+	if !known {
+		id = hashID("c-", c.Nick)
+	}
 	var cur shop.Customer
 	found, old, err := w.get(shop.TypeCustomer, id, &cur)
 	if err != nil {
 		return "", 0, err
 	}
-	if !found {
-		ids, err := customersByNick(w.tx, c.Nick)
+	if !found && !known {
+		ids, err := customersByNick(w.chunk.tx, c.Nick)
 		if err != nil {
 			return "", 0, err
 		}
@@ -481,7 +553,59 @@ func (im *importer) customer(w *writes, c *imports.Customer) (string, outcome, e
 			next.Tags = append(next.Tags, t)
 		}
 	}
+	im.nicks[c.Nick] = id
 	return id, w.put(shop.TypeCustomer, id, next, old), nil
+}
+
+// resolveNicks finds, before a chunk's transaction, the customers the chunk's records name
+// by nick: a scan of the nick index inside a write transaction costs far more.
+func (im *importer) resolveNicks(ctx context.Context, recs []imports.Record) error {
+	if im.nicks == nil {
+		im.nicks = map[string]string{}
+	}
+	var todo []string
+	for _, r := range recs {
+		nick := ""
+		switch {
+		case r.Order != nil:
+			nick = r.Order.Nick
+		case r.Customer != nil:
+			nick = r.Customer.Nick
+		case r.Review != nil:
+			nick = r.Review.Nick
+		}
+		if _, ok := im.nicks[nick]; nick != "" && !ok {
+			todo = append(todo, nick)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	return im.s.store.View(ctx, im.shop, func(tx store.ReadTx) error {
+		for _, nick := range todo {
+			id := hashID("c-", nick)
+			if rec, found, err := tx.Record(shop.TypeCustomer, id); err != nil {
+				return err
+			} else if found && !rec.Deleted {
+				im.nicks[nick] = id
+				continue
+			}
+			ids, err := customersByNick(tx, nick)
+			if err != nil {
+				return err
+			}
+			im.nicks[nick] = id // a new customer's id, unless another has the nick
+			for _, other := range ids {
+				if rec, found, err := tx.Record(shop.TypeCustomer, other); err != nil {
+					return err
+				} else if found && !rec.Deleted {
+					im.nicks[nick] = other
+					break
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // productID is the id of a product new to the shop: its source and platform key.
