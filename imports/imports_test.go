@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -316,5 +318,34 @@ func TestMoneyAndIDs(t *testing.T) {
 	}
 	if clean(`="35153131473293579"`) != "35153131473293579" || clean(`=""`) != "" || clean("'13925130165") != "13925130165" {
 		t.Error("clean does not unwrap Taobao's quirks")
+	}
+}
+
+// TestTemplatesReadBack writes each of Kefu's templates, as CSV and as XLSX, and reads it back
+// as its own format with its example row imported.
+func TestTemplatesReadBack(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range Templates {
+		for _, xlsx := range []bool{false, true} {
+			var b bytes.Buffer
+			if err := WriteTemplate(&b, name, xlsx); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, fmt.Sprintf("%s-%v", name, xlsx))
+			os.WriteFile(path, b.Bytes(), 0o600)
+			f, err := OpenPath(path, DefaultLimits)
+			if err != nil {
+				t.Fatalf("%s (xlsx %v): %v", name, xlsx, err)
+			}
+			n := 0
+			err = f.Each(func(Record) error { n++; return nil }, func(r Refusal) { t.Errorf("%s: %v", name, r) })
+			f.Close()
+			if err != nil || f.Format.Name != name || n != 1 {
+				t.Errorf("%s (xlsx %v): format %s, %d records, %v", name, xlsx, f.Format.Name, n, err)
+			}
+		}
+	}
+	if err := WriteTemplate(io.Discard, "taobao-orders", false); err == nil {
+		t.Error("a template for a platform's format")
 	}
 }
