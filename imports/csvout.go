@@ -2,6 +2,7 @@ package imports
 
 import (
 	"encoding/csv"
+	"errors"
 	"io"
 	"strings"
 )
@@ -51,4 +52,35 @@ func Neutralise(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// WriteErrorFile writes the refused rows of the export file at path as CSV for Excel (see
+// CSVWriter): the file's header with an error column (错误 / error) first, then each row whose
+// line is in reasons, as the file has it, with its reason. A desk saves it next to the file,
+// for the shop to fix and import again.
+func WriteErrorFile(w io.Writer, path string, reasons map[int]string) error {
+	f, err := OpenPath(path, DefaultLimits)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cw := NewCSVWriter(w)
+	if err := cw.Write(append([]string{"错误 / error"}, f.Header...)); err != nil {
+		return err
+	}
+	for {
+		cells, line, err := f.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if reason, ok := reasons[line]; ok {
+			if err := cw.Write(append([]string{reason}, cells...)); err != nil {
+				return err
+			}
+		}
+	}
+	return cw.Flush()
 }

@@ -349,3 +349,75 @@ func TestTemplatesReadBack(t *testing.T) {
 		t.Error("a template for a platform's format")
 	}
 }
+
+func TestErrorFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stock.csv")
+	os.WriteFile(path, gbk(t, "商品编码,仓库数量\nWY-1,3\n=cmd|' /C calc'!A0,x\nWY-3,-1\n"), 0o600)
+	var b bytes.Buffer
+	if err := WriteErrorFile(&b, path, map[int]string{3: "仓库数量: \"x\" is not a quantity", 4: "仓库数量: \"-1\" is not a quantity"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufeff错误 / error,商品编码,仓库数量\r\n" +
+		"\"仓库数量: \"\"x\"\" is not a quantity\",'=cmd|' /C calc'!A0,x\r\n" +
+		"\"仓库数量: \"\"-1\"\" is not a quantity\",WY-3,'-1\r\n"
+	if b.String() != want {
+		t.Errorf("got %q\nwant %q", b.String(), want)
+	}
+}
+
+// TestTaobaoXLSX reads a Taobao order report saved as XLSX: an order number kept as text is
+// read, one Excel shows as a float (3.51531E+16) is refused, a date cell is read as the
+// shop's time.
+func TestTaobaoXLSX(t *testing.T) {
+	header := strings.Split(strings.ReplaceAll(importtest.TaobaoOrderHeader, `"`, ""), ",")
+	row := func(id any, created any) []any {
+		cells := make([]any, len(header))
+		for i, h := range header {
+			switch strings.TrimSpace(h) {
+			case "订单编号":
+				cells[i] = id
+			case "买家会员名":
+				cells[i] = "tb_buyer"
+			case "订单状态":
+				cells[i] = "交易成功"
+			case "收货地址":
+				cells[i] = "广东省 深圳市 南山区 科技园1号(518000)"
+			case "买家实际支付金额":
+				cells[i] = 99.5
+			case "订单创建时间":
+				cells[i] = created
+			default:
+				cells[i] = ""
+			}
+		}
+		return cells
+	}
+	path := filepath.Join(t.TempDir(), "ExportOrderList.xlsx")
+	x := excelize.NewFile()
+	h := make([]any, len(header))
+	for i, v := range header {
+		h[i] = v
+	}
+	x.SetSheetRow("Sheet1", "A1", &h)
+	r2, r3 := row("35153131473293579", time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)), row("3.5153131473293576E+16", "2026-11-20 10:30:00")
+	x.SetSheetRow("Sheet1", "A2", &r2)
+	x.SetSheetRow("Sheet1", "A3", &r3)
+	if err := x.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenPath(path, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var recs []Record
+	var refs []Refusal
+	f.Each(func(r Record) error { recs = append(recs, r); return nil }, func(r Refusal) { refs = append(refs, r) })
+	if f.Format.Name != "taobao-orders" || len(recs) != 1 || len(refs) != 1 || refs[0].Line != 3 || refs[0].Column != "订单编号" {
+		t.Fatalf("format %s, %d records, %v", f.Format.Name, len(recs), refs)
+	}
+	o := recs[0].Order
+	if o.ID != "35153131473293579" || o.Total != 9950 || !o.CreatedAt.Equal(time.Date(2026, 11, 20, 10, 30, 0, 0, shop.ShopZone)) || o.Address.Zip != "518000" {
+		t.Errorf("order %+v", o)
+	}
+}

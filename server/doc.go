@@ -18,7 +18,9 @@
 //   - Core: apply.go (the write path: one transaction, durable, then announced; mutations
 //     exactly once), feed.go (the change feed, its page cache and the long-poll wake-ups),
 //     indexes.go (the indexes the core declares and keeps up to date), chat.go (the customer
-//     chat), login.go (passwords and staff tokens), admin.go (shops, staff, imports).
+//     chat), login.go (passwords and staff tokens), admin.go (shops, staff, imports),
+//     import.go (applying a platform's export file, read by package kefu/imports) with its
+//     endpoint in import_http.go.
 //   - Lifecycle: server.go (New, Close, the background sweeps), errors.go.
 //
 // Handlers call the core only; the core reaches storage only through store.Store. Demo data
