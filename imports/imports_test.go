@@ -214,29 +214,9 @@ func TestKefuTemplatesXLSX(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
-			path := filepath.Join(dir, tc.format+".xlsx")
-			x := excelize.NewFile()
-			for i, r := range tc.rows {
-				cell, _ := excelize.CoordinatesToCellName(1, i+1)
-				if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := x.SaveAs(path); err != nil {
-				t.Fatal(err)
-			}
-			f, err := OpenPath(path, DefaultLimits)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
+			f, recs, refs := readXLSX(t, filepath.Join(dir, tc.format+".xlsx"), tc.rows)
 			if f.Format.Name != tc.format || f.Encoding != "XLSX" {
 				t.Fatalf("format %s, encoding %s", f.Format.Name, f.Encoding)
-			}
-			var recs []Record
-			var refs []Refusal
-			if err := f.Each(func(r Record) error { recs = append(recs, r); return nil }, func(r Refusal) { refs = append(refs, r) }); err != nil {
-				t.Fatal(err)
 			}
 			tc.check(t, recs, refs)
 		})
@@ -392,27 +372,12 @@ func TestTaobaoXLSX(t *testing.T) {
 		}
 		return cells
 	}
-	path := filepath.Join(t.TempDir(), "ExportOrderList.xlsx")
-	x := excelize.NewFile()
 	h := make([]any, len(header))
 	for i, v := range header {
 		h[i] = v
 	}
-	x.SetSheetRow("Sheet1", "A1", &h)
-	r2, r3 := row("35153131473293579", time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)), row("3.5153131473293576E+16", "2026-11-20 10:30:00")
-	x.SetSheetRow("Sheet1", "A2", &r2)
-	x.SetSheetRow("Sheet1", "A3", &r3)
-	if err := x.SaveAs(path); err != nil {
-		t.Fatal(err)
-	}
-	f, err := OpenPath(path, DefaultLimits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var recs []Record
-	var refs []Refusal
-	f.Each(func(r Record) error { recs = append(recs, r); return nil }, func(r Refusal) { refs = append(refs, r) })
+	f, recs, refs := readXLSX(t, filepath.Join(t.TempDir(), "ExportOrderList.xlsx"), [][]any{h,
+		row("35153131473293579", time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)), row("3.5153131473293576E+16", "2026-11-20 10:30:00")})
 	if f.Format.Name != "taobao-orders" || len(recs) != 1 || len(refs) != 1 || refs[0].Line != 3 || refs[0].Column != "订单编号" {
 		t.Fatalf("format %s, %d records, %v", f.Format.Name, len(recs), refs)
 	}
@@ -420,4 +385,31 @@ func TestTaobaoXLSX(t *testing.T) {
 	if o.ID != "35153131473293579" || o.Total != 9950 || !o.CreatedAt.Equal(time.Date(2026, 11, 20, 10, 30, 0, 0, shop.ShopZone)) || o.Address.Zip != "518000" {
 		t.Errorf("order %+v", o)
 	}
+}
+
+// readXLSX writes rows to an XLSX workbook at path, then opens it and reads every record and
+// refusal.
+func readXLSX(t *testing.T, path string, rows [][]any) (*File, []Record, []Refusal) {
+	t.Helper()
+	x := excelize.NewFile()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenPath(path, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	var recs []Record
+	var refs []Refusal
+	if err := f.Each(func(r Record) error { recs = append(recs, r); return nil }, func(r Refusal) { refs = append(refs, r) }); err != nil {
+		t.Fatal(err)
+	}
+	return f, recs, refs
 }
