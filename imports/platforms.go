@@ -38,7 +38,7 @@ var formats = []*Format{
 		f("ship_addr2", false, "Shipping Address2"), f("ship_city", false, "Shipping City"), f("ship_zip", false, "Shipping Zip"),
 		f("ship_province", false, "Shipping Province"), f("ship_country", false, "Shipping Country"), f("ship_phone", false, "Shipping Phone"),
 		f("phone", false, "Phone"), f("notes", false, "Notes"), f("cancelled", false, "Cancelled at"), f("billing_name", false, "Billing Name"),
-		f("payment", false, "Payment Method"), f("shipping_method", false, "Shipping Method"),
+		f("payment", false, "Payment Method"),
 	}},
 	{Name: "shopify-products", Label: "Shopify products", Kind: KindProduct, Source: "shopify", parse: shopifyProduct, fields: []field{
 		f("handle", true, "Handle", "URL handle"), f("sku", true, "Variant SKU", "SKU"), f("title", false, "Title"),
@@ -269,7 +269,6 @@ func shopifyOrder(p *parser, r *row) {
 		o.Total, o.Shipping = read(r, "total", money), read(r, "shipping", money)
 		o.CreatedAt, o.PaidAt, o.ShippedAt = read(r, "created", when), read(r, "paid", when), read(r, "fulfilled", when)
 		o.BuyerMessage = r.get("notes")
-		o.Courier = r.get("shipping_method")
 		if strings.Contains(strings.ToLower(r.get("payment")), "cash on delivery") {
 			o.Payment = shop.PayCOD
 		}

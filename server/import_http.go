@@ -9,12 +9,16 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"kefu/imports"
 	"kefu/server/store"
 	"kefu/storeapi"
 )
+
+// importTimeout bounds the reading of one import request.
+const importTimeout = 30 * time.Minute
 
 // handleImport answers POST /v1/import?name=FILE&dry_run=true: the body is the export file,
 // streamed into the import as it arrives (an XLSX workbook, which needs random access, is
@@ -57,6 +61,11 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, tok store.
 		fail(w, http.StatusBadRequest, storeapi.CodeUnreadable, "%s: %v", name, imports.ErrEmpty)
 		return
 	}
+	// The file is read while it is imported: a big one may take longer than the server's
+	// usual read and write timeouts allow for a request.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(importTimeout))
+	rc.SetWriteDeadline(time.Now().Add(importTimeout + time.Minute))
 	body := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, storeapi.MaxImportBytes), 64<<10)
 	head, _ := body.Peek(8)
 	var f *imports.File
