@@ -104,7 +104,9 @@ func (s *Server) CanImport(ctx context.Context, shopID, staff string) error {
 // applied in chunks, each in one transaction; a refused row writes nothing. The answer counts
 // new, changed, unchanged and refused records and lists the refusals. A file that becomes
 // unreadable part-way answers what was done with Error set; the error returned is a storage
-// error or the context's.
+// error or the context's. A dry run rolls each chunk back, so a record that builds on one in
+// an earlier chunk of the same dry run (a Taobao item row whose order only an earlier item
+// row made) counts as new where the real import counts it as changed; refusals are the same.
 func (s *Server) Import(ctx context.Context, shopID, staff string, f *imports.File, dryRun bool) (storeapi.ImportResponse, error) {
 	if err := s.enter(); err != nil {
 		return storeapi.ImportResponse{}, err
