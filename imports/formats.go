@@ -160,7 +160,7 @@ func (r *row) get(key string) string {
 // refuse records the row's first problem.
 func (r *row) refuse(key, format string, args ...any) {
 	if r.bad == nil {
-		r.bad = &Refusal{File: r.f.Name, Line: r.line, Column: r.column(key), Reason: fmt.Sprintf(format, args...)}
+		r.bad = &Refusal{File: r.f.Name, Line: r.line, Column: r.column(key), Reason: shorten(fmt.Sprintf(format, args...), maxReason)}
 	}
 }
 
@@ -213,6 +213,20 @@ func (r *row) check() {
 			return
 		}
 	}
+}
+
+// Lengths of what a refusal's reason and a preview cell show of a cell, in runes.
+const (
+	maxReason      = 300
+	maxPreviewCell = 100
+)
+
+// shorten cuts s to at most n runes, marking the cut with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // parser turns a file's rows into records; records of several rows (a Shopify order and its
@@ -287,7 +301,11 @@ func (f *File) Each(emit func(Record) error, refuse func(Refusal)) error {
 		}
 		f.Rows++
 		if len(f.Preview) < PreviewRows {
-			f.Preview = append(f.Preview, append([]string(nil), cells...))
+			p := make([]string, len(cells))
+			for i, c := range cells {
+				p[i] = shorten(strings.ToValidUTF8(c, "\uFFFD"), maxPreviewCell)
+			}
+			f.Preview = append(f.Preview, p)
 		}
 		r := &row{f: f, cells: cells, line: line}
 		r.check()
