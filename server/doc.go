@@ -24,7 +24,9 @@
 //     indexes.go (the indexes the core declares and keeps up to date), chat.go (the customer
 //     chat), login.go (passwords and staff tokens), admin.go (shops, staff, imports),
 //     channel.go (API channels: management, signed inbound, outside ids), webhook.go (the
-//     stored outbound queue, its deliverer and the webhook request guards).
+//     stored outbound queue, its deliverer and the webhook request guards), import.go
+//     (applying a platform's export file, read by package kefu/imports) with its endpoint in
+//     import_http.go.
 //   - Lifecycle: server.go (New, Close, the background sweeps), errors.go.
 //
 // Handlers call the core only; the core reaches storage only through store.Store. Demo data

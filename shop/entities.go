@@ -222,6 +222,7 @@ type Address struct {
 	City     string `json:"city"`
 	District string `json:"district,omitempty"`
 	Detail   string `json:"detail"`
+	Zip      string `json:"zip,omitempty"` // postcode, when the platform gives one
 }
 
 // String is the address on one line, as Chinese couriers print it.
@@ -290,6 +291,14 @@ type Order struct {
 	ShipNoticeAt   time.Time    `json:"ship_notice_at,omitzero"`
 	CloseReason    string       `json:"close_reason,omitempty"`
 	NoteCount      int          `json:"note_count,omitempty"`
+
+	// Source is the platform an imported order came from (taobao, shopify …); empty for one
+	// made in Kefu. BuyerMessage is the buyer's message to the shop (买家留言, Shopify's Notes),
+	// and PlatformMemo the seller memo (订单备注) as last imported: the import adds it as a note
+	// again only when it changes.
+	Source       string `json:"source,omitempty"`
+	BuyerMessage string `json:"buyer_message,omitempty"`
+	PlatformMemo string `json:"platform_memo,omitempty"`
 }
 
 // Flag is an order's coloured flag, numbered as Taobao numbers them.
@@ -331,6 +340,7 @@ type OrderNote struct {
 	Staff   string    `json:"staff"`
 	At      time.Time `json:"at"`
 	System  bool      `json:"system,omitempty"` // written by an action (address change, COD call), not typed
+	Source  string    `json:"source,omitempty"` // the platform that wrote it (an imported seller memo); Staff is then empty
 }
 
 // CaseKind is the kind of an after-sales case.

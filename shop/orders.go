@@ -192,5 +192,8 @@ func checkAddress(a Address) error {
 	if !ValidPhone(a.Phone) {
 		return reject("phone %q is not a phone number", a.Phone)
 	}
+	if err := checkText("zip", a.Zip, 16, false); err != nil {
+		return err
+	}
 	return checkText("district", a.District, MaxShortText, false)
 }

@@ -22,7 +22,15 @@
 //	    password is read from the first line of standard input:
 //	    printf '%s\n' 's3cret-pass' | kefu-store staff add --shop myshop --number 1001 --name 王晓 --role owner
 //
-// The management commands need the data directory to themselves: stop the server first.
+//	kefu-store import --server URL --shop ID --staff NUMBER [--dry-run] FILE...
+//	    Import files the shop's platform exported into a running kefu-store, as an owner or
+//	    manager (password from the first line of standard input). Prints per file the
+//	    detected format and the counts, and each refused row as FILE:LINE: column: reason.
+//	    Exit status 0 when nothing was refused, 1 when some rows were, 2 for a usage or
+//	    connection error.
+//
+// The management commands (shop init, staff add) need the data directory to themselves: stop
+// the server first.
 package main
 
 import (
@@ -54,10 +62,11 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		code, quiet := exitCode(err)
+		if !quiet && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "kefu-store:", err)
 		}
-		os.Exit(2)
+		os.Exit(code)
 	}
 }
 
@@ -73,8 +82,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) >= 2 && args[0] == "staff" && args[1] == "add" {
 		return staffAdd(args[2:], stdin, stdout, stderr)
 	}
+	if len(args) >= 1 && args[0] == "import" {
+		return importFiles(args[1:], stdin, stdout, stderr)
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add", strings.Join(args, " "))
+		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add, import", strings.Join(args, " "))
 	}
 	return serve(args, stdout, stderr)
 }
