@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -38,8 +38,8 @@ type chatSection struct {
 
 	search  *searchEntry
 	filter  *widget.Select
-	filters []localdb.ConversationFilter
-	current localdb.ConversationFilter
+	filters []desk.ConversationFilter
+	current desk.ConversationFilter
 	picker  *picker
 	convs   []shop.Conversation
 	count   *widget.RichText
@@ -75,7 +75,7 @@ type chatSection struct {
 	box fyne.CanvasObject
 }
 
-func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chatSection {
+func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chatSection {
 	c := &chatSection{env: e, data: data, notified: map[string]time.Time{}}
 	c.warn, c.alert = loadWaitThresholds(e.app)
 	c.notify = func(n *fyne.Notification) {
@@ -83,12 +83,12 @@ func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chat
 			e.app.SendNotification(n)
 		}
 	}
-	c.search = newSearchEntry(lang.L("Search by nick"), desk, func(string) { c.onSearch() })
-	c.filters = []localdb.ConversationFilter{localdb.FilterAll, localdb.FilterWaiting, localdb.FilterMine, localdb.FilterClosed}
+	c.search = newSearchEntry(lang.L("Search by nick"), keys, func(string) { c.onSearch() })
+	c.filters = []desk.ConversationFilter{desk.FilterAll, desk.FilterWaiting, desk.FilterMine, desk.FilterClosed}
 	c.filter = widget.NewSelect([]string{lang.L("All open"), lang.L("Waiting"), lang.L("Mine"), lang.L("Closed")}, nil)
 	c.filter.SetSelectedIndex(0)
 	c.filter.OnChanged = func(string) { c.onFilter() }
-	c.current = localdb.FilterAll
+	c.current = desk.FilterAll
 	c.picker = newPicker(func() int { return len(c.convs) }, newConvRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 
@@ -100,7 +100,7 @@ func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chat
 	c.moreBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), c.showMore)
 	c.thread = newThread()
 	c.thread.onTop = c.loadOlder
-	c.composer = newChatComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), desk, c.onSend)
+	c.composer = newChatComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), keys, c.onSend)
 	c.suggest = newPhraseSuggest(c)
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { c.onSend(c.composer.Text) })
 	c.send.Importance = widget.HighImportance
@@ -157,7 +157,7 @@ func (c *chatSection) reload() { c.load(false) }
 
 // load reads the conversation list. After a new search or filter the first match opens.
 func (c *chatSection) load(fresh bool) {
-	convs, err := c.data.Conversations(c.current, c.env.staff.Number, c.search.Text, chatListLimit)
+	convs, err := c.data.Conversations(c.env.ctx, c.current, c.env.staff.Number, c.search.Text, chatListLimit)
 	if err != nil {
 		c.convs = nil
 		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the conversations: %v"), err))
@@ -179,7 +179,7 @@ func (c *chatSection) load(fresh bool) {
 	}
 	c.picker.highlight(c.indexOf(c.open.ID))
 	var conv shop.Conversation
-	if _, ok, err := c.env.writer.Get(shop.TypeConversation, c.open.ID, &conv); err == nil && ok {
+	if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeConversation, c.open.ID, &conv); err == nil && ok {
 		c.show(conv)
 	}
 }
@@ -221,7 +221,7 @@ func (c *chatSection) onPick(i int) {
 
 // jumpToLongest opens the conversation that has waited longest (Alt+Down).
 func (c *chatSection) jumpToLongest() {
-	first, err := c.data.Conversations(localdb.FilterWaiting, "", "", 1)
+	first, err := c.data.Conversations(c.env.ctx, desk.FilterWaiting, "", "", 1)
 	if err != nil || len(first) == 0 {
 		return
 	}
@@ -295,7 +295,7 @@ func (c *chatSection) updateActions(conv shop.Conversation) {
 }
 
 func (c *chatSection) showThread(conv shop.Conversation, toNewest bool) {
-	msgs, err := c.data.Messages(conv.ID, "", max(c.shown, threadPageLimit))
+	msgs, err := c.data.Messages(c.env.ctx, conv.ID, "", max(c.shown, threadPageLimit))
 	if err != nil {
 		c.thread.set([]bubbleData{{from: shop.FromSystem, text: fmt.Sprintf(lang.L("Could not read the messages: %v"), err)}}, true)
 		return
@@ -318,7 +318,7 @@ func (c *chatSection) loadOlder() {
 	}
 	c.paging = true
 	defer func() { c.paging = false }()
-	msgs, err := c.data.Messages(c.open.ID, c.firstShow, threadPageLimit)
+	msgs, err := c.data.Messages(c.env.ctx, c.open.ID, c.firstShow, threadPageLimit)
 	if err != nil {
 		return
 	}

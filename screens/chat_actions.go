@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -71,7 +71,7 @@ func (c *chatSection) checkAlerts() {
 	now := c.env.now()
 	var over []shop.Conversation
 	for limit := 50; ; limit *= 4 {
-		waiting, err := c.data.Conversations(localdb.FilterWaiting, "", "", limit)
+		waiting, err := c.data.Conversations(c.env.ctx, desk.FilterWaiting, "", "", limit)
 		if err != nil {
 			return
 		}
@@ -115,7 +115,7 @@ func (c *chatSection) onClaim() {
 // version is the conversation's version as the desk last had it from the server.
 func (c *chatSection) version(convID string) int64 {
 	var conv shop.Conversation
-	v, _, _ := c.env.writer.Get(shop.TypeConversation, convID, &conv)
+	v, _, _ := c.env.writer.Get(c.env.ctx, shop.TypeConversation, convID, &conv)
 	return v
 }
 
@@ -124,7 +124,7 @@ func (c *chatSection) onTransfer() {
 	if c.open == nil || c.env.win == nil {
 		return
 	}
-	staff, err := c.data.StaffList()
+	staff, err := c.data.StaffList(c.env.ctx)
 	if err != nil {
 		c.env.showError(err)
 		return
@@ -211,7 +211,7 @@ func (c *chatSection) showSettings() {
 	sig := widget.NewEntry()
 	sig.SetText(c.signature())
 	promo := widget.NewButton(lang.L("Add the current promotion"), func() {
-		if s, err := c.data.Shop(); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
+		if s, err := c.data.Shop(c.env.ctx); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
 			sig.SetText(joinNonEmpty("｜", strings.TrimSpace(sig.Text), s.Promotion))
 		}
 	})

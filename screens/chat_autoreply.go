@@ -45,10 +45,10 @@ type chatKeywordRow struct {
 
 func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 	e := &autoReplyEditor{c: c, keywords: container.NewVBox()}
-	rules, _, err := c.data.AutoReplies()
+	rules, _, err := c.data.AutoReplies(c.env.ctx)
 	e.rules = rules
 	var cur shop.AutoReplies
-	e.base, _, _ = c.env.writer.Get(shop.TypeAutoReply, shop.AutoRepliesID, &cur)
+	e.base, _, _ = c.env.writer.Get(c.env.ctx, shop.TypeAutoReply, shop.AutoRepliesID, &cur)
 
 	e.greeting = widget.NewMultiLineEntry()
 	e.greeting.SetMinRowsVisible(4)
@@ -195,7 +195,7 @@ func (e *autoReplyEditor) submit() error {
 	}
 	e.rules = r
 	var cur shop.AutoReplies
-	e.base, _, _ = e.c.env.writer.Get(shop.TypeAutoReply, shop.AutoRepliesID, &cur)
+	e.base, _, _ = e.c.env.writer.Get(e.c.env.ctx, shop.TypeAutoReply, shop.AutoRepliesID, &cur)
 	return nil
 }
 

@@ -24,9 +24,9 @@ type chatComposer struct {
 	keys func(k *fyne.KeyEvent) bool // handles a key before the composer; true when it did
 }
 
-func newChatComposer(placeholder string, desk func(fyne.Shortcut) bool, onSend func(string)) *chatComposer {
+func newChatComposer(placeholder string, keys func(fyne.Shortcut) bool, onSend func(string)) *chatComposer {
 	c := &chatComposer{}
-	c.onSend, c.desk = onSend, desk
+	c.onSend, c.shortcuts = onSend, keys
 	c.ExtendBaseWidget(c)
 	c.MultiLine = true
 	c.Wrapping = fyne.TextWrapWord
@@ -121,7 +121,7 @@ func (s *phraseSuggest) update() {
 		s.hide()
 		return
 	}
-	all, err := s.c.data.Phrases(s.c.env.staff.Number)
+	all, err := s.c.data.Phrases(s.c.env.ctx, s.c.env.staff.Number)
 	if err != nil {
 		s.hide()
 		return
@@ -206,14 +206,14 @@ func (c *chatSection) placeholders() map[string]string {
 	if v["staff"] == "" {
 		v["staff"] = staffLabel(c.env.staff.Number)
 	}
-	if s, err := c.data.Shop(); err == nil {
+	if s, err := c.data.Shop(c.env.ctx); err == nil {
 		v["courier"] = s.Courier
 	}
 	if c.open == nil {
 		return v
 	}
 	v["nick"] = c.open.Nick
-	if cu, err := c.data.Customer(c.open.CustomerID); err == nil {
+	if cu, err := c.data.Customer(c.env.ctx, c.open.CustomerID); err == nil {
 		v["name"] = cu.Name
 	}
 	if o, ok := c.discussedOrder(); ok {
@@ -233,11 +233,11 @@ func (c *chatSection) discussedOrder() (shop.Order, bool) {
 	}
 	if c.open.OrderID != "" {
 		var o shop.Order
-		if _, ok, err := c.env.writer.Get(shop.TypeOrder, c.open.OrderID, &o); err == nil && ok {
+		if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeOrder, c.open.OrderID, &o); err == nil && ok {
 			return o, true
 		}
 	}
-	if os, err := c.data.OrdersOf(c.open.CustomerID, 1); err == nil && len(os) > 0 {
+	if os, err := c.data.OrdersOf(c.env.ctx, c.open.CustomerID, 1); err == nil && len(os) > 0 {
 		return os[0], true
 	}
 	return shop.Order{}, false

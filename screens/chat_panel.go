@@ -98,7 +98,7 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 }
 
 func (p *customerPanel) fillProfile(id, nick string) {
-	cu, err := p.c.data.Customer(id)
+	cu, err := p.c.data.Customer(p.c.env.ctx, id)
 	if err != nil {
 		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
 		p.profile.Refresh()
@@ -157,7 +157,7 @@ func (p *customerPanel) fillProduct() {
 		p.prod.Refresh()
 		return
 	}
-	pr, err := p.c.data.Product(p.product)
+	pr, err := p.c.data.Product(p.c.env.ctx, p.product)
 	if err != nil {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
 		p.prod.Refresh()
@@ -196,7 +196,7 @@ func (p *customerPanel) lookup() {
 	q := strings.TrimSpace(p.find.Text)
 	p.found.Objects = nil
 	if q != "" {
-		if prods, err := p.c.data.SearchProducts(q, panelProducts); err == nil {
+		if prods, err := p.c.data.SearchProducts(p.c.env.ctx, q, panelProducts); err == nil {
 			for _, pr := range prods {
 				id := pr.ID
 				p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
@@ -213,7 +213,7 @@ func (p *customerPanel) lookup() {
 // fillOrders lists the customer's recent orders with flag, latest note and open cases.
 func (p *customerPanel) fillOrders(customerID string) {
 	p.orders.Objects, p.cases.Objects = nil, nil
-	orders, err := p.c.data.OrdersOf(customerID, panelOrders)
+	orders, err := p.c.data.OrdersOf(p.c.env.ctx, customerID, panelOrders)
 	if err != nil {
 		p.orders.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the orders: %v"), err))}
 	}
@@ -223,7 +223,7 @@ func (p *customerPanel) fillOrders(customerID string) {
 	now := p.c.env.now()
 	for _, o := range orders {
 		p.orders.Objects = append(p.orders.Objects, p.orderRow(o))
-		cases, err := p.c.data.CasesOf(o.ID)
+		cases, err := p.c.data.CasesOf(p.c.env.ctx, o.ID)
 		if err != nil {
 			continue
 		}
@@ -263,7 +263,7 @@ func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
 	}
-	if notes, err := p.c.data.Notes(o.ID); err == nil && len(notes) > 0 {
+	if notes, err := p.c.data.Notes(p.c.env.ctx, o.ID); err == nil && len(notes) > 0 {
 		n := chatLatestNote(notes)
 		text := joinNonEmpty(" · ", systemNoteText(n.Text), staffLabel(n.Staff), fmtWhen(n.At, p.c.env.now()))
 		if p.c.env.writer.IsPending(shop.TypeNote, n.ID) {
@@ -288,7 +288,7 @@ func chatLatestNote(notes []shop.OrderNote) shop.OrderNote {
 // fillReviews lists the customer's reviews with their follow-up state.
 func (p *customerPanel) fillReviews(customerID string) {
 	p.reviews.Objects = nil
-	rs, err := p.c.data.ReviewsOf(customerID, panelReviews)
+	rs, err := p.c.data.ReviewsOf(p.c.env.ctx, customerID, panelReviews)
 	if err == nil {
 		for _, r := range rs {
 			text := fmt.Sprintf("%s %s · %s", stars(r.Stars), reviewStateName(r.State), fmtWhen(r.At, p.c.env.now()))
@@ -314,7 +314,7 @@ func (c *chatSection) showAddNote(orderID string) {
 		return
 	}
 	var o shop.Order
-	c.env.writer.Get(shop.TypeOrder, orderID, &o)
+	c.env.writer.Get(c.env.ctx, shop.TypeOrder, orderID, &o)
 	names := make([]string, len(shop.Flags))
 	for i, f := range shop.Flags {
 		names[i] = flagName(f)
@@ -340,7 +340,7 @@ func (c *chatSection) addNote(orderID string, flag shop.Flag, text string) error
 		return nil
 	}
 	var o shop.Order
-	base, _, _ := c.env.writer.Get(shop.TypeOrder, orderID, &o)
+	base, _, _ := c.env.writer.Get(c.env.ctx, shop.TypeOrder, orderID, &o)
 	err := c.env.apply(shop.KindOrderNote, orderID, base, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text})
 	if err == nil && c.open != nil {
 		c.panel.show(c.open)

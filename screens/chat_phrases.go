@@ -82,7 +82,7 @@ func newPhraseManager(c *chatSection) *phraseManager {
 
 // reload reads the phrases again.
 func (m *phraseManager) reload() {
-	ps, err := m.c.data.Phrases(m.c.env.staff.Number)
+	ps, err := m.c.data.Phrases(m.c.env.ctx, m.c.env.staff.Number)
 	if err != nil {
 		m.report(err)
 		return

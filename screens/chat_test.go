@@ -29,6 +29,7 @@ func (f *fixture) arrive(recs ...shop.Record) {
 	if err := f.db.ApplyChanges(recs, cur); err != nil {
 		f.t.Fatal(err)
 	}
+	f.drain()
 }
 
 // customerWrites makes the records the server writes when a customer sends text at `at`.
@@ -170,6 +171,7 @@ func TestChatDoneWhen(t *testing.T) {
 	if err := f.db.Acknowledge([]localdb.Ack{{ID: m.ID, Status: localdb.AckApplied}}); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	d.Tick()
 	bs = c.thread.bubbles
 	if last := bs[len(bs)-1]; last.data.pending || strings.Contains(last.meta.Text, lang.L("Pending")) {

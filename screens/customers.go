@@ -39,7 +39,7 @@ type customerSection struct {
 	toolbar  *fyne.Container
 	progress *widget.ProgressBar
 	progMsg  *widget.RichText
-	job      *bulkJob
+	sending  bool // a bulk send of this desk is being recorded
 
 	open   *shop.Customer
 	empty  *widget.Label
@@ -50,9 +50,9 @@ type customerSection struct {
 	box fyne.CanvasObject
 }
 
-func newCustomerSection(e *env, data customerSectionData, desk func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
+func newCustomerSection(e *env, data customerSectionData, keys func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
 	c := &customerSection{env: e, data: data, openOrder: openOrder}
-	c.search = newSearchEntry(lang.L("Nick, name or phone"), desk, func(string) { c.load(true) })
+	c.search = newSearchEntry(lang.L("Nick, name or phone"), keys, func(string) { c.load(true) })
 	c.group = widget.NewSelect(nil, func(string) { c.load(true) })
 	c.picker = newPicker(func() int { return len(c.customers) }, newCustomerRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
@@ -93,9 +93,6 @@ func (c *customerSection) content() fyne.CanvasObject { return c.box }
 func (c *customerSection) searchEntry() *searchEntry  { return c.search }
 func (c *customerSection) tick()                      {}
 
-// background runs every second whichever section is shown (Desk.Tick calls it): a running bulk
-// send goes on, and the birthday greetings go out at their time.
-func (c *customerSection) background() { c.pump(); c.autoBirthdays() }
 func (c *customerSection) watches(t shop.EntityType) bool {
 	switch t {
 	case shop.TypeCustomer, shop.TypeOrder, shop.TypeGroup, shop.TypeComplaint, shop.TypeStaff:
@@ -107,7 +104,7 @@ func (c *customerSection) reload() { c.fillGroups(); c.load(false) }
 
 // fillGroups puts the groups in the group selector, keeping the selected one.
 func (c *customerSection) fillGroups() {
-	gs, err := c.data.Groups()
+	gs, err := c.data.Groups(c.env.ctx)
 	if err != nil {
 		gs = nil
 	}
@@ -164,9 +161,9 @@ func (c *customerSection) selectGroup(id string) {
 func (c *customerSection) listCustomers() ([]shop.Customer, error) {
 	g := c.selectedGroup()
 	if g == nil {
-		return c.data.SearchCustomers(c.search.Text, customerListLimit)
+		return c.data.SearchCustomers(c.env.ctx, c.search.Text, customerListLimit)
 	}
-	ms, err := c.data.GroupMembers(*g, c.env.now())
+	ms, err := c.data.GroupMembers(c.env.ctx, *g, c.env.now())
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +246,7 @@ func (c *customerSection) onPick(i int) {
 // show puts a customer's profile, figures, groups, complaints and recent orders in the detail
 // pane.
 func (c *customerSection) show(id string) {
-	cu, err := c.data.Customer(id)
+	cu, err := c.data.Customer(c.env.ctx, id)
 	if err != nil {
 		return
 	}
@@ -308,7 +305,7 @@ func (c *customerSection) show(id string) {
 	}
 
 	objs = append(objs, widget.NewSeparator())
-	st, err := c.data.CustomerStats(cu.ID)
+	st, err := c.data.CustomerStats(c.env.ctx, cu.ID)
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
 	} else {
@@ -321,7 +318,7 @@ func (c *customerSection) show(id string) {
 	objs = append(objs, c.groupsBlock(cu, st)...)
 	objs = append(objs, c.complaintsBlock(cu)...)
 
-	orders, err := c.data.OrdersOf(cu.ID, recentOrdersLimit)
+	orders, err := c.data.OrdersOf(c.env.ctx, cu.ID, recentOrdersLimit)
 	objs = append(objs, newHeading(lang.L("Recent orders")))
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -44,6 +44,7 @@ func (c *customerSection) birthdayRule() birthdayRule {
 
 // saveBirthdayRule stores the rule in the preferences.
 func (c *customerSection) saveBirthdayRule(r birthdayRule) {
+	c.data.SetBirthdays(c.deskRule(r))
 	if c.env.app == nil {
 		return
 	}
@@ -55,70 +56,29 @@ func (c *customerSection) saveBirthdayRule(r birthdayRule) {
 	p.SetString(prefBdayAt, r.At)
 }
 
-// birthdaysDue picks the customers whose birthday is exactly days away at now.
-func birthdaysDue(members []shop.Customer, days int, now time.Time) []shop.Customer {
-	var out []shop.Customer
-	for _, c := range members {
-		if in, ok := c.BirthdayIn(now); ok && in == days {
-			out = append(out, c)
-		}
-	}
-	return out
+// deskRule is the rule as the desk's jobs follow it.
+func (c *customerSection) deskRule(r birthdayRule) desk.BirthdayRule {
+	return desk.BirthdayRule{Text: r.Text, Days: r.Days, GroupID: r.GroupID, Auto: r.Auto, At: r.At,
+		DailyCap: c.dailyCap(), Title: lang.L("Birthday greetings")}
 }
 
 // birthdayList is the day's greeting list under the rule.
 func (c *customerSection) birthdayList(r birthdayRule) ([]shop.Customer, error) {
-	var ms []localdb.Member
-	var err error
-	if g, ok := c.groupByID(r.GroupID); ok && r.GroupID != "" {
-		ms, err = c.data.GroupMembers(g, c.env.now())
-	} else {
-		ms, err = c.data.AllCustomers()
-	}
-	if err != nil {
-		return nil, err
-	}
-	all := make([]shop.Customer, 0, len(ms))
-	for _, m := range ms {
-		all = append(all, m.Customer)
-	}
-	return birthdaysDue(all, r.Days, c.env.now()), nil
+	return c.data.BirthdaysDue(c.env.ctx, c.deskRule(r), c.env.now())
 }
 
-// sendBirthdays plans and records the day's greetings; it reports how many go out.
+// sendBirthdays plans the day's greetings and has the desk record them; it reports how many go
+// out.
 func (c *customerSection) sendBirthdays(r birthdayRule) (int, error) {
-	due, err := c.birthdayList(r)
+	c.sending = true
+	c.progress.SetValue(0)
+	c.progress.Show()
+	c.progMsg.Show()
+	n, err := c.data.SendBirthdays(c.env.ctx, c.deskRule(r))
 	if err != nil {
-		return 0, err
+		c.sending = false
 	}
-	p, err := c.data.PlanBulk(localdb.BulkRequest{Members: due, Template: r.Text, DailyCap: c.dailyCap(), Now: c.env.now()})
-	if err != nil {
-		return 0, err
-	}
-	c.startBulk(lang.L("Birthday greetings"), p)
-	return len(p.Sends), nil
-}
-
-// autoBirthdays sends the day's greetings once a day at the rule's time, when the rule asks.
-func (c *customerSection) autoBirthdays() {
-	r := c.birthdayRule()
-	if !r.Auto || c.env.app == nil || c.job != nil {
-		return
-	}
-	now := c.env.now().In(shop.ShopZone)
-	today := now.Format("2006-01-02")
-	if c.env.app.Preferences().String(prefBdayLastDay) == today {
-		return
-	}
-	at, err := time.ParseInLocation("15:04", r.At, shop.ShopZone)
-	if err != nil || now.Hour()*60+now.Minute() < at.Hour()*60+at.Minute() {
-		return
-	}
-	c.env.app.Preferences().SetString(prefBdayLastDay, today)
-	if _, err := c.sendBirthdays(r); err != nil {
-		setCaption(c.progMsg, fmt.Sprintf(lang.L("Birthday greetings could not be sent: %v"), err))
-		c.progMsg.Show()
-	}
+	return n, err
 }
 
 // birthdayView is the birthday greeting dialog: the rule and the day's list.
@@ -215,7 +175,7 @@ func (v *birthdayView) refresh() {
 	for _, cu := range due {
 		v.list.Add(container.NewVBox(
 			widget.NewLabelWithStyle(joinNonEmpty(" · ", cu.Nick, cu.Name, cu.Birthday), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			newWrapLabel(localdb.FillFor(r.Text, cu))))
+			newWrapLabel(desk.FillFor(r.Text, cu))))
 	}
 	v.list.Refresh()
 	if len(due) == 0 || strings.TrimSpace(r.Text) == "" {

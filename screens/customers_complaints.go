@@ -31,7 +31,7 @@ func complaintNext(s shop.ComplaintState) []shop.ComplaintState {
 func (c *customerSection) complaintsBlock(cu shop.Customer) []fyne.CanvasObject {
 	add := widget.NewButtonWithIcon(lang.L("Log complaint"), theme.ContentAddIcon(), func() { c.logComplaint(cu) })
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, add, newHeading(lang.L("Complaints")))}
-	cs, err := c.data.ComplaintsOf(cu.ID)
+	cs, err := c.data.ComplaintsOf(c.env.ctx, cu.ID)
 	if err != nil {
 		return append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
 	}
@@ -102,7 +102,7 @@ func (c *customerSection) logComplaint(cu shop.Customer) *complaintForm {
 	f.category = widget.NewSelect(cats, nil)
 	f.category.SetSelectedIndex(0)
 	orders := []string{lang.L("No order")}
-	if os, err := c.data.OrdersOf(cu.ID, recentOrdersLimit); err == nil {
+	if os, err := c.data.OrdersOf(c.env.ctx, cu.ID, recentOrdersLimit); err == nil {
 		for _, o := range os {
 			orders = append(orders, o.ID)
 		}
@@ -111,7 +111,7 @@ func (c *customerSection) logComplaint(cu shop.Customer) *complaintForm {
 	f.order.SetSelectedIndex(0)
 	f.owners = []string{c.env.staff.Number}
 	labels := []string{staffLabel(c.env.staff.Number)}
-	if staff, err := c.data.StaffList(); err == nil {
+	if staff, err := c.data.StaffList(c.env.ctx); err == nil {
 		for _, s := range staff {
 			if s.Number != c.env.staff.Number {
 				f.owners = append(f.owners, s.Number)
@@ -291,7 +291,7 @@ func (c *customerSection) showComplaints() *complaintsView {
 func (v *complaintsView) fill() {
 	now := v.c.env.now()
 	days := complaintPeriods[max(v.period.SelectedIndex(), 0)]
-	cs, err := v.c.data.Complaints(periodStart(now, days), time.Time{})
+	cs, err := v.c.data.Complaints(v.c.env.ctx, periodStart(now, days), time.Time{})
 	v.table.Objects, v.list.Objects = nil, nil
 	if err != nil {
 		v.table.Add(widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
@@ -323,7 +323,7 @@ func (v *complaintsView) fill() {
 	}
 	for _, k := range cs {
 		nick := k.CustomerID
-		if cu, err := v.c.data.Customer(k.CustomerID); err == nil {
+		if cu, err := v.c.data.Customer(v.c.env.ctx, k.CustomerID); err == nil {
 			nick = cu.Nick
 		}
 		line := joinNonEmpty(" · ", fmtWhen(k.CreatedAt, now), nick, complaintCategoryName(k.Category), complaintStateName(k.State), k.OrderID)

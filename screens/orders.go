@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -75,7 +75,6 @@ type orderSection struct {
 
 	export    *widget.Button
 	autoShip  *widget.Check
-	shipping  bool // sending automatic shipment notices: no nested runs
 	cases     *caseList
 	tabs      *container.AppTabs
 	ordersTab *container.TabItem
@@ -88,9 +87,9 @@ type orderSection struct {
 	box fyne.CanvasObject
 }
 
-func newOrderSection(e *env, data orderSectionData, desk func(fyne.Shortcut) bool) *orderSection {
+func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) bool) *orderSection {
 	o := &orderSection{env: e, data: data}
-	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), desk, func(string) { o.load(true) })
+	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), keys, func(string) { o.load(true) })
 	o.statuses = []string{""}
 	opts := []string{lang.L("All statuses")}
 	for _, s := range shop.OrderStatuses {
@@ -180,8 +179,8 @@ func (o *orderSection) reload() {
 }
 
 // filter is the list's filter from the two selects.
-func (o *orderSection) filter() localdb.OrderFilter {
-	var f localdb.OrderFilter
+func (o *orderSection) filter() desk.OrderFilter {
+	var f desk.OrderFilter
 	if i := o.status.SelectedIndex(); i > 0 && i < len(o.statuses) {
 		if o.statuses[i] == orderFilterAfterSales {
 			f.AfterSales = true
@@ -216,11 +215,11 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 	var err error
 	switch o.workList() {
 	case orderFilterAddress:
-		list, err = o.data.AddressToCheck(0)
+		list, err = o.data.AddressToCheck(o.env.ctx, 0)
 	case orderFilterCOD:
-		list, err = o.data.CODToConfirm(0)
+		list, err = o.data.CODToConfirm(o.env.ctx, 0)
 	default:
-		return o.data.SearchOrders(o.search.Text, o.filter(), o.limit())
+		return o.data.SearchOrders(o.env.ctx, o.search.Text, o.filter(), o.limit())
 	}
 	if err != nil {
 		return nil, err
@@ -296,7 +295,7 @@ func (o *orderSection) onPick(i int) {
 // show puts an order in the detail pane, read fresh from the store with its version.
 func (o *orderSection) show(id string) {
 	var ord shop.Order
-	ver, ok, err := o.env.writer.Get(shop.TypeOrder, id, &ord)
+	ver, ok, err := o.env.writer.Get(o.env.ctx, shop.TypeOrder, id, &ord)
 	if err != nil || !ok {
 		return
 	}
@@ -394,7 +393,7 @@ func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
 		}
 	}
 
-	if cases, err := o.data.CasesOf(ord.ID); err == nil && len(cases) > 0 {
+	if cases, err := o.data.CasesOf(o.env.ctx, ord.ID); err == nil && len(cases) > 0 {
 		objs = append(objs, widget.NewSeparator(), newHeading(lang.L("After-sales")))
 		for _, c := range cases {
 			l := widget.NewLabel(joinNonEmpty(" · ", caseKindName(c.Kind), caseStateName(c.State),
@@ -421,7 +420,7 @@ func whenText(format string, t time.Time) string {
 
 // showNotes lists the order's notes, newest first.
 func (o *orderSection) showNotes(ord shop.Order) {
-	notes, err := o.data.Notes(ord.ID)
+	notes, err := o.data.Notes(o.env.ctx, ord.ID)
 	if err != nil {
 		o.history.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the notes: %v"), err))}
 		o.history.Refresh()

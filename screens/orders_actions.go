@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -19,20 +20,21 @@ import (
 // after-sales cases, the customer's conversations (reminders and shipment notices go there)
 // and the quick phrases those messages are written from.
 type OrderWorkData interface {
-	AddressToCheck(limit int) ([]shop.Order, error)
-	CODToConfirm(limit int) ([]shop.Order, error)
-	ShippedSince(since time.Time, limit int) ([]shop.Order, error)
-	Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error)
-	CasesNeedingAttention(now time.Time) (int, error)
-	ConversationsOf(customerID string) ([]shop.Conversation, error)
-	Phrases(staff string) ([]shop.QuickPhrase, error)
-	StaffList() ([]shop.Staff, error)
+	AddressToCheck(ctx context.Context, limit int) ([]shop.Order, error)
+	CODToConfirm(ctx context.Context, limit int) ([]shop.Order, error)
+	ShippedSince(ctx context.Context, since time.Time, limit int) ([]shop.Order, error)
+	Cases(ctx context.Context, openOnly bool, limit int) ([]shop.AfterSalesCase, error)
+	CasesNeedingAttention(ctx context.Context, now time.Time) (int, error)
+	ConversationsOf(ctx context.Context, customerID string) ([]shop.Conversation, error)
+	Phrases(ctx context.Context, staff string) ([]shop.QuickPhrase, error)
+	StaffList(ctx context.Context) ([]shop.Staff, error)
 }
 
 // orderSectionData is everything the orders section reads.
 type orderSectionData interface {
 	OrderData
 	OrderWorkData
+	JobData
 }
 
 // Quick-phrase shortcuts the reminder and the shipment notice are written from, when the shop
@@ -162,7 +164,7 @@ func (o *orderSection) recordCall(ord shop.Order, out shop.CallOutcome) {
 // customerConversation is the customer's most recent conversation, where messages about the
 // order go; ok is false (and the staff member told) when there is none.
 func (o *orderSection) customerConversation(ord shop.Order) (shop.Conversation, bool) {
-	convs, err := o.data.ConversationsOf(ord.CustomerID)
+	convs, err := o.data.ConversationsOf(o.env.ctx, ord.CustomerID)
 	if err != nil || len(convs) == 0 {
 		o.inform(lang.L("No conversation"), lang.L("This customer has no conversation with the shop to send the message to."))
 		return shop.Conversation{}, false
@@ -173,17 +175,7 @@ func (o *orderSection) customerConversation(ord shop.Order) (shop.Conversation, 
 // phraseText is the shop's quick phrase with the shortcut, filled in for the order, or
 // fallback when the shop has no such phrase.
 func (o *orderSection) phraseText(shortcut, fallback string, ord shop.Order) string {
-	text := fallback
-	if phrases, err := o.data.Phrases(o.env.staff.Number); err == nil {
-		for _, p := range phrases {
-			if p.Shortcut == shortcut {
-				text = p.Text
-				break
-			}
-		}
-	}
-	return shop.Fill(text, map[string]string{"nick": ord.Nick, "order": ord.ID, "courier": ord.Courier,
-		"tracking": ord.Tracking, "staff": o.env.staff.Name})
+	return o.data.OrderText(o.env.ctx, shortcut, fallback, ord)
 }
 
 // remindText is the payment reminder (催付) for an order.
@@ -193,7 +185,12 @@ func (o *orderSection) remindText(ord shop.Order) string {
 
 // shipText is the shipment notice for an order.
 func (o *orderSection) shipText(ord shop.Order) string {
-	return o.phraseText(shipPhrase, lang.L("Your order {order} has shipped with {courier}, tracking number {tracking}."), ord)
+	return o.phraseText(shipPhrase, shipFallback(), ord)
+}
+
+// shipFallback is the shipment notice when the staff member has no quick phrase for it.
+func shipFallback() string {
+	return lang.L("Your order {order} has shipped with {courier}, tracking number {tracking}.")
 }
 
 // remind sends the payment reminder into the customer's chat: once a shop day, or again
@@ -269,7 +266,7 @@ func (o *orderSection) openCase(ord shop.Order) {
 	}
 	kind := widget.NewSelect(kinds, nil)
 	kind.SetSelectedIndex(0)
-	staff, _ := o.data.StaffList()
+	staff, _ := o.data.StaffList(o.env.ctx)
 	owners := []string{}
 	ownerIdx := 0
 	for i, s := range staff {

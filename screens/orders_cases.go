@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func (c *caseList) tabTitle() string {
 // load reads the cases: unfinished ones needing attention first (the store's order), then the
 // other unfinished ones, then finished ones when asked.
 func (c *caseList) load() {
-	cases, err := c.o.data.Cases(!c.all.Checked, caseListLimit)
+	cases, err := c.o.data.Cases(c.o.env.ctx, !c.all.Checked, caseListLimit)
 	if err != nil {
 		c.cases = nil
 		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the cases: %v"), err))
@@ -139,7 +140,7 @@ func caseLastMove(k shop.AfterSalesCase) (t time.Time) {
 // show puts a case in the detail pane: facts, history and the moves its state allows.
 func (c *caseList) show(id string) {
 	var k shop.AfterSalesCase
-	ver, ok, err := c.o.env.writer.Get(shop.TypeCase, id, &k)
+	ver, ok, err := c.o.env.writer.Get(c.o.env.ctx, shop.TypeCase, id, &k)
 	if err != nil || !ok {
 		return
 	}
@@ -267,7 +268,7 @@ func (o *orderSection) openOrder(id string) {
 // casesCounter is what the status bar needs to count the cases needing attention; the desk's
 // store has it.
 type casesCounter interface {
-	CasesNeedingAttention(now time.Time) (int, error)
+	CasesNeedingAttention(ctx context.Context, now time.Time) (int, error)
 }
 
 // newCasesButton is the status bar's button for after-sales cases needing attention: hidden
@@ -289,7 +290,7 @@ func (b *statusBar) updateCases() {
 	if !ok {
 		return
 	}
-	n, err := cc.CasesNeedingAttention(b.env.now())
+	n, err := cc.CasesNeedingAttention(b.env.ctx, b.env.now())
 	if err != nil || n == 0 {
 		b.cases.Hide()
 		return

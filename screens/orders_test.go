@@ -78,6 +78,7 @@ func serverEcho(t *testing.T, f *fixture) {
 	if err := f.db.Acknowledge(acks); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	if err := f.db.ApplyChanges(recs, cursor); err != nil {
 		t.Fatal(err)
 	}
@@ -331,6 +332,7 @@ func TestAutoShipNotice(t *testing.T) {
 		if err := f.db.ApplyChanges([]shop.Record{r}, r.Seq); err != nil {
 			t.Fatal(err)
 		}
+		f.drain()
 	}
 	before := len(f.outbox())
 	ship(paid.ID, 1, testNow.Add(-time.Minute)) // before the setting is turned on
@@ -346,6 +348,7 @@ func TestAutoShipNotice(t *testing.T) {
 	})
 	d.Show(SectionChat) // the notice goes out whatever section is shown
 	ship(paid2.ID, 2, testNow)
+	f.waitFor("the shipment notice", func() bool { return len(f.outbox()) > before })
 	out := f.outbox()
 	if len(out) != before+1 {
 		t.Fatalf("the outbox grew by %d; want one notice", len(out)-before)
@@ -354,7 +357,9 @@ func TestAutoShipNotice(t *testing.T) {
 		t.Errorf("the notice is %s on %s: %s", m.Kind, m.Entity, m.Data)
 	}
 	// More changes do not send it again.
+	idle := f.clock.waits()
 	ship(paid2.ID, 2, testNow)
+	f.waitFor("the desk's jobs to look at the change", func() bool { return f.clock.waits() > idle })
 	if len(f.outbox()) != before+1 {
 		t.Error("the notice was sent twice")
 	}

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -27,7 +27,7 @@ type problemsDialog struct {
 	changed  func() // a problem was dismissed
 	list     *fyne.Container
 	dlg      dialog.Dialog
-	problems []localdb.Problem
+	problems []desk.Problem
 }
 
 func newProblemsDialog(e *env, data StatusData, changed func()) *problemsDialog {
@@ -49,7 +49,7 @@ func (p *problemsDialog) show() {
 }
 
 func (p *problemsDialog) load() {
-	probs, err := p.data.Problems()
+	probs, err := p.data.Problems(p.env.ctx)
 	if err != nil {
 		p.list.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the problems: %v"), err))}
 		p.list.Refresh()
@@ -68,9 +68,9 @@ func (p *problemsDialog) load() {
 }
 
 // card is one problem.
-func (p *problemsDialog) card(pr localdb.Problem) fyne.CanvasObject {
+func (p *problemsDialog) card(pr desk.Problem) fyne.CanvasObject {
 	status := lang.L("Conflict")
-	if pr.Status == localdb.AckRejected {
+	if pr.Status == desk.ProblemRejected {
 		status = lang.L("Rejected")
 	}
 	title := newHeading(joinNonEmpty(" · ", kindName(pr.Kind), pr.Entity))
@@ -100,7 +100,7 @@ func (p *problemsDialog) card(pr localdb.Problem) fyne.CanvasObject {
 }
 
 func (p *problemsDialog) onDismiss(id string) {
-	if err := p.data.DismissProblem(id); err != nil {
+	if err := p.data.DismissProblem(p.env.ctx, id); err != nil {
 		p.env.showError(err)
 		return
 	}

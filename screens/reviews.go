@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -62,9 +62,9 @@ type reviewRatingChoice struct {
 	stars  int
 }
 
-func newReviewSection(e *env, data reviewStore, desk func(fyne.Shortcut) bool) *reviewSection {
+func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *reviewSection {
 	r := &reviewSection{env: e, data: data}
-	r.search = newSearchEntry(lang.L("Nick, words of the review or order number"), desk, func(string) { r.load(true) })
+	r.search = newSearchEntry(lang.L("Nick, words of the review or order number"), keys, func(string) { r.load(true) })
 	r.ratings = []reviewRatingChoice{{}, {rating: shop.RatingGood}, {rating: shop.RatingNeutral}, {rating: shop.RatingBad}}
 	for s := 5; s >= 1; s-- {
 		r.ratings = append(r.ratings, reviewRatingChoice{stars: s})
@@ -102,7 +102,7 @@ func newReviewSection(e *env, data reviewStore, desk func(fyne.Shortcut) bool) *
 	r.pane = container.NewStack(container.NewCenter(r.empty), r.scroll)
 	r.scroll.Hide()
 	r.work = newReviewWork(r)
-	r.reminders = newReviewReminders(data, e.app)
+	r.reminders = newReviewReminders(e.ctx, data, e.app)
 
 	top := container.NewVBox(r.search, container.NewGridWithColumns(3, r.rating, r.state, r.product), r.remind)
 	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, r.remindAt, r.count), nil, nil, r.picker.list)
@@ -123,8 +123,8 @@ func (r *reviewSection) watches(t shop.EntityType) bool {
 }
 func (r *reviewSection) reload() { r.load(false) }
 
-func (r *reviewSection) filter() localdb.ReviewFilter {
-	f := localdb.ReviewFilter{Query: r.search.Text}
+func (r *reviewSection) filter() desk.ReviewFilter {
+	f := desk.ReviewFilter{Query: r.search.Text}
 	if i := r.rating.SelectedIndex(); i > 0 && i < len(r.ratings) {
 		f.Rating, f.Stars = r.ratings[i].rating, r.ratings[i].stars
 	}
@@ -139,7 +139,7 @@ func (r *reviewSection) filter() localdb.ReviewFilter {
 
 // loadProducts fills the product filter with the shop's products, keeping the selection.
 func (r *reviewSection) loadProducts() {
-	ps, err := r.data.SearchProducts("", 0)
+	ps, err := r.data.SearchProducts(r.env.ctx, "", 0)
 	if err != nil {
 		return
 	}
@@ -172,7 +172,7 @@ func (r *reviewSection) load(fresh bool) {
 	if len(r.products) == 0 {
 		r.loadProducts()
 	}
-	reviews, err := r.data.Reviews(r.filter(), reviewListLimit)
+	reviews, err := r.data.Reviews(r.env.ctx, r.filter(), reviewListLimit)
 	if err != nil {
 		r.reviews = nil
 		setCaption(r.count, fmt.Sprintf(lang.L("Could not read the reviews: %v"), err))
@@ -266,7 +266,7 @@ func ratingImportance(stars int) widget.Importance {
 // show puts a review in the detail pane.
 func (r *reviewSection) show(id string) {
 	var rv shop.Review
-	if _, ok, err := r.env.writer.Get(shop.TypeReview, id, &rv); err != nil || !ok {
+	if _, ok, err := r.env.writer.Get(r.env.ctx, shop.TypeReview, id, &rv); err != nil || !ok {
 		return
 	}
 	switching := r.open == nil || r.open.ID != id
@@ -289,7 +289,7 @@ func (r *reviewSection) show(id string) {
 		p.Importance = widget.WarningImportance
 		objs = append(objs, p)
 	}
-	if p, err := r.data.Product(rv.ProductID); err == nil {
+	if p, err := r.data.Product(r.env.ctx, rv.ProductID); err == nil {
 		objs = append(objs, newTruncLabel(p.Name))
 	}
 	objs = append(objs, widget.NewSeparator(), newWrapLabel(rv.Text))
@@ -359,7 +359,7 @@ func (r *reviewSection) show(id string) {
 
 // orderFacts are the review's order lines as the detail shows them: status, items, total.
 func (r *reviewSection) orderFacts(rv shop.Review) []fyne.CanvasObject {
-	o, err := r.data.Order(rv.OrderID)
+	o, err := r.data.Order(r.env.ctx, rv.OrderID)
 	if err != nil {
 		return []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Order %s is not on this desk"), rv.OrderID))}
 	}

@@ -15,7 +15,7 @@ func (d *Desk) showChat(convID, draft string) {
 // It is the reviews section's hook into the chat section.
 func (c *chatSection) openWithDraft(id, draft string) {
 	var conv shop.Conversation
-	if _, ok, err := c.env.writer.Get(shop.TypeConversation, id, &conv); err != nil || !ok {
+	if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeConversation, id, &conv); err != nil || !ok {
 		return
 	}
 	if c.indexOf(id) < 0 {

@@ -38,7 +38,7 @@ var errEvidenceTooBig = errors.New("screens: the file is larger than 8 MB")
 // items or export the locker as a ZIP.
 func (r *reviewSection) lockerObjects(rv shop.Review) []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{newHeading(lang.L("Evidence locker"))}
-	items, err := r.data.EvidenceOf(rv.ID)
+	items, err := r.data.EvidenceOf(r.env.ctx, rv.ID)
 	if err != nil {
 		objs = append(objs, newCaption(fmt.Sprintf(lang.L("Could not read the evidence: %v"), err)))
 	}
@@ -115,12 +115,12 @@ func (r *reviewSection) addChatExcerpt() {
 		return
 	}
 	rv := *r.open
-	convs, err := r.data.ConversationsOf(rv.CustomerID)
+	convs, err := r.data.ConversationsOf(r.env.ctx, rv.CustomerID)
 	if err != nil || len(convs) == 0 {
 		dialog.ShowInformation(lang.L("Chat excerpt"), lang.L("The buyer has no conversation on this desk."), r.env.win)
 		return
 	}
-	msgs, err := r.data.Messages(convs[0].ID, "", excerptLimit)
+	msgs, err := r.data.Messages(r.env.ctx, convs[0].ID, "", excerptLimit)
 	if err != nil {
 		r.env.showError(err)
 		return
@@ -183,7 +183,7 @@ func (r *reviewSection) addOrderFacts() {
 	if r.open == nil || r.env.win == nil {
 		return
 	}
-	o, err := r.data.Order(r.open.OrderID)
+	o, err := r.data.Order(r.env.ctx, r.open.OrderID)
 	if err != nil {
 		r.env.showError(err)
 		return
@@ -238,7 +238,7 @@ func (r *reviewSection) exportLocker() {
 		return
 	}
 	rv := *r.open
-	items, err := r.data.EvidenceOf(rv.ID)
+	items, err := r.data.EvidenceOf(r.env.ctx, rv.ID)
 	if err != nil {
 		r.env.showError(err)
 		return

@@ -101,7 +101,7 @@ func (w *reviewWork) reset(rv shop.Review) {
 // jumps are the buttons to the buyer's chat (contacting or just reading it) and the order.
 func (w *reviewWork) jumps(rv shop.Review) fyne.CanvasObject {
 	row := container.NewHBox(w.contact)
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
 		row.Add(w.chatBtn)
 	}
 	row.Add(w.orderBtn)
@@ -114,7 +114,7 @@ func (w *reviewWork) openChat() {
 	if rv == nil || w.r.openChat == nil {
 		return
 	}
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
 		w.r.openChat(convs[0].ID, "")
 	}
 }
@@ -134,7 +134,7 @@ func (w *reviewWork) moves(rv shop.Review) []fyne.CanvasObject {
 
 // version is the review's local version, sent as the mutation's base.
 func (w *reviewWork) version(id string) int64 {
-	ver, _, err := w.r.env.writer.Get(shop.TypeReview, id, nil)
+	ver, _, err := w.r.env.writer.Get(w.r.env.ctx, shop.TypeReview, id, nil)
 	if err != nil {
 		return 0
 	}
@@ -173,7 +173,7 @@ func (w *reviewWork) contactBuyer() {
 		return
 	}
 	convID := ""
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
 		convID = convs[0].ID
 	} else {
 		convID = shop.NewID()
@@ -229,7 +229,7 @@ func (w *reviewWork) saveReplyText() {
 
 // buyerEditor rates the buyer, which the platform allows once the order is completed.
 func (w *reviewWork) buyerEditor(rv shop.Review) fyne.CanvasObject {
-	o, err := w.r.data.Order(rv.OrderID)
+	o, err := w.r.data.Order(w.r.env.ctx, rv.OrderID)
 	if err != nil || o.Status != shop.StatusCompleted {
 		return newCaption(lang.L("The buyer can be reviewed once the order is completed"))
 	}

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 )
 
 // Sync states, as SyncView.State carries them.
@@ -176,7 +176,7 @@ func (b *statusBar) update() {
 	b.updateWaiting()
 	b.updateCases()
 	b.updateReviews()
-	if probs, err := b.data.Problems(); err == nil {
+	if probs, err := b.data.Problems(b.env.ctx); err == nil {
 		b.nProblems = len(probs)
 	} else {
 		b.nProblems = b.view.Problems
@@ -192,7 +192,7 @@ func (b *statusBar) update() {
 
 // updateWaiting shows how many customers wait for a reply, in red when one has waited too long.
 func (b *statusBar) updateWaiting() {
-	n, err := b.data.WaitingCount()
+	n, err := b.data.WaitingCount(b.env.ctx)
 	if err != nil {
 		setLabel(b.waiting, fmt.Sprintf(lang.L("Could not count waiting customers: %v"), err), widget.DangerImportance)
 		return
@@ -202,7 +202,7 @@ func (b *statusBar) updateWaiting() {
 		return
 	}
 	imp := widget.MediumImportance
-	if first, err := b.data.Conversations(localdb.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
+	if first, err := b.data.Conversations(b.env.ctx, desk.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
 		imp = waitImportance(first[0].Waiting(b.env.now()), b.warn, b.alert)
 	}
 	text := fmt.Sprintf(lang.L("%d customers waiting"), n)

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2/dialog"
@@ -10,9 +11,9 @@ import (
 )
 
 // cacheResetter is a store whose local copy of the shop can be dropped and downloaded again
-// (*localdb.DB is one: ResetCache keeps the outbox and its effects).
+// (*desk.Desk is one: ResetCache keeps the outbox and its effects).
 type cacheResetter interface {
-	ResetCache() error
+	ResetCache(ctx context.Context) error
 }
 
 // newResetButton is the status bar's "re-download shop data" action: after a confirmation it
@@ -45,13 +46,10 @@ func (b *statusBar) resetCache() error {
 	if !ok {
 		return nil
 	}
-	if err := r.ResetCache(); err != nil {
+	if err := r.ResetCache(b.env.ctx); err != nil {
 		err = fmt.Errorf("screens: re-downloading shop data: %w", err)
 		b.env.showError(err)
 		return err
-	}
-	if b.env.kick != nil {
-		b.env.kick()
 	}
 	return nil
 }

@@ -68,9 +68,9 @@ type stockSection struct {
 	box fyne.CanvasObject
 }
 
-func newStockSection(e *env, data stockSource, desk func(fyne.Shortcut) bool) *stockSection {
+func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *stockSection {
 	s := &stockSection{env: e, data: data}
-	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), desk, func(string) { s.load(true) })
+	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, func(string) { s.load(true) })
 	s.search.OnSubmitted = s.onSubmit
 	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
 	s.view.SetSelectedIndex(stockViewAll)
@@ -139,12 +139,12 @@ func (s *stockSection) lowOnly() bool { return s.view.SelectedIndex() == stockVi
 func (s *stockSection) find() ([]shop.Product, error) {
 	q := strings.TrimSpace(s.search.Text)
 	if !s.lowOnly() {
-		return s.data.SearchProducts(q, productListLimit)
+		return s.data.SearchProducts(s.env.ctx, q, productListLimit)
 	}
 	if q == "" {
-		return s.data.LowStockProducts(productListLimit)
+		return s.data.LowStockProducts(s.env.ctx, productListLimit)
 	}
-	all, err := s.data.SearchProducts(q, 0)
+	all, err := s.data.SearchProducts(s.env.ctx, q, 0)
 	var low []shop.Product
 	for _, p := range all {
 		if isLow(p) && len(low) < productListLimit {
@@ -270,7 +270,7 @@ func (s *stockSection) onPick(i int) {
 // show puts a product in the detail pane with all its variants; sku is the one picked (the
 // first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
-	p, err := s.data.Product(id)
+	p, err := s.data.Product(s.env.ctx, id)
 	if err != nil {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -101,12 +102,8 @@ func (s *stockSection) recordCount(productID, sku string, saw, counted int, reas
 	if reason == "" {
 		reason = lang.L("Shelf count")
 	}
-	m, err := shop.NewMutation(shop.KindStockSet, productID, s.env.staff.Number, s.env.now(),
-		shop.StockSet{SKU: sku, Expected: saw, Warehouse: counted, Reason: reason})
-	if err != nil {
-		return fmt.Errorf("screens: building the shelf count: %w", err)
-	}
-	out, err := s.env.writer.Apply(m)
+	out, err := s.env.writer.Apply(s.env.ctx, desk.Action{Kind: shop.KindStockSet, Entity: productID,
+		Data: shop.StockSet{SKU: sku, Expected: saw, Warehouse: counted, Reason: reason}})
 	if err != nil {
 		s.env.showError(err)
 		return fmt.Errorf("screens: shelf count of %s: %w", sku, err)
@@ -124,9 +121,6 @@ func (s *stockSection) recordCount(productID, sku string, saw, counted int, reas
 		s.showCountConflict(sc, counted)
 		s.load(false)
 		return sc
-	}
-	if s.env.kick != nil {
-		s.env.kick()
 	}
 	if s.env.applied != nil {
 		s.env.applied()

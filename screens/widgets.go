@@ -15,11 +15,11 @@ import (
 // passes the desk's own shortcuts (Ctrl+1…5, Ctrl+F) on, and Escape clears it.
 type searchEntry struct {
 	widget.Entry
-	desk func(fyne.Shortcut) bool
+	keys func(fyne.Shortcut) bool
 }
 
-func newSearchEntry(placeholder string, desk func(fyne.Shortcut) bool, onChanged func(string)) *searchEntry {
-	e := &searchEntry{desk: desk}
+func newSearchEntry(placeholder string, keys func(fyne.Shortcut) bool, onChanged func(string)) *searchEntry {
+	e := &searchEntry{keys: keys}
 	e.ExtendBaseWidget(e)
 	e.PlaceHolder = placeholder
 	e.OnChanged = onChanged
@@ -29,7 +29,7 @@ func newSearchEntry(placeholder string, desk func(fyne.Shortcut) bool, onChanged
 
 // TypedShortcut handles the desk's shortcuts and gives the others to the entry.
 func (e *searchEntry) TypedShortcut(s fyne.Shortcut) {
-	if e.desk != nil && e.desk(s) {
+	if e.keys != nil && e.keys(s) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -48,19 +48,9 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 // (Fyne's multi-line Entry does the opposite, so the keys are intercepted here.)
 type composer struct {
 	widget.Entry
-	shift  bool
-	onSend func(text string)
-	desk   func(fyne.Shortcut) bool
-}
-
-func newComposer(placeholder string, desk func(fyne.Shortcut) bool, onSend func(string)) *composer {
-	c := &composer{onSend: onSend, desk: desk}
-	c.ExtendBaseWidget(c)
-	c.MultiLine = true
-	c.Wrapping = fyne.TextWrapWord
-	c.SetMinRowsVisible(3)
-	c.PlaceHolder = placeholder
-	return c
+	shift     bool
+	onSend    func(text string)
+	shortcuts func(fyne.Shortcut) bool
 }
 
 // KeyDown notes the shift key.
@@ -98,7 +88,7 @@ func (c *composer) TypedKey(k *fyne.KeyEvent) {
 
 // TypedShortcut handles the desk's shortcuts and gives the others to the entry.
 func (c *composer) TypedShortcut(s fyne.Shortcut) {
-	if c.desk != nil && c.desk(s) {
+	if c.shortcuts != nil && c.shortcuts(s) {
 		return
 	}
 	c.Entry.TypedShortcut(s)
