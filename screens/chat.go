@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type chatStore interface {
 // chatSection is the chat workspace: the conversation list, waiting ones first; the open
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
+	list        listDetail[shop.Conversation] // the conversations and the open one
 	env         *env
 	data        chatStore
 	warn, alert time.Duration
@@ -105,6 +107,16 @@ func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chat
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { c.onSend(c.composer.Text) })
 	c.send.Importance = widget.HighImportance
 	c.empty = widget.NewLabelWithStyle(lang.L("No conversation is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	c.list = listDetail[shop.Conversation]{env: e, picker: c.picker, count: c.count, items: &c.convs,
+		failed:    lang.L("Could not read the conversations: %v"),
+		isOpen:    func() bool { return c.open != nil },
+		openFirst: func(list []shop.Conversation) { c.picker.highlight(0); c.show(list[0]) },
+		reopen:    c.reopen,
+		clear:     c.closeDetail,
+		shown: func(list []shop.Conversation) string {
+			return countText(lang.L("%d conversations"), len(list), chatListLimit)
+		},
+	}
 	c.panel = newCustomerPanel(c)
 
 	actions := container.NewHBox(c.claimBtn, c.transfer, c.closeBtn, c.moreBtn)
@@ -157,26 +169,14 @@ func (c *chatSection) reload() { c.load(false) }
 
 // load reads the conversation list. After a new search or filter the first match opens.
 func (c *chatSection) load(fresh bool) {
-	convs, err := c.data.Conversations(c.env.ctx, c.current, c.env.staff.Number, c.search.Text, chatListLimit)
-	if err != nil {
-		c.convs = nil
-		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the conversations: %v"), err))
-		c.picker.list.Refresh()
-		return
-	}
-	c.convs = convs
-	setCaption(c.count, countText(lang.L("%d conversations"), len(convs), chatListLimit))
-	c.picker.list.Refresh()
-	if fresh || c.open == nil {
-		if len(convs) > 0 {
-			c.picker.highlight(0)
-			c.show(convs[0])
-		} else if fresh {
-			c.picker.highlight(-1)
-			c.closeDetail()
-		}
-		return
-	}
+	f, staff, q := c.current, c.env.staff.Number, c.search.Text
+	c.list.load(fresh, func(ctx context.Context) ([]shop.Conversation, error) {
+		return c.data.Conversations(ctx, f, staff, q, chatListLimit)
+	})
+}
+
+// reopen shows the open conversation afresh, as stored now, and highlights it in the list.
+func (c *chatSection) reopen() {
 	c.picker.highlight(c.indexOf(c.open.ID))
 	var conv shop.Conversation
 	if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeConversation, c.open.ID, &conv); err == nil && ok {

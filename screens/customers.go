@@ -1,8 +1,10 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,6 +26,7 @@ const (
 // orders. From its toolbar the staff member manages groups, sends bulk messages and birthday
 // greetings, reviews complaints and exports to CSV.
 type customerSection struct {
+	list listDetail[shop.Customer] // the list and the open customer
 	env  *env
 	data customerSectionData
 	// openOrder shows an order in the orders section.
@@ -57,6 +60,19 @@ func newCustomerSection(e *env, data customerSectionData, keys func(fyne.Shortcu
 	c.picker = newPicker(func() int { return len(c.customers) }, newCustomerRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.empty = widget.NewLabelWithStyle(lang.L("No customer is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	c.list = listDetail[shop.Customer]{env: e, picker: c.picker, count: c.count, items: &c.customers,
+		failed:    lang.L("Could not read the customers: %v"),
+		isOpen:    func() bool { return c.open != nil },
+		openFirst: func(list []shop.Customer) { c.picker.highlight(0); c.show(list[0].ID) },
+		reopen:    func() { c.picker.highlight(c.indexOf(c.open.ID)); c.show(c.open.ID) },
+		clear:     c.closeDetail,
+		shown: func(list []shop.Customer) string {
+			if c.selectedGroup() != nil {
+				return fmt.Sprintf(lang.L("%d members"), len(list))
+			}
+			return countText(lang.L("%d customers"), len(list), customerListLimit)
+		},
+	}
 	c.detail = container.NewVBox()
 	c.scroll = container.NewVScroll(container.NewPadded(c.detail))
 	c.pane = container.NewStack(container.NewCenter(c.empty), c.scroll)
@@ -156,18 +172,18 @@ func (c *customerSection) selectGroup(id string) {
 	}
 }
 
-// listCustomers is what the list shows: a search of every customer, or the members of the
-// selected group (evaluated now, so rule groups follow the orders) that match the search.
-func (c *customerSection) listCustomers() ([]shop.Customer, error) {
-	g := c.selectedGroup()
+// listCustomers is what the list shows: a search of every customer, or the members of group
+// g (evaluated now, so rule groups follow the orders) that match the search. It runs in the
+// background.
+func (c *customerSection) listCustomers(ctx context.Context, g *shop.Group, query string, now time.Time) ([]shop.Customer, error) {
 	if g == nil {
-		return c.data.SearchCustomers(c.env.ctx, c.search.Text, customerListLimit)
+		return c.data.SearchCustomers(ctx, query, customerListLimit)
 	}
-	ms, err := c.data.GroupMembers(c.env.ctx, *g, c.env.now())
+	ms, err := c.data.GroupMembers(ctx, *g, now)
 	if err != nil {
 		return nil, err
 	}
-	q := strings.ToLower(strings.TrimSpace(c.search.Text))
+	q := strings.ToLower(strings.TrimSpace(query))
 	out := make([]shop.Customer, 0, len(ms))
 	for _, m := range ms {
 		cu := m.Customer
@@ -192,32 +208,8 @@ func digitsOf(s string) string {
 
 // load searches; after a new search the first match opens.
 func (c *customerSection) load(fresh bool) {
-	customers, err := c.listCustomers()
-	if err != nil {
-		c.customers = nil
-		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
-		c.picker.list.Refresh()
-		return
-	}
-	c.customers = customers
-	if c.selectedGroup() != nil {
-		setCaption(c.count, fmt.Sprintf(lang.L("%d members"), len(customers)))
-	} else {
-		setCaption(c.count, countText(lang.L("%d customers"), len(customers), customerListLimit))
-	}
-	c.picker.list.Refresh()
-	if fresh || c.open == nil {
-		if len(customers) > 0 {
-			c.picker.highlight(0)
-			c.show(customers[0].ID)
-		} else if fresh {
-			c.picker.highlight(-1)
-			c.closeDetail()
-		}
-		return
-	}
-	c.picker.highlight(c.indexOf(c.open.ID))
-	c.show(c.open.ID)
+	g, q, now := c.selectedGroup(), c.search.Text, c.env.now()
+	c.list.load(fresh, func(ctx context.Context) ([]shop.Customer, error) { return c.listCustomers(ctx, g, q, now) })
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ const (
 // orderSection lists and searches orders and shows one order with its notes; a note with a
 // flag can be added from the detail.
 type orderSection struct {
+	list listDetail[shop.Order] // the list and the open order
 	env  *env
 	data orderSectionData
 
@@ -116,6 +118,14 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.count = newCaption("")
 
 	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	o.list = listDetail[shop.Order]{env: e, picker: o.picker, count: o.count, items: &o.orders,
+		failed:    lang.L("Could not read the orders: %v"),
+		isOpen:    func() bool { return o.open != nil },
+		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
+		reopen:    func() { o.picker.highlight(o.indexOf(o.open.ID)); o.show(o.open.ID) },
+		clear:     o.closeDetail,
+		shown:     func(list []shop.Order) string { return countText(lang.L("%d orders"), len(list), o.limit()) },
+	}
 	o.info = container.NewVBox()
 	o.actions = container.NewVBox()
 	o.history = container.NewVBox()
@@ -208,24 +218,23 @@ func (o *orderSection) workList() string {
 	return ""
 }
 
-// search reads the list: a work list filtered by the query and the other filters, or the
-// store's search.
-func (o *orderSection) searchOrders() ([]shop.Order, error) {
+// searchOrders reads the list: a work list filtered by the query and the other filters, or
+// the store's search. It runs in the background, on what the widgets said.
+func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.OrderFilter, work string, limit int) ([]shop.Order, error) {
 	var list []shop.Order
 	var err error
-	switch o.workList() {
+	switch work {
 	case orderFilterAddress:
-		list, err = o.data.AddressToCheck(o.env.ctx, 0)
+		list, err = o.data.AddressToCheck(ctx, 0)
 	case orderFilterCOD:
-		list, err = o.data.CODToConfirm(o.env.ctx, 0)
+		list, err = o.data.CODToConfirm(ctx, 0)
 	default:
-		return o.data.SearchOrders(o.env.ctx, o.search.Text, o.filter(), o.limit())
+		return o.data.SearchOrders(ctx, query, f, limit)
 	}
 	if err != nil {
 		return nil, err
 	}
-	f := o.filter()
-	q := strings.ToLower(strings.TrimSpace(o.search.Text))
+	q := strings.ToLower(strings.TrimSpace(query))
 	out := list[:0]
 	for _, ord := range list {
 		if f.Flag != nil && ord.Flag != *f.Flag || f.Payment != "" && ord.Payment != f.Payment {
@@ -236,7 +245,7 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 			continue
 		}
 		out = append(out, ord)
-		if len(out) == o.limit() {
+		if len(out) == limit {
 			break
 		}
 	}
@@ -245,28 +254,8 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 
 // load reads the list; after a new search or filter the first match opens.
 func (o *orderSection) load(fresh bool) {
-	orders, err := o.searchOrders()
-	if err != nil {
-		o.orders = nil
-		setCaption(o.count, fmt.Sprintf(lang.L("Could not read the orders: %v"), err))
-		o.picker.list.Refresh()
-		return
-	}
-	o.orders = orders
-	setCaption(o.count, countText(lang.L("%d orders"), len(orders), o.limit()))
-	o.picker.list.Refresh()
-	if fresh || o.open == nil {
-		if len(orders) > 0 {
-			o.picker.highlight(0)
-			o.show(orders[0].ID)
-		} else if fresh {
-			o.picker.highlight(-1)
-			o.closeDetail()
-		}
-		return
-	}
-	o.picker.highlight(o.indexOf(o.open.ID))
-	o.show(o.open.ID)
+	q, f, work, limit := o.search.Text, o.filter(), o.workList(), o.limit()
+	o.list.load(fresh, func(ctx context.Context) ([]shop.Order, error) { return o.searchOrders(ctx, q, f, work, limit) })
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -24,6 +25,7 @@ const reviewListLimit = 500
 // order, the follow-up (state machine, contact, reply, review of the buyer) and the evidence
 // locker.
 type reviewSection struct {
+	list listDetail[shop.Review] // the inbox and the open review
 	env  *env
 	data reviewStore
 
@@ -97,6 +99,17 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 	r.remind.Hide()
 	r.remindAt = newRemindSelect(e, func() { r.load(false) })
 	r.empty = widget.NewLabelWithStyle(lang.L("No review is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	r.list = listDetail[shop.Review]{env: e, picker: r.picker, count: r.count, items: &r.reviews,
+		failed:    lang.L("Could not read the reviews: %v"),
+		isOpen:    func() bool { return r.open != nil },
+		openFirst: func(list []shop.Review) { r.picker.highlight(0); r.show(list[0].ID) },
+		reopen:    func() { r.picker.highlight(r.indexOf(r.open.ID)); r.show(r.open.ID) },
+		clear:     r.closeDetail,
+		shown: func(list []shop.Review) string {
+			r.updateReminder()
+			return countText(lang.L("%d reviews"), len(list), reviewListLimit)
+		},
+	}
 	r.detail = container.NewVBox()
 	r.scroll = container.NewVScroll(container.NewPadded(r.detail))
 	r.pane = container.NewStack(container.NewCenter(r.empty), r.scroll)
@@ -167,44 +180,25 @@ func (r *reviewSection) loadProducts() {
 // remindAfter is how long a neutral or bad review may sit untouched (a setting).
 func (r *reviewSection) remindAfter() time.Duration { return reviewRemindAfter(r.env.app) }
 
-// load reads the inbox; after a new search or filter the first review opens.
+// load reads the inbox; after a new search or filter the first review opens. Reminders come
+// first, the longest waiting first; the store lists unanswered ones before answered ones,
+// newest first, and that order stays below them.
 func (r *reviewSection) load(fresh bool) {
 	if len(r.products) == 0 {
 		r.loadProducts()
 	}
-	reviews, err := r.data.Reviews(r.env.ctx, r.filter(), reviewListLimit)
-	if err != nil {
-		r.reviews = nil
-		setCaption(r.count, fmt.Sprintf(lang.L("Could not read the reviews: %v"), err))
-		r.picker.list.Refresh()
-		return
-	}
-	// Reminders first, the longest waiting first; the store lists unanswered ones before
-	// answered ones, newest first, and that order stays below them.
-	now, after := r.env.now(), r.remindAfter()
-	sort.SliceStable(reviews, func(i, j int) bool {
-		ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
-		if ui != uj {
-			return ui
-		}
-		return ui && reviews[i].At.Before(reviews[j].At)
+	f, now, after := r.filter(), r.env.now(), r.remindAfter()
+	r.list.load(fresh, func(ctx context.Context) ([]shop.Review, error) {
+		reviews, err := r.data.Reviews(ctx, f, reviewListLimit)
+		sort.SliceStable(reviews, func(i, j int) bool {
+			ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
+			if ui != uj {
+				return ui
+			}
+			return ui && reviews[i].At.Before(reviews[j].At)
+		})
+		return reviews, err
 	})
-	r.reviews = reviews
-	setCaption(r.count, countText(lang.L("%d reviews"), len(reviews), reviewListLimit))
-	r.updateReminder()
-	r.picker.list.Refresh()
-	if fresh || r.open == nil {
-		if len(reviews) > 0 {
-			r.picker.highlight(0)
-			r.show(reviews[0].ID)
-		} else if fresh {
-			r.picker.highlight(-1)
-			r.closeDetail()
-		}
-		return
-	}
-	r.picker.highlight(r.indexOf(r.open.ID))
-	r.show(r.open.ID)
 }
 
 // updateReminder shows, above the list, how many neutral or bad reviews wait untouched.
