@@ -284,14 +284,9 @@ func newCasesButton(b *statusBar) *widget.Button {
 	return btn
 }
 
-// updateCases shows how many after-sales cases are overdue or untouched.
-func (b *statusBar) updateCases() {
-	cc, ok := b.data.(casesCounter)
-	if !ok {
-		return
-	}
-	n, err := cc.CasesNeedingAttention(b.env.ctx, b.env.now())
-	if err != nil || n == 0 {
+// showCases shows how many after-sales cases are overdue or untouched (n < 0: unknown).
+func (b *statusBar) showCases(n int) {
+	if n <= 0 {
 		b.cases.Hide()
 		return
 	}
