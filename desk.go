@@ -129,6 +129,7 @@ func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string
 	})
 	// Undone before the desk closes: the screens stop listening first.
 	a.closes = append(a.closes, ui.Close, cancelSub)
+	startBusyProbe(a.desk)
 }
 
 // signInError sorts a failed sign-in by its cause, for the sign-in form to explain.
