@@ -182,6 +182,9 @@ type Action struct {
 	Kind   shop.Kind
 	Entity string
 	Base   int64
+	// BaseOf, when set, makes the base the entity's current local version (an entity of this
+	// type), read as the action is recorded.
+	BaseOf shop.EntityType
 	Data   any
 }
 
@@ -199,6 +202,9 @@ func (d *Desk) Apply(ctx context.Context, a Action) (shop.Outcome, error) {
 		return shop.Outcome{}, fmt.Errorf("desk: building %s: %w", a.Kind, err)
 	}
 	m.Base = a.Base
+	if a.BaseOf != "" {
+		m.Base = d.Version(ctx, a.BaseOf, a.Entity)
+	}
 	return d.applyMutation(m)
 }
 

@@ -211,8 +211,12 @@ func (c *chatSection) onPick(i int) {
 	}
 	conv := c.convs[i]
 	c.show(conv)
-	if conv.Unread > 0 && c.env.apply(shop.KindChatRead, conv.ID, 0, nil) == nil {
-		c.load(false)
+	if conv.Unread > 0 {
+		c.env.apply(shop.KindChatRead, conv.ID, 0, nil, func(err error) {
+			if err == nil {
+				c.load(false)
+			}
+		})
 	}
 	if c.env.win != nil {
 		c.env.win.Canvas().Focus(c.composer)
@@ -376,23 +380,31 @@ func (c *chatSection) onSend(text string) {
 	if text == "" || c.open == nil {
 		return
 	}
-	if c.sendMessage(text, nil) == nil {
-		c.composer.SetText("")
-	}
+	c.sendMessage(text, nil, func(err error) {
+		if err == nil {
+			c.composer.SetText("")
+		}
+	})
 }
 
-// sendMessage records a staff message (and card) in the open conversation.
-func (c *chatSection) sendMessage(text string, card *shop.Card) error {
+// sendMessage records a staff message (and card) in the open conversation; done (if set)
+// gets how it went.
+func (c *chatSection) sendMessage(text string, card *shop.Card, done func(error)) {
 	if c.open == nil {
-		return errNoConversation
+		if done != nil {
+			done(errNoConversation)
+		}
+		return
 	}
-	err := c.env.apply(shop.KindChatSend, c.open.ID, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text, Card: card})
-	if err != nil {
-		return err
-	}
-	c.load(false)
-	c.thread.scroll.ScrollToBottom()
-	return nil
+	c.env.apply(shop.KindChatSend, c.open.ID, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text, Card: card}, func(err error) {
+		if err == nil {
+			c.load(false)
+			c.thread.scroll.ScrollToBottom()
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // convRow is one row of the conversation list.

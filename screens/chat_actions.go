@@ -107,16 +107,14 @@ func (c *chatSection) onClaim() {
 	if c.open == nil {
 		return
 	}
-	if err := c.env.apply(shop.KindChatClaim, c.open.ID, c.version(c.open.ID), nil); err == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, shop.KindChatClaim, c.open.ID, nil, c.reloaded)
 }
 
-// version is the conversation's version as the desk last had it from the server.
-func (c *chatSection) version(convID string) int64 {
-	var conv shop.Conversation
-	v, _, _ := c.env.writer.Get(c.env.ctx, shop.TypeConversation, convID, &conv)
-	return v
+// reloaded reads the list again after an action was recorded.
+func (c *chatSection) reloaded(err error) {
+	if err == nil {
+		c.load(false)
+	}
 }
 
 // onTransfer asks which colleague takes the open conversation.
@@ -153,9 +151,7 @@ func (c *chatSection) onTransfer() {
 
 // transferTo hands the conversation to a staff member.
 func (c *chatSection) transferTo(convID, number string) {
-	if c.env.apply(shop.KindChatTransfer, convID, c.version(convID), shop.ChatTransfer{To: number}) == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, shop.KindChatTransfer, convID, shop.ChatTransfer{To: number}, c.reloaded)
 }
 
 // onClose ends the open conversation without asking anything, or reopens a closed one.
@@ -167,9 +163,7 @@ func (c *chatSection) onClose() {
 	if c.open.Closed {
 		kind = shop.KindChatReopen
 	}
-	if c.env.apply(kind, c.open.ID, c.version(c.open.ID), nil) == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, kind, c.open.ID, nil, c.reloaded)
 }
 
 // showMore opens the menu of the chat's other tools.

@@ -195,7 +195,7 @@ func (s *phraseSuggest) pickSelected() {
 	}
 	comp.Refresh()
 	s.hide() // SetText ran OnChanged; the phrase holds no "/word" to offer again
-	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil)
+	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil, nil)
 }
 
 // placeholders are the values quick phrases are filled with for the open conversation: the

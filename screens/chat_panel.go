@@ -163,7 +163,7 @@ func (p *customerPanel) fillProduct() {
 		p.prod.Refresh()
 		return
 	}
-	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr) })
+	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr, nil) })
 	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
 	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
 	for _, v := range pr.Variants {
@@ -250,7 +250,7 @@ func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
 	status := widget.NewLabel(statusName(o.Status))
 	status.Importance = statusImportance(o.Status)
 	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
-	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o) })
+	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
 	items := make([]string, 0, len(o.Items))
 	for _, it := range o.Items {
@@ -328,34 +328,38 @@ func (c *chatSection) showAddNote(orderID string) {
 		[]*widget.FormItem{widget.NewFormItem(lang.X("chat.flag", "Flag"), flag), widget.NewFormItem(lang.L("Notes"), text)},
 		func(ok bool) {
 			if ok {
-				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text)
+				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text, nil)
 			}
 		}, c.env.win)
 }
 
 // addNote records a note on an order from the chat.
-func (c *chatSection) addNote(orderID string, flag shop.Flag, text string) error {
+func (c *chatSection) addNote(orderID string, flag shop.Flag, text string, done func(error)) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil
+		if done != nil {
+			done(nil)
+		}
+		return
 	}
-	var o shop.Order
-	base, _, _ := c.env.writer.Get(c.env.ctx, shop.TypeOrder, orderID, &o)
-	err := c.env.apply(shop.KindOrderNote, orderID, base, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text})
-	if err == nil && c.open != nil {
-		c.panel.show(c.open)
-	}
-	return err
+	c.env.applyOn(shop.TypeOrder, shop.KindOrderNote, orderID, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text}, func(err error) {
+		if err == nil && c.open != nil {
+			c.panel.show(c.open)
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // sendProductCard sends a product card into the open conversation.
-func (c *chatSection) sendProductCard(p shop.Product) error {
-	return c.sendMessage("", chatProductCard(p, c.chatLink(p.ID)))
+func (c *chatSection) sendProductCard(p shop.Product, done func(error)) {
+	c.sendMessage("", chatProductCard(p, c.chatLink(p.ID)), done)
 }
 
 // sendOrderCard sends an order card into the open conversation.
-func (c *chatSection) sendOrderCard(o shop.Order) error {
-	return c.sendMessage("", chatOrderCard(o))
+func (c *chatSection) sendOrderCard(o shop.Order, done func(error)) {
+	c.sendMessage("", chatOrderCard(o), done)
 }
 
 // chatProductCard is a product's card: price range and what is in stock.

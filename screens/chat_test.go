@@ -392,7 +392,7 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 		t.Errorf("the product lacks variant %s with its stock: %s", v.Label(), prodText)
 	}
 	before := len(f.outbox())
-	if err := c.sendProductCard(pr); err != nil {
+	if err := waited(func(done func(error)) { c.sendProductCard(pr, done) }); err != nil {
 		t.Fatal(err)
 	}
 	var p shop.ChatSend
@@ -400,7 +400,7 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	if len(out) != before+1 || decodeJSON(out[len(out)-1].Data, &p) != nil || p.Card == nil || p.Card.Kind != "product" || p.Card.ID != pr.ID {
 		t.Fatalf("the product card was not sent: %s", out[len(out)-1].Data)
 	}
-	if err := c.sendOrderCard(order); err != nil {
+	if err := waited(func(done func(error)) { c.sendOrderCard(order, done) }); err != nil {
 		t.Fatal(err)
 	}
 	out = f.outbox()
@@ -412,7 +412,9 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	}
 
 	// A note added from the panel shows as the order's latest, pending.
-	if err := c.addNote(order.ID, shop.FlagYellow, "顾客催物流，已联系快递"); err != nil {
+	if err := waited(func(done func(error)) {
+		c.addNote(order.ID, shop.FlagYellow, "顾客催物流，已联系快递", done)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	panel = strings.Join(chatTexts(c.panel.orders), " | ")
@@ -466,7 +468,7 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	test.Type(m.shortcut, "/dh")
 	test.Type(m.text, "亲，{nick}，您的订单{order}我们今天发出～")
 	m.personal.SetChecked(true)
-	if err := m.save(); err != nil {
+	if err := waited(func(done func(error)) { m.save(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.phrases) != n+1 || m.sel < 0 || m.phrases[m.sel].Shortcut != "dh" || m.phrases[m.sel].Owner != f.staff.Number {
@@ -475,7 +477,7 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	id := m.phrases[m.sel].ID
 	// Sort: move it to the top.
 	for m.sel > 0 {
-		if err := m.move(-1); err != nil {
+		if err := waited(func(done func(error)) { m.move(-1, done) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -485,14 +487,14 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	// Edit, then delete.
 	m.edit(0)
 	m.text.SetText("亲，订单{order}今天发出～")
-	if err := m.save(); err != nil {
+	if err := waited(func(done func(error)) { m.save(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.db.Phrases(f.staff.Number); !chatHasPhrase(got, id, "亲，订单{order}今天发出～") {
 		t.Fatal("the edit was not stored")
 	}
 	m.edit(0)
-	if err := m.remove(); err != nil {
+	if err := waited(func(done func(error)) { m.remove(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.db.Phrases(f.staff.Number); chatHasPhrase(got, id, "") || len(got) != n {
@@ -543,7 +545,7 @@ func chatAutoReplyEditor(t *testing.T, f *fixture) {
 		e.kwRows = e.kwRows[1:]
 	}
 	e.addKeyword("尺码", "身高加10厘米选码")
-	if err := e.submit(); err != nil {
+	if err := waited(func(done func(error)) { e.submit(done) }); err != nil {
 		t.Fatal(err)
 	}
 	got, ok, err := f.db.AutoReplies()
@@ -561,7 +563,7 @@ func chatAutoReplyEditor(t *testing.T, f *fixture) {
 	}
 	// A bad hour is refused with the day named.
 	e.open[1].SetText("25:00")
-	if err := e.submit(); err == nil || !strings.Contains(err.Error(), chatWeekday(time.Monday)) {
+	if err := waited(func(done func(error)) { e.submit(done) }); err == nil || !strings.Contains(err.Error(), chatWeekday(time.Monday)) {
 		t.Errorf("a bad hour: %v", err)
 	}
 }

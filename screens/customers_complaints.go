@@ -155,22 +155,25 @@ func (f *complaintForm) save() {
 	if i := f.order.SelectedIndex(); i > 0 {
 		k.OrderID = f.order.Selected
 	}
-	if _, err := f.c.record(shop.KindComplaintOpen, shop.NewID(), 0, k); err != nil {
-		return
-	}
-	if f.dlg != nil {
-		f.dlg.Hide()
-	}
-	f.c.load(false)
+	f.c.env.apply(shop.KindComplaintOpen, shop.NewID(), 0, k, func(err error) {
+		if err != nil {
+			return
+		}
+		if f.dlg != nil {
+			f.dlg.Hide()
+		}
+		f.c.load(false)
+	})
 }
 
 // moveComplaint moves a complaint; closing it (resolved or not) asks for the resolution.
 func (c *customerSection) moveComplaint(k shop.Complaint, to shop.ComplaintState) {
 	run := func(note string) {
-		if _, err := c.record(shop.KindComplaintMove, k.ID, c.version(shop.TypeComplaint, k.ID),
-			shop.Move{From: string(k.State), To: string(to), Note: note}); err == nil {
-			c.load(false)
-		}
+		c.env.applyOn(shop.TypeComplaint, shop.KindComplaintMove, k.ID, shop.Move{From: string(k.State), To: string(to), Note: note}, func(err error) {
+			if err == nil {
+				c.load(false)
+			}
+		})
 	}
 	if to != shop.ComplaintResolved && to != shop.ComplaintUnresolved {
 		run("")

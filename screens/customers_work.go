@@ -45,21 +45,6 @@ const (
 	defaultDailyCap = 2
 )
 
-// record applies a staff action and returns its outcome (see env.record).
-func (c *customerSection) record(kind shop.Kind, entity string, base int64, data any) (shop.Outcome, error) {
-	return c.env.record(kind, entity, base, data)
-}
-
-// version is the local version of an entity (0 when unknown), sent as a mutation's base.
-func (c *customerSection) version(t shop.EntityType, id string) int64 {
-	var raw map[string]any
-	v, _, err := c.env.writer.Get(c.env.ctx, t, id, &raw)
-	if err != nil {
-		return 0
-	}
-	return v
-}
-
 // showOverwrite tells the staff member that their save replaced someone else's newer change.
 func (c *customerSection) showOverwrite(o *shop.Overwrite) {
 	if o == nil || c.env.win == nil {

@@ -70,30 +70,53 @@ func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, erro
 	})
 }
 
-// apply records a staff action through the desk and reports how it went: rejections and
-// conflicts are shown in a dialog and returned as errors, so the caller keeps what the staff
-// member typed.
-func (e *env) apply(kind shop.Kind, entity string, base int64, data any) error {
-	_, err := e.record(kind, entity, base, data)
-	return err
+// apply records a staff action through the desk, in the background (see record); done, if
+// set, runs on Fyne's goroutine with nil once the action is recorded, or with the error that
+// was shown (the caller then keeps what the staff member typed).
+func (e *env) apply(kind shop.Kind, entity string, base int64, data any, done func(error)) {
+	e.record(desk.Action{Kind: kind, Entity: entity, Base: base, Data: data}, func(_ shop.Outcome, err error) {
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
-// record is apply that also returns the outcome, so that the caller can tell the staff member
-// whose last-writer-wins change theirs replaced.
-func (e *env) record(kind shop.Kind, entity string, base int64, data any) (shop.Outcome, error) {
-	out, err := e.writer.Apply(e.ctx, desk.Action{Kind: kind, Entity: entity, Base: base, Data: data})
-	if err != nil {
-		e.showError(err)
-		return out, fmt.Errorf("screens: %s on %s: %w", kind, entity, err)
-	}
-	if out.Conflict != nil {
-		e.showConflict(out.Conflict)
-		return out, errConflict
-	}
-	if e.applied != nil {
-		e.applied()
-	}
-	return out, nil
+// applyOn is apply on an entity of type t whose current local version, read as the action is
+// recorded, is the action's base.
+func (e *env) applyOn(t shop.EntityType, kind shop.Kind, entity string, data any, done func(error)) {
+	e.record(desk.Action{Kind: kind, Entity: entity, BaseOf: t, Data: data}, func(_ shop.Outcome, err error) {
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+// record is the screens' one path for a staff action: the desk records it off Fyne's
+// goroutine, then, on it, rejections and conflicts are shown in a dialog and done (if set)
+// gets the outcome — so that the caller can tell the staff member whose last-writer-wins
+// change theirs replaced — and the error, errConflict for a conflict.
+func (e *env) record(a desk.Action, done func(shop.Outcome, error)) { e.recordAs(a, true, done) }
+
+// recordAs is record; with showConflict false a conflict is left to done to explain.
+func (e *env) recordAs(a desk.Action, showConflict bool, done func(shop.Outcome, error)) {
+	background(e, func(ctx context.Context) (shop.Outcome, error) { return e.writer.Apply(ctx, a) },
+		func(out shop.Outcome, err error) {
+			switch {
+			case err != nil:
+				e.showError(err)
+				err = fmt.Errorf("screens: %s on %s: %w", a.Kind, a.Entity, err)
+			case out.Conflict != nil:
+				if showConflict {
+					e.showConflict(out.Conflict)
+				}
+				err = errConflict
+			case e.applied != nil:
+				e.applied()
+			}
+			if done != nil {
+				done(out, err)
+			}
+		})
 }
 
 // showError tells the staff member why an action failed, in words they can act on.

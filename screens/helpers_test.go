@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"errors"
 	"runtime"
 	"strings"
 	"sync"
@@ -201,6 +202,18 @@ func (f *fixture) finishJobs() {
 		return false
 	})
 }
+
+// waited runs an action that reports through a callback and returns what it reported. The
+// tests' Threads.Go waits for the background work, so the callback has run when the action
+// returns; an action that did not call back is an error.
+func waited(action func(done func(error))) error {
+	err := errNoCallback
+	action(func(e error) { err = e })
+	return err
+}
+
+// errNoCallback is what waited returns for an action that did not call back.
+var errNoCallback = errors.New("the action did not call back")
 
 // testClock is the desk's clock in the tests: it stands still until step moves it on.
 type testClock struct {

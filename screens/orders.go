@@ -471,13 +471,15 @@ func (o *orderSection) onAddNote() {
 		flag = shop.Flags[i]
 	}
 	p := shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text, Reason: strings.TrimSpace(o.noteReason.Text)}
-	if err := o.env.apply(shop.KindOrderNote, o.open.ID, o.version, p); err != nil {
-		return
-	}
-	o.noteMsg.Hide()
-	o.noteText.SetText("")
-	o.noteReason.SetText("")
-	o.load(false)
+	o.env.apply(shop.KindOrderNote, o.open.ID, o.version, p, func(err error) {
+		if err != nil {
+			return
+		}
+		o.noteMsg.Hide()
+		o.noteText.SetText("")
+		o.noteReason.SetText("")
+		o.load(false)
+	})
 }
 
 // orderRow is one row of the order list.

@@ -200,12 +200,15 @@ func (c *caseList) move(to shop.CaseState) {
 		return
 	}
 	p := shop.Move{From: string(c.open.State), To: string(to), Note: strings.TrimSpace(c.note.Text)}
-	if err := c.o.env.apply(shop.KindCaseMove, c.open.ID, c.version, p); err != nil {
-		c.show(c.open.ID)
-		return
-	}
-	c.note.SetText("")
-	c.o.reload()
+	id := c.open.ID
+	c.o.env.apply(shop.KindCaseMove, id, c.version, p, func(err error) {
+		if err != nil {
+			c.show(id)
+			return
+		}
+		c.note.SetText("")
+		c.o.reload()
+	})
 }
 
 // caseRow is one row of the case list.

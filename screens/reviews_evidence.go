@@ -79,15 +79,15 @@ func evidenceKindName(kind string) string {
 
 // lockEvidence hashes an item, stamps it with the time and records it; locked items are
 // append-only (shop refuses a second evidence.add with the same id).
-func (r *reviewSection) lockEvidence(ev shop.Evidence) error {
+func (r *reviewSection) lockEvidence(ev shop.Evidence) {
 	ev.ReviewID = r.open.ID
 	ev.LockedAt = r.env.now()
 	ev.SHA256 = shop.EvidenceHash(ev)
-	if err := r.env.apply(shop.KindEvidenceAdd, shop.NewID(), 0, ev); err != nil {
-		return err
-	}
-	r.load(false)
-	return nil
+	r.env.apply(shop.KindEvidenceAdd, shop.NewID(), 0, ev, func(err error) {
+		if err == nil {
+			r.load(false)
+		}
+	})
 }
 
 // excerptLine is one message as a chat excerpt shows it.

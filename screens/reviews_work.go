@@ -132,15 +132,6 @@ func (w *reviewWork) moves(rv shop.Review) []fyne.CanvasObject {
 	return []fyne.CanvasObject{w.note, container.NewHScroll(btns)}
 }
 
-// version is the review's local version, sent as the mutation's base.
-func (w *reviewWork) version(id string) int64 {
-	ver, _, err := w.r.env.writer.Get(w.r.env.ctx, shop.TypeReview, id, nil)
-	if err != nil {
-		return 0
-	}
-	return ver
-}
-
 // move asks to move the open review to state to, from the state it shows.
 func (w *reviewWork) move(to shop.ReviewState) {
 	rv := w.r.open
@@ -148,12 +139,12 @@ func (w *reviewWork) move(to shop.ReviewState) {
 		return
 	}
 	m := shop.Move{From: string(rv.State), To: string(to), Note: strings.TrimSpace(w.note.Text)}
-	if w.r.env.apply(shop.KindReviewMove, rv.ID, w.version(rv.ID), m) != nil {
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewMove, rv.ID, m, func(err error) {
+		if err == nil {
+			w.note.SetText("")
+		}
 		w.r.load(false)
-		return
-	}
-	w.note.SetText("")
-	w.r.load(false)
+	})
 }
 
 // contactDraft is the apology and solution phrase the chat composer is prefilled with.
@@ -178,14 +169,16 @@ func (w *reviewWork) contactBuyer() {
 	} else {
 		convID = shop.NewID()
 	}
-	if w.r.env.apply(shop.KindReviewContact, rv.ID, w.version(rv.ID), shop.ReviewContactData{ConversationID: convID}) != nil {
-		return
-	}
 	draft := contactDraft(*rv)
-	w.r.load(false)
-	if w.r.openChat != nil {
-		w.r.openChat(convID, draft)
-	}
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewContact, rv.ID, shop.ReviewContactData{ConversationID: convID}, func(err error) {
+		if err != nil {
+			return
+		}
+		w.r.load(false)
+		if w.r.openChat != nil {
+			w.r.openChat(convID, draft)
+		}
+	})
 }
 
 // countReply shows the reply's length against the limit, in red when over.
@@ -219,12 +212,14 @@ func (w *reviewWork) saveReplyText() {
 	if rv == nil || text == "" {
 		return
 	}
-	if w.r.env.apply(shop.KindReviewReply, rv.ID, w.version(rv.ID), shop.ReviewReplyData{Text: text}) != nil {
-		return
-	}
-	w.reply.SetText("")
-	w.templates.ClearSelected()
-	w.r.load(false)
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewReply, rv.ID, shop.ReviewReplyData{Text: text}, func(err error) {
+		if err != nil {
+			return
+		}
+		w.reply.SetText("")
+		w.templates.ClearSelected()
+		w.r.load(false)
+	})
 }
 
 // buyerEditor rates the buyer, which the platform allows once the order is completed.
@@ -243,10 +238,11 @@ func (w *reviewWork) rateBuyer() {
 		return
 	}
 	d := shop.ReviewBuyerData{Stars: 5 - i, Text: strings.TrimSpace(w.buyerText.Text)}
-	if w.r.env.apply(shop.KindReviewBuyer, rv.ID, w.version(rv.ID), d) != nil {
-		return
-	}
-	w.r.load(false)
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewBuyer, rv.ID, d, func(err error) {
+		if err == nil {
+			w.r.load(false)
+		}
+	})
 }
 
 // replyTemplates are the built-in reply templates for a rating, translated.

@@ -62,9 +62,9 @@ type stockSection struct {
 	sent        string
 
 	// toChat sends a message or card into the conversation open in the chat section and
-	// returns its nick (errNoChat when none is open); chatLink is the shop's chat page for a
+	// returns its nick (errNoChat when none is open), then runs sent once it is recorded; chatLink is the shop's chat page for a
 	// product. The desk sets both.
-	toChat   func(text string, card *shop.Card) (nick string, err error)
+	toChat   func(text string, card *shop.Card, sent func()) (nick string, err error)
 	chatLink func(productID string) string
 
 	box fyne.CanvasObject

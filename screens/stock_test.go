@@ -126,7 +126,7 @@ func TestStockSection(t *testing.T) {
 	if f.db.IsPending(shop.TypeProduct, want.ID) {
 		t.Fatal("pending before any change")
 	}
-	if err := s.recordCount(want.ID, wv.SKU, wv.Warehouse, wv.Warehouse+3, "盘点"); err != nil {
+	if err := waited(func(done func(error)) { s.recordCount(want.ID, wv.SKU, wv.Warehouse, wv.Warehouse+3, "盘点", done) }); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := f.db.Product(want.ID)
@@ -151,7 +151,7 @@ func TestStockSection(t *testing.T) {
 	}
 
 	// A count against a figure that changed meanwhile is a conflict showing both figures.
-	err := s.recordCount(want.ID, wv.SKU, wv.Warehouse, 1, "盘点")
+	err := waited(func(done func(error)) { s.recordCount(want.ID, wv.SKU, wv.Warehouse, 1, "盘点", done) })
 	var sc *stockConflict
 	if !errors.As(err, &sc) || sc.Saw != wv.Warehouse || sc.Now != wv.Warehouse+3 || !errors.Is(err, errConflict) {
 		t.Errorf("stale count: %v", err)
@@ -195,7 +195,7 @@ func TestStockSection(t *testing.T) {
 	}
 
 	// Low-stock threshold and list.
-	if err := s.setThreshold(want.ID, 9999); err != nil {
+	if err := waited(func(done func(error)) { s.setThreshold(want.ID, 9999, done) }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.db.Product(want.ID); got.LowStock != 9999 {
