@@ -26,9 +26,10 @@ const (
 // orders. From its toolbar the staff member manages groups, sends bulk messages and birthday
 // greetings, reviews complaints and exports to CSV.
 type customerSection struct {
-	list listDetail[shop.Customer] // the list and the open customer
-	env  *env
-	data customerSectionData
+	list       listDetail[shop.Customer] // the list and the open customer
+	detailLoad latest                    // the customer being read for the detail pane
+	env        *env
+	data       customerSectionData
 	// openOrder shows an order in the orders section.
 	openOrder func(id string)
 
@@ -238,10 +239,37 @@ func (c *customerSection) onPick(i int) {
 // show puts a customer's profile, figures, groups, complaints and recent orders in the detail
 // pane.
 func (c *customerSection) show(id string) {
-	cu, err := c.data.Customer(c.env.ctx, id)
-	if err != nil {
-		return
-	}
+	latestRun(&c.detailLoad, c.env, func(ctx context.Context) (customerDetail, error) {
+		var d customerDetail
+		var err error
+		if d.cu, err = c.data.Customer(ctx, id); err != nil {
+			return d, err
+		}
+		d.st, d.stErr = c.data.CustomerStats(ctx, id)
+		d.complaints, d.complaintsErr = c.data.ComplaintsOf(ctx, id)
+		d.orders, d.ordersErr = c.data.OrdersOf(ctx, id, recentOrdersLimit)
+		return d, nil
+	}, func(d customerDetail, err error) {
+		if err == nil {
+			c.draw(d)
+		}
+	})
+}
+
+// customerDetail is what the detail pane shows of a customer, read together in the background.
+type customerDetail struct {
+	cu            shop.Customer
+	st            shop.CustomerStats
+	stErr         error
+	complaints    []shop.Complaint
+	complaintsErr error
+	orders        []shop.Order
+	ordersErr     error
+}
+
+// draw puts a customer just read in the detail pane.
+func (c *customerSection) draw(d customerDetail) {
+	cu, id := d.cu, d.cu.ID
 	switching := c.open == nil || c.open.ID != id
 	c.open = &cu
 	now := c.env.now()
@@ -297,7 +325,7 @@ func (c *customerSection) show(id string) {
 	}
 
 	objs = append(objs, widget.NewSeparator())
-	st, err := c.data.CustomerStats(c.env.ctx, cu.ID)
+	st, err := d.st, d.stErr
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
 	} else {
@@ -308,9 +336,9 @@ func (c *customerSection) show(id string) {
 		objs = append(objs, widget.NewLabel(joinNonEmpty(" · ", facts...)))
 	}
 	objs = append(objs, c.groupsBlock(cu, st)...)
-	objs = append(objs, c.complaintsBlock(cu)...)
+	objs = append(objs, c.complaintsBlock(cu, d.complaints, d.complaintsErr)...)
 
-	orders, err := c.data.OrdersOf(c.env.ctx, cu.ID, recentOrdersLimit)
+	orders, err := d.orders, d.ordersErr
 	objs = append(objs, newHeading(lang.L("Recent orders")))
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))

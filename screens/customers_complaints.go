@@ -26,12 +26,11 @@ func complaintNext(s shop.ComplaintState) []shop.ComplaintState {
 	return out
 }
 
-// complaintsBlock lists the customer's complaints with the moves each allows, and a button
-// that logs a new one.
-func (c *customerSection) complaintsBlock(cu shop.Customer) []fyne.CanvasObject {
+// complaintsBlock lists the customer's complaints cs (or the error that kept them from being
+// read) with the moves each allows, and a button that logs a new one.
+func (c *customerSection) complaintsBlock(cu shop.Customer, cs []shop.Complaint, err error) []fyne.CanvasObject {
 	add := widget.NewButtonWithIcon(lang.L("Log complaint"), theme.ContentAddIcon(), func() { c.logComplaint(cu) })
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, add, newHeading(lang.L("Complaints")))}
-	cs, err := c.data.ComplaintsOf(c.env.ctx, cu.ID)
 	if err != nil {
 		return append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
 	}

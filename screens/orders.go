@@ -46,9 +46,10 @@ const (
 // orderSection lists and searches orders and shows one order with its notes; a note with a
 // flag can be added from the detail.
 type orderSection struct {
-	list listDetail[shop.Order] // the list and the open order
-	env  *env
-	data orderSectionData
+	list       listDetail[shop.Order] // the list and the open order
+	detailLoad latest                 // the order being read for the detail pane
+	env        *env
+	data       orderSectionData
 
 	search     *searchEntry
 	status     *widget.Select
@@ -281,13 +282,40 @@ func (o *orderSection) onPick(i int) {
 	}
 }
 
+// orderDetail is what the detail pane shows of an order, read together in the background.
+type orderDetail struct {
+	ord      shop.Order
+	ver      int64
+	cases    []shop.AfterSalesCase
+	notes    []shop.OrderNote
+	notesErr error
+}
+
 // show puts an order in the detail pane, read fresh from the store with its version.
 func (o *orderSection) show(id string) {
-	var ord shop.Order
-	ver, ok, err := o.env.writer.Get(o.env.ctx, shop.TypeOrder, id, &ord)
-	if err != nil || !ok {
-		return
-	}
+	latestRun(&o.detailLoad, o.env, func(ctx context.Context) (orderDetail, error) {
+		var d orderDetail
+		ver, ok, err := o.env.writer.Get(ctx, shop.TypeOrder, id, &d.ord)
+		if err == nil && !ok {
+			err = desk.ErrNotFound
+		}
+		if err != nil {
+			return d, err
+		}
+		d.ver = ver
+		d.cases, _ = o.data.CasesOf(ctx, id)
+		d.notes, d.notesErr = o.data.Notes(ctx, id)
+		return d, nil
+	}, func(d orderDetail, err error) {
+		if err == nil {
+			o.draw(d)
+		}
+	})
+}
+
+// draw puts an order just read in the detail pane.
+func (o *orderSection) draw(d orderDetail) {
+	ord, ver, id := d.ord, d.ver, d.ord.ID
 	switching := o.open == nil || o.open.ID != id
 	o.open, o.version = &ord, ver
 	if switching {
@@ -296,11 +324,11 @@ func (o *orderSection) show(id string) {
 		o.noteText.SetText("")
 		o.noteMsg.Hide()
 	}
-	o.info.Objects = o.orderInfo(ord)
+	o.info.Objects = o.orderInfo(ord, d.cases)
 	o.info.Refresh()
 	o.actions.Objects = o.orderActions(ord)
 	o.actions.Refresh()
-	o.showNotes(ord)
+	o.showNotes(d.notes, d.notesErr)
 	o.empty.Hide()
 	o.scroll.Show()
 	if switching {
@@ -310,7 +338,7 @@ func (o *orderSection) show(id string) {
 
 // orderInfo builds the order's facts: number and status, flag, items, amounts, address, courier
 // and after-sales cases.
-func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
+func (o *orderSection) orderInfo(ord shop.Order, cases []shop.AfterSalesCase) []fyne.CanvasObject {
 	now := o.env.now()
 	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Order %s"), ord.ID), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Selectable = true
@@ -382,7 +410,7 @@ func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
 		}
 	}
 
-	if cases, err := o.data.CasesOf(o.env.ctx, ord.ID); err == nil && len(cases) > 0 {
+	if len(cases) > 0 {
 		objs = append(objs, widget.NewSeparator(), newHeading(lang.L("After-sales")))
 		for _, c := range cases {
 			l := widget.NewLabel(joinNonEmpty(" · ", caseKindName(c.Kind), caseStateName(c.State),
@@ -407,9 +435,9 @@ func whenText(format string, t time.Time) string {
 	return fmt.Sprintf(format, fmtFull(t))
 }
 
-// showNotes lists the order's notes, newest first.
-func (o *orderSection) showNotes(ord shop.Order) {
-	notes, err := o.data.Notes(o.env.ctx, ord.ID)
+// showNotes lists the order's notes (or the error that kept them from being read), newest
+// first.
+func (o *orderSection) showNotes(notes []shop.OrderNote, err error) {
 	if err != nil {
 		o.history.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the notes: %v"), err))}
 		o.history.Refresh()

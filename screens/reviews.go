@@ -25,9 +25,10 @@ const reviewListLimit = 500
 // order, the follow-up (state machine, contact, reply, review of the buyer) and the evidence
 // locker.
 type reviewSection struct {
-	list listDetail[shop.Review] // the inbox and the open review
-	env  *env
-	data reviewStore
+	list       listDetail[shop.Review] // the inbox and the open review
+	detailLoad latest                  // the review being read for the detail pane
+	env        *env
+	data       reviewStore
 
 	search   *searchEntry
 	rating   *widget.Select
@@ -257,12 +258,47 @@ func ratingImportance(stars int) widget.Importance {
 	return widget.SuccessImportance
 }
 
+// reviewDetail is what the detail pane shows of a review, read together in the background.
+type reviewDetail struct {
+	rv          shop.Review
+	product     *shop.Product // nil when it is not on this desk
+	order       shop.Order
+	orderErr    error
+	hasChat     bool // the buyer has a conversation
+	evidence    []shop.Evidence
+	evidenceErr error
+}
+
 // show puts a review in the detail pane.
 func (r *reviewSection) show(id string) {
-	var rv shop.Review
-	if _, ok, err := r.env.writer.Get(r.env.ctx, shop.TypeReview, id, &rv); err != nil || !ok {
-		return
-	}
+	latestRun(&r.detailLoad, r.env, func(ctx context.Context) (reviewDetail, error) {
+		var d reviewDetail
+		_, ok, err := r.env.writer.Get(ctx, shop.TypeReview, id, &d.rv)
+		if err == nil && !ok {
+			err = desk.ErrNotFound
+		}
+		if err != nil {
+			return d, err
+		}
+		if p, err := r.data.Product(ctx, d.rv.ProductID); err == nil {
+			d.product = &p
+		}
+		d.order, d.orderErr = r.data.Order(ctx, d.rv.OrderID)
+		if convs, err := r.data.ConversationsOf(ctx, d.rv.CustomerID); err == nil && len(convs) > 0 {
+			d.hasChat = true
+		}
+		d.evidence, d.evidenceErr = r.data.EvidenceOf(ctx, id)
+		return d, nil
+	}, func(d reviewDetail, err error) {
+		if err == nil {
+			r.draw(d)
+		}
+	})
+}
+
+// draw puts a review just read in the detail pane.
+func (r *reviewSection) draw(d reviewDetail) {
+	rv, id := d.rv, d.rv.ID
 	switching := r.open == nil || r.open.ID != id
 	r.open = &rv
 	if switching {
@@ -283,8 +319,8 @@ func (r *reviewSection) show(id string) {
 		p.Importance = widget.WarningImportance
 		objs = append(objs, p)
 	}
-	if p, err := r.data.Product(r.env.ctx, rv.ProductID); err == nil {
-		objs = append(objs, newTruncLabel(p.Name))
+	if d.product != nil {
+		objs = append(objs, newTruncLabel(d.product.Name))
 	}
 	objs = append(objs, widget.NewSeparator(), newWrapLabel(rv.Text))
 	if rv.Untouched(now, r.remindAfter()) {
@@ -292,8 +328,8 @@ func (r *reviewSection) show(id string) {
 		warn.Importance = widget.DangerImportance
 		objs = append(objs, warn)
 	}
-	objs = append(objs, r.work.jumps(rv))
-	objs = append(objs, r.orderFacts(rv)...)
+	objs = append(objs, r.work.jumps(d.hasChat))
+	objs = append(objs, r.orderFacts(rv, d.order, d.orderErr)...)
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))
 	objs = append(objs, r.work.moves(rv)...)
@@ -320,7 +356,7 @@ func (r *reviewSection) show(id string) {
 	malicious := rv.State == shop.ReviewMalicious
 	if malicious {
 		objs = append(objs, widget.NewSeparator())
-		objs = append(objs, r.lockerObjects(rv)...)
+		objs = append(objs, r.lockerObjects(d.evidence, d.evidenceErr)...)
 	}
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Shop's reply")))
@@ -335,11 +371,11 @@ func (r *reviewSection) show(id string) {
 	if rv.BuyerStars > 0 {
 		objs = append(objs, widget.NewLabel(joinNonEmpty("  ", stars(rv.BuyerStars), rv.BuyerText)))
 	}
-	objs = append(objs, r.work.buyerEditor(rv))
+	objs = append(objs, r.work.buyerEditor(d.order, d.orderErr))
 
 	if !malicious {
 		objs = append(objs, widget.NewSeparator())
-		objs = append(objs, r.lockerObjects(rv)...)
+		objs = append(objs, r.lockerObjects(d.evidence, d.evidenceErr)...)
 	}
 
 	r.detail.Objects = objs
@@ -351,9 +387,9 @@ func (r *reviewSection) show(id string) {
 	}
 }
 
-// orderFacts are the review's order lines as the detail shows them: status, items, total.
-func (r *reviewSection) orderFacts(rv shop.Review) []fyne.CanvasObject {
-	o, err := r.data.Order(r.env.ctx, rv.OrderID)
+// orderFacts are the review's order lines as the detail shows them: status, items, total (o,
+// or err when it could not be read).
+func (r *reviewSection) orderFacts(rv shop.Review, o shop.Order, err error) []fyne.CanvasObject {
 	if err != nil {
 		return []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Order %s is not on this desk"), rv.OrderID))}
 	}

@@ -35,10 +35,10 @@ const excerptLimit = 100
 var errEvidenceTooBig = errors.New("screens: the file is larger than 8 MB")
 
 // lockerObjects is the evidence locker: the locked items, read-only, and the buttons that add
-// items or export the locker as a ZIP.
-func (r *reviewSection) lockerObjects(rv shop.Review) []fyne.CanvasObject {
+// items or export the locker as a ZIP; items are the locked ones, err why they could not be
+// read.
+func (r *reviewSection) lockerObjects(items []shop.Evidence, err error) []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{newHeading(lang.L("Evidence locker"))}
-	items, err := r.data.EvidenceOf(r.env.ctx, rv.ID)
 	if err != nil {
 		objs = append(objs, newCaption(fmt.Sprintf(lang.L("Could not read the evidence: %v"), err)))
 	}

@@ -98,10 +98,11 @@ func (w *reviewWork) reset(rv shop.Review) {
 	w.countReply()
 }
 
-// jumps are the buttons to the buyer's chat (contacting or just reading it) and the order.
-func (w *reviewWork) jumps(rv shop.Review) fyne.CanvasObject {
+// jumps are the buttons to the buyer's chat (contacting, or just reading it when the buyer has
+// one) and the order.
+func (w *reviewWork) jumps(hasChat bool) fyne.CanvasObject {
 	row := container.NewHBox(w.contact)
-	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
+	if hasChat {
 		row.Add(w.chatBtn)
 	}
 	row.Add(w.orderBtn)
@@ -223,8 +224,8 @@ func (w *reviewWork) saveReplyText() {
 }
 
 // buyerEditor rates the buyer, which the platform allows once the order is completed.
-func (w *reviewWork) buyerEditor(rv shop.Review) fyne.CanvasObject {
-	o, err := w.r.data.Order(w.r.env.ctx, rv.OrderID)
+// o is the review's order, err why it could not be read.
+func (w *reviewWork) buyerEditor(o shop.Order, err error) fyne.CanvasObject {
 	if err != nil || o.Status != shop.StatusCompleted {
 		return newCaption(lang.L("The buyer can be reviewed once the order is completed"))
 	}

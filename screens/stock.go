@@ -38,9 +38,10 @@ const (
 // highlighted and how fresh the numbers are; record a shelf count, set the low-stock threshold
 // and send a product card into the open chat.
 type stockSection struct {
-	list listDetail[shop.Product] // the products found and the open one
-	env  *env
-	data stockSource
+	list       listDetail[shop.Product] // the products found and the open one
+	detailLoad latest                   // the product being read for the detail pane
+	env        *env
+	data       stockSource
 
 	search   *searchEntry
 	view     *widget.Select
@@ -274,10 +275,17 @@ func (s *stockSection) onPick(i int) {
 // show puts a product in the detail pane with all its variants; sku is the one picked (the
 // first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
-	p, err := s.data.Product(s.env.ctx, id)
-	if err != nil {
-		return
-	}
+	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (shop.Product, error) { return s.data.Product(ctx, id) },
+		func(p shop.Product, err error) {
+			if err == nil {
+				s.draw(p, sku)
+			}
+		})
+}
+
+// draw puts a product just read in the detail pane.
+func (s *stockSection) draw(p shop.Product, sku string) {
+	id := p.ID
 	switching := s.open == nil || s.open.ID != id
 	if switching || sku != s.openSKU {
 		s.sent = ""
