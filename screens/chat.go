@@ -33,6 +33,7 @@ type chatStore interface {
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
 	list        listDetail[shop.Conversation] // the conversations and the open one
+	threadLoad  latest                        // the open conversation's messages being read
 	env         *env
 	data        chatStore
 	warn, alert time.Duration
@@ -299,7 +300,14 @@ func (c *chatSection) updateActions(conv shop.Conversation) {
 }
 
 func (c *chatSection) showThread(conv shop.Conversation, toNewest bool) {
-	msgs, err := c.data.Messages(c.env.ctx, conv.ID, "", max(c.shown, threadPageLimit))
+	n := max(c.shown, threadPageLimit)
+	latestRun(&c.threadLoad, c.env, func(ctx context.Context) ([]shop.Message, error) {
+		return c.data.Messages(ctx, conv.ID, "", n)
+	}, func(msgs []shop.Message, err error) { c.drawThread(conv, msgs, err, toNewest) })
+}
+
+// drawThread shows the messages just read (or why they could not be).
+func (c *chatSection) drawThread(conv shop.Conversation, msgs []shop.Message, err error, toNewest bool) {
 	if err != nil {
 		c.thread.set([]bubbleData{{from: shop.FromSystem, text: fmt.Sprintf(lang.L("Could not read the messages: %v"), err)}}, true)
 		return
@@ -321,20 +329,24 @@ func (c *chatSection) loadOlder() {
 		return
 	}
 	c.paging = true
-	defer func() { c.paging = false }()
-	msgs, err := c.data.Messages(c.env.ctx, c.open.ID, c.firstShow, threadPageLimit)
-	if err != nil {
-		return
-	}
-	if len(msgs) < threadPageLimit {
-		c.allShown = true
-	}
-	if len(msgs) == 0 {
-		return
-	}
-	c.shown += len(msgs)
-	c.firstShow = msgs[0].ID
-	c.thread.prepend(c.bubbles(*c.open, msgs))
+	conv, before := *c.open, c.firstShow
+	background(c.env, func(ctx context.Context) ([]shop.Message, error) {
+		return c.data.Messages(ctx, conv.ID, before, threadPageLimit)
+	}, func(msgs []shop.Message, err error) {
+		c.paging = false
+		if err != nil || c.open == nil || c.open.ID != conv.ID || c.firstShow != before {
+			return
+		}
+		if len(msgs) < threadPageLimit {
+			c.allShown = true
+		}
+		if len(msgs) == 0 {
+			return
+		}
+		c.shown += len(msgs)
+		c.firstShow = msgs[0].ID
+		c.thread.prepend(c.bubbles(*c.open, msgs))
+	})
 }
 
 func (c *chatSection) bubbles(conv shop.Conversation, msgs []shop.Message) []bubbleData {

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,9 @@ type customerPanel struct {
 	scroll   *container.Scroll
 	box      fyne.CanvasObject
 	lastCust shop.Customer
+
+	// The panel's parts being read: a newer read of one drops the older one's result.
+	profileLoad, productLoad, lookupLoad, ordersLoad, reviewsLoad latest
 }
 
 func newCustomerPanel(c *chatSection) *customerPanel {
@@ -98,7 +102,12 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 }
 
 func (p *customerPanel) fillProfile(id, nick string) {
-	cu, err := p.c.data.Customer(p.c.env.ctx, id)
+	latestRun(&p.profileLoad, p.c.env, func(ctx context.Context) (shop.Customer, error) { return p.c.data.Customer(ctx, id) },
+		func(cu shop.Customer, err error) { p.drawProfile(cu, nick, err) })
+}
+
+// drawProfile shows the customer just read (or why they could not be).
+func (p *customerPanel) drawProfile(cu shop.Customer, nick string, err error) {
 	if err != nil {
 		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
 		p.profile.Refresh()
@@ -157,7 +166,13 @@ func (p *customerPanel) fillProduct() {
 		p.prod.Refresh()
 		return
 	}
-	pr, err := p.c.data.Product(p.c.env.ctx, p.product)
+	id := p.product
+	latestRun(&p.productLoad, p.c.env, func(ctx context.Context) (shop.Product, error) { return p.c.data.Product(ctx, id) },
+		p.drawProduct)
+}
+
+// drawProduct shows the product just read (or why it could not be).
+func (p *customerPanel) drawProduct(pr shop.Product, err error) {
 	if err != nil {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
 		p.prod.Refresh()
@@ -194,26 +209,64 @@ func chatStockColor(avail, listed int) fyne.ThemeColorName {
 // lookup searches products by name, SKU or barcode to show one in the panel.
 func (p *customerPanel) lookup() {
 	q := strings.TrimSpace(p.find.Text)
+	if q == "" {
+		p.lookupLoad.gen++ // a search still under way is not shown
+		p.found.Objects = nil
+		p.found.Refresh()
+		return
+	}
+	latestRun(&p.lookupLoad, p.c.env, func(ctx context.Context) ([]shop.Product, error) {
+		return p.c.data.SearchProducts(ctx, q, panelProducts)
+	}, p.drawFound)
+}
+
+// drawFound lists the products a lookup found (none when it failed).
+func (p *customerPanel) drawFound(prods []shop.Product, _ error) {
 	p.found.Objects = nil
-	if q != "" {
-		if prods, err := p.c.data.SearchProducts(p.c.env.ctx, q, panelProducts); err == nil {
-			for _, pr := range prods {
-				id := pr.ID
-				p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
-					p.product = id
-					p.find.SetText("")
-					p.fillProduct()
-				}))
-			}
-		}
+	for _, pr := range prods {
+		id := pr.ID
+		p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
+			p.product = id
+			p.find.SetText("")
+			p.fillProduct()
+		}))
 	}
 	p.found.Refresh()
 }
 
 // fillOrders lists the customer's recent orders with flag, latest note and open cases.
 func (p *customerPanel) fillOrders(customerID string) {
+	latestRun(&p.ordersLoad, p.c.env, func(ctx context.Context) (panelOrderList, error) {
+		var l panelOrderList
+		var err error
+		if l.orders, err = p.c.data.OrdersOf(ctx, customerID, panelOrders); err != nil {
+			return l, err
+		}
+		l.cases = make(map[string][]shop.AfterSalesCase, len(l.orders))
+		l.notes = make(map[string][]shop.OrderNote, len(l.orders))
+		for _, o := range l.orders {
+			if cs, err := p.c.data.CasesOf(ctx, o.ID); err == nil {
+				l.cases[o.ID] = cs
+			}
+			if ns, err := p.c.data.Notes(ctx, o.ID); err == nil {
+				l.notes[o.ID] = ns
+			}
+		}
+		return l, nil
+	}, p.drawOrders)
+}
+
+// panelOrderList is what the panel shows of the customer's orders, read together.
+type panelOrderList struct {
+	orders []shop.Order
+	cases  map[string][]shop.AfterSalesCase // by order id
+	notes  map[string][]shop.OrderNote      // by order id
+}
+
+// drawOrders lists the orders just read (or why they could not be) with their open cases.
+func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 	p.orders.Objects, p.cases.Objects = nil, nil
-	orders, err := p.c.data.OrdersOf(p.c.env.ctx, customerID, panelOrders)
+	orders := l.orders
 	if err != nil {
 		p.orders.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the orders: %v"), err))}
 	}
@@ -222,12 +275,8 @@ func (p *customerPanel) fillOrders(customerID string) {
 	}
 	now := p.c.env.now()
 	for _, o := range orders {
-		p.orders.Objects = append(p.orders.Objects, p.orderRow(o))
-		cases, err := p.c.data.CasesOf(p.c.env.ctx, o.ID)
-		if err != nil {
-			continue
-		}
-		for _, cs := range cases {
+		p.orders.Objects = append(p.orders.Objects, p.orderRow(o, l.notes[o.ID]))
+		for _, cs := range l.cases[o.ID] {
 			if cs.Finished() {
 				continue
 			}
@@ -246,7 +295,7 @@ func (p *customerPanel) fillOrders(customerID string) {
 	p.cases.Refresh()
 }
 
-func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
+func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
 	status := widget.NewLabel(statusName(o.Status))
 	status.Importance = statusImportance(o.Status)
 	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
@@ -263,7 +312,7 @@ func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
 	}
-	if notes, err := p.c.data.Notes(p.c.env.ctx, o.ID); err == nil && len(notes) > 0 {
+	if len(notes) > 0 {
 		n := chatLatestNote(notes)
 		text := joinNonEmpty(" · ", systemNoteText(n.Text), staffLabel(n.Staff), fmtWhen(n.At, p.c.env.now()))
 		if p.c.env.writer.IsPending(shop.TypeNote, n.ID) {
@@ -287,8 +336,14 @@ func chatLatestNote(notes []shop.OrderNote) shop.OrderNote {
 
 // fillReviews lists the customer's reviews with their follow-up state.
 func (p *customerPanel) fillReviews(customerID string) {
+	latestRun(&p.reviewsLoad, p.c.env, func(ctx context.Context) ([]shop.Review, error) {
+		return p.c.data.ReviewsOf(ctx, customerID, panelReviews)
+	}, p.drawReviews)
+}
+
+// drawReviews lists the reviews just read.
+func (p *customerPanel) drawReviews(rs []shop.Review, err error) {
 	p.reviews.Objects = nil
-	rs, err := p.c.data.ReviewsOf(p.c.env.ctx, customerID, panelReviews)
 	if err == nil {
 		for _, r := range rs {
 			text := fmt.Sprintf("%s %s · %s", stars(r.Stars), reviewStateName(r.State), fmtWhen(r.At, p.c.env.now()))
