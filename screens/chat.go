@@ -33,6 +33,8 @@ type chatStore interface {
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
 	list        listDetail[shop.Conversation] // the conversations and the open one
+	reopenLoad  latest                        // the open conversation being read again
+	alertLoad   latest                        // the waits being checked for alerts (checkAlerts)
 	threadLoad  latest                        // the open conversation's messages being read
 	env         *env
 	data        chatStore
@@ -179,10 +181,19 @@ func (c *chatSection) load(fresh bool) {
 // reopen shows the open conversation afresh, as stored now, and highlights it in the list.
 func (c *chatSection) reopen() {
 	c.picker.highlight(c.indexOf(c.open.ID))
-	var conv shop.Conversation
-	if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeConversation, c.open.ID, &conv); err == nil && ok {
-		c.show(conv)
-	}
+	id := c.open.ID
+	latestRun(&c.reopenLoad, c.env, func(ctx context.Context) (shop.Conversation, error) {
+		var conv shop.Conversation
+		_, ok, err := c.env.writer.Get(ctx, shop.TypeConversation, id, &conv)
+		if err == nil && !ok {
+			err = desk.ErrNotFound
+		}
+		return conv, err
+	}, func(conv shop.Conversation, err error) {
+		if err == nil && c.open != nil && c.open.ID == id {
+			c.show(conv)
+		}
+	})
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -68,24 +69,35 @@ func (d *Desk) jumpToWaiting() {
 // shown. The waiting list comes longest wait first, so it reads only a little past the last
 // conversation over the threshold.
 func (c *chatSection) checkAlerts() {
-	now := c.env.now()
-	var over []shop.Conversation
-	for limit := 50; ; limit *= 4 {
-		waiting, err := c.data.Conversations(c.env.ctx, desk.FilterWaiting, "", "", limit)
-		if err != nil {
-			return
-		}
-		over = over[:0]
-		for _, conv := range waiting {
-			if conv.Waiting(now) <= c.alert {
-				break
+	now, alert := c.env.now(), c.alert
+	latestRun(&c.alertLoad, c.env, func(ctx context.Context) ([]shop.Conversation, error) {
+		var over []shop.Conversation
+		for limit := 50; ; limit *= 4 {
+			waiting, err := c.data.Conversations(ctx, desk.FilterWaiting, "", "", limit)
+			if err != nil {
+				return nil, err
 			}
-			over = append(over, conv)
+			over = over[:0]
+			for _, conv := range waiting {
+				if conv.Waiting(now) <= alert {
+					break
+				}
+				over = append(over, conv)
+			}
+			if len(over) < limit || limit >= 10_000 {
+				return over, nil
+			}
 		}
-		if len(over) < limit || limit >= 10_000 {
-			break
+	}, func(over []shop.Conversation, err error) {
+		if err == nil {
+			c.raiseAlerts(over, now)
 		}
-	}
+	})
+}
+
+// raiseAlerts notifies of the conversations over the red threshold that were not notified
+// for this wait yet, and counts them all.
+func (c *chatSection) raiseAlerts(over []shop.Conversation, now time.Time) {
 	c.overdueN = len(over)
 	for _, conv := range over {
 		if c.notified[conv.ID].Equal(conv.WaitingSince) {

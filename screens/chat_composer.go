@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strings"
 	"unicode"
 
@@ -94,7 +95,8 @@ type phraseSuggest struct {
 	rows    *fyne.Container
 	matches []shop.QuickPhrase
 	sel     int
-	at      int // where the "/" is in the composer's text
+	at      int    // where the "/" is in the composer's text
+	loading latest // the phrases being read
 }
 
 func newPhraseSuggest(c *chatSection) *phraseSuggest {
@@ -118,15 +120,24 @@ func (s *phraseSuggest) hide() {
 func (s *phraseSuggest) update() {
 	q, at, ok := phraseQuery(s.c.composer.Text)
 	if !ok || s.c.open == nil {
+		s.loading.gen++ // a read under way offers nothing any more
 		s.hide()
 		return
 	}
-	all, err := s.c.data.Phrases(s.c.env.ctx, s.c.env.staff.Number)
-	if err != nil {
-		s.hide()
-		return
-	}
-	s.matches, s.at, s.sel = matchPhrases(all, q, maxSuggestions), at, 0
+	staff := s.c.env.staff.Number
+	latestRun(&s.loading, s.c.env, func(ctx context.Context) ([]shop.QuickPhrase, error) { return s.c.data.Phrases(ctx, staff) },
+		func(all []shop.QuickPhrase, err error) {
+			if err != nil {
+				s.hide()
+				return
+			}
+			s.offer(matchPhrases(all, q, maxSuggestions), at)
+		})
+}
+
+// offer shows the phrases found for the "/" at position at of the composer's text.
+func (s *phraseSuggest) offer(matches []shop.QuickPhrase, at int) {
+	s.matches, s.at, s.sel = matches, at, 0
 	if len(s.matches) == 0 {
 		s.hide()
 		return

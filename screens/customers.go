@@ -28,6 +28,7 @@ const (
 type customerSection struct {
 	list       listDetail[shop.Customer] // the list and the open customer
 	detailLoad latest                    // the customer being read for the detail pane
+	groupsLoad latest                    // the groups being read for the selector
 	env        *env
 	data       customerSectionData
 	// openOrder shows an order in the orders section.
@@ -121,10 +122,16 @@ func (c *customerSection) reload() { c.fillGroups(); c.load(false) }
 
 // fillGroups puts the groups in the group selector, keeping the selected one.
 func (c *customerSection) fillGroups() {
-	gs, err := c.data.Groups(c.env.ctx)
-	if err != nil {
-		gs = nil
-	}
+	latestRun(&c.groupsLoad, c.env, c.data.Groups, func(gs []shop.Group, err error) {
+		if err != nil {
+			gs = nil
+		}
+		c.showGroups(gs)
+	})
+}
+
+// showGroups puts the groups just read in the selector.
+func (c *customerSection) showGroups(gs []shop.Group) {
 	sel := ""
 	if g := c.selectedGroup(); g != nil {
 		sel = g.ID

@@ -184,9 +184,7 @@ func (o *orderSection) watches(t shop.EntityType) bool {
 
 func (o *orderSection) reload() {
 	o.load(false)
-	o.cases.load()
-	o.casesTab.Text = o.cases.tabTitle()
-	o.tabs.Refresh()
+	o.cases.load() // and the tab's title with it
 }
 
 // filter is the list's filter from the two selects.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -22,21 +23,23 @@ const caseListLimit = 500
 // (overdue or untouched) at the top in red, and the open case with its history and the moves
 // its state allows.
 type caseList struct {
-	o       *orderSection
-	all     *widget.Check // finished cases too
-	picker  *picker
-	cases   []shop.AfterSalesCase
-	attn    int // how many of cases need attention
-	count   *widget.RichText
-	export  *widget.Button
-	open    *shop.AfterSalesCase
-	version int64
-	detail  *fyne.Container
-	note    *widget.Entry
-	moves   *fyne.Container
-	empty   *widget.Label
-	scroll  *container.Scroll
-	box     fyne.CanvasObject
+	o          *orderSection
+	all        *widget.Check // finished cases too
+	picker     *picker
+	cases      []shop.AfterSalesCase
+	attn       int    // how many of cases need attention
+	loading    latest // the list being read
+	detailLoad latest // the open case being read
+	count      *widget.RichText
+	export     *widget.Button
+	open       *shop.AfterSalesCase
+	version    int64
+	detail     *fyne.Container
+	note       *widget.Entry
+	moves      *fyne.Container
+	empty      *widget.Label
+	scroll     *container.Scroll
+	box        fyne.CanvasObject
 }
 
 func newCaseList(o *orderSection) *caseList {
@@ -71,7 +74,20 @@ func (c *caseList) tabTitle() string {
 // load reads the cases: unfinished ones needing attention first (the store's order), then the
 // other unfinished ones, then finished ones when asked.
 func (c *caseList) load() {
-	cases, err := c.o.data.Cases(c.o.env.ctx, !c.all.Checked, caseListLimit)
+	openOnly := !c.all.Checked
+	latestRun(&c.loading, c.o.env, func(ctx context.Context) ([]shop.AfterSalesCase, error) {
+		return c.o.data.Cases(ctx, openOnly, caseListLimit)
+	}, c.showList)
+}
+
+// showList draws the cases just read (or why they could not be) and the tab's title.
+func (c *caseList) showList(cases []shop.AfterSalesCase, err error) {
+	defer func() {
+		if c.o.casesTab != nil {
+			c.o.casesTab.Text = c.tabTitle()
+			c.o.tabs.Refresh()
+		}
+	}()
 	if err != nil {
 		c.cases = nil
 		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the cases: %v"), err))
@@ -139,11 +155,29 @@ func caseLastMove(k shop.AfterSalesCase) (t time.Time) {
 
 // show puts a case in the detail pane: facts, history and the moves its state allows.
 func (c *caseList) show(id string) {
-	var k shop.AfterSalesCase
-	ver, ok, err := c.o.env.writer.Get(c.o.env.ctx, shop.TypeCase, id, &k)
-	if err != nil || !ok {
-		return
+	type read struct {
+		k   shop.AfterSalesCase
+		ver int64
 	}
+	latestRun(&c.detailLoad, c.o.env, func(ctx context.Context) (read, error) {
+		var r read
+		var ok bool
+		var err error
+		r.ver, ok, err = c.o.env.writer.Get(ctx, shop.TypeCase, id, &r.k)
+		if err == nil && !ok {
+			err = desk.ErrNotFound
+		}
+		return r, err
+	}, func(r read, err error) {
+		if err == nil {
+			c.draw(r.k, r.ver)
+		}
+	})
+}
+
+// draw puts a case just read in the detail pane.
+func (c *caseList) draw(k shop.AfterSalesCase, ver int64) {
+	id := k.ID
 	if c.open == nil || c.open.ID != id {
 		c.note.SetText("")
 	}

@@ -25,10 +25,11 @@ const reviewListLimit = 500
 // order, the follow-up (state machine, contact, reply, review of the buyer) and the evidence
 // locker.
 type reviewSection struct {
-	list       listDetail[shop.Review] // the inbox and the open review
-	detailLoad latest                  // the review being read for the detail pane
-	env        *env
-	data       reviewStore
+	list         listDetail[shop.Review] // the inbox and the open review
+	detailLoad   latest                  // the review being read for the detail pane
+	productsLoad latest                  // the products being read for the filter
+	env          *env
+	data         reviewStore
 
 	search   *searchEntry
 	rating   *widget.Select
@@ -153,10 +154,16 @@ func (r *reviewSection) filter() desk.ReviewFilter {
 
 // loadProducts fills the product filter with the shop's products, keeping the selection.
 func (r *reviewSection) loadProducts() {
-	ps, err := r.data.SearchProducts(r.env.ctx, "", 0)
-	if err != nil {
-		return
-	}
+	latestRun(&r.productsLoad, r.env, func(ctx context.Context) ([]shop.Product, error) { return r.data.SearchProducts(ctx, "", 0) },
+		func(ps []shop.Product, err error) {
+			if err == nil {
+				r.showProducts(ps)
+			}
+		})
+}
+
+// showProducts puts the products just read in the product filter.
+func (r *reviewSection) showProducts(ps []shop.Product) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
 	sel := ""
 	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
