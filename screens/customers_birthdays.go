@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -62,23 +63,21 @@ func (c *customerSection) deskRule(r birthdayRule) desk.BirthdayRule {
 		DailyCap: c.dailyCap(), Title: lang.L("Birthday greetings")}
 }
 
-// birthdayList is the day's greeting list under the rule.
-func (c *customerSection) birthdayList(r birthdayRule) ([]shop.Customer, error) {
-	return c.data.BirthdaysDue(c.env.ctx, c.deskRule(r), c.env.now())
-}
-
-// sendBirthdays plans the day's greetings and has the desk record them; it reports how many go
-// out.
-func (c *customerSection) sendBirthdays(r birthdayRule) (int, error) {
+// sendBirthdays plans the day's greetings in the background and has the desk record them;
+// done gets how many go out.
+func (c *customerSection) sendBirthdays(r birthdayRule, done func(int, error)) {
 	c.sending = true
 	c.progress.SetValue(0)
 	c.progress.Show()
 	c.progMsg.Show()
-	n, err := c.data.SendBirthdays(c.env.ctx, c.deskRule(r))
-	if err != nil {
-		c.sending = false
-	}
-	return n, err
+	dr := c.deskRule(r)
+	background(c.env, func(ctx context.Context) (int, error) { return c.data.SendBirthdays(ctx, dr) },
+		func(n int, err error) {
+			if err != nil {
+				c.sending = false
+			}
+			done(n, err)
+		})
 }
 
 // birthdayView is the birthday greeting dialog: the rule and the day's list.
@@ -93,6 +92,7 @@ type birthdayView struct {
 	due     []shop.Customer
 	sendBtn *widget.Button
 	dlg     dialog.Dialog
+	loading latest // the day's list being read
 }
 
 // showBirthdays opens the birthday greetings dialog.
@@ -163,7 +163,13 @@ func (v *birthdayView) rule() birthdayRule {
 func (v *birthdayView) refresh() {
 	r := v.rule()
 	v.c.saveBirthdayRule(r)
-	due, err := v.c.birthdayList(r)
+	dr, now := v.c.deskRule(r), v.c.env.now()
+	latestRun(&v.loading, v.c.env, func(ctx context.Context) ([]shop.Customer, error) { return v.c.data.BirthdaysDue(ctx, dr, now) },
+		func(due []shop.Customer, err error) { v.showDue(r, due, err) })
+}
+
+// showDue lists the customers the rule greets today (or why they could not be read).
+func (v *birthdayView) showDue(r birthdayRule, due []shop.Customer, err error) {
 	v.list.Objects = nil
 	v.due = due
 	switch {
@@ -186,11 +192,13 @@ func (v *birthdayView) refresh() {
 }
 
 func (v *birthdayView) send() {
-	if _, err := v.c.sendBirthdays(v.rule()); err != nil {
-		v.c.env.showError(err)
-		return
-	}
-	if v.dlg != nil {
-		v.dlg.Hide()
-	}
+	v.c.sendBirthdays(v.rule(), func(_ int, err error) {
+		if err != nil {
+			v.c.env.showError(err)
+			return
+		}
+		if v.dlg != nil {
+			v.dlg.Hide()
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,8 +97,10 @@ type bulkComposer struct {
 	preview *widget.Label
 	summary *widget.Label
 	plan    desk.BulkPlan
-	sendBtn *widget.Button
-	dlg     dialog.Dialog
+	// The members and the plan being read: a newer read drops an older one's result.
+	membersLoad, planLoad latest
+	sendBtn               *widget.Button
+	dlg                   dialog.Dialog
 }
 
 // composeBulk opens the bulk message composer for the selected group.
@@ -166,15 +169,22 @@ func (c *customerSection) newBulkComposer() *bulkComposer {
 
 // loadMembers reads the chosen group's members.
 func (b *bulkComposer) loadMembers() {
-	i := b.group.SelectedIndex()
-	var ms []desk.Member
-	var err error
-	if i <= 0 || i > len(b.groups) {
-		ms, err = b.c.data.AllCustomers(b.c.env.ctx)
-	} else {
-		ms, err = b.c.data.GroupMembers(b.c.env.ctx, b.groups[i-1], b.c.env.now())
+	var g *shop.Group
+	if i := b.group.SelectedIndex(); i > 0 && i <= len(b.groups) {
+		g = &b.groups[i-1]
 	}
-	b.members = b.members[:0]
+	now := b.c.env.now()
+	latestRun(&b.membersLoad, b.c.env, func(ctx context.Context) ([]desk.Member, error) {
+		if g == nil {
+			return b.c.data.AllCustomers(ctx)
+		}
+		return b.c.data.GroupMembers(ctx, *g, now)
+	}, b.showMembers)
+}
+
+// showMembers offers the members just read for the preview and plans the send for them.
+func (b *bulkComposer) showMembers(ms []desk.Member, err error) {
+	b.members = nil
 	if err != nil {
 		b.summary.SetText(fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
 		return
@@ -206,13 +216,29 @@ func (b *bulkComposer) showPreview() {
 }
 
 // update plans the send again: who gets it and who is skipped.
-func (b *bulkComposer) update() {
+func (b *bulkComposer) update() { b.replan(nil) }
+
+// replan plans the send in the background, shows who gets it and who is skipped, then runs
+// then (if set) with the plan in place.
+func (b *bulkComposer) replan(then func()) {
 	b.showPreview()
 	capN, err := strconv.Atoi(strings.TrimSpace(b.cap.Text))
 	if err != nil || capN < 0 {
 		capN = b.c.dailyCap()
 	}
-	b.plan, err = b.c.data.PlanBulk(b.c.env.ctx, desk.BulkRequest{Members: b.members, Template: b.text.Text, DailyCap: capN, Now: b.c.env.now()})
+	req := desk.BulkRequest{Members: b.members, Template: b.text.Text, DailyCap: capN, Now: b.c.env.now()}
+	latestRun(&b.planLoad, b.c.env, func(ctx context.Context) (desk.BulkPlan, error) { return b.c.data.PlanBulk(ctx, req) },
+		func(p desk.BulkPlan, err error) {
+			b.showPlan(p, err)
+			if err == nil && then != nil {
+				then()
+			}
+		})
+}
+
+// showPlan shows who a plan just made reaches and who it skips.
+func (b *bulkComposer) showPlan(p desk.BulkPlan, err error) {
+	b.plan = p
 	if err != nil {
 		b.summary.SetText(fmt.Sprintf(lang.L("Could not plan the send: %v"), err))
 		b.sendBtn.Disable()
@@ -231,8 +257,10 @@ func (b *bulkComposer) update() {
 }
 
 // send records the messages; sync delivers them when the desk is online.
-func (b *bulkComposer) send() {
-	b.update()
+func (b *bulkComposer) send() { b.replan(b.sendPlan) }
+
+// sendPlan hands the plan just made to the desk.
+func (b *bulkComposer) sendPlan() {
 	if len(b.plan.Sends) == 0 || strings.TrimSpace(b.text.Text) == "" {
 		return
 	}
