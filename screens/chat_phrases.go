@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"sort"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 
 // phraseManager is the dialog where quick phrases are added, edited, sorted and deleted.
 type phraseManager struct {
+	loading  latest // the phrases being read
 	c        *chatSection
 	phrases  []shop.QuickPhrase // in manual order
 	sel      int
@@ -76,20 +78,26 @@ func newPhraseManager(c *chatSection) *phraseManager {
 	split := container.NewHSplit(left, form)
 	split.Offset = 0.45
 	m.box = split
-	m.reload()
+	m.reload(nil)
 	return m
 }
 
 // reload reads the phrases again.
-func (m *phraseManager) reload() {
-	ps, err := m.c.data.Phrases(m.c.env.ctx, m.c.env.staff.Number)
-	if err != nil {
-		m.report(err)
-		return
-	}
-	phrasesByManualOrder(ps)
-	m.phrases = ps
-	m.list.Refresh()
+func (m *phraseManager) reload(then func()) {
+	staff := m.c.env.staff.Number
+	latestRun(&m.loading, m.c.env, func(ctx context.Context) ([]shop.QuickPhrase, error) { return m.c.data.Phrases(ctx, staff) },
+		func(ps []shop.QuickPhrase, err error) {
+			if err != nil {
+				m.report(err)
+				return
+			}
+			phrasesByManualOrder(ps)
+			m.phrases = ps
+			m.list.Refresh()
+			if then != nil {
+				then()
+			}
+		})
 }
 
 func (m *phraseManager) report(err error) {
@@ -133,16 +141,19 @@ func (m *phraseManager) save(done func(error)) {
 		p.Owner = m.c.env.staff.Number
 	}
 	m.c.env.apply(shop.KindPhrasePut, p.ID, 0, p, func(err error) {
-		if err == nil {
-			m.reload()
+		if err != nil {
+			done(err)
+			return
+		}
+		m.reload(func() {
 			for i, x := range m.phrases {
 				if x.ID == p.ID {
 					m.sel = i
 					m.list.Select(i)
 				}
 			}
-		}
-		done(err)
+			done(nil)
+		})
 	})
 }
 
@@ -153,11 +164,14 @@ func (m *phraseManager) remove(done func(error)) {
 		return
 	}
 	m.c.env.apply(shop.KindPhraseDelete, m.phrases[m.sel].ID, 0, nil, func(err error) {
-		if err == nil {
-			m.reload()
-			m.clear()
+		if err != nil {
+			done(err)
+			return
 		}
-		done(err)
+		m.reload(func() {
+			m.clear()
+			done(nil)
+		})
 	})
 }
 
@@ -185,10 +199,11 @@ func (m *phraseManager) move(delta int, done func(error)) {
 			return
 		}
 		if len(renumbered) == 0 {
-			m.reload()
-			m.sel = j
-			m.list.Select(j)
-			done(nil)
+			m.reload(func() {
+				m.sel = j
+				m.list.Select(j)
+				done(nil)
+			})
 			return
 		}
 		p := renumbered[0]

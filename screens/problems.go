@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -22,6 +23,7 @@ import (
 // what the staff member did, what the server holds now and who made it so; each can be
 // dismissed once read.
 type problemsDialog struct {
+	loading  latest // the problems being read
 	env      *env
 	data     StatusData
 	changed  func() // a problem was dismissed
@@ -49,7 +51,11 @@ func (p *problemsDialog) show() {
 }
 
 func (p *problemsDialog) load() {
-	probs, err := p.data.Problems(p.env.ctx)
+	latestRun(&p.loading, p.env, p.data.Problems, p.showProblems)
+}
+
+// showProblems lists the problems just read (or why they could not be).
+func (p *problemsDialog) showProblems(probs []desk.Problem, err error) {
 	if err != nil {
 		p.list.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the problems: %v"), err))}
 		p.list.Refresh()
@@ -100,14 +106,17 @@ func (p *problemsDialog) card(pr desk.Problem) fyne.CanvasObject {
 }
 
 func (p *problemsDialog) onDismiss(id string) {
-	if err := p.data.DismissProblem(p.env.ctx, id); err != nil {
-		p.env.showError(err)
-		return
-	}
-	p.load()
-	if p.changed != nil {
-		p.changed()
-	}
+	background(p.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, p.data.DismissProblem(ctx, id) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				p.env.showError(err)
+				return
+			}
+			p.load()
+			if p.changed != nil {
+				p.changed()
+			}
+		})
 }
 
 // kindName is what a mutation kind did, in words.
