@@ -9,10 +9,14 @@
 // desk (*desk.Desk) satisfies; a staff action becomes a desk.Action handed to Apply, and the
 // desk records it, tells its listeners and wakes the sync engine.
 //
-// Threading: widget code runs on Fyne's goroutine. The lists of the five sections and the
-// status bar's counts are read off it through one helper, background (work in the background,
-// then one fyne.Do with the result; latestRun drops the result of an older search). The jobs —
-// bulk sends, birthday greetings, shipment notices — run in the desk, not here: the screens
-// give them their settings and show the progress the desk reports. The desk's one-second
-// ticker (waiting times, gathered redraws) comes back through one fyne.Do too.
+// Threading: widget code runs on Fyne's goroutine and reads and writes the desk through one
+// helper, background: the work runs off Fyne's goroutine, then one fyne.Do hands its result
+// back (latestRun drops the result of an older read of the same kind, a search typed on).
+// That is how the five lists and their detail panes, the chat's thread and customer panel,
+// the status bar's counts, the bulk composer's plan and every staff action (env.record) reach
+// the disk. A few reads made when a dialog opens (the staff list, the shop's settings, a
+// review's evidence excerpts, the complaint summary, exports) still run on Fyne's goroutine.
+// The jobs — bulk sends, birthday greetings, shipment notices — run in the desk, not here: the
+// screens give them their settings and show the progress the desk reports. The desk's
+// one-second ticker (waiting times, gathered redraws) comes back through one fyne.Do too.
 package screens

@@ -22,14 +22,14 @@ type cacheResetter interface {
 func newResetButton(b *statusBar) *widget.Button {
 	btn := widget.NewButtonWithIcon(lang.L("Re-download shop data"), theme.ViewRefreshIcon(), func() {
 		if b.env.win == nil {
-			b.resetCache()
+			b.resetCache(func(error) {}) // a failure is shown
 			return
 		}
 		dialog.ShowConfirm(lang.L("Re-download shop data"),
 			lang.L("The desk will download the shop from the server again. Actions not yet sent are kept and sent afterwards."),
 			func(ok bool) {
 				if ok {
-					b.resetCache()
+					b.resetCache(func(error) {}) // a failure is shown
 				}
 			}, b.env.win)
 	})
@@ -40,16 +40,20 @@ func newResetButton(b *statusBar) *widget.Button {
 	return btn
 }
 
-// resetCache drops the local copy of the shop and wakes the sync engine to download it again.
-func (b *statusBar) resetCache() error {
+// resetCache drops the local copy of the shop, in the background, and wakes the sync engine to
+// download it again; done gets how it went (a failure has been shown).
+func (b *statusBar) resetCache(done func(error)) {
 	r, ok := b.data.(cacheResetter)
 	if !ok {
-		return nil
+		done(nil)
+		return
 	}
-	if err := r.ResetCache(b.env.ctx); err != nil {
-		err = fmt.Errorf("screens: re-downloading shop data: %w", err)
-		b.env.showError(err)
-		return err
-	}
-	return nil
+	background(b.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.ResetCache(ctx) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				err = fmt.Errorf("screens: re-downloading shop data: %w", err)
+				b.env.showError(err)
+			}
+			done(err)
+		})
 }

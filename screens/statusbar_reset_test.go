@@ -28,7 +28,7 @@ func TestResetCacheKeepsOutbox(t *testing.T) {
 	if _, err := f.db.Apply(m); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.resetCache(); err != nil {
+	if err := waited(b.resetCache); err != nil {
 		t.Fatal(err)
 	}
 	out := f.outbox()
