@@ -99,6 +99,20 @@ func newFixture(t *testing.T) *fixture {
 // newFixtureWith is newFixture on a store opened with opts.
 func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
 	t.Helper()
+	return newFixtureThreads(t, opts, false)
+}
+
+// newAsyncFixture is newFixture whose background work really runs in the background, as in
+// the desk: nothing waits for it, and what it hands back to "Fyne's goroutine" runs when the
+// test drains it (waitFor).
+func newAsyncFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureThreads(t, localdb.Options{InMemory: true}, true)
+}
+
+// newFixtureThreads is newFixtureWith; async leaves the background work unwaited for.
+func newFixtureThreads(t *testing.T, opts localdb.Options, async bool) *fixture {
+	t.Helper()
 	if err := assets.SetupLanguage(assets.Chinese); err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +138,12 @@ func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
 	}
 	t.Cleanup(f.dk.Close)
 	f.win = test.NewTempWindow(t, nil)
+	threads := Threads{Go: f.goWait, Do: f.queue}
+	if async {
+		threads.Go = func(work func()) { go work() }
+	}
 	f.desk = NewDesk(Params{Data: f.dk, Staff: f.staff, Window: f.win, App: a,
-		Now: func() time.Time { return testNow }, ManualTick: true, Threads: Threads{Go: f.goWait, Do: f.queue}})
+		Now: func() time.Time { return testNow }, ManualTick: true, Threads: threads})
 	f.win.SetContent(f.desk.Content())
 	f.win.Resize(fyne.NewSize(1280, 780))
 	// As main.go does: store changes come back to the desk through one hand-over to Fyne's
@@ -133,7 +151,11 @@ func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
 	cancel := f.dk.Subscribe(func(c desk.Change) { f.queue(func() { f.desk.Refresh(c.Types) }) })
 	t.Cleanup(cancel)
 	t.Cleanup(f.desk.Close)
-	f.drain()
+	if async {
+		f.waitFor("the first section to load", func() bool { return f.desk.chat.count.String() != "" })
+	} else {
+		f.drain()
+	}
 	return f
 }
 

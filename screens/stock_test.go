@@ -300,3 +300,31 @@ func stockCloseOverlays(w fyne.Window) {
 		w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
 	}
 }
+
+// Typed searches are read in the background; the window shows the newest one's results once
+// they are back, and an older search's late results never replace them.
+func TestStockSearchInTheBackground(t *testing.T) {
+	f := newAsyncFixture(t)
+	s := f.desk.stock
+	f.desk.Show(SectionStock)
+	f.waitFor("the stock list", func() bool { return len(s.products) > 0 })
+	test.Type(s.search, "etwt")
+	f.waitFor("the products of etwt", func() bool {
+		if len(s.products) == 0 || s.open == nil || !strings.Contains(s.open.Name, "儿童外套") {
+			return false
+		}
+		for _, p := range s.products {
+			if !strings.Contains(p.Name, "儿童外套") {
+				return false
+			}
+		}
+		return true
+	})
+	// "e", "et", "etw" were searched for on the way: their results were dropped.
+	if got := s.list.loading.gen; got < 5 {
+		t.Fatalf("%d list reads; want one per keystroke after the first load", got)
+	}
+	if !strings.Contains(s.count.String(), fmt.Sprint(len(s.products))) {
+		t.Fatalf("the count line %q does not count the %d products shown", s.count.String(), len(s.products))
+	}
+}
