@@ -24,8 +24,6 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrClosed: the desk was closed.
 	ErrClosed = errors.New("the desk is closed")
-	// ErrNotSignedIn: Start was not called with a session yet.
-	ErrNotSignedIn = errors.New("nobody is signed in on this desk")
 )
 
 // storeErrors pairs the local store's sentinels with the desk's.
