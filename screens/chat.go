@@ -237,20 +237,27 @@ func (c *chatSection) onPick(i int) {
 
 // jumpToLongest opens the conversation that has waited longest (Alt+Down).
 func (c *chatSection) jumpToLongest() {
-	first, err := c.data.Conversations(c.env.ctx, desk.FilterWaiting, "", "", 1)
-	if err != nil || len(first) == 0 {
-		return
-	}
-	if i := c.indexOf(first[0].ID); i < 0 {
-		// Not in the list as filtered: show all open conversations, the longest wait is first.
-		c.search.SetText("")
-		c.filter.SetSelectedIndex(0)
-	}
-	if i := c.indexOf(first[0].ID); i >= 0 {
-		c.picker.highlight(i)
-		c.picker.list.ScrollTo(i)
-		c.onPick(i)
-	}
+	background(c.env, func(ctx context.Context) ([]shop.Conversation, error) {
+		return c.data.Conversations(ctx, desk.FilterWaiting, "", "", 1)
+	}, func(first []shop.Conversation, err error) {
+		if err != nil || len(first) == 0 {
+			return
+		}
+		if i := c.indexOf(first[0].ID); i >= 0 {
+			c.picker.highlight(i)
+			c.picker.list.ScrollTo(i)
+			c.onPick(i)
+			return
+		}
+		// Not in the list as filtered: show all open conversations (the longest wait is
+		// first) with this one open.
+		conv := first[0]
+		c.openConversation(conv, "")
+		c.picker.list.ScrollToTop()
+		if conv.Unread > 0 {
+			c.env.apply(shop.KindChatRead, conv.ID, 0, nil, c.reloaded)
+		}
+	})
 }
 
 // show puts a conversation in the detail pane with its latest messages.

@@ -614,3 +614,27 @@ func TestChatTools(t *testing.T) {
 		}
 	}
 }
+
+// A conversation opened from elsewhere (a review's buyer) while the chat list is filtered
+// away from it stays open once the list, read again in the background without the filter,
+// comes back; the draft stays in the composer.
+func TestOpenWithDraftInTheBackground(t *testing.T) {
+	f := newAsyncFixture(t)
+	c := f.desk.chat
+	f.waitFor("the conversations", func() bool { return len(c.convs) > 0 })
+	want := c.convs[len(c.convs)-1]
+	c.filter.SetSelectedIndex(3) // closed ones only
+	f.waitFor("the closed conversations", func() bool { return c.indexOf(want.ID) < 0 })
+	f.desk.showChat(want.ID, "草稿")
+	f.waitFor("the conversation open with the list back", func() bool {
+		return c.open != nil && c.open.ID == want.ID && c.indexOf(want.ID) >= 0 && c.filter.SelectedIndex() == 0
+	})
+	f.waitFor("nothing left to draw", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.queued) == 0
+	})
+	if c.open.ID != want.ID || c.composer.Text != "草稿" {
+		t.Fatalf("open %s with %q in the composer; want %s with the draft", c.open.ID, c.composer.Text, want.ID)
+	}
+}

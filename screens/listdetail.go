@@ -29,12 +29,18 @@ type listDetail[T any] struct {
 	reset func()
 
 	loading latest
+	kept    int // loads up to this one (loading.gen) keep the open item: see keepOpen
 }
+
+// keepOpen makes the loads under way keep the item the section just opened (rather than open
+// their first item): the section opened one while its search or filter was being changed.
+func (l *listDetail[T]) keepOpen() { l.kept = l.loading.gen }
 
 // load reads the list with read, off Fyne's goroutine, and shows it. read must not touch a
 // widget: what it needs of them is read before (on Fyne's goroutine) and captured.
 func (l *listDetail[T]) load(fresh bool, read func(ctx context.Context) ([]T, error)) {
-	latestRun(&l.loading, l.env, read, func(list []T, err error) { l.showList(fresh, list, err) })
+	gen := l.loading.gen + 1 // the generation latestRun gives this load
+	latestRun(&l.loading, l.env, read, func(list []T, err error) { l.showList(fresh && gen > l.kept, list, err) })
 }
 
 // showList draws a list just read (or the error that prevented it).
