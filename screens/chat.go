@@ -183,11 +183,7 @@ func (c *chatSection) reopen() {
 	c.picker.highlight(c.indexOf(c.open.ID))
 	id := c.open.ID
 	latestRun(&c.reopenLoad, c.env, func(ctx context.Context) (shop.Conversation, error) {
-		var conv shop.Conversation
-		_, ok, err := c.env.writer.Get(ctx, shop.TypeConversation, id, &conv)
-		if err == nil && !ok {
-			err = desk.ErrNotFound
-		}
+		conv, _, err := getEntity[shop.Conversation](ctx, c.env.writer, shop.TypeConversation, id)
 		return conv, err
 	}, func(conv shop.Conversation, err error) {
 		if err == nil && c.open != nil && c.open.ID == id {

@@ -55,6 +55,17 @@ func background[T any](e *env, work func(ctx context.Context) (T, error), done f
 	})
 }
 
+// getEntity reads one entity's local state and version in the background; a missing one is
+// desk.ErrNotFound.
+func getEntity[T any](ctx context.Context, w Writer, t shop.EntityType, id string) (T, int64, error) {
+	var v T
+	ver, ok, err := w.Get(ctx, t, id, &v)
+	if err == nil && !ok {
+		err = desk.ErrNotFound
+	}
+	return v, ver, err
+}
+
 // latest is a background read whose result is only shown while no newer read of the same
 // kind was started (a search typed on: the older results are dropped).
 type latest struct{ gen int }

@@ -293,14 +293,10 @@ type orderDetail struct {
 func (o *orderSection) show(id string) {
 	latestRun(&o.detailLoad, o.env, func(ctx context.Context) (orderDetail, error) {
 		var d orderDetail
-		ver, ok, err := o.env.writer.Get(ctx, shop.TypeOrder, id, &d.ord)
-		if err == nil && !ok {
-			err = desk.ErrNotFound
-		}
-		if err != nil {
+		var err error
+		if d.ord, d.ver, err = getEntity[shop.Order](ctx, o.env.writer, shop.TypeOrder, id); err != nil {
 			return d, err
 		}
-		d.ver = ver
 		d.cases, _ = o.data.CasesOf(ctx, id)
 		d.notes, d.notesErr = o.data.Notes(ctx, id)
 		return d, nil

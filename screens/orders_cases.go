@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -161,12 +160,8 @@ func (c *caseList) show(id string) {
 	}
 	latestRun(&c.detailLoad, c.o.env, func(ctx context.Context) (read, error) {
 		var r read
-		var ok bool
 		var err error
-		r.ver, ok, err = c.o.env.writer.Get(ctx, shop.TypeCase, id, &r.k)
-		if err == nil && !ok {
-			err = desk.ErrNotFound
-		}
+		r.k, r.ver, err = getEntity[shop.AfterSalesCase](ctx, c.o.env.writer, shop.TypeCase, id)
 		return r, err
 	}, func(r read, err error) {
 		if err == nil {

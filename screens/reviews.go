@@ -280,11 +280,8 @@ type reviewDetail struct {
 func (r *reviewSection) show(id string) {
 	latestRun(&r.detailLoad, r.env, func(ctx context.Context) (reviewDetail, error) {
 		var d reviewDetail
-		_, ok, err := r.env.writer.Get(ctx, shop.TypeReview, id, &d.rv)
-		if err == nil && !ok {
-			err = desk.ErrNotFound
-		}
-		if err != nil {
+		var err error
+		if d.rv, _, err = getEntity[shop.Review](ctx, r.env.writer, shop.TypeReview, id); err != nil {
 			return d, err
 		}
 		if p, err := r.data.Product(ctx, d.rv.ProductID); err == nil {

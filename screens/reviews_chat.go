@@ -3,7 +3,6 @@ package screens
 import (
 	"context"
 
-	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -20,11 +19,7 @@ func (d *Desk) showChat(convID, draft string) {
 // It is the reviews section's hook into the chat section.
 func (c *chatSection) openWithDraft(id, draft string) {
 	background(c.env, func(ctx context.Context) (shop.Conversation, error) {
-		var conv shop.Conversation
-		_, ok, err := c.env.writer.Get(ctx, shop.TypeConversation, id, &conv)
-		if err == nil && !ok {
-			err = desk.ErrNotFound
-		}
+		conv, _, err := getEntity[shop.Conversation](ctx, c.env.writer, shop.TypeConversation, id)
 		return conv, err
 	}, func(conv shop.Conversation, err error) {
 		if err == nil {
