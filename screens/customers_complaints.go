@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -253,12 +254,13 @@ func periodStart(now time.Time, days int) time.Time {
 
 // complaintsView is the dialog with the complaint summary for a period and the complaints.
 type complaintsView struct {
-	c      *customerSection
-	period *widget.Select
-	table  *fyne.Container
-	list   *fyne.Container
-	shown  []shop.Complaint
-	dlg    dialog.Dialog
+	loading latest // the period's complaints being read
+	c       *customerSection
+	period  *widget.Select
+	table   *fyne.Container
+	list    *fyne.Container
+	shown   []shop.Complaint
+	dlg     dialog.Dialog
 }
 
 // showComplaints opens the complaints summary.
@@ -293,7 +295,35 @@ func (c *customerSection) showComplaints() *complaintsView {
 func (v *complaintsView) fill() {
 	now := v.c.env.now()
 	days := complaintPeriods[max(v.period.SelectedIndex(), 0)]
-	cs, err := v.c.data.Complaints(v.c.env.ctx, periodStart(now, days), time.Time{})
+	latestRun(&v.loading, v.c.env, func(ctx context.Context) (complaintList, error) {
+		var l complaintList
+		var err error
+		if l.complaints, err = v.c.data.Complaints(ctx, periodStart(now, days), time.Time{}); err != nil {
+			return l, err
+		}
+		l.nicks = map[string]string{}
+		for _, k := range l.complaints {
+			if _, done := l.nicks[k.CustomerID]; done {
+				continue
+			}
+			l.nicks[k.CustomerID] = k.CustomerID
+			if cu, err := v.c.data.Customer(ctx, k.CustomerID); err == nil {
+				l.nicks[k.CustomerID] = cu.Nick
+			}
+		}
+		return l, nil
+	}, func(l complaintList, err error) { v.draw(l, err, now) })
+}
+
+// complaintList is a period's complaints with their customers' nicks, read together.
+type complaintList struct {
+	complaints []shop.Complaint
+	nicks      map[string]string // customer id → nick (the id when unknown)
+}
+
+// draw shows the complaints just read (or why they could not be): the summary and the list.
+func (v *complaintsView) draw(l complaintList, err error, now time.Time) {
+	cs := l.complaints
 	v.table.Objects, v.list.Objects = nil, nil
 	if err != nil {
 		v.table.Add(widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
@@ -324,10 +354,7 @@ func (v *complaintsView) fill() {
 		v.list.Add(newCaption(lang.L("No complaints in this period")))
 	}
 	for _, k := range cs {
-		nick := k.CustomerID
-		if cu, err := v.c.data.Customer(v.c.env.ctx, k.CustomerID); err == nil {
-			nick = cu.Nick
-		}
+		nick := l.nicks[k.CustomerID]
 		line := joinNonEmpty(" · ", fmtWhen(k.CreatedAt, now), nick, complaintCategoryName(k.Category), complaintStateName(k.State), k.OrderID)
 		v.list.Add(container.NewVBox(widget.NewLabelWithStyle(line, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newWrapLabel(oneLine(k.Description))))
 	}
