@@ -134,9 +134,16 @@ func (c *chatSection) onTransfer() {
 	if c.open == nil || c.env.win == nil {
 		return
 	}
-	staff, err := c.data.StaffList(c.env.ctx)
+	background(c.env, c.data.StaffList, c.askTransfer)
+}
+
+// askTransfer asks which of the staff just read takes the open conversation.
+func (c *chatSection) askTransfer(staff []shop.Staff, err error) {
 	if err != nil {
 		c.env.showError(err)
+		return
+	}
+	if c.open == nil {
 		return
 	}
 	var names []string

@@ -368,8 +368,14 @@ func (c *chatSection) showAddNote(orderID string) {
 	if c.env.win == nil {
 		return
 	}
-	var o shop.Order
-	c.env.writer.Get(c.env.ctx, shop.TypeOrder, orderID, &o)
+	background(c.env, func(ctx context.Context) (shop.Order, error) {
+		o, _, err := getEntity[shop.Order](ctx, c.env.writer, shop.TypeOrder, orderID)
+		return o, err
+	}, func(o shop.Order, _ error) { c.askNote(orderID, o) })
+}
+
+// askNote is showAddNote's form, with the order just read (its flag is the one offered).
+func (c *chatSection) askNote(orderID string, o shop.Order) {
 	names := make([]string, len(shop.Flags))
 	for i, f := range shop.Flags {
 		names[i] = flagName(f)

@@ -272,7 +272,11 @@ func (o *orderSection) openCase(ord shop.Order) {
 	}
 	kind := widget.NewSelect(kinds, nil)
 	kind.SetSelectedIndex(0)
-	staff, _ := o.data.StaffList(o.env.ctx)
+	background(o.env, o.data.StaffList, func(staff []shop.Staff, _ error) { o.askCase(ord, kind, staff) })
+}
+
+// askCase is the form of openCase, with the staff just read as the owners to choose from.
+func (o *orderSection) askCase(ord shop.Order, kind *widget.Select, staff []shop.Staff) {
 	owners := []string{}
 	ownerIdx := 0
 	for i, s := range staff {
