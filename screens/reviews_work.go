@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -115,9 +116,13 @@ func (w *reviewWork) openChat() {
 	if rv == nil || w.r.openChat == nil {
 		return
 	}
-	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
-		w.r.openChat(convs[0].ID, "")
-	}
+	customer := rv.CustomerID
+	background(w.r.env, func(ctx context.Context) ([]shop.Conversation, error) { return w.r.data.ConversationsOf(ctx, customer) },
+		func(convs []shop.Conversation, err error) {
+			if err == nil && len(convs) > 0 {
+				w.r.openChat(convs[0].ID, "")
+			}
+		})
 }
 
 // moves are the buttons for the states the review may move to, with the note entry.
@@ -164,12 +169,20 @@ func (w *reviewWork) contactBuyer() {
 	if rv == nil {
 		return
 	}
-	convID := ""
-	if convs, err := w.r.data.ConversationsOf(w.r.env.ctx, rv.CustomerID); err == nil && len(convs) > 0 {
-		convID = convs[0].ID
-	} else {
-		convID = shop.NewID()
-	}
+	customer := rv.CustomerID
+	background(w.r.env, func(ctx context.Context) ([]shop.Conversation, error) { return w.r.data.ConversationsOf(ctx, customer) },
+		func(convs []shop.Conversation, err error) {
+			convID := shop.NewID()
+			if err == nil && len(convs) > 0 {
+				convID = convs[0].ID
+			}
+			w.logContact(*rv, convID)
+		})
+}
+
+// logContact logs a contact with the review's buyer in conversation convID and opens it.
+func (w *reviewWork) logContact(review shop.Review, convID string) {
+	rv := &review
 	draft := contactDraft(*rv)
 	w.r.env.applyOn(shop.TypeReview, shop.KindReviewContact, rv.ID, shop.ReviewContactData{ConversationID: convID}, func(err error) {
 		if err != nil {
