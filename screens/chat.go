@@ -110,7 +110,7 @@ func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chat
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { c.onSend(c.composer.Text) })
 	c.send.Importance = widget.HighImportance
 	c.empty = widget.NewLabelWithStyle(lang.L("No conversation is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
-	c.list = listDetail[shop.Conversation]{env: e, picker: c.picker, count: c.count, items: &c.convs,
+	c.list = listDetail[shop.Conversation]{env: e, picker: c.picker, count: c.count, items: &c.convs, idOf: func(x shop.Conversation) string { return x.ID },
 		failed:    lang.L("Could not read the conversations: %v"),
 		isOpen:    func() bool { return c.open != nil },
 		openFirst: func(list []shop.Conversation) { c.picker.highlight(0); c.show(list[0]) },
@@ -180,7 +180,7 @@ func (c *chatSection) load(fresh bool) {
 
 // reopen shows the open conversation afresh, as stored now, and highlights it in the list.
 func (c *chatSection) reopen() {
-	c.picker.highlight(c.indexOf(c.open.ID))
+	c.picker.highlight(c.list.index(c.open.ID))
 	id := c.open.ID
 	latestRun(&c.reopenLoad, c.env, func(ctx context.Context) (shop.Conversation, error) {
 		conv, _, err := getEntity[shop.Conversation](ctx, c.env.writer, shop.TypeConversation, id)
@@ -201,15 +201,6 @@ func (c *chatSection) closeDetail() {
 	c.body.Hide()
 	c.empty.Show()
 	c.panel.show(nil)
-}
-
-func (c *chatSection) indexOf(id string) int {
-	for i, cv := range c.convs {
-		if cv.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // onPick opens the conversation the staff member selected and marks it read.
@@ -239,7 +230,7 @@ func (c *chatSection) jumpToLongest() {
 		if err != nil || len(first) == 0 {
 			return
 		}
-		if i := c.indexOf(first[0].ID); i >= 0 {
+		if i := c.list.index(first[0].ID); i >= 0 {
 			c.picker.highlight(i)
 			c.picker.list.ScrollTo(i)
 			c.onPick(i)

@@ -84,7 +84,7 @@ func TestChatDoneWhen(t *testing.T) {
 	f.arrive(f.customerWrites(conv.ID, "我的快递到哪里了？", at)...)
 	d.Tick()
 	if c.convs[0].ID != conv.ID {
-		t.Fatalf("the conversation is at %d after the customer wrote; want the top", c.indexOf(conv.ID))
+		t.Fatalf("the conversation is at %d after the customer wrote; want the top", c.list.index(conv.ID))
 	}
 	row := newConvRow().(*convRow)
 	c.updateRow(0, row)
@@ -163,7 +163,7 @@ func TestChatDoneWhen(t *testing.T) {
 	if last.data.text != want || !last.data.pending || !strings.Contains(last.meta.Text, lang.L("Pending")) {
 		t.Errorf("the last bubble is %+v; want the phrase, pending", last.data)
 	}
-	if c.indexOf(conv.ID) == 0 && len(c.convs) > 1 && c.convs[1].Waiting(testNow) > 0 {
+	if c.list.index(conv.ID) == 0 && len(c.convs) > 1 && c.convs[1].Waiting(testNow) > 0 {
 		t.Error("the answered conversation stays above the waiting ones")
 	}
 
@@ -228,7 +228,7 @@ func chatThreadPagesInHistory(t *testing.T, f *fixture) {
 			From: shop.FromCustomer, Text: fmt.Sprintf("第%d条", i), At: start.Add(time.Duration(i) * time.Minute)}))
 	}
 	f.arrive(recs...)
-	c.picker.pick(c.indexOf(conv.ID))
+	c.picker.pick(c.list.index(conv.ID))
 	if len(c.thread.bubbles) != threadPageLimit {
 		t.Fatalf("the thread opened with %d messages; want %d", len(c.thread.bubbles), threadPageLimit)
 	}
@@ -276,7 +276,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	f.desk.Tick()
 
 	// A claim of a free conversation wins.
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	test.Tap(c.claimBtn)
 	if got, _ := f.db.Conversation(free.ID); got.Assignee != f.staff.Number {
 		t.Fatalf("after claiming, assignee %q", got.Assignee)
@@ -286,7 +286,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	}
 
 	// A colleague claimed the other first: the claim loses and says so.
-	c.picker.pick(c.indexOf(taken.ID))
+	c.picker.pick(c.list.index(taken.ID))
 	before := len(f.outbox())
 	test.Tap(c.claimBtn)
 	if len(f.outbox()) != before {
@@ -301,7 +301,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	chatCloseOverlays(f.win)
 
 	// Transfer to 1003, then close without questions, then reopen.
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	c.transferTo(free.ID, "1003")
 	if got, _ := f.db.Conversation(free.ID); got.Assignee != "1003" {
 		t.Fatalf("after the transfer, assignee %q", got.Assignee)
@@ -314,7 +314,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 		t.Error("closing asked something")
 	}
 	c.filter.SetSelectedIndex(3) // closed
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	test.Tap(c.closeBtn)
 	if got, _ := f.db.Conversation(free.ID); got.Closed {
 		t.Error("reopening did not reopen")
@@ -366,7 +366,7 @@ func chatCloseOverlays(w fyne.Window) {
 func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	c := f.desk.chat
 	conv, order := f.shippedConversation()
-	c.picker.pick(c.indexOf(conv.ID))
+	c.picker.pick(c.list.index(conv.ID))
 	cu, err := f.db.Customer(conv.CustomerID)
 	if err != nil {
 		t.Fatal(err)
@@ -624,10 +624,10 @@ func TestOpenWithDraftInTheBackground(t *testing.T) {
 	f.waitFor("the conversations", func() bool { return len(c.convs) > 0 })
 	want := c.convs[len(c.convs)-1]
 	c.filter.SetSelectedIndex(3) // closed ones only
-	f.waitFor("the closed conversations", func() bool { return c.indexOf(want.ID) < 0 })
+	f.waitFor("the closed conversations", func() bool { return c.list.index(want.ID) < 0 })
 	f.desk.showChat(want.ID, "草稿")
 	f.waitFor("the conversation open with the list back", func() bool {
-		return c.open != nil && c.open.ID == want.ID && c.indexOf(want.ID) >= 0 && c.filter.SelectedIndex() == 0
+		return c.open != nil && c.open.ID == want.ID && c.list.index(want.ID) >= 0 && c.filter.SelectedIndex() == 0
 	})
 	f.waitFor("nothing left to draw", func() bool {
 		f.mu.Lock()

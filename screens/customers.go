@@ -59,14 +59,14 @@ func newCustomerSection(e *env, data customerSectionData, keys func(fyne.Shortcu
 	c := &customerSection{env: e, data: data, openOrder: openOrder}
 	c.search = newSearchEntry(lang.L("Nick, name or phone"), keys, func(string) { c.load(true) })
 	c.group = widget.NewSelect(nil, func(string) { c.load(true) })
-	c.picker = newPicker(func() int { return len(c.customers) }, newCustomerRow, c.updateRow, c.onPick)
+	c.picker = newPicker(func() int { return len(c.customers) }, newHeadedRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.empty = widget.NewLabelWithStyle(lang.L("No customer is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
-	c.list = listDetail[shop.Customer]{env: e, picker: c.picker, count: c.count, items: &c.customers,
+	c.list = listDetail[shop.Customer]{env: e, picker: c.picker, count: c.count, items: &c.customers, idOf: func(x shop.Customer) string { return x.ID },
 		failed:    lang.L("Could not read the customers: %v"),
 		isOpen:    func() bool { return c.open != nil },
 		openFirst: func(list []shop.Customer) { c.picker.highlight(0); c.show(list[0].ID) },
-		reopen:    func() { c.picker.highlight(c.indexOf(c.open.ID)); c.show(c.open.ID) },
+		reopen:    func() { c.picker.highlight(c.list.index(c.open.ID)); c.show(c.open.ID) },
 		clear:     c.closeDetail,
 		shown: func(list []shop.Customer) string {
 			if c.selectedGroup() != nil {
@@ -228,15 +228,6 @@ func (c *customerSection) closeDetail() {
 	c.empty.Show()
 }
 
-func (c *customerSection) indexOf(id string) int {
-	for i, x := range c.customers {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
 func (c *customerSection) onPick(i int) {
 	if i >= 0 && i < len(c.customers) {
 		c.show(c.customers[i].ID)
@@ -384,36 +375,17 @@ func (c *customerSection) orderLine(o shop.Order) fyne.CanvasObject {
 	return container.New(cols, container.NewCenter(newSwatch(flagColor(o.Flag), 10)), open, when, status, total)
 }
 
-// customerRow is one row of the customer list.
-type customerRow struct {
-	widget.BaseWidget
-	nick, vip *widget.Label
-	detail    *widget.RichText
-}
-
-func newCustomerRow() fyne.CanvasObject {
-	r := &customerRow{nick: newHeading(""), vip: widget.NewLabel(""), detail: newCaption("")}
-	r.vip.Alignment = fyne.TextAlignTrailing
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *customerRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, nil, r.vip, r.nick)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
-}
-
 func (c *customerSection) updateRow(i int, o fyne.CanvasObject) {
-	r := o.(*customerRow)
+	r := o.(*headedRow)
 	if i < 0 || i >= len(c.customers) {
 		return
 	}
 	cu := c.customers[i]
-	setLabel(r.nick, cu.Nick, widget.MediumImportance)
+	setLabel(r.title, cu.Nick, widget.MediumImportance)
 	vip := ""
 	if cu.VIP > 0 {
 		vip = fmt.Sprintf("VIP %d", cu.VIP)
 	}
-	setLabel(r.vip, vip, widget.HighImportance)
+	setLabel(r.side, vip, widget.HighImportance)
 	setCaption(r.detail, joinNonEmpty(" · ", cu.Name, cu.Phone, cu.City))
 }

@@ -16,7 +16,8 @@ type listDetail[T any] struct {
 	env    *env
 	picker *picker
 	count  *widget.RichText
-	items  *[]T   // the section's list
+	items  *[]T // the section's list
+	idOf   func(T) string
 	failed string // the count line when the list cannot be read, with %v for the error
 
 	isOpen    func() bool    // whether the pane shows an item
@@ -30,6 +31,16 @@ type listDetail[T any] struct {
 
 	loading latest
 	kept    int // loads up to this one (loading.gen) keep the open item: see keepOpen
+}
+
+// index is the position in the list of the item with id, -1 when it is not in it.
+func (l *listDetail[T]) index(id string) int {
+	for i, x := range *l.items {
+		if l.idOf(x) == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // keepOpen makes the loads under way keep the item the section just opened (rather than open

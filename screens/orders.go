@@ -119,11 +119,11 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.count = newCaption("")
 
 	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
-	o.list = listDetail[shop.Order]{env: e, picker: o.picker, count: o.count, items: &o.orders,
+	o.list = listDetail[shop.Order]{env: e, picker: o.picker, count: o.count, items: &o.orders, idOf: func(x shop.Order) string { return x.ID },
 		failed:    lang.L("Could not read the orders: %v"),
 		isOpen:    func() bool { return o.open != nil },
 		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
-		reopen:    func() { o.picker.highlight(o.indexOf(o.open.ID)); o.show(o.open.ID) },
+		reopen:    func() { o.picker.highlight(o.list.index(o.open.ID)); o.show(o.open.ID) },
 		clear:     o.closeDetail,
 		shown:     func(list []shop.Order) string { return countText(lang.L("%d orders"), len(list), o.limit()) },
 	}
@@ -263,15 +263,6 @@ func (o *orderSection) closeDetail() {
 	o.empty.SetText(lang.L("Nothing matches the search and filter."))
 	o.scroll.Hide()
 	o.empty.Show()
-}
-
-func (o *orderSection) indexOf(id string) int {
-	for i, x := range o.orders {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func (o *orderSection) onPick(i int) {

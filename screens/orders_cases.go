@@ -44,7 +44,7 @@ type caseList struct {
 func newCaseList(o *orderSection) *caseList {
 	c := &caseList{o: o}
 	c.all = widget.NewCheck(lang.L("Show finished cases"), func(bool) { c.load() })
-	c.picker = newPicker(func() int { return len(c.cases) }, newCaseRow, c.updateRow, c.onPick)
+	c.picker = newPicker(func() int { return len(c.cases) }, newHeadedRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.export = widget.NewButtonWithIcon(lang.L("Export cases (CSV)"), theme.DownloadIcon(), c.exportCases)
 	c.detail = container.NewVBox()
@@ -240,27 +240,8 @@ func (c *caseList) move(to shop.CaseState) {
 	})
 }
 
-// caseRow is one row of the case list.
-type caseRow struct {
-	widget.BaseWidget
-	title, state *widget.Label
-	detail       *widget.RichText
-}
-
-func newCaseRow() fyne.CanvasObject {
-	r := &caseRow{title: newHeading(""), state: widget.NewLabel(""), detail: newCaption("")}
-	r.state.Alignment = fyne.TextAlignTrailing
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *caseRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, nil, r.state, r.title)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
-}
-
 func (c *caseList) updateRow(i int, obj fyne.CanvasObject) {
-	r := obj.(*caseRow)
+	r := obj.(*headedRow)
 	if i < 0 || i >= len(c.cases) {
 		return
 	}
@@ -275,7 +256,7 @@ func (c *caseList) updateRow(i int, obj fyne.CanvasObject) {
 	if k.Finished() {
 		stateImp = widget.SuccessImportance
 	}
-	setLabel(r.state, caseStateName(k.State), stateImp)
+	setLabel(r.side, caseStateName(k.State), stateImp)
 	due := whenText(lang.L("due %s"), k.Due)
 	if k.Overdue(now) {
 		due = "" // the attention text names the due date

@@ -98,7 +98,7 @@ func TestRedFlagNoteByPhoneOfflineAndOnline(t *testing.T) {
 	want := orders[7]
 	d.Show(SectionOrders)
 	test.Type(d.orders.search, want.Address.Phone)
-	i := d.orders.indexOf(want.ID)
+	i := d.orders.list.index(want.ID)
 	if i < 0 {
 		t.Fatalf("searching phone %s did not list order %s", want.Address.Phone, want.ID)
 	}
@@ -170,7 +170,7 @@ func TestAddressCheckList(t *testing.T) {
 	courier.SetText("顺丰速运")
 	d.orders.dialog.Submit()
 
-	if len(d.orders.orders) != n-1 || d.orders.indexOf(ord.ID) >= 0 {
+	if len(d.orders.orders) != n-1 || d.orders.list.index(ord.ID) >= 0 {
 		t.Errorf("the confirmed order is still listed (%d → %d)", n, len(d.orders.orders))
 	}
 	stored, err := f.db.Order(ord.ID)
@@ -224,7 +224,7 @@ func TestCODCallUnpaidAndShipNotice(t *testing.T) {
 		t.Fatalf("the COD list shows %+v", cod)
 	}
 	tapButton(t, d.orders.actions, systemNoteText(string(shop.CallConfirmed)))
-	if d.orders.indexOf(cod.ID) >= 0 {
+	if d.orders.list.index(cod.ID) >= 0 {
 		t.Error("the confirmed COD order is still listed")
 	}
 	if o, _ := f.db.Order(cod.ID); o.CODCall != shop.CallConfirmed || o.CODCallBy != "1002" || !o.CODCallAt.Equal(testNow) {
@@ -403,7 +403,7 @@ func TestCasesOverdueSurfaced(t *testing.T) {
 				!strings.Contains(got, fmt.Sprintf(lang.L("Overdue since %s"), fmtWhen(k.Due, testNow))) {
 				t.Errorf("the forgotten exchange does not say why it is on top: %s", got)
 			}
-			r := newCaseRow().(*caseRow)
+			r := newHeadedRow().(*headedRow)
 			cl.updateRow(cl.indexOf(k.ID), r)
 			if r.title.Importance != widget.DangerImportance {
 				t.Error("the forgotten exchange is not red in the list")

@@ -101,11 +101,11 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 	r.remind.Hide()
 	r.remindAt = newRemindSelect(e, func() { r.load(false) })
 	r.empty = widget.NewLabelWithStyle(lang.L("No review is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
-	r.list = listDetail[shop.Review]{env: e, picker: r.picker, count: r.count, items: &r.reviews,
+	r.list = listDetail[shop.Review]{env: e, picker: r.picker, count: r.count, items: &r.reviews, idOf: func(x shop.Review) string { return x.ID },
 		failed:    lang.L("Could not read the reviews: %v"),
 		isOpen:    func() bool { return r.open != nil },
 		openFirst: func(list []shop.Review) { r.picker.highlight(0); r.show(list[0].ID) },
-		reopen:    func() { r.picker.highlight(r.indexOf(r.open.ID)); r.show(r.open.ID) },
+		reopen:    func() { r.picker.highlight(r.list.index(r.open.ID)); r.show(r.open.ID) },
 		clear:     r.closeDetail,
 		shown: func(list []shop.Review) string {
 			r.updateReminder()
@@ -237,15 +237,6 @@ func (r *reviewSection) closeDetail() {
 	r.empty.SetText(lang.L("Nothing matches the search and filter."))
 	r.scroll.Hide()
 	r.empty.Show()
-}
-
-func (r *reviewSection) indexOf(id string) int {
-	for i, x := range r.reviews {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func (r *reviewSection) onPick(i int) {

@@ -31,13 +31,13 @@ func (c *chatSection) openWithDraft(id, draft string) {
 // openConversation opens a conversation just read, clearing the list's search and filter when
 // it is not in the list, and puts draft, if any, in the composer.
 func (c *chatSection) openConversation(conv shop.Conversation, draft string) {
-	if c.indexOf(conv.ID) < 0 {
+	if c.list.index(conv.ID) < 0 {
 		c.search.SetText("")
 		c.filter.SetSelectedIndex(0)
 	}
 	c.show(conv)
 	c.list.keepOpen() // the list being read again does not open its first conversation
-	c.picker.highlight(c.indexOf(conv.ID))
+	c.picker.highlight(c.list.index(conv.ID))
 	if draft != "" {
 		c.composer.SetText(draft)
 	}

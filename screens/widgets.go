@@ -6,7 +6,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -295,4 +297,26 @@ func (t *themedRectRenderer) Destroy()                     {}
 func (t *themedRectRenderer) Refresh() {
 	t.rect.FillColor = theme.Color(t.r.color)
 	t.rect.Refresh()
+}
+
+// headedRow is a list row of a heading with a short label at its end, over a caption: a
+// customer (nick, VIP level; name, phone, city) or an after-sales case (kind and order,
+// state; why it needs attention, owner, due date).
+type headedRow struct {
+	widget.BaseWidget
+	title, side *widget.Label
+	detail      *widget.RichText
+}
+
+func newHeadedRow() fyne.CanvasObject {
+	r := &headedRow{title: newHeading(""), side: widget.NewLabel(""), detail: newCaption("")}
+	r.side.Alignment = fyne.TextAlignTrailing
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer lays the row out: the heading and the label on one line, the caption below.
+func (r *headedRow) CreateRenderer() fyne.WidgetRenderer {
+	top := container.NewBorder(nil, nil, nil, r.side, r.title)
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
 }
