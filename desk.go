@@ -2,62 +2,45 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"log"
 	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/screens"
-	"kefu/shop"
-	kefusync "kefu/sync"
 )
 
-// Keys of what the desk remembers about its sign-in, kept with its data.
-const (
-	metaShop  = "signin.shop"
-	metaStaff = "signin.staff" // the signed-in shop.Staff as JSON
-)
-
-// desk is the running desk: its store, the server it syncs with, and what runs in the background.
-type desk struct {
-	dir    string
-	server string
+// running is the desk in its window: the running desk (package desk), and for --demo the
+// embedded store server.
+type running struct {
 	demo   bool
-	db     *localdb.DB
-	closes []func() // undone in reverse order when the desk stops
-
-	engine  *kefusync.Engine
-	cancel  context.CancelFunc
-	stopped chan struct{}
+	desk   *desk.Desk
+	closes []func() // undone in reverse order when the window closes
 }
 
 // openDesk opens the desk's local store (creating its data directory) and, for --demo, starts
 // the embedded store server. The local store comes first: a second desk on the same directory,
-// a read-only or full disk, a damaged or newer store are then told apart by localdb's errors
+// a read-only or full disk, a damaged or newer store are then told apart by the desk's errors
 // before anything else is touched.
-func openDesk(o options) (*desk, error) {
-	d := &desk{dir: deskDir(o), server: o.server, demo: o.demo}
-	db, err := localdb.Open(localdb.Options{Dir: localDir(o)})
+func openDesk(o options) (*running, error) {
+	d, err := desk.Open(desk.Params{Dir: localDir(o), Server: o.server})
 	if err != nil {
 		return nil, err
 	}
-	d.db = db
-	d.closes = append(d.closes, func() { db.Close() })
+	a := &running{demo: o.demo, desk: d}
 	if o.demo {
-		url, stop, err := startDemoServer(filepath.Join(d.dir, "store"))
+		url, stop, err := startDemoServer(filepath.Join(deskDir(o), "store"))
 		if err != nil {
-			d.close()
+			d.Close()
 			return nil, err
 		}
-		d.server = url
-		d.closes = append(d.closes, stop)
+		d.UseServer(url)
+		a.closes = append(a.closes, stop)
 	}
-	return d, nil
+	a.closes = append(a.closes, d.Close) // before the demo server stops: sync returns first
+	return a, nil
 }
 
 // deskDir is the directory of the desk's data: --data, or its demo subdirectory for --demo.
@@ -72,146 +55,90 @@ func deskDir(o options) string {
 func localDir(o options) string { return filepath.Join(deskDir(o), "desk") }
 
 // close stops what openDesk started.
-func (d *desk) close() {
-	for i := len(d.closes) - 1; i >= 0; i-- {
-		d.closes[i]()
+func (a *running) close() {
+	for i := len(a.closes) - 1; i >= 0; i-- {
+		a.closes[i]()
 	}
-	d.closes = nil
+	a.closes = nil
 }
 
 // start signs in (at once for the demo, with the saved token, or through the sign-in form) and
 // then shows the desk.
-func (d *desk) start(a fyne.App, w fyne.Window) {
+func (a *running) start(fa fyne.App, w fyne.Window) {
+	server := a.desk.Server()
 	w.SetCloseIntercept(func() {
-		d.stopSync() // sync returns before the window goes: no fyne.Do after quit
-		d.close()
+		a.close() // sync returns before the window goes: no fyne.Do after quit
 		w.Close()
 	})
-	if d.demo {
-		resp, err := kefusync.Login(context.Background(), d.server, demoShop, demoStaff, demoPassword)
+	if a.demo {
+		s, err := a.desk.SignInDemo(context.Background(), demoShop, demoStaff, demoPassword)
 		if err != nil {
 			showFatal(w, fmt.Errorf("the embedded demo store did not let staff %s in: %w", demoStaff, err))
 			return
 		}
-		d.remember(resp.Shop.ID, resp.Staff)
-		d.show(a, w, resp.Staff, resp.Token)
+		a.show(fa, w, s, server)
 		return
 	}
-	shopID, _ := d.db.Meta(metaShop)
-	if staff, ok := d.rememberedStaff(); ok {
-		if token, err := d.credentials(shopID, staff.Number).LoadToken(); err == nil {
-			d.show(a, w, staff, token) // works offline: the server is asked later
-			return
-		}
+	s, ok := a.desk.Remembered()
+	if ok {
+		a.show(fa, w, s, server) // works offline: the server is asked later
+		return
 	}
-	d.showLogin(a, w, shopID, "")
+	a.showLogin(fa, w, s.ShopID, server)
 }
 
 // showLogin asks for shop, staff number and password, then shows the desk.
-func (d *desk) showLogin(a fyne.App, w fyne.Window, shopID, staff string) {
+func (a *running) showLogin(fa fyne.App, w fyne.Window, shopID, server string) {
 	var (
-		resp   kefusync.Session
-		signIn = func(shopID, staff, password string) error {
+		session desk.Session
+		signIn  = func(shopID, staff, password string) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			r, err := kefusync.Login(ctx, d.server, shopID, staff, password)
+			s, err := a.desk.SignIn(ctx, shopID, staff, password)
 			if err != nil {
 				return signInError(err)
 			}
-			if err := d.credentials(r.Shop.ID, r.Staff.Number).SaveToken(r.Token); err != nil {
-				log.Printf("kefu: the sign-in is not remembered: %v", err)
-			}
-			resp = r
+			session = s
 			return nil
 		}
 	)
-	form := screens.NewLogin(d.server, shopID, staff, signIn, func() {
-		d.remember(resp.Shop.ID, resp.Staff)
-		d.show(a, w, resp.Staff, resp.Token)
-	})
+	form := screens.NewLogin(server, shopID, "", signIn, func() { a.show(fa, w, session, server) })
 	w.SetContent(form.Content())
 	form.Focus(w.Canvas())
 }
 
-// signInError sorts a failed sign-in by its cause, for the sign-in form to explain.
-func signInError(err error) error {
-	return &screens.SignInError{Cause: string(kefusync.CauseOf(err)), Err: err}
-}
-
-// credentials names where the token of one staff member is kept.
-func (d *desk) credentials(shopID, staff string) kefusync.Credentials {
-	return kefusync.Credentials{Dir: filepath.Join(d.dir, "desk"), Server: d.server, Shop: shopID, Staff: staff}
-}
-
-// remember keeps who signed in, so the desk opens offline next time.
-func (d *desk) remember(shopID string, staff shop.Staff) {
-	b, _ := json.Marshal(staff)
-	if err := errors.Join(d.db.SetMeta(metaShop, shopID), d.db.SetMeta(metaStaff, string(b))); err != nil {
-		log.Printf("kefu: remembering the sign-in: %v", err)
-	}
-}
-
-func (d *desk) rememberedStaff() (shop.Staff, bool) {
-	var s shop.Staff
-	v, err := d.db.Meta(metaStaff)
-	if err != nil || v == "" || json.Unmarshal([]byte(v), &s) != nil || s.Number == "" {
-		return shop.Staff{}, false
-	}
-	return s, true
-}
-
 // show puts the desk's screens in the window and starts syncing.
-func (d *desk) show(a fyne.App, w fyne.Window, staff shop.Staff, token string) {
+func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string) {
 	var ui *screens.Desk
-	eng, err := kefusync.New(kefusync.Params{
-		Store: d.db, BaseURL: d.server, Token: token, StaffNumber: staff.Number,
-		OnStatus: func(s kefusync.Status) {
-			fyne.Do(func() {
-				if ui != nil {
-					ui.SetSync(syncView(s))
-				}
-			})
-		},
+	first, err := a.desk.Start(s, func(st desk.SyncStatus) {
+		fyne.Do(func() {
+			if ui != nil {
+				ui.SetSync(syncView(st))
+			}
+		})
 	})
 	if err != nil {
 		showFatal(w, err)
 		return
 	}
-	d.engine = eng
-	ui = screens.NewDesk(screens.Params{Data: d.db, Staff: staff, Window: w, App: a, Now: time.Now, Kick: eng.Kick, ServerURL: d.server})
+	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: fa, Now: time.Now, ServerURL: server})
 	w.SetContent(ui.Content())
-	ui.SetSync(syncView(eng.Status()))
-	cancelSub := d.db.Subscribe(func(c localdb.Change) {
+	ui.SetSync(syncView(first))
+	cancelSub := a.desk.Subscribe(func(c desk.Change) {
 		fyne.Do(func() { ui.Refresh(c.Types) })
 	})
-	d.closes = append(d.closes, cancelSub, ui.Close)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel, d.stopped = cancel, make(chan struct{})
-	go func() {
-		defer close(d.stopped)
-		if err := eng.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Printf("kefu: sync stopped: %v", err)
-		}
-	}()
+	// Undone before the desk closes: the screens stop listening first.
+	a.closes = append(a.closes, ui.Close, cancelSub)
+	startBusyProbe(a.desk)
 }
 
-// stopSync cancels the sync engine and waits for it to return.
-func (d *desk) stopSync() {
-	if d.cancel == nil {
-		return
-	}
-	d.cancel()
-	select {
-	case <-d.stopped:
-	case <-time.After(5 * time.Second):
-		log.Print("kefu: sync did not stop within 5 s")
-	}
-	d.cancel = nil
+// signInError sorts a failed sign-in by its cause, for the sign-in form to explain.
+func signInError(err error) error {
+	return &screens.SignInError{Cause: desk.CauseOf(err), Err: err}
 }
 
-// syncView turns the engine's status into what the status bar shows.
-func syncView(s kefusync.Status) screens.SyncView {
-	return screens.SyncView{State: string(s.State), Since: s.Since, Done: s.Done, Total: s.Total,
-		Pending: s.Pending, Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: string(s.Cause)}
+// syncView turns the desk's sync status into what the status bar shows.
+func syncView(s desk.SyncStatus) screens.SyncView {
+	return screens.SyncView{State: s.State, Since: s.Since, Done: s.Done, Total: s.Total,
+		Pending: s.Pending, Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: s.Cause}
 }

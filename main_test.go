@@ -21,6 +21,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"kefu/assets"
+	"kefu/desk"
 	"kefu/localdb"
 	"kefu/screens"
 	"kefu/shop"
@@ -43,7 +44,6 @@ func newTestLauncher(t *testing.T, dir string) *launcher {
 	l.now = func() time.Time { return time.Date(2026, 11, 27, 15, 4, 5, 0, time.Local) }
 	t.Cleanup(func() {
 		if l.desk != nil {
-			l.desk.stopSync()
 			l.desk.close()
 		}
 	})
@@ -198,7 +198,7 @@ func TestDataFolderThatCannotBeWritten(t *testing.T) {
 // A full disk at start-up is named as such, with what to do.
 func TestFullDiskAtStart(t *testing.T) {
 	l := newTestLauncher(t, "/data/kefu")
-	p := l.describe(fmt.Errorf("localdb: 3 MB free on the disk of /data/kefu/desk: %w", localdb.ErrDiskFull))
+	p := l.describe(fmt.Errorf("desk: 3 MB free on the disk of /data/kefu/desk: %w", desk.ErrDiskFull))
 	if p.title != "磁盘已满" || !strings.Contains(p.lead, "保存这个文件夹的磁盘已满") || p.folder != "/data/kefu" ||
 		!strings.Contains(p.text, "没有丢失任何数据") {
 		t.Errorf("disk full: %+v", p)
@@ -250,7 +250,7 @@ func TestDamagedStoreMovedAsideAndStartedFresh(t *testing.T) {
 	if l.desk == nil {
 		t.Fatalf("the desk did not start fresh:\n%s", windowText(l.win))
 	}
-	if n := l.desk.db.OutboxLen(); n != 0 {
+	if n := l.desk.desk.OutboxLen(); n != 0 {
 		t.Errorf("the fresh store has %d pending actions", n)
 	}
 	got = windowText(l.win)
@@ -343,7 +343,12 @@ func TestSignInAtAWebPage(t *testing.T) {
 		w.Write([]byte("<!DOCTYPE html><title>Hotel Wi-Fi</title>"))
 	}))
 	defer srv.Close()
-	_, err := kefusync.Login(context.Background(), srv.URL, "demo", "1001", "demo")
+	d, err := desk.Open(desk.Params{Dir: t.TempDir(), Server: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, err = d.SignIn(context.Background(), "demo", "1001", "demo")
 	var se *screens.SignInError
 	if !errors.As(signInError(err), &se) || se.Cause != screens.CauseWebPage {
 		t.Fatalf("%v sorted as %+v; want a web page", err, se)

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 )
 
 // launcher starts the desk in its window. When the desk cannot start it fills the window with
@@ -27,7 +27,7 @@ type launcher struct {
 	opts options
 	now  func() time.Time // names the folder a damaged store is moved to
 
-	desk *desk // the desk once it has started; nil while it cannot
+	desk *running // the desk once it has started; nil while it cannot
 }
 
 func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
@@ -64,7 +64,7 @@ func (l *launcher) describe(err error) problem {
 	closeWin := widget.NewButton(lang.L("Close"), l.win.Close)
 	data := l.opts.data
 	switch {
-	case errors.Is(err, localdb.ErrLocked):
+	case errors.Is(err, desk.ErrLocked):
 		return problem{
 			title:   lang.L("Kefu Desk is already open"),
 			lead:    lang.L("This data folder is already open in another Kefu Desk window:"),
@@ -72,7 +72,7 @@ func (l *launcher) describe(err error) problem {
 			text:    lang.L("Switch to that window to go on working there; or close it, then click Try again here. Nothing was changed."),
 			actions: []*widget.Button{tryAgain, closeWin},
 		}
-	case errors.Is(err, localdb.ErrNewerSchema):
+	case errors.Is(err, desk.ErrNewerSchema):
 		return problem{
 			title:   lang.L("This data is from a newer Kefu Desk"),
 			lead:    lang.L("The data in this folder was saved by a newer version of Kefu Desk, which this version cannot read:"),
@@ -80,7 +80,7 @@ func (l *launcher) describe(err error) problem {
 			text:    lang.L("Nothing was changed. Install that version of Kefu Desk, or a newer one, and start it again."),
 			actions: []*widget.Button{closeWin},
 		}
-	case errors.Is(err, localdb.ErrCorrupt):
+	case errors.Is(err, desk.ErrCorrupt):
 		fresh := widget.NewButtonWithIcon(lang.L("Move it aside and start fresh"), theme.ViewRefreshIcon(), l.moveAsideAndStart)
 		fresh.Importance = widget.HighImportance
 		return problem{
@@ -91,7 +91,7 @@ func (l *launcher) describe(err error) problem {
 			detail:  err.Error(),
 			actions: []*widget.Button{fresh, closeWin},
 		}
-	case errors.Is(err, localdb.ErrDiskFull):
+	case errors.Is(err, desk.ErrDiskFull):
 		return problem{
 			title:   lang.L("The disk is full"),
 			lead:    lang.L("The disk that holds this folder is full, so Kefu Desk cannot save anything:"),
@@ -99,7 +99,7 @@ func (l *launcher) describe(err error) problem {
 			text:    lang.L("Free some space (empty the recycle bin, delete large files you no longer need), then click Try again. Nothing was lost."),
 			actions: []*widget.Button{tryAgain, closeWin},
 		}
-	case errors.Is(err, localdb.ErrReadOnly):
+	case errors.Is(err, desk.ErrReadOnly):
 		return problem{
 			title:   lang.L("Kefu Desk cannot save in its data folder"),
 			lead:    lang.L("Kefu Desk cannot write in its data folder: the disk is read-only, or this user may not write there."),

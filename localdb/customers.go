@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -250,40 +249,37 @@ func allStats(txn *badger.Txn) map[string]shop.CustomerStats {
 	return out
 }
 
-// Member is a customer of a group with the figures the group was evaluated with.
-type Member struct {
+// CustomerFigures is a customer with the figures of their counted orders (shop.CustomerStats).
+type CustomerFigures struct {
 	Customer shop.Customer
 	Stats    shop.CustomerStats
 }
 
-// GroupMembers lists the members of a group at now, by nick: for a manual group the customers
-// that list its id, for a rule group the customers whose figures and profile match the rule
-// (figures come from the spend index, so the members follow the orders as they sync).
-func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
+// CustomerScan says which customers Customers lists. Both functions are optional; the rules
+// they apply (customer groups, say) belong to the caller.
+type CustomerScan struct {
+	// Candidate, when set, limits the scan to customers with counted orders whose figures it
+	// accepts: the others are passed over without reading their values.
+	Candidate func(st shop.CustomerStats) bool
+	// Keep decides from a customer decoded in part (ID, VIP, Tags and Groups only) and their
+	// figures whether the customer is listed; nil lists every candidate.
+	Keep func(c shop.Customer, st shop.CustomerStats) bool
+}
+
+// Customers lists the customers s selects, by nick, with their figures (which come from the
+// spend index, so they follow the orders as they sync).
+func (db *DB) Customers(s CustomerScan) ([]CustomerFigures, error) {
 	if err := db.ensureSpendIndex(); err != nil {
-		return nil, fmt.Errorf("localdb: members of group %s: %w", g.ID, err)
+		return nil, fmt.Errorf("localdb: customers: %w", err)
 	}
-	var out []Member
+	var out []CustomerFigures
 	err := db.view(func(txn *badger.Txn) error {
 		stats := allStats(txn)
-		keep := func(c shop.Customer) bool {
-			if g.Rule == nil {
-				for _, id := range c.Groups {
-					if id == g.ID {
-						return true
-					}
-				}
-				return false
-			}
-			return g.Rule.Match(c, stats[c.ID], now)
-		}
-		// Only customers with counted orders can match a rule on money or recency: the others
-		// are passed over without reading their values.
 		var candidates map[string]bool
-		if r := g.Rule; r != nil && (r.MinSpent > 0 || r.WithinDays > 0) {
+		if s.Candidate != nil {
 			candidates = make(map[string]bool, len(stats))
 			for id, st := range stats {
-				if r.Match(shop.Customer{VIP: 5, Tags: []string{r.Tag}}, st, now) {
+				if s.Candidate(st) {
 					candidates[id] = true
 				}
 			}
@@ -301,7 +297,7 @@ func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
 				if err != nil || !st.exists() {
 					return err
 				}
-				// A slim decode first: most customers of a group are decided by these fields.
+				// A slim decode first: most customers are decided by these fields.
 				var slim struct {
 					ID     string   `json:"id"`
 					VIP    int      `json:"vip"`
@@ -311,14 +307,14 @@ func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
 				if err := json.Unmarshal(st.data, &slim); err != nil {
 					return fmt.Errorf("decoding customer: %w", err)
 				}
-				if !keep(shop.Customer{ID: slim.ID, VIP: slim.VIP, Tags: slim.Tags, Groups: slim.Groups}) {
+				if s.Keep != nil && !s.Keep(shop.Customer{ID: slim.ID, VIP: slim.VIP, Tags: slim.Tags, Groups: slim.Groups}, stats[slim.ID]) {
 					return nil
 				}
 				var c shop.Customer
 				if err := json.Unmarshal(st.data, &c); err != nil {
 					return fmt.Errorf("decoding customer: %w", err)
 				}
-				out = append(out, Member{Customer: c, Stats: stats[c.ID]})
+				out = append(out, CustomerFigures{Customer: c, Stats: stats[c.ID]})
 				return nil
 			})
 			if err != nil {
@@ -328,7 +324,7 @@ func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("localdb: members of group %s: %w", g.ID, err)
+		return nil, fmt.Errorf("localdb: customers: %w", err)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := lowerASCII(out[i].Customer.Nick), lowerASCII(out[j].Customer.Nick)
@@ -343,11 +339,6 @@ func (db *DB) GroupMembers(g shop.Group, now time.Time) ([]Member, error) {
 // Group returns one customer group.
 func (db *DB) Group(id string) (shop.Group, error) {
 	return getTyped[shop.Group](db, shop.TypeGroup, id)
-}
-
-// AllCustomers lists every customer by nick, with their figures.
-func (db *DB) AllCustomers() ([]Member, error) {
-	return db.GroupMembers(shop.Group{ID: "all", Rule: &shop.GroupRule{}}, time.Time{})
 }
 
 // Complaints lists the complaints created in [from, to) (zero bounds do not limit), newest
@@ -414,83 +405,4 @@ func (db *DB) StaffMessagesOn(customerID string, now time.Time) (int, error) {
 		return 0, fmt.Errorf("localdb: messages to %s today: %w", customerID, err)
 	}
 	return n, nil
-}
-
-// BulkRequest is a bulk message (群发) to prepare: the template, with {nick} and {name}, for
-// the members, and the most staff messages a customer may get in a shop day (0: no cap).
-type BulkRequest struct {
-	Members  []shop.Customer
-	Template string
-	DailyCap int
-	Now      time.Time
-}
-
-// BulkSend is one message of a bulk send: the customer, the conversation it goes into and the
-// filled text.
-type BulkSend struct {
-	Customer       shop.Customer
-	ConversationID string
-	Text           string
-}
-
-// BulkPlan is what a bulk send will do: the messages to send and the members skipped, by reason.
-type BulkPlan struct {
-	Sends    []BulkSend
-	OptedOut int // customers who asked for no bulk messages
-	NoChat   int // customers who never opened a chat: there is no conversation to write into
-	Capped   int // customers who had DailyCap staff messages today already
-}
-
-// FillFor fills a message template for a customer: {nick} and {name} (the nick when no name is
-// known).
-func FillFor(template string, c shop.Customer) string {
-	name := c.Name
-	if name == "" {
-		name = c.Nick
-	}
-	return shop.Fill(template, map[string]string{"nick": c.Nick, "name": name})
-}
-
-// PlanBulk decides, member by member, whether a bulk message goes out and into which
-// conversation (the customer's most recent one). The messages are sent by applying a
-// shop.KindChatSend mutation for each (see BulkMutation).
-func (db *DB) PlanBulk(req BulkRequest) (BulkPlan, error) {
-	var p BulkPlan
-	for _, c := range req.Members {
-		if c.OptOut {
-			p.OptedOut++
-			continue
-		}
-		convs, err := db.ConversationsOf(c.ID)
-		if err != nil {
-			return p, err
-		}
-		if len(convs) == 0 {
-			p.NoChat++
-			continue
-		}
-		if req.DailyCap > 0 {
-			n, err := db.StaffMessagesOn(c.ID, req.Now)
-			if err != nil {
-				return p, err
-			}
-			if n >= req.DailyCap {
-				p.Capped++
-				continue
-			}
-		}
-		p.Sends = append(p.Sends, BulkSend{Customer: c, ConversationID: convs[0].ID, Text: strings.TrimSpace(FillFor(req.Template, c))})
-	}
-	return p, nil
-}
-
-// BulkMutation is the chat.send mutation of one bulk message, with a message id made here: the
-// server applies a mutation id once, so a retried push never sends the message twice.
-func BulkMutation(s BulkSend, staff string, now time.Time) (shop.Mutation, error) {
-	m, err := shop.NewMutation(shop.KindChatSend, s.ConversationID, staff, now,
-		shop.ChatSend{MessageID: shop.NewID(), Text: s.Text})
-	if err != nil {
-		return m, fmt.Errorf("localdb: bulk message to %s: %w", s.Customer.Nick, err)
-	}
-	return m, nil
 }

@@ -38,7 +38,7 @@ func TestChatReplyOnAFullDiskStaysInTheComposer(t *testing.T) {
 	if err != nil || len(waiting) == 0 {
 		t.Fatalf("waiting conversations: %v", err)
 	}
-	d.chat.picker.pick(d.chat.indexOf(waiting[0].ID))
+	d.chat.picker.pick(d.chat.list.index(waiting[0].ID))
 	before := len(f.outbox())
 	const text = "您好，这件外套 130 码还有货，今天下午发出"
 

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -31,6 +32,10 @@ type chatStore interface {
 // chatSection is the chat workspace: the conversation list, waiting ones first; the open
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
+	list        listDetail[shop.Conversation] // the conversations and the open one
+	reopenLoad  latest                        // the open conversation being read again
+	alertLoad   latest                        // the waits being checked for alerts (checkAlerts)
+	threadLoad  latest                        // the open conversation's messages being read
 	env         *env
 	data        chatStore
 	warn, alert time.Duration
@@ -38,8 +43,8 @@ type chatSection struct {
 
 	search  *searchEntry
 	filter  *widget.Select
-	filters []localdb.ConversationFilter
-	current localdb.ConversationFilter
+	filters []desk.ConversationFilter
+	current desk.ConversationFilter
 	picker  *picker
 	convs   []shop.Conversation
 	count   *widget.RichText
@@ -75,7 +80,7 @@ type chatSection struct {
 	box fyne.CanvasObject
 }
 
-func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chatSection {
+func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chatSection {
 	c := &chatSection{env: e, data: data, notified: map[string]time.Time{}}
 	c.warn, c.alert = loadWaitThresholds(e.app)
 	c.notify = func(n *fyne.Notification) {
@@ -83,12 +88,12 @@ func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chat
 			e.app.SendNotification(n)
 		}
 	}
-	c.search = newSearchEntry(lang.L("Search by nick"), desk, func(string) { c.onSearch() })
-	c.filters = []localdb.ConversationFilter{localdb.FilterAll, localdb.FilterWaiting, localdb.FilterMine, localdb.FilterClosed}
+	c.search = newSearchEntry(lang.L("Search by nick"), keys, func(string) { c.onSearch() })
+	c.filters = []desk.ConversationFilter{desk.FilterAll, desk.FilterWaiting, desk.FilterMine, desk.FilterClosed}
 	c.filter = widget.NewSelect([]string{lang.L("All open"), lang.L("Waiting"), lang.L("Mine"), lang.L("Closed")}, nil)
 	c.filter.SetSelectedIndex(0)
 	c.filter.OnChanged = func(string) { c.onFilter() }
-	c.current = localdb.FilterAll
+	c.current = desk.FilterAll
 	c.picker = newPicker(func() int { return len(c.convs) }, newConvRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 
@@ -100,11 +105,21 @@ func newChatSection(e *env, data chatStore, desk func(fyne.Shortcut) bool) *chat
 	c.moreBtn = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), c.showMore)
 	c.thread = newThread()
 	c.thread.onTop = c.loadOlder
-	c.composer = newChatComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), desk, c.onSend)
+	c.composer = newChatComposer(lang.L("Type a reply: Enter sends, Shift+Enter starts a new line"), keys, c.onSend)
 	c.suggest = newPhraseSuggest(c)
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { c.onSend(c.composer.Text) })
 	c.send.Importance = widget.HighImportance
 	c.empty = widget.NewLabelWithStyle(lang.L("No conversation is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	c.list = listDetail[shop.Conversation]{env: e, picker: c.picker, count: c.count, items: &c.convs, idOf: func(x shop.Conversation) string { return x.ID },
+		failed:    lang.L("Could not read the conversations: %v"),
+		isOpen:    func() bool { return c.open != nil },
+		openFirst: func(list []shop.Conversation) { c.picker.highlight(0); c.show(list[0]) },
+		reopen:    c.reopen,
+		clear:     c.closeDetail,
+		shown: func(list []shop.Conversation) string {
+			return countText(lang.L("%d conversations"), len(list), chatListLimit)
+		},
+	}
 	c.panel = newCustomerPanel(c)
 
 	actions := container.NewHBox(c.claimBtn, c.transfer, c.closeBtn, c.moreBtn)
@@ -157,31 +172,24 @@ func (c *chatSection) reload() { c.load(false) }
 
 // load reads the conversation list. After a new search or filter the first match opens.
 func (c *chatSection) load(fresh bool) {
-	convs, err := c.data.Conversations(c.current, c.env.staff.Number, c.search.Text, chatListLimit)
-	if err != nil {
-		c.convs = nil
-		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the conversations: %v"), err))
-		c.picker.list.Refresh()
-		return
-	}
-	c.convs = convs
-	setCaption(c.count, countText(lang.L("%d conversations"), len(convs), chatListLimit))
-	c.picker.list.Refresh()
-	if fresh || c.open == nil {
-		if len(convs) > 0 {
-			c.picker.highlight(0)
-			c.show(convs[0])
-		} else if fresh {
-			c.picker.highlight(-1)
-			c.closeDetail()
+	f, staff, q := c.current, c.env.staff.Number, c.search.Text
+	c.list.load(fresh, func(ctx context.Context) ([]shop.Conversation, error) {
+		return c.data.Conversations(ctx, f, staff, q, chatListLimit)
+	})
+}
+
+// reopen shows the open conversation afresh, as stored now, and highlights it in the list.
+func (c *chatSection) reopen() {
+	c.picker.highlight(c.list.index(c.open.ID))
+	id := c.open.ID
+	latestRun(&c.reopenLoad, c.env, func(ctx context.Context) (shop.Conversation, error) {
+		conv, _, err := getEntity[shop.Conversation](ctx, c.env.writer, shop.TypeConversation, id)
+		return conv, err
+	}, func(conv shop.Conversation, err error) {
+		if err == nil && c.open != nil && c.open.ID == id {
+			c.show(conv)
 		}
-		return
-	}
-	c.picker.highlight(c.indexOf(c.open.ID))
-	var conv shop.Conversation
-	if _, ok, err := c.env.writer.Get(shop.TypeConversation, c.open.ID, &conv); err == nil && ok {
-		c.show(conv)
-	}
+	})
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.
@@ -195,15 +203,6 @@ func (c *chatSection) closeDetail() {
 	c.panel.show(nil)
 }
 
-func (c *chatSection) indexOf(id string) int {
-	for i, cv := range c.convs {
-		if cv.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
 // onPick opens the conversation the staff member selected and marks it read.
 func (c *chatSection) onPick(i int) {
 	if i < 0 || i >= len(c.convs) {
@@ -211,8 +210,12 @@ func (c *chatSection) onPick(i int) {
 	}
 	conv := c.convs[i]
 	c.show(conv)
-	if conv.Unread > 0 && c.env.apply(shop.KindChatRead, conv.ID, 0, nil) == nil {
-		c.load(false)
+	if conv.Unread > 0 {
+		c.env.apply(shop.KindChatRead, conv.ID, 0, nil, func(err error) {
+			if err == nil {
+				c.load(false)
+			}
+		})
 	}
 	if c.env.win != nil {
 		c.env.win.Canvas().Focus(c.composer)
@@ -221,20 +224,27 @@ func (c *chatSection) onPick(i int) {
 
 // jumpToLongest opens the conversation that has waited longest (Alt+Down).
 func (c *chatSection) jumpToLongest() {
-	first, err := c.data.Conversations(localdb.FilterWaiting, "", "", 1)
-	if err != nil || len(first) == 0 {
-		return
-	}
-	if i := c.indexOf(first[0].ID); i < 0 {
-		// Not in the list as filtered: show all open conversations, the longest wait is first.
-		c.search.SetText("")
-		c.filter.SetSelectedIndex(0)
-	}
-	if i := c.indexOf(first[0].ID); i >= 0 {
-		c.picker.highlight(i)
-		c.picker.list.ScrollTo(i)
-		c.onPick(i)
-	}
+	background(c.env, func(ctx context.Context) ([]shop.Conversation, error) {
+		return c.data.Conversations(ctx, desk.FilterWaiting, "", "", 1)
+	}, func(first []shop.Conversation, err error) {
+		if err != nil || len(first) == 0 {
+			return
+		}
+		if i := c.list.index(first[0].ID); i >= 0 {
+			c.picker.highlight(i)
+			c.picker.list.ScrollTo(i)
+			c.onPick(i)
+			return
+		}
+		// Not in the list as filtered: show all open conversations (the longest wait is
+		// first) with this one open.
+		conv := first[0]
+		c.openConversation(conv, "")
+		c.picker.list.ScrollToTop()
+		if conv.Unread > 0 {
+			c.env.apply(shop.KindChatRead, conv.ID, 0, nil, c.reloaded)
+		}
+	})
 }
 
 // show puts a conversation in the detail pane with its latest messages.
@@ -295,7 +305,14 @@ func (c *chatSection) updateActions(conv shop.Conversation) {
 }
 
 func (c *chatSection) showThread(conv shop.Conversation, toNewest bool) {
-	msgs, err := c.data.Messages(conv.ID, "", max(c.shown, threadPageLimit))
+	n := max(c.shown, threadPageLimit)
+	latestRun(&c.threadLoad, c.env, func(ctx context.Context) ([]shop.Message, error) {
+		return c.data.Messages(ctx, conv.ID, "", n)
+	}, func(msgs []shop.Message, err error) { c.drawThread(conv, msgs, err, toNewest) })
+}
+
+// drawThread shows the messages just read (or why they could not be).
+func (c *chatSection) drawThread(conv shop.Conversation, msgs []shop.Message, err error, toNewest bool) {
 	if err != nil {
 		c.thread.set([]bubbleData{{from: shop.FromSystem, text: fmt.Sprintf(lang.L("Could not read the messages: %v"), err)}}, true)
 		return
@@ -317,20 +334,24 @@ func (c *chatSection) loadOlder() {
 		return
 	}
 	c.paging = true
-	defer func() { c.paging = false }()
-	msgs, err := c.data.Messages(c.open.ID, c.firstShow, threadPageLimit)
-	if err != nil {
-		return
-	}
-	if len(msgs) < threadPageLimit {
-		c.allShown = true
-	}
-	if len(msgs) == 0 {
-		return
-	}
-	c.shown += len(msgs)
-	c.firstShow = msgs[0].ID
-	c.thread.prepend(c.bubbles(*c.open, msgs))
+	conv, before := *c.open, c.firstShow
+	background(c.env, func(ctx context.Context) ([]shop.Message, error) {
+		return c.data.Messages(ctx, conv.ID, before, threadPageLimit)
+	}, func(msgs []shop.Message, err error) {
+		c.paging = false
+		if err != nil || c.open == nil || c.open.ID != conv.ID || c.firstShow != before {
+			return
+		}
+		if len(msgs) < threadPageLimit {
+			c.allShown = true
+		}
+		if len(msgs) == 0 {
+			return
+		}
+		c.shown += len(msgs)
+		c.firstShow = msgs[0].ID
+		c.thread.prepend(c.bubbles(*c.open, msgs))
+	})
 }
 
 func (c *chatSection) bubbles(conv shop.Conversation, msgs []shop.Message) []bubbleData {
@@ -376,23 +397,31 @@ func (c *chatSection) onSend(text string) {
 	if text == "" || c.open == nil {
 		return
 	}
-	if c.sendMessage(text, nil) == nil {
-		c.composer.SetText("")
-	}
+	c.sendMessage(text, nil, func(err error) {
+		if err == nil {
+			c.composer.SetText("")
+		}
+	})
 }
 
-// sendMessage records a staff message (and card) in the open conversation.
-func (c *chatSection) sendMessage(text string, card *shop.Card) error {
+// sendMessage records a staff message (and card) in the open conversation; done (if set)
+// gets how it went.
+func (c *chatSection) sendMessage(text string, card *shop.Card, done func(error)) {
 	if c.open == nil {
-		return errNoConversation
+		if done != nil {
+			done(errNoConversation)
+		}
+		return
 	}
-	err := c.env.apply(shop.KindChatSend, c.open.ID, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text, Card: card})
-	if err != nil {
-		return err
-	}
-	c.load(false)
-	c.thread.scroll.ScrollToBottom()
-	return nil
+	c.env.apply(shop.KindChatSend, c.open.ID, 0, shop.ChatSend{MessageID: shop.NewID(), Text: text, Card: card}, func(err error) {
+		if err == nil {
+			c.load(false)
+			c.thread.scroll.ScrollToBottom()
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // convRow is one row of the conversation list.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -68,24 +69,35 @@ func (d *Desk) jumpToWaiting() {
 // shown. The waiting list comes longest wait first, so it reads only a little past the last
 // conversation over the threshold.
 func (c *chatSection) checkAlerts() {
-	now := c.env.now()
-	var over []shop.Conversation
-	for limit := 50; ; limit *= 4 {
-		waiting, err := c.data.Conversations(localdb.FilterWaiting, "", "", limit)
-		if err != nil {
-			return
-		}
-		over = over[:0]
-		for _, conv := range waiting {
-			if conv.Waiting(now) <= c.alert {
-				break
+	now, alert := c.env.now(), c.alert
+	latestRun(&c.alertLoad, c.env, func(ctx context.Context) ([]shop.Conversation, error) {
+		var over []shop.Conversation
+		for limit := 50; ; limit *= 4 {
+			waiting, err := c.data.Conversations(ctx, desk.FilterWaiting, "", "", limit)
+			if err != nil {
+				return nil, err
 			}
-			over = append(over, conv)
+			over = over[:0]
+			for _, conv := range waiting {
+				if conv.Waiting(now) <= alert {
+					break
+				}
+				over = append(over, conv)
+			}
+			if len(over) < limit || limit >= 10_000 {
+				return over, nil
+			}
 		}
-		if len(over) < limit || limit >= 10_000 {
-			break
+	}, func(over []shop.Conversation, err error) {
+		if err == nil {
+			c.raiseAlerts(over, now)
 		}
-	}
+	})
+}
+
+// raiseAlerts notifies of the conversations over the red threshold that were not notified
+// for this wait yet, and counts them all.
+func (c *chatSection) raiseAlerts(over []shop.Conversation, now time.Time) {
 	c.overdueN = len(over)
 	for _, conv := range over {
 		if c.notified[conv.ID].Equal(conv.WaitingSince) {
@@ -107,16 +119,14 @@ func (c *chatSection) onClaim() {
 	if c.open == nil {
 		return
 	}
-	if err := c.env.apply(shop.KindChatClaim, c.open.ID, c.version(c.open.ID), nil); err == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, shop.KindChatClaim, c.open.ID, nil, c.reloaded)
 }
 
-// version is the conversation's version as the desk last had it from the server.
-func (c *chatSection) version(convID string) int64 {
-	var conv shop.Conversation
-	v, _, _ := c.env.writer.Get(shop.TypeConversation, convID, &conv)
-	return v
+// reloaded reads the list again after an action was recorded.
+func (c *chatSection) reloaded(err error) {
+	if err == nil {
+		c.load(false)
+	}
 }
 
 // onTransfer asks which colleague takes the open conversation.
@@ -124,9 +134,16 @@ func (c *chatSection) onTransfer() {
 	if c.open == nil || c.env.win == nil {
 		return
 	}
-	staff, err := c.data.StaffList()
+	background(c.env, c.data.StaffList, c.askTransfer)
+}
+
+// askTransfer asks which of the staff just read takes the open conversation.
+func (c *chatSection) askTransfer(staff []shop.Staff, err error) {
 	if err != nil {
 		c.env.showError(err)
+		return
+	}
+	if c.open == nil {
 		return
 	}
 	var names []string
@@ -153,9 +170,7 @@ func (c *chatSection) onTransfer() {
 
 // transferTo hands the conversation to a staff member.
 func (c *chatSection) transferTo(convID, number string) {
-	if c.env.apply(shop.KindChatTransfer, convID, c.version(convID), shop.ChatTransfer{To: number}) == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, shop.KindChatTransfer, convID, shop.ChatTransfer{To: number}, c.reloaded)
 }
 
 // onClose ends the open conversation without asking anything, or reopens a closed one.
@@ -167,9 +182,7 @@ func (c *chatSection) onClose() {
 	if c.open.Closed {
 		kind = shop.KindChatReopen
 	}
-	if c.env.apply(kind, c.open.ID, c.version(c.open.ID), nil) == nil {
-		c.load(false)
-	}
+	c.env.applyOn(shop.TypeConversation, kind, c.open.ID, nil, c.reloaded)
 }
 
 // showMore opens the menu of the chat's other tools.
@@ -211,7 +224,7 @@ func (c *chatSection) showSettings() {
 	sig := widget.NewEntry()
 	sig.SetText(c.signature())
 	promo := widget.NewButton(lang.L("Add the current promotion"), func() {
-		if s, err := c.data.Shop(); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
+		if s, err := c.data.Shop(c.env.ctx); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
 			sig.SetText(joinNonEmpty("｜", strings.TrimSpace(sig.Text), s.Promotion))
 		}
 	})

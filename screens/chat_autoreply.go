@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -45,10 +46,10 @@ type chatKeywordRow struct {
 
 func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 	e := &autoReplyEditor{c: c, keywords: container.NewVBox()}
-	rules, _, err := c.data.AutoReplies()
+	rules, _, err := c.data.AutoReplies(c.env.ctx)
 	e.rules = rules
 	var cur shop.AutoReplies
-	e.base, _, _ = c.env.writer.Get(shop.TypeAutoReply, shop.AutoRepliesID, &cur)
+	e.base, _, _ = c.env.writer.Get(c.env.ctx, shop.TypeAutoReply, shop.AutoRepliesID, &cur)
 
 	e.greeting = widget.NewMultiLineEntry()
 	e.greeting.SetMinRowsVisible(4)
@@ -85,13 +86,15 @@ func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 		e.msg.SetText(err.Error())
 	}
 	e.save = widget.NewButtonWithIcon(lang.L("Save auto-replies"), theme.DocumentSaveIcon(), func() {
-		if err := e.submit(); err != nil {
-			e.msg.SetText(err.Error())
-		} else {
+		e.submit(func(err error) {
+			if err != nil {
+				e.msg.SetText(err.Error())
+				return
+			}
 			e.msg.SetText(lang.L("Saved; the server answers customers with these rules."))
 			e.msg.Importance = widget.SuccessImportance
 			e.msg.Refresh()
-		}
+		})
 	})
 	e.save.Importance = widget.HighImportance
 
@@ -184,19 +187,29 @@ func (e *autoReplyEditor) rulesFromForm() (shop.AutoReplies, error) {
 	return r, nil
 }
 
-// submit records the edited auto-replies.
-func (e *autoReplyEditor) submit() error {
+// submit records the edited auto-replies; done gets how it went.
+func (e *autoReplyEditor) submit(done func(error)) {
 	r, err := e.rulesFromForm()
 	if err != nil {
-		return err
+		done(err)
+		return
 	}
-	if err := e.c.env.apply(shop.KindAutoReplyPut, shop.AutoRepliesID, e.base, r); err != nil {
-		return err
-	}
-	e.rules = r
-	var cur shop.AutoReplies
-	e.base, _, _ = e.c.env.writer.Get(shop.TypeAutoReply, shop.AutoRepliesID, &cur)
-	return nil
+	e.c.env.apply(shop.KindAutoReplyPut, shop.AutoRepliesID, e.base, r, func(err error) {
+		if err != nil {
+			done(err)
+			return
+		}
+		e.rules = r
+		// The next save is based on the version just written.
+		background(e.c.env, func(ctx context.Context) (int64, error) {
+			var cur shop.AutoReplies
+			v, _, err := e.c.env.writer.Get(ctx, shop.TypeAutoReply, shop.AutoRepliesID, &cur)
+			return v, err
+		}, func(v int64, _ error) {
+			e.base = v
+			done(nil)
+		})
+	})
 }
 
 // showAutoReplyEditor opens the auto-reply editor.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strings"
 	"unicode"
 
@@ -24,9 +25,9 @@ type chatComposer struct {
 	keys func(k *fyne.KeyEvent) bool // handles a key before the composer; true when it did
 }
 
-func newChatComposer(placeholder string, desk func(fyne.Shortcut) bool, onSend func(string)) *chatComposer {
+func newChatComposer(placeholder string, keys func(fyne.Shortcut) bool, onSend func(string)) *chatComposer {
 	c := &chatComposer{}
-	c.onSend, c.desk = onSend, desk
+	c.onSend, c.shortcuts = onSend, keys
 	c.ExtendBaseWidget(c)
 	c.MultiLine = true
 	c.Wrapping = fyne.TextWrapWord
@@ -94,7 +95,8 @@ type phraseSuggest struct {
 	rows    *fyne.Container
 	matches []shop.QuickPhrase
 	sel     int
-	at      int // where the "/" is in the composer's text
+	at      int    // where the "/" is in the composer's text
+	loading latest // the phrases being read
 }
 
 func newPhraseSuggest(c *chatSection) *phraseSuggest {
@@ -118,15 +120,24 @@ func (s *phraseSuggest) hide() {
 func (s *phraseSuggest) update() {
 	q, at, ok := phraseQuery(s.c.composer.Text)
 	if !ok || s.c.open == nil {
+		s.loading.gen++ // a read under way offers nothing any more
 		s.hide()
 		return
 	}
-	all, err := s.c.data.Phrases(s.c.env.staff.Number)
-	if err != nil {
-		s.hide()
-		return
-	}
-	s.matches, s.at, s.sel = matchPhrases(all, q, maxSuggestions), at, 0
+	staff := s.c.env.staff.Number
+	latestRun(&s.loading, s.c.env, func(ctx context.Context) ([]shop.QuickPhrase, error) { return s.c.data.Phrases(ctx, staff) },
+		func(all []shop.QuickPhrase, err error) {
+			if err != nil {
+				s.hide()
+				return
+			}
+			s.offer(matchPhrases(all, q, maxSuggestions), at)
+		})
+}
+
+// offer shows the phrases found for the "/" at position at of the composer's text.
+func (s *phraseSuggest) offer(matches []shop.QuickPhrase, at int) {
+	s.matches, s.at, s.sel = matches, at, 0
 	if len(s.matches) == 0 {
 		s.hide()
 		return
@@ -195,7 +206,7 @@ func (s *phraseSuggest) pickSelected() {
 	}
 	comp.Refresh()
 	s.hide() // SetText ran OnChanged; the phrase holds no "/word" to offer again
-	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil)
+	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil, nil)
 }
 
 // placeholders are the values quick phrases are filled with for the open conversation: the
@@ -206,14 +217,14 @@ func (c *chatSection) placeholders() map[string]string {
 	if v["staff"] == "" {
 		v["staff"] = staffLabel(c.env.staff.Number)
 	}
-	if s, err := c.data.Shop(); err == nil {
+	if s, err := c.data.Shop(c.env.ctx); err == nil {
 		v["courier"] = s.Courier
 	}
 	if c.open == nil {
 		return v
 	}
 	v["nick"] = c.open.Nick
-	if cu, err := c.data.Customer(c.open.CustomerID); err == nil {
+	if cu, err := c.data.Customer(c.env.ctx, c.open.CustomerID); err == nil {
 		v["name"] = cu.Name
 	}
 	if o, ok := c.discussedOrder(); ok {
@@ -233,11 +244,11 @@ func (c *chatSection) discussedOrder() (shop.Order, bool) {
 	}
 	if c.open.OrderID != "" {
 		var o shop.Order
-		if _, ok, err := c.env.writer.Get(shop.TypeOrder, c.open.OrderID, &o); err == nil && ok {
+		if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeOrder, c.open.OrderID, &o); err == nil && ok {
 			return o, true
 		}
 	}
-	if os, err := c.data.OrdersOf(c.open.CustomerID, 1); err == nil && len(os) > 0 {
+	if os, err := c.data.OrdersOf(c.env.ctx, c.open.CustomerID, 1); err == nil && len(os) > 0 {
 		return os[0], true
 	}
 	return shop.Order{}, false

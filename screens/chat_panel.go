@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -42,6 +43,9 @@ type customerPanel struct {
 	scroll   *container.Scroll
 	box      fyne.CanvasObject
 	lastCust shop.Customer
+
+	// The panel's parts being read: a newer read of one drops the older one's result.
+	profileLoad, productLoad, lookupLoad, ordersLoad, reviewsLoad latest
 }
 
 func newCustomerPanel(c *chatSection) *customerPanel {
@@ -98,7 +102,12 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 }
 
 func (p *customerPanel) fillProfile(id, nick string) {
-	cu, err := p.c.data.Customer(id)
+	latestRun(&p.profileLoad, p.c.env, func(ctx context.Context) (shop.Customer, error) { return p.c.data.Customer(ctx, id) },
+		func(cu shop.Customer, err error) { p.drawProfile(cu, nick, err) })
+}
+
+// drawProfile shows the customer just read (or why they could not be).
+func (p *customerPanel) drawProfile(cu shop.Customer, nick string, err error) {
 	if err != nil {
 		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
 		p.profile.Refresh()
@@ -157,13 +166,19 @@ func (p *customerPanel) fillProduct() {
 		p.prod.Refresh()
 		return
 	}
-	pr, err := p.c.data.Product(p.product)
+	id := p.product
+	latestRun(&p.productLoad, p.c.env, func(ctx context.Context) (shop.Product, error) { return p.c.data.Product(ctx, id) },
+		p.drawProduct)
+}
+
+// drawProduct shows the product just read (or why it could not be).
+func (p *customerPanel) drawProduct(pr shop.Product, err error) {
 	if err != nil {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
 		p.prod.Refresh()
 		return
 	}
-	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr) })
+	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr, nil) })
 	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
 	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
 	for _, v := range pr.Variants {
@@ -194,26 +209,64 @@ func chatStockColor(avail, listed int) fyne.ThemeColorName {
 // lookup searches products by name, SKU or barcode to show one in the panel.
 func (p *customerPanel) lookup() {
 	q := strings.TrimSpace(p.find.Text)
+	if q == "" {
+		p.lookupLoad.gen++ // a search still under way is not shown
+		p.found.Objects = nil
+		p.found.Refresh()
+		return
+	}
+	latestRun(&p.lookupLoad, p.c.env, func(ctx context.Context) ([]shop.Product, error) {
+		return p.c.data.SearchProducts(ctx, q, panelProducts)
+	}, p.drawFound)
+}
+
+// drawFound lists the products a lookup found (none when it failed).
+func (p *customerPanel) drawFound(prods []shop.Product, _ error) {
 	p.found.Objects = nil
-	if q != "" {
-		if prods, err := p.c.data.SearchProducts(q, panelProducts); err == nil {
-			for _, pr := range prods {
-				id := pr.ID
-				p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
-					p.product = id
-					p.find.SetText("")
-					p.fillProduct()
-				}))
-			}
-		}
+	for _, pr := range prods {
+		id := pr.ID
+		p.found.Objects = append(p.found.Objects, newChatTapRow(pr.Name, false, func() {
+			p.product = id
+			p.find.SetText("")
+			p.fillProduct()
+		}))
 	}
 	p.found.Refresh()
 }
 
 // fillOrders lists the customer's recent orders with flag, latest note and open cases.
 func (p *customerPanel) fillOrders(customerID string) {
+	latestRun(&p.ordersLoad, p.c.env, func(ctx context.Context) (panelOrderList, error) {
+		var l panelOrderList
+		var err error
+		if l.orders, err = p.c.data.OrdersOf(ctx, customerID, panelOrders); err != nil {
+			return l, err
+		}
+		l.cases = make(map[string][]shop.AfterSalesCase, len(l.orders))
+		l.notes = make(map[string][]shop.OrderNote, len(l.orders))
+		for _, o := range l.orders {
+			if cs, err := p.c.data.CasesOf(ctx, o.ID); err == nil {
+				l.cases[o.ID] = cs
+			}
+			if ns, err := p.c.data.Notes(ctx, o.ID); err == nil {
+				l.notes[o.ID] = ns
+			}
+		}
+		return l, nil
+	}, p.drawOrders)
+}
+
+// panelOrderList is what the panel shows of the customer's orders, read together.
+type panelOrderList struct {
+	orders []shop.Order
+	cases  map[string][]shop.AfterSalesCase // by order id
+	notes  map[string][]shop.OrderNote      // by order id
+}
+
+// drawOrders lists the orders just read (or why they could not be) with their open cases.
+func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 	p.orders.Objects, p.cases.Objects = nil, nil
-	orders, err := p.c.data.OrdersOf(customerID, panelOrders)
+	orders := l.orders
 	if err != nil {
 		p.orders.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the orders: %v"), err))}
 	}
@@ -222,12 +275,8 @@ func (p *customerPanel) fillOrders(customerID string) {
 	}
 	now := p.c.env.now()
 	for _, o := range orders {
-		p.orders.Objects = append(p.orders.Objects, p.orderRow(o))
-		cases, err := p.c.data.CasesOf(o.ID)
-		if err != nil {
-			continue
-		}
-		for _, cs := range cases {
+		p.orders.Objects = append(p.orders.Objects, p.orderRow(o, l.notes[o.ID]))
+		for _, cs := range l.cases[o.ID] {
 			if cs.Finished() {
 				continue
 			}
@@ -246,11 +295,11 @@ func (p *customerPanel) fillOrders(customerID string) {
 	p.cases.Refresh()
 }
 
-func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
+func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
 	status := widget.NewLabel(statusName(o.Status))
 	status.Importance = statusImportance(o.Status)
 	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
-	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o) })
+	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
 	items := make([]string, 0, len(o.Items))
 	for _, it := range o.Items {
@@ -263,7 +312,7 @@ func (p *customerPanel) orderRow(o shop.Order) fyne.CanvasObject {
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
 	}
-	if notes, err := p.c.data.Notes(o.ID); err == nil && len(notes) > 0 {
+	if len(notes) > 0 {
 		n := chatLatestNote(notes)
 		text := joinNonEmpty(" · ", systemNoteText(n.Text), staffLabel(n.Staff), fmtWhen(n.At, p.c.env.now()))
 		if p.c.env.writer.IsPending(shop.TypeNote, n.ID) {
@@ -287,8 +336,14 @@ func chatLatestNote(notes []shop.OrderNote) shop.OrderNote {
 
 // fillReviews lists the customer's reviews with their follow-up state.
 func (p *customerPanel) fillReviews(customerID string) {
+	latestRun(&p.reviewsLoad, p.c.env, func(ctx context.Context) ([]shop.Review, error) {
+		return p.c.data.ReviewsOf(ctx, customerID, panelReviews)
+	}, p.drawReviews)
+}
+
+// drawReviews lists the reviews just read.
+func (p *customerPanel) drawReviews(rs []shop.Review, err error) {
 	p.reviews.Objects = nil
-	rs, err := p.c.data.ReviewsOf(customerID, panelReviews)
 	if err == nil {
 		for _, r := range rs {
 			text := fmt.Sprintf("%s %s · %s", stars(r.Stars), reviewStateName(r.State), fmtWhen(r.At, p.c.env.now()))
@@ -313,8 +368,14 @@ func (c *chatSection) showAddNote(orderID string) {
 	if c.env.win == nil {
 		return
 	}
-	var o shop.Order
-	c.env.writer.Get(shop.TypeOrder, orderID, &o)
+	background(c.env, func(ctx context.Context) (shop.Order, error) {
+		o, _, err := getEntity[shop.Order](ctx, c.env.writer, shop.TypeOrder, orderID)
+		return o, err
+	}, func(o shop.Order, _ error) { c.askNote(orderID, o) })
+}
+
+// askNote is showAddNote's form, with the order just read (its flag is the one offered).
+func (c *chatSection) askNote(orderID string, o shop.Order) {
 	names := make([]string, len(shop.Flags))
 	for i, f := range shop.Flags {
 		names[i] = flagName(f)
@@ -328,34 +389,38 @@ func (c *chatSection) showAddNote(orderID string) {
 		[]*widget.FormItem{widget.NewFormItem(lang.X("chat.flag", "Flag"), flag), widget.NewFormItem(lang.L("Notes"), text)},
 		func(ok bool) {
 			if ok {
-				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text)
+				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text, nil)
 			}
 		}, c.env.win)
 }
 
 // addNote records a note on an order from the chat.
-func (c *chatSection) addNote(orderID string, flag shop.Flag, text string) error {
+func (c *chatSection) addNote(orderID string, flag shop.Flag, text string, done func(error)) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil
+		if done != nil {
+			done(nil)
+		}
+		return
 	}
-	var o shop.Order
-	base, _, _ := c.env.writer.Get(shop.TypeOrder, orderID, &o)
-	err := c.env.apply(shop.KindOrderNote, orderID, base, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text})
-	if err == nil && c.open != nil {
-		c.panel.show(c.open)
-	}
-	return err
+	c.env.applyOn(shop.TypeOrder, shop.KindOrderNote, orderID, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text}, func(err error) {
+		if err == nil && c.open != nil {
+			c.panel.show(c.open)
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // sendProductCard sends a product card into the open conversation.
-func (c *chatSection) sendProductCard(p shop.Product) error {
-	return c.sendMessage("", chatProductCard(p, c.chatLink(p.ID)))
+func (c *chatSection) sendProductCard(p shop.Product, done func(error)) {
+	c.sendMessage("", chatProductCard(p, c.chatLink(p.ID)), done)
 }
 
 // sendOrderCard sends an order card into the open conversation.
-func (c *chatSection) sendOrderCard(o shop.Order) error {
-	return c.sendMessage("", chatOrderCard(o))
+func (c *chatSection) sendOrderCard(o shop.Order, done func(error)) {
+	c.sendMessage("", chatOrderCard(o), done)
 }
 
 // chatProductCard is a product's card: price range and what is in stock.

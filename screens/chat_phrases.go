@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"sort"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 
 // phraseManager is the dialog where quick phrases are added, edited, sorted and deleted.
 type phraseManager struct {
+	loading  latest // the phrases being read
 	c        *chatSection
 	phrases  []shop.QuickPhrase // in manual order
 	sel      int
@@ -63,11 +65,11 @@ func newPhraseManager(c *chatSection) *phraseManager {
 	m.msg = widget.NewLabel("")
 	m.msg.Wrapping = fyne.TextWrapWord
 	m.msg.Importance = widget.DangerImportance
-	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { m.report(m.move(-1)) })
-	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { m.report(m.move(1)) })
+	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { m.move(-1, m.report) })
+	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { m.move(1, m.report) })
 	add := widget.NewButtonWithIcon(lang.L("New phrase"), theme.ContentAddIcon(), m.clear)
-	del := widget.NewButtonWithIcon(lang.X("chat.delete", "Delete"), theme.DeleteIcon(), func() { m.report(m.remove()) })
-	save := widget.NewButtonWithIcon(lang.X("chat.save", "Save"), theme.DocumentSaveIcon(), func() { m.report(m.save()) })
+	del := widget.NewButtonWithIcon(lang.X("chat.delete", "Delete"), theme.DeleteIcon(), func() { m.remove(m.report) })
+	save := widget.NewButtonWithIcon(lang.X("chat.save", "Save"), theme.DocumentSaveIcon(), func() { m.save(m.report) })
 	save.Importance = widget.HighImportance
 	form := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.X("chat.shortcut", "Shortcut"), m.shortcut), widget.NewFormItem(lang.X("chat.text", "Text"), m.text)),
@@ -76,20 +78,26 @@ func newPhraseManager(c *chatSection) *phraseManager {
 	split := container.NewHSplit(left, form)
 	split.Offset = 0.45
 	m.box = split
-	m.reload()
+	m.reload(nil)
 	return m
 }
 
 // reload reads the phrases again.
-func (m *phraseManager) reload() {
-	ps, err := m.c.data.Phrases(m.c.env.staff.Number)
-	if err != nil {
-		m.report(err)
-		return
-	}
-	phrasesByManualOrder(ps)
-	m.phrases = ps
-	m.list.Refresh()
+func (m *phraseManager) reload(then func()) {
+	staff := m.c.env.staff.Number
+	latestRun(&m.loading, m.c.env, func(ctx context.Context) ([]shop.QuickPhrase, error) { return m.c.data.Phrases(ctx, staff) },
+		func(ps []shop.QuickPhrase, err error) {
+			if err != nil {
+				m.report(err)
+				return
+			}
+			phrasesByManualOrder(ps)
+			m.phrases = ps
+			m.list.Refresh()
+			if then != nil {
+				then()
+			}
+		})
 }
 
 func (m *phraseManager) report(err error) {
@@ -119,8 +127,9 @@ func (m *phraseManager) clear() {
 	m.personal.SetChecked(false)
 }
 
-// save records the phrase being edited (a new one when none is selected).
-func (m *phraseManager) save() error {
+// save records the phrase being edited (a new one when none is selected); done gets how it
+// went.
+func (m *phraseManager) save(done func(error)) {
 	p := shop.QuickPhrase{ID: shop.NewID(), Order: (len(m.phrases) + 1) * 10}
 	if m.sel >= 0 && m.sel < len(m.phrases) {
 		p = m.phrases[m.sel]
@@ -131,53 +140,77 @@ func (m *phraseManager) save() error {
 	if m.personal.Checked {
 		p.Owner = m.c.env.staff.Number
 	}
-	if err := m.c.env.apply(shop.KindPhrasePut, p.ID, 0, p); err != nil {
-		return err
-	}
-	id := p.ID
-	m.reload()
-	for i, x := range m.phrases {
-		if x.ID == id {
-			m.sel = i
-			m.list.Select(i)
+	m.c.env.apply(shop.KindPhrasePut, p.ID, 0, p, func(err error) {
+		if err != nil {
+			done(err)
+			return
 		}
-	}
-	return nil
+		m.reload(func() {
+			for i, x := range m.phrases {
+				if x.ID == p.ID {
+					m.sel = i
+					m.list.Select(i)
+				}
+			}
+			done(nil)
+		})
+	})
 }
 
-// remove deletes the selected phrase.
-func (m *phraseManager) remove() error {
+// remove deletes the selected phrase; done gets how it went.
+func (m *phraseManager) remove(done func(error)) {
 	if m.sel < 0 || m.sel >= len(m.phrases) {
-		return nil
+		done(nil)
+		return
 	}
-	if err := m.c.env.apply(shop.KindPhraseDelete, m.phrases[m.sel].ID, 0, nil); err != nil {
-		return err
-	}
-	m.reload()
-	m.clear()
-	return nil
+	m.c.env.apply(shop.KindPhraseDelete, m.phrases[m.sel].ID, 0, nil, func(err error) {
+		if err != nil {
+			done(err)
+			return
+		}
+		m.reload(func() {
+			m.clear()
+			done(nil)
+		})
+	})
 }
 
-// move moves the selected phrase up (-1) or down (+1) and renumbers the manual order.
-func (m *phraseManager) move(delta int) error {
+// move moves the selected phrase up (-1) or down (+1) and renumbers the manual order, one
+// phrase after the other; done gets how it went.
+func (m *phraseManager) move(delta int, done func(error)) {
 	i, j := m.sel, m.sel+delta
 	if i < 0 || j < 0 || i >= len(m.phrases) || j >= len(m.phrases) {
-		return nil
+		done(nil)
+		return
 	}
 	ps := append([]shop.QuickPhrase(nil), m.phrases...)
 	ps[i], ps[j] = ps[j], ps[i]
+	var renumbered []shop.QuickPhrase
 	for k := range ps {
 		if want := (k + 1) * 10; ps[k].Order != want {
 			ps[k].Order = want
-			if err := m.c.env.apply(shop.KindPhrasePut, ps[k].ID, 0, ps[k]); err != nil {
-				return err
-			}
+			renumbered = append(renumbered, ps[k])
 		}
 	}
-	m.reload()
-	m.sel = j
-	m.list.Select(j)
-	return nil
+	var next func(err error)
+	next = func(err error) {
+		if err != nil {
+			done(err)
+			return
+		}
+		if len(renumbered) == 0 {
+			m.reload(func() {
+				m.sel = j
+				m.list.Select(j)
+				done(nil)
+			})
+			return
+		}
+		p := renumbered[0]
+		renumbered = renumbered[1:]
+		m.c.env.apply(shop.KindPhrasePut, p.ID, 0, p, next)
+	}
+	next(nil)
 }
 
 // showPhraseManager opens the quick phrase manager.

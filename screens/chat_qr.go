@@ -25,7 +25,7 @@ var errNoChatLink = errors.New("screens: the shop has no customer chat link")
 // chatLink is the shop's customer chat page (shop.ChatURL, else the server's /c/<shop>/), or
 // a product's link on it when productID is set; "" when neither is known.
 func (c *chatSection) chatLink(productID string) string {
-	s, err := c.data.Shop()
+	s, err := c.data.Shop(c.env.ctx)
 	if err != nil {
 		return ""
 	}

@@ -29,6 +29,7 @@ func (f *fixture) arrive(recs ...shop.Record) {
 	if err := f.db.ApplyChanges(recs, cur); err != nil {
 		f.t.Fatal(err)
 	}
+	f.drain()
 }
 
 // customerWrites makes the records the server writes when a customer sends text at `at`.
@@ -83,7 +84,7 @@ func TestChatDoneWhen(t *testing.T) {
 	f.arrive(f.customerWrites(conv.ID, "我的快递到哪里了？", at)...)
 	d.Tick()
 	if c.convs[0].ID != conv.ID {
-		t.Fatalf("the conversation is at %d after the customer wrote; want the top", c.indexOf(conv.ID))
+		t.Fatalf("the conversation is at %d after the customer wrote; want the top", c.list.index(conv.ID))
 	}
 	row := newConvRow().(*convRow)
 	c.updateRow(0, row)
@@ -162,7 +163,7 @@ func TestChatDoneWhen(t *testing.T) {
 	if last.data.text != want || !last.data.pending || !strings.Contains(last.meta.Text, lang.L("Pending")) {
 		t.Errorf("the last bubble is %+v; want the phrase, pending", last.data)
 	}
-	if c.indexOf(conv.ID) == 0 && len(c.convs) > 1 && c.convs[1].Waiting(testNow) > 0 {
+	if c.list.index(conv.ID) == 0 && len(c.convs) > 1 && c.convs[1].Waiting(testNow) > 0 {
 		t.Error("the answered conversation stays above the waiting ones")
 	}
 
@@ -170,6 +171,7 @@ func TestChatDoneWhen(t *testing.T) {
 	if err := f.db.Acknowledge([]localdb.Ack{{ID: m.ID, Status: localdb.AckApplied}}); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	d.Tick()
 	bs = c.thread.bubbles
 	if last := bs[len(bs)-1]; last.data.pending || strings.Contains(last.meta.Text, lang.L("Pending")) {
@@ -226,7 +228,7 @@ func chatThreadPagesInHistory(t *testing.T, f *fixture) {
 			From: shop.FromCustomer, Text: fmt.Sprintf("第%d条", i), At: start.Add(time.Duration(i) * time.Minute)}))
 	}
 	f.arrive(recs...)
-	c.picker.pick(c.indexOf(conv.ID))
+	c.picker.pick(c.list.index(conv.ID))
 	if len(c.thread.bubbles) != threadPageLimit {
 		t.Fatalf("the thread opened with %d messages; want %d", len(c.thread.bubbles), threadPageLimit)
 	}
@@ -274,7 +276,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	f.desk.Tick()
 
 	// A claim of a free conversation wins.
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	test.Tap(c.claimBtn)
 	if got, _ := f.db.Conversation(free.ID); got.Assignee != f.staff.Number {
 		t.Fatalf("after claiming, assignee %q", got.Assignee)
@@ -284,7 +286,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	}
 
 	// A colleague claimed the other first: the claim loses and says so.
-	c.picker.pick(c.indexOf(taken.ID))
+	c.picker.pick(c.list.index(taken.ID))
 	before := len(f.outbox())
 	test.Tap(c.claimBtn)
 	if len(f.outbox()) != before {
@@ -299,7 +301,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 	chatCloseOverlays(f.win)
 
 	// Transfer to 1003, then close without questions, then reopen.
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	c.transferTo(free.ID, "1003")
 	if got, _ := f.db.Conversation(free.ID); got.Assignee != "1003" {
 		t.Fatalf("after the transfer, assignee %q", got.Assignee)
@@ -312,7 +314,7 @@ func chatClaimTransferClose(t *testing.T, f *fixture) {
 		t.Error("closing asked something")
 	}
 	c.filter.SetSelectedIndex(3) // closed
-	c.picker.pick(c.indexOf(free.ID))
+	c.picker.pick(c.list.index(free.ID))
 	test.Tap(c.closeBtn)
 	if got, _ := f.db.Conversation(free.ID); got.Closed {
 		t.Error("reopening did not reopen")
@@ -364,7 +366,7 @@ func chatCloseOverlays(w fyne.Window) {
 func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	c := f.desk.chat
 	conv, order := f.shippedConversation()
-	c.picker.pick(c.indexOf(conv.ID))
+	c.picker.pick(c.list.index(conv.ID))
 	cu, err := f.db.Customer(conv.CustomerID)
 	if err != nil {
 		t.Fatal(err)
@@ -390,7 +392,7 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 		t.Errorf("the product lacks variant %s with its stock: %s", v.Label(), prodText)
 	}
 	before := len(f.outbox())
-	if err := c.sendProductCard(pr); err != nil {
+	if err := waited(func(done func(error)) { c.sendProductCard(pr, done) }); err != nil {
 		t.Fatal(err)
 	}
 	var p shop.ChatSend
@@ -398,7 +400,7 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	if len(out) != before+1 || decodeJSON(out[len(out)-1].Data, &p) != nil || p.Card == nil || p.Card.Kind != "product" || p.Card.ID != pr.ID {
 		t.Fatalf("the product card was not sent: %s", out[len(out)-1].Data)
 	}
-	if err := c.sendOrderCard(order); err != nil {
+	if err := waited(func(done func(error)) { c.sendOrderCard(order, done) }); err != nil {
 		t.Fatal(err)
 	}
 	out = f.outbox()
@@ -410,7 +412,9 @@ func chatCustomerPanelCardsAndNote(t *testing.T, f *fixture) {
 	}
 
 	// A note added from the panel shows as the order's latest, pending.
-	if err := c.addNote(order.ID, shop.FlagYellow, "顾客催物流，已联系快递"); err != nil {
+	if err := waited(func(done func(error)) {
+		c.addNote(order.ID, shop.FlagYellow, "顾客催物流，已联系快递", done)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	panel = strings.Join(chatTexts(c.panel.orders), " | ")
@@ -464,7 +468,7 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	test.Type(m.shortcut, "/dh")
 	test.Type(m.text, "亲，{nick}，您的订单{order}我们今天发出～")
 	m.personal.SetChecked(true)
-	if err := m.save(); err != nil {
+	if err := waited(func(done func(error)) { m.save(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.phrases) != n+1 || m.sel < 0 || m.phrases[m.sel].Shortcut != "dh" || m.phrases[m.sel].Owner != f.staff.Number {
@@ -473,7 +477,7 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	id := m.phrases[m.sel].ID
 	// Sort: move it to the top.
 	for m.sel > 0 {
-		if err := m.move(-1); err != nil {
+		if err := waited(func(done func(error)) { m.move(-1, done) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -483,14 +487,14 @@ func chatPhraseManager(t *testing.T, f *fixture) {
 	// Edit, then delete.
 	m.edit(0)
 	m.text.SetText("亲，订单{order}今天发出～")
-	if err := m.save(); err != nil {
+	if err := waited(func(done func(error)) { m.save(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.db.Phrases(f.staff.Number); !chatHasPhrase(got, id, "亲，订单{order}今天发出～") {
 		t.Fatal("the edit was not stored")
 	}
 	m.edit(0)
-	if err := m.remove(); err != nil {
+	if err := waited(func(done func(error)) { m.remove(done) }); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.db.Phrases(f.staff.Number); chatHasPhrase(got, id, "") || len(got) != n {
@@ -541,7 +545,7 @@ func chatAutoReplyEditor(t *testing.T, f *fixture) {
 		e.kwRows = e.kwRows[1:]
 	}
 	e.addKeyword("尺码", "身高加10厘米选码")
-	if err := e.submit(); err != nil {
+	if err := waited(func(done func(error)) { e.submit(done) }); err != nil {
 		t.Fatal(err)
 	}
 	got, ok, err := f.db.AutoReplies()
@@ -559,7 +563,7 @@ func chatAutoReplyEditor(t *testing.T, f *fixture) {
 	}
 	// A bad hour is refused with the day named.
 	e.open[1].SetText("25:00")
-	if err := e.submit(); err == nil || !strings.Contains(err.Error(), chatWeekday(time.Monday)) {
+	if err := waited(func(done func(error)) { e.submit(done) }); err == nil || !strings.Contains(err.Error(), chatWeekday(time.Monday)) {
 		t.Errorf("a bad hour: %v", err)
 	}
 }
@@ -608,5 +612,29 @@ func TestChatTools(t *testing.T) {
 		if !t.Run(st.name, func(t *testing.T) { f.t = t; st.fn(t, f) }) {
 			break
 		}
+	}
+}
+
+// A conversation opened from elsewhere (a review's buyer) while the chat list is filtered
+// away from it stays open once the list, read again in the background without the filter,
+// comes back; the draft stays in the composer.
+func TestOpenWithDraftInTheBackground(t *testing.T) {
+	f := newAsyncFixture(t)
+	c := f.desk.chat
+	f.waitFor("the conversations", func() bool { return len(c.convs) > 0 })
+	want := c.convs[len(c.convs)-1]
+	c.filter.SetSelectedIndex(3) // closed ones only
+	f.waitFor("the closed conversations", func() bool { return c.list.index(want.ID) < 0 })
+	f.desk.showChat(want.ID, "草稿")
+	f.waitFor("the conversation open with the list back", func() bool {
+		return c.open != nil && c.open.ID == want.ID && c.list.index(want.ID) >= 0 && c.filter.SelectedIndex() == 0
+	})
+	f.waitFor("nothing left to draw", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.queued) == 0
+	})
+	if c.open.ID != want.ID || c.composer.Text != "草稿" {
+		t.Fatalf("open %s with %q in the composer; want %s with the draft", c.open.ID, c.composer.Text, want.ID)
 	}
 }

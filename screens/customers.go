@@ -1,8 +1,10 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,8 +26,11 @@ const (
 // orders. From its toolbar the staff member manages groups, sends bulk messages and birthday
 // greetings, reviews complaints and exports to CSV.
 type customerSection struct {
-	env  *env
-	data customerSectionData
+	list       listDetail[shop.Customer] // the list and the open customer
+	detailLoad latest                    // the customer being read for the detail pane
+	groupsLoad latest                    // the groups being read for the selector
+	env        *env
+	data       customerSectionData
 	// openOrder shows an order in the orders section.
 	openOrder func(id string)
 
@@ -39,7 +44,7 @@ type customerSection struct {
 	toolbar  *fyne.Container
 	progress *widget.ProgressBar
 	progMsg  *widget.RichText
-	job      *bulkJob
+	sending  bool // a bulk send of this desk is being recorded
 
 	open   *shop.Customer
 	empty  *widget.Label
@@ -50,13 +55,26 @@ type customerSection struct {
 	box fyne.CanvasObject
 }
 
-func newCustomerSection(e *env, data customerSectionData, desk func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
+func newCustomerSection(e *env, data customerSectionData, keys func(fyne.Shortcut) bool, openOrder func(string)) *customerSection {
 	c := &customerSection{env: e, data: data, openOrder: openOrder}
-	c.search = newSearchEntry(lang.L("Nick, name or phone"), desk, func(string) { c.load(true) })
+	c.search = newSearchEntry(lang.L("Nick, name or phone"), keys, func(string) { c.load(true) })
 	c.group = widget.NewSelect(nil, func(string) { c.load(true) })
-	c.picker = newPicker(func() int { return len(c.customers) }, newCustomerRow, c.updateRow, c.onPick)
+	c.picker = newPicker(func() int { return len(c.customers) }, newHeadedRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.empty = widget.NewLabelWithStyle(lang.L("No customer is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	c.list = listDetail[shop.Customer]{env: e, picker: c.picker, count: c.count, items: &c.customers, idOf: func(x shop.Customer) string { return x.ID },
+		failed:    lang.L("Could not read the customers: %v"),
+		isOpen:    func() bool { return c.open != nil },
+		openFirst: func(list []shop.Customer) { c.picker.highlight(0); c.show(list[0].ID) },
+		reopen:    func() { c.picker.highlight(c.list.index(c.open.ID)); c.show(c.open.ID) },
+		clear:     c.closeDetail,
+		shown: func(list []shop.Customer) string {
+			if c.selectedGroup() != nil {
+				return fmt.Sprintf(lang.L("%d members"), len(list))
+			}
+			return countText(lang.L("%d customers"), len(list), customerListLimit)
+		},
+	}
 	c.detail = container.NewVBox()
 	c.scroll = container.NewVScroll(container.NewPadded(c.detail))
 	c.pane = container.NewStack(container.NewCenter(c.empty), c.scroll)
@@ -93,9 +111,6 @@ func (c *customerSection) content() fyne.CanvasObject { return c.box }
 func (c *customerSection) searchEntry() *searchEntry  { return c.search }
 func (c *customerSection) tick()                      {}
 
-// background runs every second whichever section is shown (Desk.Tick calls it): a running bulk
-// send goes on, and the birthday greetings go out at their time.
-func (c *customerSection) background() { c.pump(); c.autoBirthdays() }
 func (c *customerSection) watches(t shop.EntityType) bool {
 	switch t {
 	case shop.TypeCustomer, shop.TypeOrder, shop.TypeGroup, shop.TypeComplaint, shop.TypeStaff:
@@ -107,10 +122,16 @@ func (c *customerSection) reload() { c.fillGroups(); c.load(false) }
 
 // fillGroups puts the groups in the group selector, keeping the selected one.
 func (c *customerSection) fillGroups() {
-	gs, err := c.data.Groups()
-	if err != nil {
-		gs = nil
-	}
+	latestRun(&c.groupsLoad, c.env, c.data.Groups, func(gs []shop.Group, err error) {
+		if err != nil {
+			gs = nil
+		}
+		c.showGroups(gs)
+	})
+}
+
+// showGroups puts the groups just read in the selector.
+func (c *customerSection) showGroups(gs []shop.Group) {
 	sel := ""
 	if g := c.selectedGroup(); g != nil {
 		sel = g.ID
@@ -159,18 +180,18 @@ func (c *customerSection) selectGroup(id string) {
 	}
 }
 
-// listCustomers is what the list shows: a search of every customer, or the members of the
-// selected group (evaluated now, so rule groups follow the orders) that match the search.
-func (c *customerSection) listCustomers() ([]shop.Customer, error) {
-	g := c.selectedGroup()
+// listCustomers is what the list shows: a search of every customer, or the members of group
+// g (evaluated now, so rule groups follow the orders) that match the search. It runs in the
+// background.
+func (c *customerSection) listCustomers(ctx context.Context, g *shop.Group, query string, now time.Time) ([]shop.Customer, error) {
 	if g == nil {
-		return c.data.SearchCustomers(c.search.Text, customerListLimit)
+		return c.data.SearchCustomers(ctx, query, customerListLimit)
 	}
-	ms, err := c.data.GroupMembers(*g, c.env.now())
+	ms, err := c.data.GroupMembers(ctx, *g, now)
 	if err != nil {
 		return nil, err
 	}
-	q := strings.ToLower(strings.TrimSpace(c.search.Text))
+	q := strings.ToLower(strings.TrimSpace(query))
 	out := make([]shop.Customer, 0, len(ms))
 	for _, m := range ms {
 		cu := m.Customer
@@ -195,32 +216,8 @@ func digitsOf(s string) string {
 
 // load searches; after a new search the first match opens.
 func (c *customerSection) load(fresh bool) {
-	customers, err := c.listCustomers()
-	if err != nil {
-		c.customers = nil
-		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
-		c.picker.list.Refresh()
-		return
-	}
-	c.customers = customers
-	if c.selectedGroup() != nil {
-		setCaption(c.count, fmt.Sprintf(lang.L("%d members"), len(customers)))
-	} else {
-		setCaption(c.count, countText(lang.L("%d customers"), len(customers), customerListLimit))
-	}
-	c.picker.list.Refresh()
-	if fresh || c.open == nil {
-		if len(customers) > 0 {
-			c.picker.highlight(0)
-			c.show(customers[0].ID)
-		} else if fresh {
-			c.picker.highlight(-1)
-			c.closeDetail()
-		}
-		return
-	}
-	c.picker.highlight(c.indexOf(c.open.ID))
-	c.show(c.open.ID)
+	g, q, now := c.selectedGroup(), c.search.Text, c.env.now()
+	c.list.load(fresh, func(ctx context.Context) ([]shop.Customer, error) { return c.listCustomers(ctx, g, q, now) })
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.
@@ -229,15 +226,6 @@ func (c *customerSection) closeDetail() {
 	c.empty.SetText(lang.L("Nothing matches the search and filter."))
 	c.scroll.Hide()
 	c.empty.Show()
-}
-
-func (c *customerSection) indexOf(id string) int {
-	for i, x := range c.customers {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func (c *customerSection) onPick(i int) {
@@ -249,10 +237,37 @@ func (c *customerSection) onPick(i int) {
 // show puts a customer's profile, figures, groups, complaints and recent orders in the detail
 // pane.
 func (c *customerSection) show(id string) {
-	cu, err := c.data.Customer(id)
-	if err != nil {
-		return
-	}
+	latestRun(&c.detailLoad, c.env, func(ctx context.Context) (customerDetail, error) {
+		var d customerDetail
+		var err error
+		if d.cu, err = c.data.Customer(ctx, id); err != nil {
+			return d, err
+		}
+		d.st, d.stErr = c.data.CustomerStats(ctx, id)
+		d.complaints, d.complaintsErr = c.data.ComplaintsOf(ctx, id)
+		d.orders, d.ordersErr = c.data.OrdersOf(ctx, id, recentOrdersLimit)
+		return d, nil
+	}, func(d customerDetail, err error) {
+		if err == nil {
+			c.draw(d)
+		}
+	})
+}
+
+// customerDetail is what the detail pane shows of a customer, read together in the background.
+type customerDetail struct {
+	cu            shop.Customer
+	st            shop.CustomerStats
+	stErr         error
+	complaints    []shop.Complaint
+	complaintsErr error
+	orders        []shop.Order
+	ordersErr     error
+}
+
+// draw puts a customer just read in the detail pane.
+func (c *customerSection) draw(d customerDetail) {
+	cu, id := d.cu, d.cu.ID
 	switching := c.open == nil || c.open.ID != id
 	c.open = &cu
 	now := c.env.now()
@@ -308,7 +323,7 @@ func (c *customerSection) show(id string) {
 	}
 
 	objs = append(objs, widget.NewSeparator())
-	st, err := c.data.CustomerStats(cu.ID)
+	st, err := d.st, d.stErr
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
 	} else {
@@ -319,9 +334,9 @@ func (c *customerSection) show(id string) {
 		objs = append(objs, widget.NewLabel(joinNonEmpty(" · ", facts...)))
 	}
 	objs = append(objs, c.groupsBlock(cu, st)...)
-	objs = append(objs, c.complaintsBlock(cu)...)
+	objs = append(objs, c.complaintsBlock(cu, d.complaints, d.complaintsErr)...)
 
-	orders, err := c.data.OrdersOf(cu.ID, recentOrdersLimit)
+	orders, err := d.orders, d.ordersErr
 	objs = append(objs, newHeading(lang.L("Recent orders")))
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
@@ -360,36 +375,17 @@ func (c *customerSection) orderLine(o shop.Order) fyne.CanvasObject {
 	return container.New(cols, container.NewCenter(newSwatch(flagColor(o.Flag), 10)), open, when, status, total)
 }
 
-// customerRow is one row of the customer list.
-type customerRow struct {
-	widget.BaseWidget
-	nick, vip *widget.Label
-	detail    *widget.RichText
-}
-
-func newCustomerRow() fyne.CanvasObject {
-	r := &customerRow{nick: newHeading(""), vip: widget.NewLabel(""), detail: newCaption("")}
-	r.vip.Alignment = fyne.TextAlignTrailing
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *customerRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, nil, r.vip, r.nick)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
-}
-
 func (c *customerSection) updateRow(i int, o fyne.CanvasObject) {
-	r := o.(*customerRow)
+	r := o.(*headedRow)
 	if i < 0 || i >= len(c.customers) {
 		return
 	}
 	cu := c.customers[i]
-	setLabel(r.nick, cu.Nick, widget.MediumImportance)
+	setLabel(r.title, cu.Nick, widget.MediumImportance)
 	vip := ""
 	if cu.VIP > 0 {
 		vip = fmt.Sprintf("VIP %d", cu.VIP)
 	}
-	setLabel(r.vip, vip, widget.HighImportance)
+	setLabel(r.side, vip, widget.HighImportance)
 	setCaption(r.detail, joinNonEmpty(" · ", cu.Name, cu.Phone, cu.City))
 }

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -44,6 +45,7 @@ func (c *customerSection) birthdayRule() birthdayRule {
 
 // saveBirthdayRule stores the rule in the preferences.
 func (c *customerSection) saveBirthdayRule(r birthdayRule) {
+	c.data.SetBirthdays(c.deskRule(r))
 	if c.env.app == nil {
 		return
 	}
@@ -55,70 +57,27 @@ func (c *customerSection) saveBirthdayRule(r birthdayRule) {
 	p.SetString(prefBdayAt, r.At)
 }
 
-// birthdaysDue picks the customers whose birthday is exactly days away at now.
-func birthdaysDue(members []shop.Customer, days int, now time.Time) []shop.Customer {
-	var out []shop.Customer
-	for _, c := range members {
-		if in, ok := c.BirthdayIn(now); ok && in == days {
-			out = append(out, c)
-		}
-	}
-	return out
+// deskRule is the rule as the desk's jobs follow it.
+func (c *customerSection) deskRule(r birthdayRule) desk.BirthdayRule {
+	return desk.BirthdayRule{Text: r.Text, Days: r.Days, GroupID: r.GroupID, Auto: r.Auto, At: r.At,
+		DailyCap: c.dailyCap(), Title: lang.L("Birthday greetings")}
 }
 
-// birthdayList is the day's greeting list under the rule.
-func (c *customerSection) birthdayList(r birthdayRule) ([]shop.Customer, error) {
-	var ms []localdb.Member
-	var err error
-	if g, ok := c.groupByID(r.GroupID); ok && r.GroupID != "" {
-		ms, err = c.data.GroupMembers(g, c.env.now())
-	} else {
-		ms, err = c.data.AllCustomers()
-	}
-	if err != nil {
-		return nil, err
-	}
-	all := make([]shop.Customer, 0, len(ms))
-	for _, m := range ms {
-		all = append(all, m.Customer)
-	}
-	return birthdaysDue(all, r.Days, c.env.now()), nil
-}
-
-// sendBirthdays plans and records the day's greetings; it reports how many go out.
-func (c *customerSection) sendBirthdays(r birthdayRule) (int, error) {
-	due, err := c.birthdayList(r)
-	if err != nil {
-		return 0, err
-	}
-	p, err := c.data.PlanBulk(localdb.BulkRequest{Members: due, Template: r.Text, DailyCap: c.dailyCap(), Now: c.env.now()})
-	if err != nil {
-		return 0, err
-	}
-	c.startBulk(lang.L("Birthday greetings"), p)
-	return len(p.Sends), nil
-}
-
-// autoBirthdays sends the day's greetings once a day at the rule's time, when the rule asks.
-func (c *customerSection) autoBirthdays() {
-	r := c.birthdayRule()
-	if !r.Auto || c.env.app == nil || c.job != nil {
-		return
-	}
-	now := c.env.now().In(shop.ShopZone)
-	today := now.Format("2006-01-02")
-	if c.env.app.Preferences().String(prefBdayLastDay) == today {
-		return
-	}
-	at, err := time.ParseInLocation("15:04", r.At, shop.ShopZone)
-	if err != nil || now.Hour()*60+now.Minute() < at.Hour()*60+at.Minute() {
-		return
-	}
-	c.env.app.Preferences().SetString(prefBdayLastDay, today)
-	if _, err := c.sendBirthdays(r); err != nil {
-		setCaption(c.progMsg, fmt.Sprintf(lang.L("Birthday greetings could not be sent: %v"), err))
-		c.progMsg.Show()
-	}
+// sendBirthdays plans the day's greetings in the background and has the desk record them;
+// done gets how many go out.
+func (c *customerSection) sendBirthdays(r birthdayRule, done func(int, error)) {
+	c.sending = true
+	c.progress.SetValue(0)
+	c.progress.Show()
+	c.progMsg.Show()
+	dr := c.deskRule(r)
+	background(c.env, func(ctx context.Context) (int, error) { return c.data.SendBirthdays(ctx, dr) },
+		func(n int, err error) {
+			if err != nil {
+				c.sending = false
+			}
+			done(n, err)
+		})
 }
 
 // birthdayView is the birthday greeting dialog: the rule and the day's list.
@@ -133,6 +92,7 @@ type birthdayView struct {
 	due     []shop.Customer
 	sendBtn *widget.Button
 	dlg     dialog.Dialog
+	loading latest // the day's list being read
 }
 
 // showBirthdays opens the birthday greetings dialog.
@@ -203,7 +163,13 @@ func (v *birthdayView) rule() birthdayRule {
 func (v *birthdayView) refresh() {
 	r := v.rule()
 	v.c.saveBirthdayRule(r)
-	due, err := v.c.birthdayList(r)
+	dr, now := v.c.deskRule(r), v.c.env.now()
+	latestRun(&v.loading, v.c.env, func(ctx context.Context) ([]shop.Customer, error) { return v.c.data.BirthdaysDue(ctx, dr, now) },
+		func(due []shop.Customer, err error) { v.showDue(r, due, err) })
+}
+
+// showDue lists the customers the rule greets today (or why they could not be read).
+func (v *birthdayView) showDue(r birthdayRule, due []shop.Customer, err error) {
 	v.list.Objects = nil
 	v.due = due
 	switch {
@@ -215,7 +181,7 @@ func (v *birthdayView) refresh() {
 	for _, cu := range due {
 		v.list.Add(container.NewVBox(
 			widget.NewLabelWithStyle(joinNonEmpty(" · ", cu.Nick, cu.Name, cu.Birthday), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			newWrapLabel(localdb.FillFor(r.Text, cu))))
+			newWrapLabel(desk.FillFor(r.Text, cu))))
 	}
 	v.list.Refresh()
 	if len(due) == 0 || strings.TrimSpace(r.Text) == "" {
@@ -226,11 +192,13 @@ func (v *birthdayView) refresh() {
 }
 
 func (v *birthdayView) send() {
-	if _, err := v.c.sendBirthdays(v.rule()); err != nil {
-		v.c.env.showError(err)
-		return
-	}
-	if v.dlg != nil {
-		v.dlg.Hide()
-	}
+	v.c.sendBirthdays(v.rule(), func(_ int, err error) {
+		if err != nil {
+			v.c.env.showError(err)
+			return
+		}
+		if v.dlg != nil {
+			v.dlg.Hide()
+		}
+	})
 }

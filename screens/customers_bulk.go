@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,23 +12,9 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
-
-// bulkBatch is how many bulk messages are recorded per step (one step when Send is pressed,
-// then one per second), so that the window stays responsive during a big send.
-const bulkBatch = 100
-
-// bulkJob is a bulk send being recorded: each message becomes a chat.send mutation in the
-// outbox, which sync pushes when the desk is online. The mutation ids make retries safe.
-type bulkJob struct {
-	title   string
-	sends   []localdb.BulkSend
-	next    int
-	failed  int
-	skipped string // what the plan left out, in words
-}
 
 // dailyCap is the per-day cap of staff messages per customer (0: none).
 func (c *customerSection) dailyCap() int {
@@ -38,7 +25,7 @@ func (c *customerSection) dailyCap() int {
 }
 
 // skippedText says who a plan leaves out.
-func skippedText(p localdb.BulkPlan) string {
+func skippedText(p desk.BulkPlan) string {
 	var parts []string
 	if p.OptedOut > 0 {
 		parts = append(parts, fmt.Sprintf(lang.L("%d opted out"), p.OptedOut))
@@ -55,55 +42,41 @@ func skippedText(p localdb.BulkPlan) string {
 	return lang.L("Skipped: ") + strings.Join(parts, ", ")
 }
 
-// startBulk records a planned bulk send: the first batch now, the rest on the next ticks.
-func (c *customerSection) startBulk(title string, p localdb.BulkPlan) {
-	c.job = &bulkJob{title: title, sends: p.Sends, skipped: skippedText(p)}
+// startBulk hands a planned bulk send to the desk, which records it in the background
+// whatever section is shown; the progress line follows it (showProgress).
+func (c *customerSection) startBulk(title string, p desk.BulkPlan) {
+	c.sending = true
+	c.progress.SetValue(0)
 	c.progress.Show()
 	c.progMsg.Show()
-	c.pump()
+	c.data.SendBulk(title, p)
 }
 
-// pump records the next batch of the running bulk send and shows the progress.
-func (c *customerSection) pump() {
-	j := c.job
-	if j == nil {
+// showProgress shows how a bulk send of the desk goes. Call it on Fyne's goroutine.
+func (c *customerSection) showProgress(p desk.JobProgress) {
+	c.progress.Show()
+	c.progMsg.Show()
+	if p.Err != nil {
+		setCaption(c.progMsg, fmt.Sprintf(lang.L("Birthday greetings could not be sent: %v"), p.Err))
 		return
 	}
-	for n := 0; n < bulkBatch && j.next < len(j.sends); n++ {
-		m, err := localdb.BulkMutation(j.sends[j.next], c.env.staff.Number, c.env.now())
-		if err == nil {
-			var out shop.Outcome
-			out, err = c.env.writer.Apply(m)
-			if err == nil && out.Conflict != nil {
-				err = errConflict
-			}
-		}
-		if err != nil {
-			j.failed++
-		}
-		j.next++
-	}
-	if c.env.kick != nil {
-		c.env.kick() // sync may push this batch while the next is recorded
-	}
-	total := len(j.sends)
-	if total > 0 {
-		c.progress.SetValue(float64(j.next) / float64(total))
+	if p.Total > 0 {
+		c.progress.SetValue(float64(p.Recorded+p.Failed) / float64(p.Total))
 	} else {
 		c.progress.SetValue(1)
 	}
-	line := fmt.Sprintf(lang.L("%s: %d of %d messages recorded"), j.title, j.next-j.failed, total)
-	if j.failed > 0 {
-		line += " · " + fmt.Sprintf(lang.L("%d could not be recorded"), j.failed)
+	line := fmt.Sprintf(lang.L("%s: %d of %d messages recorded"), p.Title, p.Recorded, p.Total)
+	if p.Failed > 0 {
+		line += " · " + fmt.Sprintf(lang.L("%d could not be recorded"), p.Failed)
 	}
-	if j.next >= total {
-		if n := c.env.writer.OutboxLen(); n > 0 {
-			line += " · " + fmt.Sprintf(lang.L("%d waiting to be sent"), n)
+	if p.Finished {
+		c.sending = false
+		if p.Waiting > 0 {
+			line += " · " + fmt.Sprintf(lang.L("%d waiting to be sent"), p.Waiting)
 		}
-		if j.skipped != "" {
-			line += " · " + j.skipped
+		if s := skippedText(p.Skipped); s != "" {
+			line += " · " + s
 		}
-		c.job = nil
 		if c.env.applied != nil {
 			c.env.applied()
 		}
@@ -123,9 +96,11 @@ type bulkComposer struct {
 	members []shop.Customer
 	preview *widget.Label
 	summary *widget.Label
-	plan    localdb.BulkPlan
-	sendBtn *widget.Button
-	dlg     dialog.Dialog
+	plan    desk.BulkPlan
+	// The members and the plan being read: a newer read drops an older one's result.
+	membersLoad, planLoad latest
+	sendBtn               *widget.Button
+	dlg                   dialog.Dialog
 }
 
 // composeBulk opens the bulk message composer for the selected group.
@@ -194,15 +169,22 @@ func (c *customerSection) newBulkComposer() *bulkComposer {
 
 // loadMembers reads the chosen group's members.
 func (b *bulkComposer) loadMembers() {
-	i := b.group.SelectedIndex()
-	var ms []localdb.Member
-	var err error
-	if i <= 0 || i > len(b.groups) {
-		ms, err = b.c.data.AllCustomers()
-	} else {
-		ms, err = b.c.data.GroupMembers(b.groups[i-1], b.c.env.now())
+	var g *shop.Group
+	if i := b.group.SelectedIndex(); i > 0 && i <= len(b.groups) {
+		g = &b.groups[i-1]
 	}
-	b.members = b.members[:0]
+	now := b.c.env.now()
+	latestRun(&b.membersLoad, b.c.env, func(ctx context.Context) ([]desk.Member, error) {
+		if g == nil {
+			return b.c.data.AllCustomers(ctx)
+		}
+		return b.c.data.GroupMembers(ctx, *g, now)
+	}, b.showMembers)
+}
+
+// showMembers offers the members just read for the preview and plans the send for them.
+func (b *bulkComposer) showMembers(ms []desk.Member, err error) {
+	b.members = nil
 	if err != nil {
 		b.summary.SetText(fmt.Sprintf(lang.L("Could not read the customers: %v"), err))
 		return
@@ -230,17 +212,33 @@ func (b *bulkComposer) showPreview() {
 		b.preview.SetText("")
 		return
 	}
-	b.preview.SetText(localdb.FillFor(b.text.Text, b.members[i]))
+	b.preview.SetText(desk.FillFor(b.text.Text, b.members[i]))
 }
 
 // update plans the send again: who gets it and who is skipped.
-func (b *bulkComposer) update() {
+func (b *bulkComposer) update() { b.replan(nil) }
+
+// replan plans the send in the background, shows who gets it and who is skipped, then runs
+// then (if set) with the plan in place.
+func (b *bulkComposer) replan(then func()) {
 	b.showPreview()
 	capN, err := strconv.Atoi(strings.TrimSpace(b.cap.Text))
 	if err != nil || capN < 0 {
 		capN = b.c.dailyCap()
 	}
-	b.plan, err = b.c.data.PlanBulk(localdb.BulkRequest{Members: b.members, Template: b.text.Text, DailyCap: capN, Now: b.c.env.now()})
+	req := desk.BulkRequest{Members: b.members, Template: b.text.Text, DailyCap: capN, Now: b.c.env.now()}
+	latestRun(&b.planLoad, b.c.env, func(ctx context.Context) (desk.BulkPlan, error) { return b.c.data.PlanBulk(ctx, req) },
+		func(p desk.BulkPlan, err error) {
+			b.showPlan(p, err)
+			if err == nil && then != nil {
+				then()
+			}
+		})
+}
+
+// showPlan shows who a plan just made reaches and who it skips.
+func (b *bulkComposer) showPlan(p desk.BulkPlan, err error) {
+	b.plan = p
 	if err != nil {
 		b.summary.SetText(fmt.Sprintf(lang.L("Could not plan the send: %v"), err))
 		b.sendBtn.Disable()
@@ -259,8 +257,10 @@ func (b *bulkComposer) update() {
 }
 
 // send records the messages; sync delivers them when the desk is online.
-func (b *bulkComposer) send() {
-	b.update()
+func (b *bulkComposer) send() { b.replan(b.sendPlan) }
+
+// sendPlan hands the plan just made to the desk.
+func (b *bulkComposer) sendPlan() {
 	if len(b.plan.Sends) == 0 || strings.TrimSpace(b.text.Text) == "" {
 		return
 	}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -26,12 +27,11 @@ func complaintNext(s shop.ComplaintState) []shop.ComplaintState {
 	return out
 }
 
-// complaintsBlock lists the customer's complaints with the moves each allows, and a button
-// that logs a new one.
-func (c *customerSection) complaintsBlock(cu shop.Customer) []fyne.CanvasObject {
+// complaintsBlock lists the customer's complaints cs (or the error that kept them from being
+// read) with the moves each allows, and a button that logs a new one.
+func (c *customerSection) complaintsBlock(cu shop.Customer, cs []shop.Complaint, err error) []fyne.CanvasObject {
 	add := widget.NewButtonWithIcon(lang.L("Log complaint"), theme.ContentAddIcon(), func() { c.logComplaint(cu) })
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, add, newHeading(lang.L("Complaints")))}
-	cs, err := c.data.ComplaintsOf(cu.ID)
 	if err != nil {
 		return append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
 	}
@@ -102,7 +102,7 @@ func (c *customerSection) logComplaint(cu shop.Customer) *complaintForm {
 	f.category = widget.NewSelect(cats, nil)
 	f.category.SetSelectedIndex(0)
 	orders := []string{lang.L("No order")}
-	if os, err := c.data.OrdersOf(cu.ID, recentOrdersLimit); err == nil {
+	if os, err := c.data.OrdersOf(c.env.ctx, cu.ID, recentOrdersLimit); err == nil {
 		for _, o := range os {
 			orders = append(orders, o.ID)
 		}
@@ -111,7 +111,7 @@ func (c *customerSection) logComplaint(cu shop.Customer) *complaintForm {
 	f.order.SetSelectedIndex(0)
 	f.owners = []string{c.env.staff.Number}
 	labels := []string{staffLabel(c.env.staff.Number)}
-	if staff, err := c.data.StaffList(); err == nil {
+	if staff, err := c.data.StaffList(c.env.ctx); err == nil {
 		for _, s := range staff {
 			if s.Number != c.env.staff.Number {
 				f.owners = append(f.owners, s.Number)
@@ -155,22 +155,25 @@ func (f *complaintForm) save() {
 	if i := f.order.SelectedIndex(); i > 0 {
 		k.OrderID = f.order.Selected
 	}
-	if _, err := f.c.record(shop.KindComplaintOpen, shop.NewID(), 0, k); err != nil {
-		return
-	}
-	if f.dlg != nil {
-		f.dlg.Hide()
-	}
-	f.c.load(false)
+	f.c.env.apply(shop.KindComplaintOpen, shop.NewID(), 0, k, func(err error) {
+		if err != nil {
+			return
+		}
+		if f.dlg != nil {
+			f.dlg.Hide()
+		}
+		f.c.load(false)
+	})
 }
 
 // moveComplaint moves a complaint; closing it (resolved or not) asks for the resolution.
 func (c *customerSection) moveComplaint(k shop.Complaint, to shop.ComplaintState) {
 	run := func(note string) {
-		if _, err := c.record(shop.KindComplaintMove, k.ID, c.version(shop.TypeComplaint, k.ID),
-			shop.Move{From: string(k.State), To: string(to), Note: note}); err == nil {
-			c.load(false)
-		}
+		c.env.applyOn(shop.TypeComplaint, shop.KindComplaintMove, k.ID, shop.Move{From: string(k.State), To: string(to), Note: note}, func(err error) {
+			if err == nil {
+				c.load(false)
+			}
+		})
 	}
 	if to != shop.ComplaintResolved && to != shop.ComplaintUnresolved {
 		run("")
@@ -251,12 +254,13 @@ func periodStart(now time.Time, days int) time.Time {
 
 // complaintsView is the dialog with the complaint summary for a period and the complaints.
 type complaintsView struct {
-	c      *customerSection
-	period *widget.Select
-	table  *fyne.Container
-	list   *fyne.Container
-	shown  []shop.Complaint
-	dlg    dialog.Dialog
+	loading latest // the period's complaints being read
+	c       *customerSection
+	period  *widget.Select
+	table   *fyne.Container
+	list    *fyne.Container
+	shown   []shop.Complaint
+	dlg     dialog.Dialog
 }
 
 // showComplaints opens the complaints summary.
@@ -291,7 +295,35 @@ func (c *customerSection) showComplaints() *complaintsView {
 func (v *complaintsView) fill() {
 	now := v.c.env.now()
 	days := complaintPeriods[max(v.period.SelectedIndex(), 0)]
-	cs, err := v.c.data.Complaints(periodStart(now, days), time.Time{})
+	latestRun(&v.loading, v.c.env, func(ctx context.Context) (complaintList, error) {
+		var l complaintList
+		var err error
+		if l.complaints, err = v.c.data.Complaints(ctx, periodStart(now, days), time.Time{}); err != nil {
+			return l, err
+		}
+		l.nicks = map[string]string{}
+		for _, k := range l.complaints {
+			if _, done := l.nicks[k.CustomerID]; done {
+				continue
+			}
+			l.nicks[k.CustomerID] = k.CustomerID
+			if cu, err := v.c.data.Customer(ctx, k.CustomerID); err == nil {
+				l.nicks[k.CustomerID] = cu.Nick
+			}
+		}
+		return l, nil
+	}, func(l complaintList, err error) { v.draw(l, err, now) })
+}
+
+// complaintList is a period's complaints with their customers' nicks, read together.
+type complaintList struct {
+	complaints []shop.Complaint
+	nicks      map[string]string // customer id → nick (the id when unknown)
+}
+
+// draw shows the complaints just read (or why they could not be): the summary and the list.
+func (v *complaintsView) draw(l complaintList, err error, now time.Time) {
+	cs := l.complaints
 	v.table.Objects, v.list.Objects = nil, nil
 	if err != nil {
 		v.table.Add(widget.NewLabel(fmt.Sprintf(lang.L("Could not read the complaints: %v"), err)))
@@ -322,10 +354,7 @@ func (v *complaintsView) fill() {
 		v.list.Add(newCaption(lang.L("No complaints in this period")))
 	}
 	for _, k := range cs {
-		nick := k.CustomerID
-		if cu, err := v.c.data.Customer(k.CustomerID); err == nil {
-			nick = cu.Nick
-		}
+		nick := l.nicks[k.CustomerID]
 		line := joinNonEmpty(" · ", fmtWhen(k.CreatedAt, now), nick, complaintCategoryName(k.Category), complaintStateName(k.State), k.OrderID)
 		v.list.Add(container.NewVBox(widget.NewLabelWithStyle(line, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newWrapLabel(oneLine(k.Description))))
 	}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -35,7 +37,17 @@ type customerEditor struct {
 
 // editCustomer opens the profile editor for cu.
 func (c *customerSection) editCustomer(cu shop.Customer) *customerEditor {
-	e := &customerEditor{c: c, cu: cu, base: c.version(shop.TypeCustomer, cu.ID)}
+	e := &customerEditor{c: c, cu: cu}
+	// The version the staff member edits: the base that tells whose change a save replaces.
+	background(c.env, func(ctx context.Context) (int64, error) {
+		var raw map[string]any
+		v, _, err := c.env.writer.Get(ctx, shop.TypeCustomer, cu.ID, &raw)
+		return v, err
+	}, func(v int64, err error) {
+		if err == nil {
+			e.base = v
+		}
+	})
 	entry := func(v, placeholder string) *widget.Entry {
 		w := widget.NewEntry()
 		w.SetText(v)
@@ -145,13 +157,14 @@ func (e *customerEditor) save() {
 		e.msg.SetText(lang.L("Write the birthday as MM-DD or YYYY-MM-DD."))
 		return
 	}
-	out, err := e.c.record(shop.KindCustomerSet, e.cu.ID, e.base, p)
-	if err != nil {
-		return
-	}
-	if e.dlg != nil {
-		e.dlg.Hide()
-	}
-	e.c.showOverwrite(out.Overwrote)
-	e.c.load(false)
+	e.c.env.record(desk.Action{Kind: shop.KindCustomerSet, Entity: e.cu.ID, Base: e.base, Data: p}, func(out shop.Outcome, err error) {
+		if err != nil {
+			return
+		}
+		if e.dlg != nil {
+			e.dlg.Hide()
+		}
+		e.c.showOverwrite(out.Overwrote)
+		e.c.load(false)
+	})
 }

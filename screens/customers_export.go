@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -22,7 +22,7 @@ func customerCSVHeader() []string {
 }
 
 // customerCSVRows are customers with their figures as export rows.
-func customerCSVRows(ms []localdb.Member) [][]string {
+func customerCSVRows(ms []desk.Member) [][]string {
 	rows := make([][]string, 0, len(ms))
 	for _, m := range ms {
 		c, st := m.Customer, m.Stats
@@ -55,7 +55,7 @@ func (c *customerSection) complaintCSVRows(cs []shop.Complaint) [][]string {
 		nick, ok := nicks[k.CustomerID]
 		if !ok {
 			nick = k.CustomerID
-			if cu, err := c.data.Customer(k.CustomerID); err == nil {
+			if cu, err := c.data.Customer(c.env.ctx, k.CustomerID); err == nil {
 				nick = cu.Nick
 			}
 			nicks[k.CustomerID] = nick
@@ -71,17 +71,17 @@ func (c *customerSection) complaintCSVRows(cs []shop.Complaint) [][]string {
 func (c *customerSection) exportRows(what int) (name string, header []string, rows [][]string, err error) {
 	switch what {
 	case 0:
-		ms, err := c.data.AllCustomers()
+		ms, err := c.data.AllCustomers(c.env.ctx)
 		return "customers", customerCSVHeader(), customerCSVRows(ms), err
 	case 1:
 		g := c.selectedGroup()
 		if g == nil {
 			return "", nil, nil, fmt.Errorf("%s", lang.L("Pick a group first."))
 		}
-		ms, err := c.data.GroupMembers(*g, c.env.now())
+		ms, err := c.data.GroupMembers(c.env.ctx, *g, c.env.now())
 		return "group-" + g.Name, customerCSVHeader(), customerCSVRows(ms), err
 	default:
-		cs, err := c.data.Complaints(periodStart(c.env.now(), 0), c.env.now().AddDate(100, 0, 0))
+		cs, err := c.data.Complaints(c.env.ctx, periodStart(c.env.now(), 0), c.env.now().AddDate(100, 0, 0))
 		return "complaints", complaintCSVHeader(), c.complaintCSVRows(cs), err
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -48,11 +49,13 @@ func (c *customerSection) groupsBlock(cu shop.Customer, st shop.CustomerStats) [
 			for _, name := range sel {
 				ids = append(ids, byName[name])
 			}
-			out, err := c.record(shop.KindCustomerSet, cu.ID, c.version(shop.TypeCustomer, cu.ID), shop.CustomerSet{Groups: &ids})
-			if err == nil {
-				c.showOverwrite(out.Overwrote)
-			}
-			c.load(false)
+			a := desk.Action{Kind: shop.KindCustomerSet, Entity: cu.ID, BaseOf: shop.TypeCustomer, Data: shop.CustomerSet{Groups: &ids}}
+			c.env.record(a, func(out shop.Outcome, err error) {
+				if err == nil {
+					c.showOverwrite(out.Overwrote)
+				}
+				c.load(false)
+			})
 		}
 		objs = append(objs, cg)
 	}
@@ -203,30 +206,32 @@ func (e *groupEditor) submit() {
 		return
 	}
 	g := shop.Group{Name: name, Rule: r}
-	id := shop.NewID()
-	var base int64
+	a := desk.Action{Kind: shop.KindGroupPut, Entity: shop.NewID(), Data: &g}
 	if e.old != nil {
-		id, g.Owner = e.old.ID, e.old.Owner
-		base = e.c.version(shop.TypeGroup, id)
+		a.Entity, a.BaseOf, g.Owner = e.old.ID, shop.TypeGroup, e.old.Owner
 	}
-	if _, err := e.c.record(shop.KindGroupPut, id, base, g); err != nil {
-		return
-	}
-	if e.dlg != nil {
-		e.dlg.Hide()
-	}
-	e.c.fillGroups()
-	e.c.selectGroup(id)
-	e.c.load(true)
+	e.c.env.record(a, func(_ shop.Outcome, err error) {
+		if err != nil {
+			return
+		}
+		if e.dlg != nil {
+			e.dlg.Hide()
+		}
+		e.c.fillGroups()
+		e.c.selectGroup(a.Entity)
+		e.c.load(true)
+	})
 }
 
 func (e *groupEditor) delete() {
-	if _, err := e.c.record(shop.KindGroupDelete, e.old.ID, e.c.version(shop.TypeGroup, e.old.ID), nil); err != nil {
-		return
-	}
-	if e.dlg != nil {
-		e.dlg.Hide()
-	}
-	e.c.group.SetSelectedIndex(0)
-	e.c.reload()
+	e.c.env.applyOn(shop.TypeGroup, shop.KindGroupDelete, e.old.ID, nil, func(err error) {
+		if err != nil {
+			return
+		}
+		if e.dlg != nil {
+			e.dlg.Hide()
+		}
+		e.c.group.SetSelectedIndex(0)
+		e.c.reload()
+	})
 }

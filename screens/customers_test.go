@@ -2,6 +2,7 @@ package screens
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,7 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -31,7 +32,7 @@ func TestCustomersGroupBulkOffline(t *testing.T) {
 	if sel == nil || sel.Name != "近一年老客" || sel.Rule == nil || sel.Rule.WithinDays != 365 {
 		t.Fatalf("selected group after saving: %+v", sel)
 	}
-	members, err := f.db.GroupMembers(*sel, testNow)
+	members, err := f.dk.GroupMembers(context.Background(), *sel, testNow)
 	if err != nil || len(members) < 2 {
 		t.Fatalf("%d members, %v; the demo shop should have buyers of the last year", len(members), err)
 	}
@@ -64,7 +65,7 @@ func TestCustomersGroupBulkOffline(t *testing.T) {
 	b.cap.SetText("0")
 	b.text.SetText("{name}您好，{nick}的新品到了")
 	first := b.members[b.member.SelectedIndex()]
-	if want := localdb.FillFor("{name}您好，{nick}的新品到了", first); b.preview.Text != want || strings.Contains(want, "{") {
+	if want := desk.FillFor("{name}您好，{nick}的新品到了", first); b.preview.Text != want || strings.Contains(want, "{") {
 		t.Fatalf("preview %q, want %q", b.preview.Text, want)
 	}
 	optedOut := 1 // the one just opted out, and those who had already
@@ -82,12 +83,7 @@ func TestCustomersGroupBulkOffline(t *testing.T) {
 		want[s.ConversationID] = s.Text
 	}
 	test.Tap(b.sendBtn)
-	for i := 0; c.job != nil && i < 1000; i++ {
-		f.desk.Tick()
-	}
-	if c.job != nil {
-		t.Fatal("the bulk send did not finish")
-	}
+	f.finishJobs()
 	var sent []shop.Mutation
 	for _, m := range f.outbox()[before:] {
 		if m.Kind == shop.KindChatSend {
@@ -160,6 +156,7 @@ func checkRuleGroupFollowsSync(t *testing.T, f *fixture) {
 	if err := f.db.ApplyChanges([]shop.Record{r}, cursor+1); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	f.desk.Tick()
 	if len(c.customers) != 1 || c.customers[0].ID != cu.ID {
 		t.Fatalf("members after the order synced: %+v", c.customers)
@@ -183,9 +180,7 @@ func checkBulkDailyCap(t *testing.T, f *fixture) {
 	capped := b.plan.Capped
 	n := len(b.plan.Sends)
 	test.Tap(b.sendBtn)
-	for i := 0; c.job != nil && i < 1000; i++ {
-		f.desk.Tick()
-	}
+	f.finishJobs()
 	again := c.newBulkComposer()
 	again.cap.SetText("1")
 	again.text.SetText("第二条")
@@ -252,21 +247,10 @@ func checkComplaints(t *testing.T, f *fixture) {
 	}
 }
 
-func TestBirthdaysDue(t *testing.T) {
-	now := time.Date(2026, 5, 15, 10, 0, 0, 0, shop.ShopZone)
-	cs := []shop.Customer{{ID: "a", Birthday: "05-15"}, {ID: "b", Birthday: "1990-05-18"}, {ID: "c", Birthday: "05-14"}, {ID: "d"}}
-	if got := birthdaysDue(cs, 0, now); len(got) != 1 || got[0].ID != "a" {
-		t.Fatalf("today: %+v", got)
-	}
-	if got := birthdaysDue(cs, 3, now); len(got) != 1 || got[0].ID != "b" {
-		t.Fatalf("in 3 days: %+v", got)
-	}
-}
-
 // checkCSV exports customers and complaints.
 func checkCSV(t *testing.T, f *fixture) {
 	c := f.desk.custs
-	ms := []localdb.Member{{Customer: shop.Customer{Nick: "=小鱼儿", Name: "王芳", Tags: []string{"老客"}, OptOut: true},
+	ms := []desk.Member{{Customer: shop.Customer{Nick: "=小鱼儿", Name: "王芳", Tags: []string{"老客"}, OptOut: true},
 		Stats: shop.CustomerStats{Orders: 2, Spent: 25600, LastOrder: testNow}}}
 	var buf bytes.Buffer
 	if err := writeCSV(&buf, customerCSVHeader(), customerCSVRows(ms)); err != nil {

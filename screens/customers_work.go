@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -8,27 +9,28 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
 // CustomerWorkData is what the customers section reads beyond CustomerData: groups and their
 // members, figures from all of a customer's orders, complaints, and the plan of a bulk message.
 type CustomerWorkData interface {
-	Groups() ([]shop.Group, error)
-	GroupMembers(g shop.Group, now time.Time) ([]localdb.Member, error)
-	AllCustomers() ([]localdb.Member, error)
-	CustomerStats(customerID string) (shop.CustomerStats, error)
-	ComplaintsOf(customerID string) ([]shop.Complaint, error)
-	Complaints(from, to time.Time) ([]shop.Complaint, error)
-	PlanBulk(req localdb.BulkRequest) (localdb.BulkPlan, error)
-	StaffList() ([]shop.Staff, error)
+	Groups(ctx context.Context) ([]shop.Group, error)
+	GroupMembers(ctx context.Context, g shop.Group, now time.Time) ([]desk.Member, error)
+	AllCustomers(ctx context.Context) ([]desk.Member, error)
+	CustomerStats(ctx context.Context, customerID string) (shop.CustomerStats, error)
+	ComplaintsOf(ctx context.Context, customerID string) ([]shop.Complaint, error)
+	Complaints(ctx context.Context, from, to time.Time) ([]shop.Complaint, error)
+	PlanBulk(ctx context.Context, req desk.BulkRequest) (desk.BulkPlan, error)
+	StaffList(ctx context.Context) ([]shop.Staff, error)
 }
 
 // customerSectionData is everything the customers section reads.
 type customerSectionData interface {
 	CustomerData
 	CustomerWorkData
+	JobData
 }
 
 // Preference keys of the customers section (fyne Preferences).
@@ -40,45 +42,8 @@ const (
 	prefBdayGroup   = "customers.bday_group" // group id greeted ("" = every customer)
 	prefBdayAuto    = "customers.bday_auto"  // send the greetings by themselves at prefBdayAt
 	prefBdayAt      = "customers.bday_at"    // HH:MM, shop time
-	prefBdayLastDay = "customers.bday_last"  // YYYY-MM-DD of the last automatic send
 	defaultDailyCap = 2
 )
-
-// record applies a staff action like env.apply but also returns the outcome, so that the
-// caller can tell the staff member whose last-writer-wins change theirs replaced.
-func (c *customerSection) record(kind shop.Kind, entity string, base int64, data any) (shop.Outcome, error) {
-	m, err := shop.NewMutation(kind, entity, c.env.staff.Number, c.env.now(), data)
-	if err != nil {
-		return shop.Outcome{}, fmt.Errorf("screens: building %s: %w", kind, err)
-	}
-	m.Base = base
-	out, err := c.env.writer.Apply(m)
-	if err != nil {
-		c.env.showError(err)
-		return out, fmt.Errorf("screens: %s on %s: %w", kind, entity, err)
-	}
-	if out.Conflict != nil {
-		c.env.showConflict(out.Conflict)
-		return out, errConflict
-	}
-	if c.env.kick != nil {
-		c.env.kick()
-	}
-	if c.env.applied != nil {
-		c.env.applied()
-	}
-	return out, nil
-}
-
-// version is the local version of an entity (0 when unknown), sent as a mutation's base.
-func (c *customerSection) version(t shop.EntityType, id string) int64 {
-	var raw map[string]any
-	v, _, err := c.env.writer.Get(t, id, &raw)
-	if err != nil {
-		return 0
-	}
-	return v
-}
 
 // showOverwrite tells the staff member that their save replaced someone else's newer change.
 func (c *customerSection) showOverwrite(o *shop.Overwrite) {

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"strconv"
 	gosync "sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -29,12 +31,13 @@ const refreshEvery = 300 * time.Millisecond
 
 // Params is what the desk needs.
 type Params struct {
-	Data   Data             // the local store
+	Data   Data             // the running desk (*desk.Desk)
 	Staff  shop.Staff       // who is signed in
 	Window fyne.Window      // the window the desk fills: its shortcuts and dialogs
 	App    fyne.App         // notifications and preferences
 	Now    func() time.Time // the clock; time.Now when nil (tests fix it)
-	Kick   func()           // tells sync a mutation was recorded; may be nil
+	// Threads leaves and re-enters Fyne's goroutine; zero: goroutines and fyne.Do.
+	Threads Threads
 	// ManualTick turns the one-second ticker off (waiting times, gathered redraws); the caller
 	// then calls Desk.Tick itself. Tests set it so that nothing runs on another goroutine.
 	ManualTick bool
@@ -77,6 +80,7 @@ type Desk struct {
 	lastReload [sectionCount]time.Time
 
 	stop     chan struct{}
+	cancel   context.CancelFunc // ends env.ctx
 	stopOnce gosync.Once
 }
 
@@ -88,8 +92,16 @@ func NewDesk(p Params) *Desk {
 	if now == nil {
 		now = time.Now
 	}
-	d := &Desk{data: p.Data, stop: make(chan struct{})}
-	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, kick: p.Kick}
+	th := p.Threads
+	if th.Go == nil {
+		th.Go = func(f func()) { go f() }
+	}
+	if th.Do == nil {
+		th.Do = fyne.Do
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Desk{data: p.Data, stop: make(chan struct{}), cancel: cancel}
+	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th}
 	d.env.applied = func() { d.status.update() }
 
 	keys := d.handleShortcut
@@ -113,6 +125,11 @@ func NewDesk(p Params) *Desk {
 	d.status.onReviews = func() { d.Show(SectionReviews); d.reviews.showReminders() }
 	d.reviews.reminders = d.status.reminders
 	d.linkChat(p)
+	// The desk's jobs run by themselves; the screens give them their settings and show how
+	// the bulk sends go.
+	p.Data.SetJobProgress(func(jp desk.JobProgress) { th.Do(func() { d.custs.showProgress(jp) }) })
+	p.Data.SetBirthdays(d.custs.deskRule(d.custs.birthdayRule()))
+	p.Data.SetShipNotices(d.orders.shipNotices())
 
 	objs := make([]fyne.CanvasObject, sectionCount)
 	for i, s := range d.sections {
@@ -190,7 +207,6 @@ func (d *Desk) Refresh(types []shop.EntityType) {
 			}
 		}
 	}
-	d.orders.changed(types)
 	d.status.reminders.changed(types)
 	d.status.update()
 	if d.dirty[d.current] && time.Since(d.lastReload[d.current]) >= refreshEvery {
@@ -202,7 +218,6 @@ func (d *Desk) Refresh(types []shop.EntityType) {
 // changes gathered by Refresh are drawn. The desk's own ticker calls it unless ManualTick.
 func (d *Desk) Tick() {
 	d.chatTick()
-	d.custs.background()
 	d.status.tick()
 	if d.dirty[d.current] {
 		d.reloadSection(d.current)
@@ -210,8 +225,15 @@ func (d *Desk) Tick() {
 	d.sections[d.current].tick()
 }
 
-// Close stops the desk's ticker. It is safe to call more than once.
-func (d *Desk) Close() { d.stopOnce.Do(func() { close(d.stop) }) }
+// Close stops the desk's ticker and drops the results of reads still under way; the desk's
+// jobs go on. It is safe to call more than once.
+func (d *Desk) Close() {
+	d.stopOnce.Do(func() {
+		close(d.stop)
+		d.cancel()
+		d.data.SetJobProgress(nil)
+	})
+}
 
 func (d *Desk) run() {
 	t := time.NewTicker(time.Second)

@@ -2,11 +2,23 @@
 // five sections — chat, orders, stock, reviews, customers — and a status bar) and the sign-in
 // form.
 //
-// Each section lives in its own file as an unexported struct that holds its widgets and
-// dependencies, with onX methods as handlers. Sections read and write the shop through small
-// interfaces declared here (data.go), which the desk's local store satisfies; a staff action
-// becomes a shop.Mutation handed to Apply, and the sync engine is kicked afterwards.
+// Each section is an unexported struct, in a file named after it (or a few: orders.go,
+// orders_actions.go, orders_cases.go…), that holds its widgets and dependencies, with onX
+// methods as handlers. The sections' master–detail lists share one base, listDetail. Sections
+// read and write the shop through small interfaces declared here (data.go), which the running
+// desk (*desk.Desk) satisfies; a staff action becomes a desk.Action handed to Apply, and the
+// desk records it, tells its listeners and wakes the sync engine.
 //
-// Threading: everything here runs on Fyne's goroutine. The only background work is the desk's
-// one-second ticker, which comes back through a single fyne.Do.
+// Threading: widget code runs on Fyne's goroutine and reads and writes the desk through one
+// helper, background: the work runs off Fyne's goroutine, then one fyne.Do hands its result
+// back (latestRun drops the result of an older read of the same kind, a search typed on).
+// That is how the five lists and their detail panes, the chat's thread and customer panel,
+// the status bar's counts, the bulk composer's plan and every staff action (env.record) reach
+// the disk. A few small reads made when a dialog opens or a message is prefilled (the shop's
+// settings, the auto-reply editor, a quick phrase's placeholders, the complaint form, a
+// review's evidence, the customer's conversation for a reminder) and the CSV exports still
+// run on Fyne's goroutine.
+// The jobs — bulk sends, birthday greetings, shipment notices — run in the desk, not here: the
+// screens give them their settings and show the progress the desk reports. The desk's
+// one-second ticker (waiting times, gathered redraws) comes back through one fyne.Do too.
 package screens

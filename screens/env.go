@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -16,44 +18,116 @@ import (
 // the conflict has been shown to the staff member already.
 var errConflict = errors.New("screens: the action conflicts with the current state")
 
-// env is what every section shares: who is working, where, the clock, and how an action is
-// recorded.
+// Threads is how the screens leave Fyne's goroutine and come back to it: Go runs a function
+// in the background, Do hands a function to Fyne's goroutine. The zero value uses a new
+// goroutine and fyne.Do; tests give their own, to run the handed-back functions where they
+// check the window.
+type Threads struct {
+	Go func(func())
+	Do func(func())
+}
+
+// env is what every section shares: who is working, where, the clock, how the desk is read
+// and how an action is recorded.
 type env struct {
-	staff  shop.Staff
-	win    fyne.Window
-	app    fyne.App
-	now    func() time.Time
-	writer Writer
-	kick   func()
+	staff   shop.Staff
+	win     fyne.Window
+	app     fyne.App
+	now     func() time.Time
+	writer  Writer
+	ctx     context.Context // the desk's lifetime: cancelled when the desk closes
+	threads Threads
 	// applied runs after every recorded action (the desk updates the status bar).
 	applied func()
 }
 
-// apply records a staff action: it builds the mutation, applies it to the local store and tells
-// sync. Rejections and conflicts are shown in a dialog and returned as errors, so the caller
-// keeps what the staff member typed.
-func (e *env) apply(kind shop.Kind, entity string, base int64, data any) error {
-	m, err := shop.NewMutation(kind, entity, e.staff.Number, e.now(), data)
-	if err != nil {
-		return fmt.Errorf("screens: building %s: %w", kind, err)
+// background is the screens' one way to read or write the desk: work runs off Fyne's
+// goroutine (so no disk read or fsync holds the window up), then done runs on Fyne's
+// goroutine with work's result, unless the desk closed meanwhile.
+func background[T any](e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	ctx := e.ctx
+	e.threads.Go(func() {
+		v, err := work(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		e.threads.Do(func() { done(v, err) })
+	})
+}
+
+// getEntity reads one entity's local state and version in the background; a missing one is
+// desk.ErrNotFound.
+func getEntity[T any](ctx context.Context, w Writer, t shop.EntityType, id string) (T, int64, error) {
+	var v T
+	ver, ok, err := w.Get(ctx, t, id, &v)
+	if err == nil && !ok {
+		err = desk.ErrNotFound
 	}
-	m.Base = base
-	out, err := e.writer.Apply(m)
-	if err != nil {
-		e.showError(err)
-		return fmt.Errorf("screens: %s on %s: %w", kind, entity, err)
-	}
-	if out.Conflict != nil {
-		e.showConflict(out.Conflict)
-		return errConflict
-	}
-	if e.kick != nil {
-		e.kick()
-	}
-	if e.applied != nil {
-		e.applied()
-	}
-	return nil
+	return v, ver, err
+}
+
+// latest is a background read whose result is only shown while no newer read of the same
+// kind was started (a search typed on: the older results are dropped).
+type latest struct{ gen int }
+
+// run is background for the newest read of l only. Call it on Fyne's goroutine.
+func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	l.gen++
+	gen := l.gen
+	background(e, work, func(v T, err error) {
+		if gen == l.gen {
+			done(v, err)
+		}
+	})
+}
+
+// apply records a staff action through the desk, in the background (see record); done, if
+// set, runs on Fyne's goroutine with nil once the action is recorded, or with the error that
+// was shown (the caller then keeps what the staff member typed).
+func (e *env) apply(kind shop.Kind, entity string, base int64, data any, done func(error)) {
+	e.record(desk.Action{Kind: kind, Entity: entity, Base: base, Data: data}, func(_ shop.Outcome, err error) {
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+// applyOn is apply on an entity of type t whose current local version, read as the action is
+// recorded, is the action's base.
+func (e *env) applyOn(t shop.EntityType, kind shop.Kind, entity string, data any, done func(error)) {
+	e.record(desk.Action{Kind: kind, Entity: entity, BaseOf: t, Data: data}, func(_ shop.Outcome, err error) {
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+// record is the screens' one path for a staff action: the desk records it off Fyne's
+// goroutine, then, on it, rejections and conflicts are shown in a dialog and done (if set)
+// gets the outcome — so that the caller can tell the staff member whose last-writer-wins
+// change theirs replaced — and the error, errConflict for a conflict.
+func (e *env) record(a desk.Action, done func(shop.Outcome, error)) { e.recordAs(a, true, done) }
+
+// recordAs is record; with showConflict false a conflict is left to done to explain.
+func (e *env) recordAs(a desk.Action, showConflict bool, done func(shop.Outcome, error)) {
+	background(e, func(ctx context.Context) (shop.Outcome, error) { return e.writer.Apply(ctx, a) },
+		func(out shop.Outcome, err error) {
+			switch {
+			case err != nil:
+				e.showError(err)
+				err = fmt.Errorf("screens: %s on %s: %w", a.Kind, a.Entity, err)
+			case out.Conflict != nil:
+				if showConflict {
+					e.showConflict(out.Conflict)
+				}
+				err = errConflict
+			case e.applied != nil:
+				e.applied()
+			}
+			if done != nil {
+				done(out, err)
+			}
+		})
 }
 
 // showError tells the staff member why an action failed, in words they can act on.

@@ -1,6 +1,8 @@
 package screens
 
 import (
+	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -13,13 +15,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kefu/assets"
+	"kefu/desk"
 	"kefu/localdb"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 )
-
-// The local store is what main.go passes as the desk's Data.
-var _ Data = (*localdb.DB)(nil)
 
 // testNow is the desk's clock in the tests; the demo shop is generated around it.
 var testNow = time.Date(2026, 5, 15, 15, 4, 5, 0, shop.ShopZone)
@@ -80,11 +80,15 @@ func newDemoStoreWith(t *testing.T, opts localdb.Options) *localdb.DB {
 // fixture is a desk in a test window on the demo shop, signed in as agent 1002.
 type fixture struct {
 	t     *testing.T
-	db    *localdb.DB
+	db    *localdb.DB // the local store under the desk, for the tests to check
+	dk    *desk.Desk
+	clock *testClock
 	win   fyne.Window
 	desk  *Desk
 	staff shop.Staff
-	kicks int
+
+	mu     sync.Mutex
+	queued []func() // handed back to "Fyne's goroutine": run by drain on the test's goroutine
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -94,6 +98,20 @@ func newFixture(t *testing.T) *fixture {
 
 // newFixtureWith is newFixture on a store opened with opts.
 func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
+	t.Helper()
+	return newFixtureThreads(t, opts, false)
+}
+
+// newAsyncFixture is newFixture whose background work really runs in the background, as in
+// the desk: nothing waits for it, and what it hands back to "Fyne's goroutine" runs when the
+// test drains it (waitFor).
+func newAsyncFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureThreads(t, localdb.Options{InMemory: true}, true)
+}
+
+// newFixtureThreads is newFixtureWith; async leaves the background work unwaited for.
+func newFixtureThreads(t *testing.T, opts localdb.Options, async bool) *fixture {
 	t.Helper()
 	if err := assets.SetupLanguage(assets.Chinese); err != nil {
 		t.Fatal(err)
@@ -113,16 +131,160 @@ func newFixtureWith(t *testing.T, opts localdb.Options) *fixture {
 	if f.staff.Number == "" {
 		t.Fatalf("the demo shop has no staff 1002: %+v", staff)
 	}
+	f.clock = &testClock{now: testNow}
+	f.dk, err = desk.Open(desk.Params{Store: f.db, Staff: f.staff, Clock: f.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.dk.Close)
 	f.win = test.NewTempWindow(t, nil)
-	f.desk = NewDesk(Params{Data: f.db, Staff: f.staff, Window: f.win, App: a,
-		Now: func() time.Time { return testNow }, Kick: func() { f.kicks++ }, ManualTick: true})
+	threads := Threads{Go: f.goWait, Do: f.queue}
+	if async {
+		threads.Go = func(work func()) { go work() }
+	}
+	f.desk = NewDesk(Params{Data: f.dk, Staff: f.staff, Window: f.win, App: a,
+		Now: func() time.Time { return testNow }, ManualTick: true, Threads: threads})
 	f.win.SetContent(f.desk.Content())
 	f.win.Resize(fyne.NewSize(1280, 780))
-	// As main.go does: store changes come back to the desk (here on the test's goroutine).
-	cancel := f.db.Subscribe(func(c localdb.Change) { f.desk.Refresh(c.Types) })
+	// As main.go does: store changes come back to the desk through one hand-over to Fyne's
+	// goroutine (here the test's).
+	cancel := f.dk.Subscribe(func(c desk.Change) { f.queue(func() { f.desk.Refresh(c.Types) }) })
 	t.Cleanup(cancel)
 	t.Cleanup(f.desk.Close)
+	if async {
+		f.waitFor("the first section to load", func() bool { return f.desk.chat.count.String() != "" })
+	} else {
+		f.drain()
+	}
 	return f
+}
+
+// goWait is the tests' Threads.Go: the work runs on a goroutine of its own, as in the desk,
+// and the test waits for it and then for what it handed back, so that a test reads the window
+// as it is once the work is done.
+func (f *fixture) goWait(work func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work()
+	}()
+	<-done
+	f.drain()
+}
+
+// queue is the tests' Threads.Do: it keeps fn for drain, which runs it on the test's goroutine.
+func (f *fixture) queue(fn func()) {
+	f.mu.Lock()
+	f.queued = append(f.queued, fn)
+	f.mu.Unlock()
+}
+
+// drain runs what was handed back to Fyne's goroutine, in order, until nothing is left.
+func (f *fixture) drain() {
+	for {
+		f.mu.Lock()
+		q := f.queued
+		f.queued = nil
+		f.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, fn := range q {
+			fn()
+		}
+	}
+}
+
+// waitFor runs what the desk hands back to the window until cond holds, failing the test
+// after ten seconds.
+func (f *fixture) waitFor(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.drain()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("waited 10 s for %s", what)
+		}
+		runtime.Gosched()
+	}
+}
+
+// finishJobs moves the desk's clock on, a step at a time, until its bulk sends are recorded,
+// and shows their progress.
+func (f *fixture) finishJobs() {
+	f.t.Helper()
+	f.waitFor("the bulk sends to be recorded", func() bool {
+		if !f.dk.Sending() {
+			return true
+		}
+		f.clock.step()
+		return false
+	})
+}
+
+// waited runs an action that reports through a callback and returns what it reported. The
+// tests' Threads.Go waits for the background work, so the callback has run when the action
+// returns; an action that did not call back is an error.
+func waited(action func(done func(error))) error {
+	err := errNoCallback
+	action(func(e error) { err = e })
+	return err
+}
+
+// errNoCallback is what waited returns for an action that did not call back.
+var errNoCallback = errors.New("the action did not call back")
+
+// testClock is the desk's clock in the tests: it stands still until step moves it on.
+type testClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []clockWaiter
+	afters  int // After calls so far: the desk's jobs call it each time they go idle
+}
+
+// waits is how many times the desk's jobs went idle so far.
+func (c *testClock) waits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.afters
+}
+
+type clockWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+// Now is the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// After fires once the clock was moved on by d.
+func (c *testClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.afters++
+	ch := make(chan time.Time, 1)
+	c.waiters = append(c.waiters, clockWaiter{at: c.now.Add(d), ch: ch})
+	return ch
+}
+
+// step fires the earliest waiter, if any, without moving the time the desk records actions
+// at (the tests' window clock stands still too).
+func (c *testClock) step() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiters) == 0 {
+		return
+	}
+	w := c.waiters[0]
+	c.waiters = c.waiters[1:]
+	w.ch <- w.at
 }
 
 // outbox returns the mutations waiting for the server.

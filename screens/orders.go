@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -45,8 +46,10 @@ const (
 // orderSection lists and searches orders and shows one order with its notes; a note with a
 // flag can be added from the detail.
 type orderSection struct {
-	env  *env
-	data orderSectionData
+	list       listDetail[shop.Order] // the list and the open order
+	detailLoad latest                 // the order being read for the detail pane
+	env        *env
+	data       orderSectionData
 
 	search     *searchEntry
 	status     *widget.Select
@@ -75,7 +78,6 @@ type orderSection struct {
 
 	export    *widget.Button
 	autoShip  *widget.Check
-	shipping  bool // sending automatic shipment notices: no nested runs
 	cases     *caseList
 	tabs      *container.AppTabs
 	ordersTab *container.TabItem
@@ -88,9 +90,9 @@ type orderSection struct {
 	box fyne.CanvasObject
 }
 
-func newOrderSection(e *env, data orderSectionData, desk func(fyne.Shortcut) bool) *orderSection {
+func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) bool) *orderSection {
 	o := &orderSection{env: e, data: data}
-	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), desk, func(string) { o.load(true) })
+	o.search = newSearchEntry(lang.L("Order number, phone, nick or receiver"), keys, func(string) { o.load(true) })
 	o.statuses = []string{""}
 	opts := []string{lang.L("All statuses")}
 	for _, s := range shop.OrderStatuses {
@@ -117,6 +119,14 @@ func newOrderSection(e *env, data orderSectionData, desk func(fyne.Shortcut) boo
 	o.count = newCaption("")
 
 	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	o.list = listDetail[shop.Order]{env: e, picker: o.picker, count: o.count, items: &o.orders, idOf: func(x shop.Order) string { return x.ID },
+		failed:    lang.L("Could not read the orders: %v"),
+		isOpen:    func() bool { return o.open != nil },
+		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
+		reopen:    func() { o.picker.highlight(o.list.index(o.open.ID)); o.show(o.open.ID) },
+		clear:     o.closeDetail,
+		shown:     func(list []shop.Order) string { return countText(lang.L("%d orders"), len(list), o.limit()) },
+	}
 	o.info = container.NewVBox()
 	o.actions = container.NewVBox()
 	o.history = container.NewVBox()
@@ -174,14 +184,12 @@ func (o *orderSection) watches(t shop.EntityType) bool {
 
 func (o *orderSection) reload() {
 	o.load(false)
-	o.cases.load()
-	o.casesTab.Text = o.cases.tabTitle()
-	o.tabs.Refresh()
+	o.cases.load() // and the tab's title with it
 }
 
 // filter is the list's filter from the two selects.
-func (o *orderSection) filter() localdb.OrderFilter {
-	var f localdb.OrderFilter
+func (o *orderSection) filter() desk.OrderFilter {
+	var f desk.OrderFilter
 	if i := o.status.SelectedIndex(); i > 0 && i < len(o.statuses) {
 		if o.statuses[i] == orderFilterAfterSales {
 			f.AfterSales = true
@@ -209,24 +217,23 @@ func (o *orderSection) workList() string {
 	return ""
 }
 
-// search reads the list: a work list filtered by the query and the other filters, or the
-// store's search.
-func (o *orderSection) searchOrders() ([]shop.Order, error) {
+// searchOrders reads the list: a work list filtered by the query and the other filters, or
+// the store's search. It runs in the background, on what the widgets said.
+func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.OrderFilter, work string, limit int) ([]shop.Order, error) {
 	var list []shop.Order
 	var err error
-	switch o.workList() {
+	switch work {
 	case orderFilterAddress:
-		list, err = o.data.AddressToCheck(0)
+		list, err = o.data.AddressToCheck(ctx, 0)
 	case orderFilterCOD:
-		list, err = o.data.CODToConfirm(0)
+		list, err = o.data.CODToConfirm(ctx, 0)
 	default:
-		return o.data.SearchOrders(o.search.Text, o.filter(), o.limit())
+		return o.data.SearchOrders(ctx, query, f, limit)
 	}
 	if err != nil {
 		return nil, err
 	}
-	f := o.filter()
-	q := strings.ToLower(strings.TrimSpace(o.search.Text))
+	q := strings.ToLower(strings.TrimSpace(query))
 	out := list[:0]
 	for _, ord := range list {
 		if f.Flag != nil && ord.Flag != *f.Flag || f.Payment != "" && ord.Payment != f.Payment {
@@ -237,7 +244,7 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 			continue
 		}
 		out = append(out, ord)
-		if len(out) == o.limit() {
+		if len(out) == limit {
 			break
 		}
 	}
@@ -246,28 +253,8 @@ func (o *orderSection) searchOrders() ([]shop.Order, error) {
 
 // load reads the list; after a new search or filter the first match opens.
 func (o *orderSection) load(fresh bool) {
-	orders, err := o.searchOrders()
-	if err != nil {
-		o.orders = nil
-		setCaption(o.count, fmt.Sprintf(lang.L("Could not read the orders: %v"), err))
-		o.picker.list.Refresh()
-		return
-	}
-	o.orders = orders
-	setCaption(o.count, countText(lang.L("%d orders"), len(orders), o.limit()))
-	o.picker.list.Refresh()
-	if fresh || o.open == nil {
-		if len(orders) > 0 {
-			o.picker.highlight(0)
-			o.show(orders[0].ID)
-		} else if fresh {
-			o.picker.highlight(-1)
-			o.closeDetail()
-		}
-		return
-	}
-	o.picker.highlight(o.indexOf(o.open.ID))
-	o.show(o.open.ID)
+	q, f, work, limit := o.search.Text, o.filter(), o.workList(), o.limit()
+	o.list.load(fresh, func(ctx context.Context) ([]shop.Order, error) { return o.searchOrders(ctx, q, f, work, limit) })
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.
@@ -278,28 +265,42 @@ func (o *orderSection) closeDetail() {
 	o.empty.Show()
 }
 
-func (o *orderSection) indexOf(id string) int {
-	for i, x := range o.orders {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
 func (o *orderSection) onPick(i int) {
 	if i >= 0 && i < len(o.orders) {
 		o.show(o.orders[i].ID)
 	}
 }
 
+// orderDetail is what the detail pane shows of an order, read together in the background.
+type orderDetail struct {
+	ord      shop.Order
+	ver      int64
+	cases    []shop.AfterSalesCase
+	notes    []shop.OrderNote
+	notesErr error
+}
+
 // show puts an order in the detail pane, read fresh from the store with its version.
 func (o *orderSection) show(id string) {
-	var ord shop.Order
-	ver, ok, err := o.env.writer.Get(shop.TypeOrder, id, &ord)
-	if err != nil || !ok {
-		return
-	}
+	latestRun(&o.detailLoad, o.env, func(ctx context.Context) (orderDetail, error) {
+		var d orderDetail
+		var err error
+		if d.ord, d.ver, err = getEntity[shop.Order](ctx, o.env.writer, shop.TypeOrder, id); err != nil {
+			return d, err
+		}
+		d.cases, _ = o.data.CasesOf(ctx, id)
+		d.notes, d.notesErr = o.data.Notes(ctx, id)
+		return d, nil
+	}, func(d orderDetail, err error) {
+		if err == nil {
+			o.draw(d)
+		}
+	})
+}
+
+// draw puts an order just read in the detail pane.
+func (o *orderSection) draw(d orderDetail) {
+	ord, ver, id := d.ord, d.ver, d.ord.ID
 	switching := o.open == nil || o.open.ID != id
 	o.open, o.version = &ord, ver
 	if switching {
@@ -308,11 +309,11 @@ func (o *orderSection) show(id string) {
 		o.noteText.SetText("")
 		o.noteMsg.Hide()
 	}
-	o.info.Objects = o.orderInfo(ord)
+	o.info.Objects = o.orderInfo(ord, d.cases)
 	o.info.Refresh()
 	o.actions.Objects = o.orderActions(ord)
 	o.actions.Refresh()
-	o.showNotes(ord)
+	o.showNotes(d.notes, d.notesErr)
 	o.empty.Hide()
 	o.scroll.Show()
 	if switching {
@@ -322,7 +323,7 @@ func (o *orderSection) show(id string) {
 
 // orderInfo builds the order's facts: number and status, flag, items, amounts, address, courier
 // and after-sales cases.
-func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
+func (o *orderSection) orderInfo(ord shop.Order, cases []shop.AfterSalesCase) []fyne.CanvasObject {
 	now := o.env.now()
 	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Order %s"), ord.ID), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Selectable = true
@@ -394,7 +395,7 @@ func (o *orderSection) orderInfo(ord shop.Order) []fyne.CanvasObject {
 		}
 	}
 
-	if cases, err := o.data.CasesOf(ord.ID); err == nil && len(cases) > 0 {
+	if len(cases) > 0 {
 		objs = append(objs, widget.NewSeparator(), newHeading(lang.L("After-sales")))
 		for _, c := range cases {
 			l := widget.NewLabel(joinNonEmpty(" · ", caseKindName(c.Kind), caseStateName(c.State),
@@ -419,9 +420,9 @@ func whenText(format string, t time.Time) string {
 	return fmt.Sprintf(format, fmtFull(t))
 }
 
-// showNotes lists the order's notes, newest first.
-func (o *orderSection) showNotes(ord shop.Order) {
-	notes, err := o.data.Notes(ord.ID)
+// showNotes lists the order's notes (or the error that kept them from being read), newest
+// first.
+func (o *orderSection) showNotes(notes []shop.OrderNote, err error) {
 	if err != nil {
 		o.history.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the notes: %v"), err))}
 		o.history.Refresh()
@@ -483,13 +484,15 @@ func (o *orderSection) onAddNote() {
 		flag = shop.Flags[i]
 	}
 	p := shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: flag, Text: text, Reason: strings.TrimSpace(o.noteReason.Text)}
-	if err := o.env.apply(shop.KindOrderNote, o.open.ID, o.version, p); err != nil {
-		return
-	}
-	o.noteMsg.Hide()
-	o.noteText.SetText("")
-	o.noteReason.SetText("")
-	o.load(false)
+	o.env.apply(shop.KindOrderNote, o.open.ID, o.version, p, func(err error) {
+		if err != nil {
+			return
+		}
+		o.noteMsg.Hide()
+		o.noteText.SetText("")
+		o.noteReason.SetText("")
+		o.load(false)
+	})
 }
 
 // orderRow is one row of the order list.

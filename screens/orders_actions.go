@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -19,20 +20,21 @@ import (
 // after-sales cases, the customer's conversations (reminders and shipment notices go there)
 // and the quick phrases those messages are written from.
 type OrderWorkData interface {
-	AddressToCheck(limit int) ([]shop.Order, error)
-	CODToConfirm(limit int) ([]shop.Order, error)
-	ShippedSince(since time.Time, limit int) ([]shop.Order, error)
-	Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error)
-	CasesNeedingAttention(now time.Time) (int, error)
-	ConversationsOf(customerID string) ([]shop.Conversation, error)
-	Phrases(staff string) ([]shop.QuickPhrase, error)
-	StaffList() ([]shop.Staff, error)
+	AddressToCheck(ctx context.Context, limit int) ([]shop.Order, error)
+	CODToConfirm(ctx context.Context, limit int) ([]shop.Order, error)
+	ShippedSince(ctx context.Context, since time.Time, limit int) ([]shop.Order, error)
+	Cases(ctx context.Context, openOnly bool, limit int) ([]shop.AfterSalesCase, error)
+	CasesNeedingAttention(ctx context.Context, now time.Time) (int, error)
+	ConversationsOf(ctx context.Context, customerID string) ([]shop.Conversation, error)
+	Phrases(ctx context.Context, staff string) ([]shop.QuickPhrase, error)
+	StaffList(ctx context.Context) ([]shop.Staff, error)
 }
 
 // orderSectionData is everything the orders section reads.
 type orderSectionData interface {
 	OrderData
 	OrderWorkData
+	JobData
 }
 
 // Quick-phrase shortcuts the reminder and the shipment notice are written from, when the shop
@@ -92,17 +94,22 @@ func (o *orderSection) orderActions(ord shop.Order) []fyne.CanvasObject {
 	return objs
 }
 
-// act records an action on the open order and redraws it.
-func (o *orderSection) act(kind shop.Kind, ord shop.Order, data any) error {
+// act records an action on the open order and redraws it; failed (if set) runs instead when
+// it was not recorded.
+func (o *orderSection) act(kind shop.Kind, ord shop.Order, data any, failed func()) {
 	base := o.version
 	if o.open == nil || o.open.ID != ord.ID {
 		base = 0
 	}
-	if err := o.env.apply(kind, ord.ID, base, data); err != nil {
-		return err
-	}
-	o.load(false)
-	return nil
+	o.env.apply(kind, ord.ID, base, data, func(err error) {
+		if err != nil {
+			if failed != nil {
+				failed()
+			}
+			return
+		}
+		o.load(false)
+	})
 }
 
 // courierSelect picks a courier; the first choice keeps the order's.
@@ -120,12 +127,12 @@ func (o *orderSection) confirmAddress(ord shop.Order) {
 		widget.NewFormItem(lang.L("Shipping address"), newWrapLabel(ord.Address.String())),
 		widget.NewFormItem(lang.L("Courier company"), courier),
 	}
-	o.form(lang.L("Address is right"), items, func() bool {
+	o.form(lang.L("Address is right"), items, func(reopen func()) {
 		p := shop.AddressCheckSet{NoteID: shop.NewID(), Result: shop.AddressConfirmed, Courier: strings.TrimSpace(courier.Text)}
 		if p.Courier == ord.Courier {
 			p.Courier = ""
 		}
-		return o.act(shop.KindOrderAddress, ord, p) == nil
+		o.act(shop.KindOrderAddress, ord, p, reopen)
 	})
 }
 
@@ -142,7 +149,7 @@ func (o *orderSection) changeAddress(ord shop.Order) {
 		widget.NewFormItem(lang.L("District"), district), widget.NewFormItem(lang.L("Street and number"), detail),
 		widget.NewFormItem(lang.L("Courier company"), courier),
 	}
-	o.form(lang.L("Change address"), items, func() bool {
+	o.form(lang.L("Change address"), items, func(reopen func()) {
 		na := shop.Address{Receiver: strings.TrimSpace(receiver.Text), Phone: strings.TrimSpace(phone.Text),
 			Province: strings.TrimSpace(province.Text), City: strings.TrimSpace(city.Text),
 			District: strings.TrimSpace(district.Text), Detail: strings.TrimSpace(detail.Text)}
@@ -150,19 +157,19 @@ func (o *orderSection) changeAddress(ord shop.Order) {
 		if p.Courier == ord.Courier {
 			p.Courier = ""
 		}
-		return o.act(shop.KindOrderAddress, ord, p) == nil
+		o.act(shop.KindOrderAddress, ord, p, reopen)
 	})
 }
 
 // recordCall records a cash-on-delivery confirmation call and its outcome.
 func (o *orderSection) recordCall(ord shop.Order, out shop.CallOutcome) {
-	_ = o.act(shop.KindOrderCODCall, ord, shop.CODCall{NoteID: shop.NewID(), Outcome: out})
+	o.act(shop.KindOrderCODCall, ord, shop.CODCall{NoteID: shop.NewID(), Outcome: out}, nil)
 }
 
 // customerConversation is the customer's most recent conversation, where messages about the
 // order go; ok is false (and the staff member told) when there is none.
 func (o *orderSection) customerConversation(ord shop.Order) (shop.Conversation, bool) {
-	convs, err := o.data.ConversationsOf(ord.CustomerID)
+	convs, err := o.data.ConversationsOf(o.env.ctx, ord.CustomerID)
 	if err != nil || len(convs) == 0 {
 		o.inform(lang.L("No conversation"), lang.L("This customer has no conversation with the shop to send the message to."))
 		return shop.Conversation{}, false
@@ -173,17 +180,7 @@ func (o *orderSection) customerConversation(ord shop.Order) (shop.Conversation, 
 // phraseText is the shop's quick phrase with the shortcut, filled in for the order, or
 // fallback when the shop has no such phrase.
 func (o *orderSection) phraseText(shortcut, fallback string, ord shop.Order) string {
-	text := fallback
-	if phrases, err := o.data.Phrases(o.env.staff.Number); err == nil {
-		for _, p := range phrases {
-			if p.Shortcut == shortcut {
-				text = p.Text
-				break
-			}
-		}
-	}
-	return shop.Fill(text, map[string]string{"nick": ord.Nick, "order": ord.ID, "courier": ord.Courier,
-		"tracking": ord.Tracking, "staff": o.env.staff.Name})
+	return o.data.OrderText(o.env.ctx, shortcut, fallback, ord)
 }
 
 // remindText is the payment reminder (催付) for an order.
@@ -193,7 +190,12 @@ func (o *orderSection) remindText(ord shop.Order) string {
 
 // shipText is the shipment notice for an order.
 func (o *orderSection) shipText(ord shop.Order) string {
-	return o.phraseText(shipPhrase, lang.L("Your order {order} has shipped with {courier}, tracking number {tracking}."), ord)
+	return o.phraseText(shipPhrase, shipFallback(), ord)
+}
+
+// shipFallback is the shipment notice when the staff member has no quick phrase for it.
+func shipFallback() string {
+	return lang.L("Your order {order} has shipped with {courier}, tracking number {tracking}.")
 }
 
 // remind sends the payment reminder into the customer's chat: once a shop day, or again
@@ -214,9 +216,9 @@ func (o *orderSection) remind(ord shop.Order) {
 		warn.Importance = widget.WarningImportance
 		items = append([]*widget.FormItem{widget.NewFormItem("", warn)}, items...)
 	}
-	o.form(lang.L("Remind to pay"), items, func() bool {
+	o.form(lang.L("Remind to pay"), items, func(reopen func()) {
 		p := shop.Remind{MessageID: shop.NewID(), ConversationID: conv.ID, Text: strings.TrimSpace(text.Text), Force: force}
-		return o.act(shop.KindOrderRemind, ord, p) == nil
+		o.act(shop.KindOrderRemind, ord, p, reopen)
 	})
 }
 
@@ -225,13 +227,14 @@ func (o *orderSection) closeOrder(ord shop.Order) {
 	reason := widget.NewSelectEntry([]string{lang.L("Duplicate order"), lang.L("Ordered on impulse, customer cancelled"), lang.L("Customer asked to close it")})
 	reason.SetPlaceHolder(lang.L("Why is the order closed?"))
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Reason for closing"), reason)}
-	o.form(lang.L("Close order"), items, func() bool {
+	o.form(lang.L("Close order"), items, func(reopen func()) {
 		r := strings.TrimSpace(reason.Text)
 		if r == "" {
 			o.inform(lang.L("Close order"), lang.L("Give the reason for closing the order."))
-			return false
+			reopen()
+			return
 		}
-		return o.act(shop.KindOrderClose, ord, shop.OrderCloseData{NoteID: shop.NewID(), Reason: r}) == nil
+		o.act(shop.KindOrderClose, ord, shop.OrderCloseData{NoteID: shop.NewID(), Reason: r}, reopen)
 	})
 }
 
@@ -243,7 +246,7 @@ func (o *orderSection) shipNotice(ord shop.Order, quiet bool) {
 		return
 	}
 	send := func(force bool) {
-		_ = o.act(shop.KindOrderShipNote, ord, shop.ShipNotice{MessageID: shop.NewID(), ConversationID: conv.ID, Text: o.shipText(ord), Force: force})
+		o.act(shop.KindOrderShipNote, ord, shop.ShipNotice{MessageID: shop.NewID(), ConversationID: conv.ID, Text: o.shipText(ord), Force: force}, nil)
 	}
 	if ord.ShipNoticeAt.IsZero() || quiet {
 		send(false)
@@ -269,7 +272,11 @@ func (o *orderSection) openCase(ord shop.Order) {
 	}
 	kind := widget.NewSelect(kinds, nil)
 	kind.SetSelectedIndex(0)
-	staff, _ := o.data.StaffList()
+	background(o.env, o.data.StaffList, func(staff []shop.Staff, _ error) { o.askCase(ord, kind, staff) })
+}
+
+// askCase is the form of openCase, with the staff just read as the owners to choose from.
+func (o *orderSection) askCase(ord shop.Order, kind *widget.Select, staff []shop.Staff) {
 	owners := []string{}
 	ownerIdx := 0
 	for i, s := range staff {
@@ -297,36 +304,40 @@ func (o *orderSection) openCase(ord shop.Order) {
 		widget.NewFormItem(lang.L("Case kind"), kind), widget.NewFormItem(lang.L("Case owner"), owner),
 		widget.NewFormItem(lang.L("Due date"), due), widget.NewFormItem(lang.L("Case summary"), summary),
 	}
-	o.form(lang.L("Open after-sales case"), items, func() bool {
+	o.form(lang.L("Open after-sales case"), items, func(reopen func()) {
 		text := strings.TrimSpace(summary.Text)
 		if text == "" {
 			o.inform(lang.L("Open after-sales case"), lang.L("Write what happened first."))
-			return false
+			reopen()
+			return
 		}
 		p := shop.CaseOpenData{OrderID: ord.ID, Kind: shop.CaseKinds[max(kind.SelectedIndex(), 0)], Summary: text,
 			Due: o.env.now().Add(time.Duration(dueDays[max(due.SelectedIndex(), 0)]) * 24 * time.Hour)}
 		if i := owner.SelectedIndex(); i >= 0 && i < len(staff) {
 			p.Owner = staff[i].Number
 		}
-		if err := o.env.apply(shop.KindCaseOpen, shop.NewID(), 0, p); err != nil {
-			return false
-		}
-		o.load(false)
-		return true
+		o.env.apply(shop.KindCaseOpen, shop.NewID(), 0, p, func(err error) {
+			if err != nil {
+				reopen()
+				return
+			}
+			o.load(false)
+		})
 	})
 }
 
-// form shows a form dialog; submit runs on OK and keeps the dialog open when it returns false.
-// Without a window (never in the desk) submit runs at once.
-func (o *orderSection) form(title string, items []*widget.FormItem, submit func() bool) {
+// form shows a form dialog; submit runs on OK and calls reopen to show the dialog again, with
+// what was typed, when what it records was refused. Without a window (never in the desk)
+// submit runs at once.
+func (o *orderSection) form(title string, items []*widget.FormItem, submit func(reopen func())) {
 	if o.env.win == nil {
-		submit()
+		submit(func() {})
 		return
 	}
 	var d *dialog.FormDialog
 	d = dialog.NewForm(title, lang.L("Record"), lang.L("Cancel"), items, func(ok bool) {
-		if ok && !submit() {
-			d.Show()
+		if ok {
+			submit(func() { d.Show() })
 		}
 	}, o.env.win)
 	d.Resize(fyne.NewSize(520, d.MinSize().Height))

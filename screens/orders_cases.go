@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -21,27 +22,29 @@ const caseListLimit = 500
 // (overdue or untouched) at the top in red, and the open case with its history and the moves
 // its state allows.
 type caseList struct {
-	o       *orderSection
-	all     *widget.Check // finished cases too
-	picker  *picker
-	cases   []shop.AfterSalesCase
-	attn    int // how many of cases need attention
-	count   *widget.RichText
-	export  *widget.Button
-	open    *shop.AfterSalesCase
-	version int64
-	detail  *fyne.Container
-	note    *widget.Entry
-	moves   *fyne.Container
-	empty   *widget.Label
-	scroll  *container.Scroll
-	box     fyne.CanvasObject
+	o          *orderSection
+	all        *widget.Check // finished cases too
+	picker     *picker
+	cases      []shop.AfterSalesCase
+	attn       int    // how many of cases need attention
+	loading    latest // the list being read
+	detailLoad latest // the open case being read
+	count      *widget.RichText
+	export     *widget.Button
+	open       *shop.AfterSalesCase
+	version    int64
+	detail     *fyne.Container
+	note       *widget.Entry
+	moves      *fyne.Container
+	empty      *widget.Label
+	scroll     *container.Scroll
+	box        fyne.CanvasObject
 }
 
 func newCaseList(o *orderSection) *caseList {
 	c := &caseList{o: o}
 	c.all = widget.NewCheck(lang.L("Show finished cases"), func(bool) { c.load() })
-	c.picker = newPicker(func() int { return len(c.cases) }, newCaseRow, c.updateRow, c.onPick)
+	c.picker = newPicker(func() int { return len(c.cases) }, newHeadedRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
 	c.export = widget.NewButtonWithIcon(lang.L("Export cases (CSV)"), theme.DownloadIcon(), c.exportCases)
 	c.detail = container.NewVBox()
@@ -70,7 +73,20 @@ func (c *caseList) tabTitle() string {
 // load reads the cases: unfinished ones needing attention first (the store's order), then the
 // other unfinished ones, then finished ones when asked.
 func (c *caseList) load() {
-	cases, err := c.o.data.Cases(!c.all.Checked, caseListLimit)
+	openOnly := !c.all.Checked
+	latestRun(&c.loading, c.o.env, func(ctx context.Context) ([]shop.AfterSalesCase, error) {
+		return c.o.data.Cases(ctx, openOnly, caseListLimit)
+	}, c.showList)
+}
+
+// showList draws the cases just read (or why they could not be) and the tab's title.
+func (c *caseList) showList(cases []shop.AfterSalesCase, err error) {
+	defer func() {
+		if c.o.casesTab != nil {
+			c.o.casesTab.Text = c.tabTitle()
+			c.o.tabs.Refresh()
+		}
+	}()
 	if err != nil {
 		c.cases = nil
 		setCaption(c.count, fmt.Sprintf(lang.L("Could not read the cases: %v"), err))
@@ -138,11 +154,25 @@ func caseLastMove(k shop.AfterSalesCase) (t time.Time) {
 
 // show puts a case in the detail pane: facts, history and the moves its state allows.
 func (c *caseList) show(id string) {
-	var k shop.AfterSalesCase
-	ver, ok, err := c.o.env.writer.Get(shop.TypeCase, id, &k)
-	if err != nil || !ok {
-		return
+	type read struct {
+		k   shop.AfterSalesCase
+		ver int64
 	}
+	latestRun(&c.detailLoad, c.o.env, func(ctx context.Context) (read, error) {
+		var r read
+		var err error
+		r.k, r.ver, err = getEntity[shop.AfterSalesCase](ctx, c.o.env.writer, shop.TypeCase, id)
+		return r, err
+	}, func(r read, err error) {
+		if err == nil {
+			c.draw(r.k, r.ver)
+		}
+	})
+}
+
+// draw puts a case just read in the detail pane.
+func (c *caseList) draw(k shop.AfterSalesCase, ver int64) {
+	id := k.ID
 	if c.open == nil || c.open.ID != id {
 		c.note.SetText("")
 	}
@@ -199,35 +229,19 @@ func (c *caseList) move(to shop.CaseState) {
 		return
 	}
 	p := shop.Move{From: string(c.open.State), To: string(to), Note: strings.TrimSpace(c.note.Text)}
-	if err := c.o.env.apply(shop.KindCaseMove, c.open.ID, c.version, p); err != nil {
-		c.show(c.open.ID)
-		return
-	}
-	c.note.SetText("")
-	c.o.reload()
-}
-
-// caseRow is one row of the case list.
-type caseRow struct {
-	widget.BaseWidget
-	title, state *widget.Label
-	detail       *widget.RichText
-}
-
-func newCaseRow() fyne.CanvasObject {
-	r := &caseRow{title: newHeading(""), state: widget.NewLabel(""), detail: newCaption("")}
-	r.state.Alignment = fyne.TextAlignTrailing
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *caseRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, nil, r.state, r.title)
-	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
+	id := c.open.ID
+	c.o.env.apply(shop.KindCaseMove, id, c.version, p, func(err error) {
+		if err != nil {
+			c.show(id)
+			return
+		}
+		c.note.SetText("")
+		c.o.reload()
+	})
 }
 
 func (c *caseList) updateRow(i int, obj fyne.CanvasObject) {
-	r := obj.(*caseRow)
+	r := obj.(*headedRow)
 	if i < 0 || i >= len(c.cases) {
 		return
 	}
@@ -242,7 +256,7 @@ func (c *caseList) updateRow(i int, obj fyne.CanvasObject) {
 	if k.Finished() {
 		stateImp = widget.SuccessImportance
 	}
-	setLabel(r.state, caseStateName(k.State), stateImp)
+	setLabel(r.side, caseStateName(k.State), stateImp)
 	due := whenText(lang.L("due %s"), k.Due)
 	if k.Overdue(now) {
 		due = "" // the attention text names the due date
@@ -267,7 +281,7 @@ func (o *orderSection) openOrder(id string) {
 // casesCounter is what the status bar needs to count the cases needing attention; the desk's
 // store has it.
 type casesCounter interface {
-	CasesNeedingAttention(now time.Time) (int, error)
+	CasesNeedingAttention(ctx context.Context, now time.Time) (int, error)
 }
 
 // newCasesButton is the status bar's button for after-sales cases needing attention: hidden
@@ -283,14 +297,9 @@ func newCasesButton(b *statusBar) *widget.Button {
 	return btn
 }
 
-// updateCases shows how many after-sales cases are overdue or untouched.
-func (b *statusBar) updateCases() {
-	cc, ok := b.data.(casesCounter)
-	if !ok {
-		return
-	}
-	n, err := cc.CasesNeedingAttention(b.env.now())
-	if err != nil || n == 0 {
+// showCases shows how many after-sales cases are overdue or untouched (n < 0: unknown).
+func (b *statusBar) showCases(n int) {
+	if n <= 0 {
 		b.cases.Hide()
 		return
 	}

@@ -78,6 +78,7 @@ func serverEcho(t *testing.T, f *fixture) {
 	if err := f.db.Acknowledge(acks); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	if err := f.db.ApplyChanges(recs, cursor); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestRedFlagNoteByPhoneOfflineAndOnline(t *testing.T) {
 	want := orders[7]
 	d.Show(SectionOrders)
 	test.Type(d.orders.search, want.Address.Phone)
-	i := d.orders.indexOf(want.ID)
+	i := d.orders.list.index(want.ID)
 	if i < 0 {
 		t.Fatalf("searching phone %s did not list order %s", want.Address.Phone, want.ID)
 	}
@@ -169,7 +170,7 @@ func TestAddressCheckList(t *testing.T) {
 	courier.SetText("顺丰速运")
 	d.orders.dialog.Submit()
 
-	if len(d.orders.orders) != n-1 || d.orders.indexOf(ord.ID) >= 0 {
+	if len(d.orders.orders) != n-1 || d.orders.list.index(ord.ID) >= 0 {
 		t.Errorf("the confirmed order is still listed (%d → %d)", n, len(d.orders.orders))
 	}
 	stored, err := f.db.Order(ord.ID)
@@ -223,7 +224,7 @@ func TestCODCallUnpaidAndShipNotice(t *testing.T) {
 		t.Fatalf("the COD list shows %+v", cod)
 	}
 	tapButton(t, d.orders.actions, systemNoteText(string(shop.CallConfirmed)))
-	if d.orders.indexOf(cod.ID) >= 0 {
+	if d.orders.list.index(cod.ID) >= 0 {
 		t.Error("the confirmed COD order is still listed")
 	}
 	if o, _ := f.db.Order(cod.ID); o.CODCall != shop.CallConfirmed || o.CODCallBy != "1002" || !o.CODCallAt.Equal(testNow) {
@@ -331,6 +332,7 @@ func TestAutoShipNotice(t *testing.T) {
 		if err := f.db.ApplyChanges([]shop.Record{r}, r.Seq); err != nil {
 			t.Fatal(err)
 		}
+		f.drain()
 	}
 	before := len(f.outbox())
 	ship(paid.ID, 1, testNow.Add(-time.Minute)) // before the setting is turned on
@@ -346,6 +348,7 @@ func TestAutoShipNotice(t *testing.T) {
 	})
 	d.Show(SectionChat) // the notice goes out whatever section is shown
 	ship(paid2.ID, 2, testNow)
+	f.waitFor("the shipment notice", func() bool { return len(f.outbox()) > before })
 	out := f.outbox()
 	if len(out) != before+1 {
 		t.Fatalf("the outbox grew by %d; want one notice", len(out)-before)
@@ -354,7 +357,9 @@ func TestAutoShipNotice(t *testing.T) {
 		t.Errorf("the notice is %s on %s: %s", m.Kind, m.Entity, m.Data)
 	}
 	// More changes do not send it again.
+	idle := f.clock.waits()
 	ship(paid2.ID, 2, testNow)
+	f.waitFor("the desk's jobs to look at the change", func() bool { return f.clock.waits() > idle })
 	if len(f.outbox()) != before+1 {
 		t.Error("the notice was sent twice")
 	}
@@ -398,7 +403,7 @@ func TestCasesOverdueSurfaced(t *testing.T) {
 				!strings.Contains(got, fmt.Sprintf(lang.L("Overdue since %s"), fmtWhen(k.Due, testNow))) {
 				t.Errorf("the forgotten exchange does not say why it is on top: %s", got)
 			}
-			r := newCaseRow().(*caseRow)
+			r := newHeadedRow().(*headedRow)
 			cl.updateRow(cl.indexOf(k.ID), r)
 			if r.title.Importance != widget.DangerImportance {
 				t.Error("the forgotten exchange is not red in the list")

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -14,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -22,12 +23,13 @@ import (
 // what the staff member did, what the server holds now and who made it so; each can be
 // dismissed once read.
 type problemsDialog struct {
+	loading  latest // the problems being read
 	env      *env
 	data     StatusData
 	changed  func() // a problem was dismissed
 	list     *fyne.Container
 	dlg      dialog.Dialog
-	problems []localdb.Problem
+	problems []desk.Problem
 }
 
 func newProblemsDialog(e *env, data StatusData, changed func()) *problemsDialog {
@@ -49,7 +51,11 @@ func (p *problemsDialog) show() {
 }
 
 func (p *problemsDialog) load() {
-	probs, err := p.data.Problems()
+	latestRun(&p.loading, p.env, p.data.Problems, p.showProblems)
+}
+
+// showProblems lists the problems just read (or why they could not be).
+func (p *problemsDialog) showProblems(probs []desk.Problem, err error) {
 	if err != nil {
 		p.list.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the problems: %v"), err))}
 		p.list.Refresh()
@@ -68,9 +74,9 @@ func (p *problemsDialog) load() {
 }
 
 // card is one problem.
-func (p *problemsDialog) card(pr localdb.Problem) fyne.CanvasObject {
+func (p *problemsDialog) card(pr desk.Problem) fyne.CanvasObject {
 	status := lang.L("Conflict")
-	if pr.Status == localdb.AckRejected {
+	if pr.Status == desk.ProblemRejected {
 		status = lang.L("Rejected")
 	}
 	title := newHeading(joinNonEmpty(" · ", kindName(pr.Kind), pr.Entity))
@@ -100,14 +106,17 @@ func (p *problemsDialog) card(pr localdb.Problem) fyne.CanvasObject {
 }
 
 func (p *problemsDialog) onDismiss(id string) {
-	if err := p.data.DismissProblem(id); err != nil {
-		p.env.showError(err)
-		return
-	}
-	p.load()
-	if p.changed != nil {
-		p.changed()
-	}
+	background(p.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, p.data.DismissProblem(ctx, id) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				p.env.showError(err)
+				return
+			}
+			p.load()
+			if p.changed != nil {
+				p.changed()
+			}
+		})
 }
 
 // kindName is what a mutation kind did, in words: its label in shop's registry, translated.

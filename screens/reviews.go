@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -24,8 +25,11 @@ const reviewListLimit = 500
 // order, the follow-up (state machine, contact, reply, review of the buyer) and the evidence
 // locker.
 type reviewSection struct {
-	env  *env
-	data reviewStore
+	list         listDetail[shop.Review] // the inbox and the open review
+	detailLoad   latest                  // the review being read for the detail pane
+	productsLoad latest                  // the products being read for the filter
+	env          *env
+	data         reviewStore
 
 	search   *searchEntry
 	rating   *widget.Select
@@ -62,9 +66,9 @@ type reviewRatingChoice struct {
 	stars  int
 }
 
-func newReviewSection(e *env, data reviewStore, desk func(fyne.Shortcut) bool) *reviewSection {
+func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *reviewSection {
 	r := &reviewSection{env: e, data: data}
-	r.search = newSearchEntry(lang.L("Nick, words of the review or order number"), desk, func(string) { r.load(true) })
+	r.search = newSearchEntry(lang.L("Nick, words of the review or order number"), keys, func(string) { r.load(true) })
 	r.ratings = []reviewRatingChoice{{}, {rating: shop.RatingGood}, {rating: shop.RatingNeutral}, {rating: shop.RatingBad}}
 	for s := 5; s >= 1; s-- {
 		r.ratings = append(r.ratings, reviewRatingChoice{stars: s})
@@ -97,12 +101,23 @@ func newReviewSection(e *env, data reviewStore, desk func(fyne.Shortcut) bool) *
 	r.remind.Hide()
 	r.remindAt = newRemindSelect(e, func() { r.load(false) })
 	r.empty = widget.NewLabelWithStyle(lang.L("No review is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	r.list = listDetail[shop.Review]{env: e, picker: r.picker, count: r.count, items: &r.reviews, idOf: func(x shop.Review) string { return x.ID },
+		failed:    lang.L("Could not read the reviews: %v"),
+		isOpen:    func() bool { return r.open != nil },
+		openFirst: func(list []shop.Review) { r.picker.highlight(0); r.show(list[0].ID) },
+		reopen:    func() { r.picker.highlight(r.list.index(r.open.ID)); r.show(r.open.ID) },
+		clear:     r.closeDetail,
+		shown: func(list []shop.Review) string {
+			r.updateReminder()
+			return countText(lang.L("%d reviews"), len(list), reviewListLimit)
+		},
+	}
 	r.detail = container.NewVBox()
 	r.scroll = container.NewVScroll(container.NewPadded(r.detail))
 	r.pane = container.NewStack(container.NewCenter(r.empty), r.scroll)
 	r.scroll.Hide()
 	r.work = newReviewWork(r)
-	r.reminders = newReviewReminders(data, e.app)
+	r.reminders = newReviewReminders(e.ctx, data, e.app)
 
 	top := container.NewVBox(r.search, container.NewGridWithColumns(3, r.rating, r.state, r.product), r.remind)
 	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, r.remindAt, r.count), nil, nil, r.picker.list)
@@ -123,8 +138,8 @@ func (r *reviewSection) watches(t shop.EntityType) bool {
 }
 func (r *reviewSection) reload() { r.load(false) }
 
-func (r *reviewSection) filter() localdb.ReviewFilter {
-	f := localdb.ReviewFilter{Query: r.search.Text}
+func (r *reviewSection) filter() desk.ReviewFilter {
+	f := desk.ReviewFilter{Query: r.search.Text}
 	if i := r.rating.SelectedIndex(); i > 0 && i < len(r.ratings) {
 		f.Rating, f.Stars = r.ratings[i].rating, r.ratings[i].stars
 	}
@@ -139,10 +154,16 @@ func (r *reviewSection) filter() localdb.ReviewFilter {
 
 // loadProducts fills the product filter with the shop's products, keeping the selection.
 func (r *reviewSection) loadProducts() {
-	ps, err := r.data.SearchProducts("", 0)
-	if err != nil {
-		return
-	}
+	latestRun(&r.productsLoad, r.env, func(ctx context.Context) ([]shop.Product, error) { return r.data.SearchProducts(ctx, "", 0) },
+		func(ps []shop.Product, err error) {
+			if err == nil {
+				r.showProducts(ps)
+			}
+		})
+}
+
+// showProducts puts the products just read in the product filter.
+func (r *reviewSection) showProducts(ps []shop.Product) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
 	sel := ""
 	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
@@ -167,44 +188,25 @@ func (r *reviewSection) loadProducts() {
 // remindAfter is how long a neutral or bad review may sit untouched (a setting).
 func (r *reviewSection) remindAfter() time.Duration { return reviewRemindAfter(r.env.app) }
 
-// load reads the inbox; after a new search or filter the first review opens.
+// load reads the inbox; after a new search or filter the first review opens. Reminders come
+// first, the longest waiting first; the store lists unanswered ones before answered ones,
+// newest first, and that order stays below them.
 func (r *reviewSection) load(fresh bool) {
 	if len(r.products) == 0 {
 		r.loadProducts()
 	}
-	reviews, err := r.data.Reviews(r.filter(), reviewListLimit)
-	if err != nil {
-		r.reviews = nil
-		setCaption(r.count, fmt.Sprintf(lang.L("Could not read the reviews: %v"), err))
-		r.picker.list.Refresh()
-		return
-	}
-	// Reminders first, the longest waiting first; the store lists unanswered ones before
-	// answered ones, newest first, and that order stays below them.
-	now, after := r.env.now(), r.remindAfter()
-	sort.SliceStable(reviews, func(i, j int) bool {
-		ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
-		if ui != uj {
-			return ui
-		}
-		return ui && reviews[i].At.Before(reviews[j].At)
+	f, now, after := r.filter(), r.env.now(), r.remindAfter()
+	r.list.load(fresh, func(ctx context.Context) ([]shop.Review, error) {
+		reviews, err := r.data.Reviews(ctx, f, reviewListLimit)
+		sort.SliceStable(reviews, func(i, j int) bool {
+			ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
+			if ui != uj {
+				return ui
+			}
+			return ui && reviews[i].At.Before(reviews[j].At)
+		})
+		return reviews, err
 	})
-	r.reviews = reviews
-	setCaption(r.count, countText(lang.L("%d reviews"), len(reviews), reviewListLimit))
-	r.updateReminder()
-	r.picker.list.Refresh()
-	if fresh || r.open == nil {
-		if len(reviews) > 0 {
-			r.picker.highlight(0)
-			r.show(reviews[0].ID)
-		} else if fresh {
-			r.picker.highlight(-1)
-			r.closeDetail()
-		}
-		return
-	}
-	r.picker.highlight(r.indexOf(r.open.ID))
-	r.show(r.open.ID)
 }
 
 // updateReminder shows, above the list, how many neutral or bad reviews wait untouched.
@@ -237,15 +239,6 @@ func (r *reviewSection) closeDetail() {
 	r.empty.Show()
 }
 
-func (r *reviewSection) indexOf(id string) int {
-	for i, x := range r.reviews {
-		if x.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
 func (r *reviewSection) onPick(i int) {
 	if i >= 0 && i < len(r.reviews) {
 		r.show(r.reviews[i].ID)
@@ -263,12 +256,44 @@ func ratingImportance(stars int) widget.Importance {
 	return widget.SuccessImportance
 }
 
+// reviewDetail is what the detail pane shows of a review, read together in the background.
+type reviewDetail struct {
+	rv          shop.Review
+	product     *shop.Product // nil when it is not on this desk
+	order       shop.Order
+	orderErr    error
+	hasChat     bool // the buyer has a conversation
+	evidence    []shop.Evidence
+	evidenceErr error
+}
+
 // show puts a review in the detail pane.
 func (r *reviewSection) show(id string) {
-	var rv shop.Review
-	if _, ok, err := r.env.writer.Get(shop.TypeReview, id, &rv); err != nil || !ok {
-		return
-	}
+	latestRun(&r.detailLoad, r.env, func(ctx context.Context) (reviewDetail, error) {
+		var d reviewDetail
+		var err error
+		if d.rv, _, err = getEntity[shop.Review](ctx, r.env.writer, shop.TypeReview, id); err != nil {
+			return d, err
+		}
+		if p, err := r.data.Product(ctx, d.rv.ProductID); err == nil {
+			d.product = &p
+		}
+		d.order, d.orderErr = r.data.Order(ctx, d.rv.OrderID)
+		if convs, err := r.data.ConversationsOf(ctx, d.rv.CustomerID); err == nil && len(convs) > 0 {
+			d.hasChat = true
+		}
+		d.evidence, d.evidenceErr = r.data.EvidenceOf(ctx, id)
+		return d, nil
+	}, func(d reviewDetail, err error) {
+		if err == nil {
+			r.draw(d)
+		}
+	})
+}
+
+// draw puts a review just read in the detail pane.
+func (r *reviewSection) draw(d reviewDetail) {
+	rv, id := d.rv, d.rv.ID
 	switching := r.open == nil || r.open.ID != id
 	r.open = &rv
 	if switching {
@@ -289,8 +314,8 @@ func (r *reviewSection) show(id string) {
 		p.Importance = widget.WarningImportance
 		objs = append(objs, p)
 	}
-	if p, err := r.data.Product(rv.ProductID); err == nil {
-		objs = append(objs, newTruncLabel(p.Name))
+	if d.product != nil {
+		objs = append(objs, newTruncLabel(d.product.Name))
 	}
 	objs = append(objs, widget.NewSeparator(), newWrapLabel(rv.Text))
 	if rv.Untouched(now, r.remindAfter()) {
@@ -298,8 +323,8 @@ func (r *reviewSection) show(id string) {
 		warn.Importance = widget.DangerImportance
 		objs = append(objs, warn)
 	}
-	objs = append(objs, r.work.jumps(rv))
-	objs = append(objs, r.orderFacts(rv)...)
+	objs = append(objs, r.work.jumps(d.hasChat))
+	objs = append(objs, r.orderFacts(rv, d.order, d.orderErr)...)
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))
 	objs = append(objs, r.work.moves(rv)...)
@@ -326,7 +351,7 @@ func (r *reviewSection) show(id string) {
 	malicious := rv.State == shop.ReviewMalicious
 	if malicious {
 		objs = append(objs, widget.NewSeparator())
-		objs = append(objs, r.lockerObjects(rv)...)
+		objs = append(objs, r.lockerObjects(d.evidence, d.evidenceErr)...)
 	}
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Shop's reply")))
@@ -341,11 +366,11 @@ func (r *reviewSection) show(id string) {
 	if rv.BuyerStars > 0 {
 		objs = append(objs, widget.NewLabel(joinNonEmpty("  ", stars(rv.BuyerStars), rv.BuyerText)))
 	}
-	objs = append(objs, r.work.buyerEditor(rv))
+	objs = append(objs, r.work.buyerEditor(d.order, d.orderErr))
 
 	if !malicious {
 		objs = append(objs, widget.NewSeparator())
-		objs = append(objs, r.lockerObjects(rv)...)
+		objs = append(objs, r.lockerObjects(d.evidence, d.evidenceErr)...)
 	}
 
 	r.detail.Objects = objs
@@ -357,9 +382,9 @@ func (r *reviewSection) show(id string) {
 	}
 }
 
-// orderFacts are the review's order lines as the detail shows them: status, items, total.
-func (r *reviewSection) orderFacts(rv shop.Review) []fyne.CanvasObject {
-	o, err := r.data.Order(rv.OrderID)
+// orderFacts are the review's order lines as the detail shows them: status, items, total (o,
+// or err when it could not be read).
+func (r *reviewSection) orderFacts(rv shop.Review, o shop.Order, err error) []fyne.CanvasObject {
 	if err != nil {
 		return []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Order %s is not on this desk"), rv.OrderID))}
 	}

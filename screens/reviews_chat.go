@@ -1,6 +1,10 @@
 package screens
 
-import "kefu/shop"
+import (
+	"context"
+
+	"kefu/shop"
+)
 
 // showChat opens a conversation in the chat section with draft in the composer. The reviews
 // section calls it after it logged a contact with a review's buyer.
@@ -14,16 +18,26 @@ func (d *Desk) showChat(convID, draft string) {
 // and send.
 // It is the reviews section's hook into the chat section.
 func (c *chatSection) openWithDraft(id, draft string) {
-	var conv shop.Conversation
-	if _, ok, err := c.env.writer.Get(shop.TypeConversation, id, &conv); err != nil || !ok {
-		return
-	}
-	if c.indexOf(id) < 0 {
+	background(c.env, func(ctx context.Context) (shop.Conversation, error) {
+		conv, _, err := getEntity[shop.Conversation](ctx, c.env.writer, shop.TypeConversation, id)
+		return conv, err
+	}, func(conv shop.Conversation, err error) {
+		if err == nil {
+			c.openConversation(conv, draft)
+		}
+	})
+}
+
+// openConversation opens a conversation just read, clearing the list's search and filter when
+// it is not in the list, and puts draft, if any, in the composer.
+func (c *chatSection) openConversation(conv shop.Conversation, draft string) {
+	if c.list.index(conv.ID) < 0 {
 		c.search.SetText("")
 		c.filter.SetSelectedIndex(0)
 	}
 	c.show(conv)
-	c.picker.highlight(c.indexOf(id))
+	c.list.keepOpen() // the list being read again does not open its first conversation
+	c.picker.highlight(c.list.index(conv.ID))
 	if draft != "" {
 		c.composer.SetText(draft)
 	}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -15,14 +16,14 @@ import (
 // buyer and conversations (contact, chat excerpts), its evidence locker, the products to filter
 // by, and the reminders for untouched reviews.
 type ReviewWorkData interface {
-	Review(id string) (shop.Review, error)
-	Order(id string) (shop.Order, error)
-	Customer(id string) (shop.Customer, error)
-	ConversationsOf(customerID string) ([]shop.Conversation, error)
-	Messages(convID, before string, limit int) ([]shop.Message, error)
-	EvidenceOf(reviewID string) ([]shop.Evidence, error)
-	SearchProducts(q string, limit int) ([]shop.Product, error)
-	ReviewReminders(now time.Time, after time.Duration, limit int) ([]shop.Review, error)
+	Review(ctx context.Context, id string) (shop.Review, error)
+	Order(ctx context.Context, id string) (shop.Order, error)
+	Customer(ctx context.Context, id string) (shop.Customer, error)
+	ConversationsOf(ctx context.Context, customerID string) ([]shop.Conversation, error)
+	Messages(ctx context.Context, convID, before string, limit int) ([]shop.Message, error)
+	EvidenceOf(ctx context.Context, reviewID string) ([]shop.Evidence, error)
+	SearchProducts(ctx context.Context, q string, limit int) ([]shop.Product, error)
+	ReviewReminders(ctx context.Context, now time.Time, after time.Duration, limit int) ([]shop.Review, error)
 }
 
 // reviewStore is everything the reviews section reads.

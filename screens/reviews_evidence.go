@@ -35,10 +35,10 @@ const excerptLimit = 100
 var errEvidenceTooBig = errors.New("screens: the file is larger than 8 MB")
 
 // lockerObjects is the evidence locker: the locked items, read-only, and the buttons that add
-// items or export the locker as a ZIP.
-func (r *reviewSection) lockerObjects(rv shop.Review) []fyne.CanvasObject {
+// items or export the locker as a ZIP; items are the locked ones, err why they could not be
+// read.
+func (r *reviewSection) lockerObjects(items []shop.Evidence, err error) []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{newHeading(lang.L("Evidence locker"))}
-	items, err := r.data.EvidenceOf(rv.ID)
 	if err != nil {
 		objs = append(objs, newCaption(fmt.Sprintf(lang.L("Could not read the evidence: %v"), err)))
 	}
@@ -79,15 +79,15 @@ func evidenceKindName(kind string) string {
 
 // lockEvidence hashes an item, stamps it with the time and records it; locked items are
 // append-only (shop refuses a second evidence.add with the same id).
-func (r *reviewSection) lockEvidence(ev shop.Evidence) error {
+func (r *reviewSection) lockEvidence(ev shop.Evidence) {
 	ev.ReviewID = r.open.ID
 	ev.LockedAt = r.env.now()
 	ev.SHA256 = shop.EvidenceHash(ev)
-	if err := r.env.apply(shop.KindEvidenceAdd, shop.NewID(), 0, ev); err != nil {
-		return err
-	}
-	r.load(false)
-	return nil
+	r.env.apply(shop.KindEvidenceAdd, shop.NewID(), 0, ev, func(err error) {
+		if err == nil {
+			r.load(false)
+		}
+	})
 }
 
 // excerptLine is one message as a chat excerpt shows it.
@@ -115,12 +115,12 @@ func (r *reviewSection) addChatExcerpt() {
 		return
 	}
 	rv := *r.open
-	convs, err := r.data.ConversationsOf(rv.CustomerID)
+	convs, err := r.data.ConversationsOf(r.env.ctx, rv.CustomerID)
 	if err != nil || len(convs) == 0 {
 		dialog.ShowInformation(lang.L("Chat excerpt"), lang.L("The buyer has no conversation on this desk."), r.env.win)
 		return
 	}
-	msgs, err := r.data.Messages(convs[0].ID, "", excerptLimit)
+	msgs, err := r.data.Messages(r.env.ctx, convs[0].ID, "", excerptLimit)
 	if err != nil {
 		r.env.showError(err)
 		return
@@ -183,7 +183,7 @@ func (r *reviewSection) addOrderFacts() {
 	if r.open == nil || r.env.win == nil {
 		return
 	}
-	o, err := r.data.Order(r.open.OrderID)
+	o, err := r.data.Order(r.env.ctx, r.open.OrderID)
 	if err != nil {
 		r.env.showError(err)
 		return
@@ -238,7 +238,7 @@ func (r *reviewSection) exportLocker() {
 		return
 	}
 	rv := *r.open
-	items, err := r.data.EvidenceOf(rv.ID)
+	items, err := r.data.EvidenceOf(r.env.ctx, rv.ID)
 	if err != nil {
 		r.env.showError(err)
 		return

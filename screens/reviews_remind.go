@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -15,7 +16,7 @@ import (
 
 // reviewReminderData is what the review reminders read.
 type reviewReminderData interface {
-	ReviewReminders(now time.Time, after time.Duration, limit int) ([]shop.Review, error)
+	ReviewReminders(ctx context.Context, now time.Time, after time.Duration, limit int) ([]shop.Review, error)
 }
 
 // reminderRefresh is how often the reminders are read again while no review changes: a review
@@ -28,6 +29,7 @@ const reminderRefresh = time.Minute
 // reviews section share one.
 type reviewReminders struct {
 	data  reviewReminderData
+	ctx   context.Context
 	app   fyne.App
 	stale bool
 	at    time.Time     // when the list was read (desk clock)
@@ -36,9 +38,9 @@ type reviewReminders struct {
 	err   error
 }
 
-func newReviewReminders(data any, app fyne.App) *reviewReminders {
+func newReviewReminders(ctx context.Context, data any, app fyne.App) *reviewReminders {
 	rd, _ := data.(reviewReminderData)
-	return &reviewReminders{data: rd, app: app, stale: true}
+	return &reviewReminders{data: rd, ctx: ctx, app: app, stale: true}
 }
 
 // changed marks the list stale when reviews changed.
@@ -55,7 +57,7 @@ func (m *reviewReminders) get(now time.Time) ([]shop.Review, error) {
 	}
 	after := reviewRemindAfter(m.app)
 	if m.stale || after != m.after || now.Sub(m.at) >= reminderRefresh || now.Before(m.at) {
-		m.list, m.err = m.data.ReviewReminders(now, after, 0)
+		m.list, m.err = m.data.ReviewReminders(m.ctx, now, after, 0)
 		m.stale, m.at, m.after = false, now, after
 	}
 	return m.list, m.err
@@ -64,7 +66,7 @@ func (m *reviewReminders) get(now time.Time) ([]shop.Review, error) {
 // newReviewsButton is the status bar's reminder of neutral and bad reviews left untouched
 // longer than the setting; tapping it opens the reviews inbox with them on top.
 func newReviewsButton(b *statusBar) *widget.Button {
-	b.reminders = newReviewReminders(b.data, b.env.app)
+	b.reminders = newReviewReminders(b.env.ctx, b.data, b.env.app)
 	btn := widget.NewButtonWithIcon("", theme.WarningIcon(), func() {
 		if b.onReviews != nil {
 			b.onReviews()

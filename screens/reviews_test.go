@@ -133,6 +133,8 @@ func TestReviewFollowUpUI(t *testing.T) {
 	test.Tap(r.work.moveBtns[shop.ReviewResolving])
 	test.Type(r.work.note, "已补发新的一件")
 	test.Tap(r.work.moveBtns[shop.ReviewResolved])
+	f.drain()     // the store's change notices come back to the window,
+	f.desk.Tick() // and are drawn by the next tick
 	rv, err := f.db.Review(first.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +162,7 @@ func TestReviewFollowUpUI(t *testing.T) {
 	// Sync comes back.
 	srv := newFakeServer(t)
 	srv.sync(t, f.db)
+	f.drain()
 	if f.db.OutboxLen() != 0 || f.db.IsPending(shop.TypeReview, first.ID) {
 		t.Fatal("after sync the review is still pending")
 	}

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -98,10 +99,11 @@ func (w *reviewWork) reset(rv shop.Review) {
 	w.countReply()
 }
 
-// jumps are the buttons to the buyer's chat (contacting or just reading it) and the order.
-func (w *reviewWork) jumps(rv shop.Review) fyne.CanvasObject {
+// jumps are the buttons to the buyer's chat (contacting, or just reading it when the buyer has
+// one) and the order.
+func (w *reviewWork) jumps(hasChat bool) fyne.CanvasObject {
 	row := container.NewHBox(w.contact)
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
+	if hasChat {
 		row.Add(w.chatBtn)
 	}
 	row.Add(w.orderBtn)
@@ -114,9 +116,13 @@ func (w *reviewWork) openChat() {
 	if rv == nil || w.r.openChat == nil {
 		return
 	}
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
-		w.r.openChat(convs[0].ID, "")
-	}
+	customer := rv.CustomerID
+	background(w.r.env, func(ctx context.Context) ([]shop.Conversation, error) { return w.r.data.ConversationsOf(ctx, customer) },
+		func(convs []shop.Conversation, err error) {
+			if err == nil && len(convs) > 0 {
+				w.r.openChat(convs[0].ID, "")
+			}
+		})
 }
 
 // moves are the buttons for the states the review may move to, with the note entry.
@@ -132,15 +138,6 @@ func (w *reviewWork) moves(rv shop.Review) []fyne.CanvasObject {
 	return []fyne.CanvasObject{w.note, container.NewHScroll(btns)}
 }
 
-// version is the review's local version, sent as the mutation's base.
-func (w *reviewWork) version(id string) int64 {
-	ver, _, err := w.r.env.writer.Get(shop.TypeReview, id, nil)
-	if err != nil {
-		return 0
-	}
-	return ver
-}
-
 // move asks to move the open review to state to, from the state it shows.
 func (w *reviewWork) move(to shop.ReviewState) {
 	rv := w.r.open
@@ -148,12 +145,12 @@ func (w *reviewWork) move(to shop.ReviewState) {
 		return
 	}
 	m := shop.Move{From: string(rv.State), To: string(to), Note: strings.TrimSpace(w.note.Text)}
-	if w.r.env.apply(shop.KindReviewMove, rv.ID, w.version(rv.ID), m) != nil {
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewMove, rv.ID, m, func(err error) {
+		if err == nil {
+			w.note.SetText("")
+		}
 		w.r.load(false)
-		return
-	}
-	w.note.SetText("")
-	w.r.load(false)
+	})
 }
 
 // contactDraft is the apology and solution phrase the chat composer is prefilled with.
@@ -172,20 +169,30 @@ func (w *reviewWork) contactBuyer() {
 	if rv == nil {
 		return
 	}
-	convID := ""
-	if convs, err := w.r.data.ConversationsOf(rv.CustomerID); err == nil && len(convs) > 0 {
-		convID = convs[0].ID
-	} else {
-		convID = shop.NewID()
-	}
-	if w.r.env.apply(shop.KindReviewContact, rv.ID, w.version(rv.ID), shop.ReviewContactData{ConversationID: convID}) != nil {
-		return
-	}
+	customer := rv.CustomerID
+	background(w.r.env, func(ctx context.Context) ([]shop.Conversation, error) { return w.r.data.ConversationsOf(ctx, customer) },
+		func(convs []shop.Conversation, err error) {
+			convID := shop.NewID()
+			if err == nil && len(convs) > 0 {
+				convID = convs[0].ID
+			}
+			w.logContact(*rv, convID)
+		})
+}
+
+// logContact logs a contact with the review's buyer in conversation convID and opens it.
+func (w *reviewWork) logContact(review shop.Review, convID string) {
+	rv := &review
 	draft := contactDraft(*rv)
-	w.r.load(false)
-	if w.r.openChat != nil {
-		w.r.openChat(convID, draft)
-	}
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewContact, rv.ID, shop.ReviewContactData{ConversationID: convID}, func(err error) {
+		if err != nil {
+			return
+		}
+		w.r.load(false)
+		if w.r.openChat != nil {
+			w.r.openChat(convID, draft)
+		}
+	})
 }
 
 // countReply shows the reply's length against the limit, in red when over.
@@ -219,17 +226,19 @@ func (w *reviewWork) saveReplyText() {
 	if rv == nil || text == "" {
 		return
 	}
-	if w.r.env.apply(shop.KindReviewReply, rv.ID, w.version(rv.ID), shop.ReviewReplyData{Text: text}) != nil {
-		return
-	}
-	w.reply.SetText("")
-	w.templates.ClearSelected()
-	w.r.load(false)
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewReply, rv.ID, shop.ReviewReplyData{Text: text}, func(err error) {
+		if err != nil {
+			return
+		}
+		w.reply.SetText("")
+		w.templates.ClearSelected()
+		w.r.load(false)
+	})
 }
 
 // buyerEditor rates the buyer, which the platform allows once the order is completed.
-func (w *reviewWork) buyerEditor(rv shop.Review) fyne.CanvasObject {
-	o, err := w.r.data.Order(rv.OrderID)
+// o is the review's order, err why it could not be read.
+func (w *reviewWork) buyerEditor(o shop.Order, err error) fyne.CanvasObject {
 	if err != nil || o.Status != shop.StatusCompleted {
 		return newCaption(lang.L("The buyer can be reviewed once the order is completed"))
 	}
@@ -243,10 +252,11 @@ func (w *reviewWork) rateBuyer() {
 		return
 	}
 	d := shop.ReviewBuyerData{Stars: 5 - i, Text: strings.TrimSpace(w.buyerText.Text)}
-	if w.r.env.apply(shop.KindReviewBuyer, rv.ID, w.version(rv.ID), d) != nil {
-		return
-	}
-	w.r.load(false)
+	w.r.env.applyOn(shop.TypeReview, shop.KindReviewBuyer, rv.ID, d, func(err error) {
+		if err == nil {
+			w.r.load(false)
+		}
+	})
 }
 
 // replyTemplates are the built-in reply templates for a rating, translated.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/localdb"
+	"kefu/desk"
+	"kefu/shop"
 )
 
 // Sync states, as SyncView.State carries them.
@@ -64,6 +66,8 @@ type statusBar struct {
 	overdue    func() int // conversations waiting past the red threshold (chat_actions.go)
 	row        *fyne.Container
 	box        fyne.CanvasObject
+	counting   latest // the counts being read (update)
+	waitLoad   latest // the waiting count being read (tick)
 }
 
 func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
@@ -164,21 +168,51 @@ func syncText(v SyncView) string {
 	return lang.L("Connecting…")
 }
 
-// update re-reads the counts the bar shows from the store: they change with every action,
-// before the sync engine hears of it.
+// statusCounts are the figures the bar shows, read together in the background.
+type statusCounts struct {
+	pending  int
+	waiting  waitingCount
+	cases    int // after-sales cases needing attention; -1 when unknown
+	problems int // -1 when they could not be read
+}
+
+// waitingCount is how many customers wait, and since when the longest has waited.
+type waitingCount struct {
+	n       int
+	err     error
+	longest *shop.Conversation // the longest waiting, when it could be read
+}
+
+// update re-reads the counts the bar shows from the store (they change with every action,
+// before the sync engine hears of it) and shows them.
 func (b *statusBar) update() {
-	pending := b.env.writer.OutboxLen()
-	if pending == 0 {
+	now := b.env.now()
+	latestRun(&b.counting, b.env, func(ctx context.Context) (statusCounts, error) {
+		c := statusCounts{pending: b.env.writer.OutboxLen(), waiting: b.readWaiting(ctx), cases: -1, problems: -1}
+		if cc, ok := b.data.(casesCounter); ok {
+			if n, err := cc.CasesNeedingAttention(ctx, now); err == nil {
+				c.cases = n
+			}
+		}
+		if probs, err := b.data.Problems(ctx); err == nil {
+			c.problems = len(probs)
+		}
+		return c, nil
+	}, func(c statusCounts, _ error) { b.showCounts(c) })
+}
+
+// showCounts draws the counts update read.
+func (b *statusBar) showCounts(c statusCounts) {
+	if c.pending == 0 {
 		setLabel(b.pending, lang.L("All saved to the server"), widget.MediumImportance)
 	} else {
-		setLabel(b.pending, fmt.Sprintf(lang.L("%d pending"), pending), widget.WarningImportance)
+		setLabel(b.pending, fmt.Sprintf(lang.L("%d pending"), c.pending), widget.WarningImportance)
 	}
-	b.updateWaiting()
-	b.updateCases()
+	b.showWaiting(c.waiting)
+	b.showCases(c.cases)
 	b.updateReviews()
-	if probs, err := b.data.Problems(); err == nil {
-		b.nProblems = len(probs)
-	} else {
+	b.nProblems = c.problems
+	if c.problems < 0 {
 		b.nProblems = b.view.Problems
 	}
 	if b.nProblems > 0 {
@@ -190,22 +224,33 @@ func (b *statusBar) update() {
 	b.row.Refresh()
 }
 
-// updateWaiting shows how many customers wait for a reply, in red when one has waited too long.
-func (b *statusBar) updateWaiting() {
-	n, err := b.data.WaitingCount()
-	if err != nil {
-		setLabel(b.waiting, fmt.Sprintf(lang.L("Could not count waiting customers: %v"), err), widget.DangerImportance)
+// readWaiting counts the customers waiting for a reply, in the background.
+func (b *statusBar) readWaiting(ctx context.Context) waitingCount {
+	var w waitingCount
+	w.n, w.err = b.data.WaitingCount(ctx)
+	if w.err == nil && w.n > 0 {
+		if first, err := b.data.Conversations(ctx, desk.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
+			w.longest = &first[0]
+		}
+	}
+	return w
+}
+
+// showWaiting shows how many customers wait for a reply, in red when one has waited too long.
+func (b *statusBar) showWaiting(w waitingCount) {
+	if w.err != nil {
+		setLabel(b.waiting, fmt.Sprintf(lang.L("Could not count waiting customers: %v"), w.err), widget.DangerImportance)
 		return
 	}
-	if n == 0 {
+	if w.n == 0 {
 		setLabel(b.waiting, lang.L("No customer waiting"), widget.MediumImportance)
 		return
 	}
 	imp := widget.MediumImportance
-	if first, err := b.data.Conversations(localdb.FilterWaiting, "", "", 1); err == nil && len(first) > 0 {
-		imp = waitImportance(first[0].Waiting(b.env.now()), b.warn, b.alert)
+	if w.longest != nil {
+		imp = waitImportance(w.longest.Waiting(b.env.now()), b.warn, b.alert)
 	}
-	text := fmt.Sprintf(lang.L("%d customers waiting"), n)
+	text := fmt.Sprintf(lang.L("%d customers waiting"), w.n)
 	if b.overdue != nil {
 		if o := b.overdue(); o > 0 {
 			text += " · " + fmt.Sprintf(lang.L("%d waited too long"), o)
@@ -216,8 +261,11 @@ func (b *statusBar) updateWaiting() {
 
 // tick updates the waiting count and colour; the desk calls it every second.
 func (b *statusBar) tick() {
-	b.updateWaiting()
-	b.row.Refresh()
+	latestRun(&b.waitLoad, b.env, func(ctx context.Context) (waitingCount, error) { return b.readWaiting(ctx), nil },
+		func(w waitingCount, _ error) {
+			b.showWaiting(w)
+			b.row.Refresh()
+		})
 }
 
 // fixedWidth gives its objects a fixed width and their own minimum height, centred vertically.

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2/dialog"
@@ -10,9 +11,9 @@ import (
 )
 
 // cacheResetter is a store whose local copy of the shop can be dropped and downloaded again
-// (*localdb.DB is one: ResetCache keeps the outbox and its effects).
+// (*desk.Desk is one: ResetCache keeps the outbox and its effects).
 type cacheResetter interface {
-	ResetCache() error
+	ResetCache(ctx context.Context) error
 }
 
 // newResetButton is the status bar's "re-download shop data" action: after a confirmation it
@@ -21,14 +22,14 @@ type cacheResetter interface {
 func newResetButton(b *statusBar) *widget.Button {
 	btn := widget.NewButtonWithIcon(lang.L("Re-download shop data"), theme.ViewRefreshIcon(), func() {
 		if b.env.win == nil {
-			b.resetCache()
+			b.resetCache(func(error) {}) // a failure is shown
 			return
 		}
 		dialog.ShowConfirm(lang.L("Re-download shop data"),
 			lang.L("The desk will download the shop from the server again. Actions not yet sent are kept and sent afterwards."),
 			func(ok bool) {
 				if ok {
-					b.resetCache()
+					b.resetCache(func(error) {}) // a failure is shown
 				}
 			}, b.env.win)
 	})
@@ -39,19 +40,20 @@ func newResetButton(b *statusBar) *widget.Button {
 	return btn
 }
 
-// resetCache drops the local copy of the shop and wakes the sync engine to download it again.
-func (b *statusBar) resetCache() error {
+// resetCache drops the local copy of the shop, in the background, and wakes the sync engine to
+// download it again; done gets how it went (a failure has been shown).
+func (b *statusBar) resetCache(done func(error)) {
 	r, ok := b.data.(cacheResetter)
 	if !ok {
-		return nil
+		done(nil)
+		return
 	}
-	if err := r.ResetCache(); err != nil {
-		err = fmt.Errorf("screens: re-downloading shop data: %w", err)
-		b.env.showError(err)
-		return err
-	}
-	if b.env.kick != nil {
-		b.env.kick()
-	}
-	return nil
+	background(b.env, func(ctx context.Context) (struct{}, error) { return struct{}{}, r.ResetCache(ctx) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				err = fmt.Errorf("screens: re-downloading shop data: %w", err)
+				b.env.showError(err)
+			}
+			done(err)
+		})
 }

@@ -102,6 +102,7 @@ func TestProblemsDialog(t *testing.T) {
 	if err := f.db.Acknowledge([]localdb.Ack{{ID: m.ID, Status: localdb.AckConflict, Conflict: conflict}}); err != nil {
 		t.Fatal(err)
 	}
+	f.drain()
 	d.Refresh(nil)
 	if !b.problems.Visible() || b.problems.Text != "1 个问题" {
 		t.Fatalf("problems button visible %v, %q", b.problems.Visible(), b.problems.Text)

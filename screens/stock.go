@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -37,8 +38,10 @@ const (
 // highlighted and how fresh the numbers are; record a shelf count, set the low-stock threshold
 // and send a product card into the open chat.
 type stockSection struct {
-	env  *env
-	data stockSource
+	list       listDetail[shop.Product] // the products found and the open one
+	detailLoad latest                   // the product being read for the detail pane
+	env        *env
+	data       stockSource
 
 	search   *searchEntry
 	view     *widget.Select
@@ -60,17 +63,17 @@ type stockSection struct {
 	sent        string
 
 	// toChat sends a message or card into the conversation open in the chat section and
-	// returns its nick (errNoChat when none is open); chatLink is the shop's chat page for a
+	// returns its nick (errNoChat when none is open), then runs sent once it is recorded; chatLink is the shop's chat page for a
 	// product. The desk sets both.
-	toChat   func(text string, card *shop.Card) (nick string, err error)
+	toChat   func(text string, card *shop.Card, sent func()) (nick string, err error)
 	chatLink func(productID string) string
 
 	box fyne.CanvasObject
 }
 
-func newStockSection(e *env, data stockSource, desk func(fyne.Shortcut) bool) *stockSection {
+func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *stockSection {
 	s := &stockSection{env: e, data: data}
-	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), desk, func(string) { s.load(true) })
+	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, func(string) { s.load(true) })
 	s.search.OnSubmitted = s.onSubmit
 	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
 	s.view.SetSelectedIndex(stockViewAll)
@@ -80,6 +83,15 @@ func newStockSection(e *env, data stockSource, desk func(fyne.Shortcut) bool) *s
 	s.fresh = newCaption("")
 	s.detailFresh = newCaption("")
 	s.empty = widget.NewLabelWithStyle(lang.L("No product is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
+	s.list = listDetail[shop.Product]{env: e, picker: s.picker, count: s.count, items: &s.products,
+		failed:    lang.L("Could not read the products: %v"),
+		isOpen:    func() bool { return s.open != nil },
+		openFirst: s.openFirst,
+		reopen:    func() { s.picker.highlight(s.lineOf(s.open.ID, s.openSKU)); s.show(s.open.ID, s.openSKU) },
+		clear:     s.clearDetail,
+		shown:     s.shownLines,
+		reset:     func() { s.lines = nil },
+	}
 	s.detail = container.NewVBox()
 	s.scroll = container.NewVScroll(container.NewPadded(s.detail))
 	s.pane = container.NewStack(container.NewCenter(s.empty), s.scroll)
@@ -135,23 +147,24 @@ func (s *stockSection) showFreshness() {
 // lowOnly reports whether the list shows only the products at or under their threshold.
 func (s *stockSection) lowOnly() bool { return s.view.SelectedIndex() == stockViewLow }
 
-// find runs the search of the list's view.
-func (s *stockSection) find() ([]shop.Product, error) {
-	q := strings.TrimSpace(s.search.Text)
-	if !s.lowOnly() {
-		return s.data.SearchProducts(q, productListLimit)
+// find runs the search of the list's view (only products at or under their threshold when
+// low), in the background.
+func (s *stockSection) find(ctx context.Context, q string, low bool) ([]shop.Product, error) {
+	q = strings.TrimSpace(q)
+	if !low {
+		return s.data.SearchProducts(ctx, q, productListLimit)
 	}
 	if q == "" {
-		return s.data.LowStockProducts(productListLimit)
+		return s.data.LowStockProducts(ctx, productListLimit)
 	}
-	all, err := s.data.SearchProducts(q, 0)
-	var low []shop.Product
+	all, err := s.data.SearchProducts(ctx, q, 0)
+	var out []shop.Product
 	for _, p := range all {
-		if isLow(p) && len(low) < productListLimit {
-			low = append(low, p)
+		if isLow(p) && len(out) < productListLimit {
+			out = append(out, p)
 		}
 	}
-	return low, err
+	return out, err
 }
 
 // isLow reports whether a product's available stock is at or under its threshold.
@@ -166,14 +179,13 @@ func isLow(p shop.Product) bool {
 // load searches; after a new search the first match opens, on the variant whose SKU or barcode
 // the search names when there is one.
 func (s *stockSection) load(fresh bool) {
-	products, err := s.find()
-	if err != nil {
-		s.products, s.lines = nil, nil
-		setCaption(s.count, fmt.Sprintf(lang.L("Could not read the products: %v"), err))
-		s.picker.list.Refresh()
-		return
-	}
-	s.products = products
+	q, low := s.search.Text, s.lowOnly()
+	s.list.load(fresh, func(ctx context.Context) ([]shop.Product, error) { return s.find(ctx, q, low) })
+}
+
+// shownLines lays the products just read out as the list's lines (each product, then its
+// variants) and returns the count line.
+func (s *stockSection) shownLines(products []shop.Product) string {
 	s.lines = s.lines[:0]
 	for i, p := range products {
 		s.lines = append(s.lines, stockLine{product: i, variant: -1})
@@ -185,29 +197,22 @@ func (s *stockSection) load(fresh bool) {
 	if s.lowOnly() {
 		format = lang.L("%d products at or under their low-stock threshold")
 	}
-	setCaption(s.count, countText(format, len(products), productListLimit))
-	s.picker.list.Refresh()
-	if fresh || s.open == nil {
-		if len(products) == 0 {
-			if fresh {
-				s.picker.highlight(-1)
-				s.open = nil
-				s.empty.SetText(lang.L("Nothing matches the search and filter."))
-				s.scroll.Hide()
-				s.empty.Show()
-			}
-			return
-		}
-		line := s.exactLine()
-		if line < 0 {
-			line = 0
-		}
-		s.picker.highlight(line)
-		s.show(products[s.lines[line].product].ID, s.skuOf(line))
-		return
-	}
-	s.picker.highlight(s.lineOf(s.open.ID, s.openSKU))
-	s.show(s.open.ID, s.openSKU)
+	return countText(format, len(products), productListLimit)
+}
+
+// openFirst opens the variant the search names, else the first product.
+func (s *stockSection) openFirst(products []shop.Product) {
+	line := max(s.exactLine(), 0)
+	s.picker.highlight(line)
+	s.show(products[s.lines[line].product].ID, s.skuOf(line))
+}
+
+// clearDetail empties the detail pane when a search or filter finds nothing.
+func (s *stockSection) clearDetail() {
+	s.open = nil
+	s.empty.SetText(lang.L("Nothing matches the search and filter."))
+	s.scroll.Hide()
+	s.empty.Show()
 }
 
 // exactLine is the list line of the variant whose SKU or barcode is the search text (ASCII
@@ -270,10 +275,17 @@ func (s *stockSection) onPick(i int) {
 // show puts a product in the detail pane with all its variants; sku is the one picked (the
 // first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
-	p, err := s.data.Product(id)
-	if err != nil {
-		return
-	}
+	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (shop.Product, error) { return s.data.Product(ctx, id) },
+		func(p shop.Product, err error) {
+			if err == nil {
+				s.draw(p, sku)
+			}
+		})
+}
+
+// draw puts a product just read in the detail pane.
+func (s *stockSection) draw(p shop.Product, sku string) {
+	id := p.ID
 	switching := s.open == nil || s.open.ID != id
 	if switching || sku != s.openSKU {
 		s.sent = ""

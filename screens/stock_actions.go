@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -89,50 +90,41 @@ func (s *stockSection) askCount(p shop.Product, v shop.Variant) {
 			dialog.ShowInformation(lang.L("Not saved"), lang.L("The count must be a whole number, 0 or more."), s.env.win)
 			return
 		}
-		s.recordCount(p.ID, v.SKU, v.Warehouse, n, reason.Text)
+		s.recordCount(p.ID, v.SKU, v.Warehouse, n, reason.Text, nil)
 	}, s.env.win)
 }
 
 // recordCount records a shelf count: stock.set of the variant's warehouse figure to counted,
 // if it still is saw (the figure the staff member read). A conflict (the figure changed
-// meanwhile) is shown with both figures and returned as a *stockConflict.
-func (s *stockSection) recordCount(productID, sku string, saw, counted int, reason string) error {
+// meanwhile) is shown with both figures and given to done (if set) as a *stockConflict.
+func (s *stockSection) recordCount(productID, sku string, saw, counted int, reason string, done func(error)) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		reason = lang.L("Shelf count")
 	}
-	m, err := shop.NewMutation(shop.KindStockSet, productID, s.env.staff.Number, s.env.now(),
-		shop.StockSet{SKU: sku, Expected: saw, Warehouse: counted, Reason: reason})
-	if err != nil {
-		return fmt.Errorf("screens: building the shelf count: %w", err)
-	}
-	out, err := s.env.writer.Apply(m)
-	if err != nil {
-		s.env.showError(err)
-		return fmt.Errorf("screens: shelf count of %s: %w", sku, err)
-	}
-	if c := out.Conflict; c != nil {
-		sc := &stockConflict{SKU: sku, Saw: saw, Now: -1, By: c.By, At: c.At, Reason: c.Reason, Underlying: errConflict}
-		for _, r := range c.Current {
-			var cur shop.Product
-			if r.Type == shop.TypeProduct && r.Decode(&cur) == nil {
-				if v, ok := cur.Variant(sku); ok {
-					sc.Now = v.Warehouse
+	a := desk.Action{Kind: shop.KindStockSet, Entity: productID,
+		Data: shop.StockSet{SKU: sku, Expected: saw, Warehouse: counted, Reason: reason}}
+	s.env.recordAs(a, false, func(out shop.Outcome, err error) {
+		if c := out.Conflict; c != nil {
+			sc := &stockConflict{SKU: sku, Saw: saw, Now: -1, By: c.By, At: c.At, Reason: c.Reason, Underlying: errConflict}
+			for _, r := range c.Current {
+				var cur shop.Product
+				if r.Type == shop.TypeProduct && r.Decode(&cur) == nil {
+					if v, ok := cur.Variant(sku); ok {
+						sc.Now = v.Warehouse
+					}
 				}
 			}
+			s.showCountConflict(sc, counted)
+			err = sc
 		}
-		s.showCountConflict(sc, counted)
-		s.load(false)
-		return sc
-	}
-	if s.env.kick != nil {
-		s.env.kick()
-	}
-	if s.env.applied != nil {
-		s.env.applied()
-	}
-	s.load(false)
-	return nil
+		if err == nil || out.Conflict != nil {
+			s.load(false)
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // showCountConflict shows both warehouse figures: the one the count was made against and the
@@ -169,17 +161,21 @@ func (s *stockSection) askThreshold(p shop.Product) {
 			dialog.ShowInformation(lang.L("Not saved"), lang.L("The threshold must be a whole number, 0 or more."), s.env.win)
 			return
 		}
-		_ = s.setThreshold(p.ID, v) // a refusal has been shown
+		s.setThreshold(p.ID, v, nil) // a refusal is shown
 	}, s.env.win)
 }
 
-// setThreshold records a product's low-stock threshold (stock.threshold).
-func (s *stockSection) setThreshold(productID string, low int) error {
-	if err := s.env.apply(shop.KindStockLow, productID, 0, shop.StockThreshold{LowStock: low}); err != nil {
-		return err
-	}
-	s.load(false)
-	return nil
+// setThreshold records a product's low-stock threshold (stock.threshold); done (if set) gets
+// how it went.
+func (s *stockSection) setThreshold(productID string, low int, done func(error)) {
+	s.env.apply(shop.KindStockLow, productID, 0, shop.StockThreshold{LowStock: low}, func(err error) {
+		if err == nil {
+			s.load(false)
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 // stockCard is the chat card of a product's variant: name, variant, price, available stock
@@ -216,34 +212,32 @@ func (s *stockSection) sendLink(p shop.Product, v shop.Variant) error {
 func (s *stockSection) sendToChat(p shop.Product, v shop.Variant, text string, card *shop.Card) error {
 	var nick string
 	err := errNoChat
+	sent := func() {
+		s.openSKU = v.SKU
+		s.sent = fmt.Sprintf(lang.L("Sent %s to %s"), joinNonEmpty(" ", p.Name, v.Label()), nick)
+		s.show(p.ID, v.SKU)
+	}
 	if s.toChat != nil {
-		nick, err = s.toChat(text, card)
+		nick, err = s.toChat(text, card, func() { sent() })
 	}
-	if errors.Is(err, errNoChat) {
-		if s.env.win != nil {
-			dialog.ShowInformation(lang.L("No chat open"), lang.L("Open the customer's conversation in Chat first, then send the product from here."), s.env.win)
-		}
-		return err
+	if errors.Is(err, errNoChat) && s.env.win != nil {
+		dialog.ShowInformation(lang.L("No chat open"), lang.L("Open the customer's conversation in Chat first, then send the product from here."), s.env.win)
 	}
-	if err != nil {
-		return err // shown by the chat
-	}
-	s.openSKU = v.SKU
-	s.sent = fmt.Sprintf(lang.L("Sent %s to %s"), joinNonEmpty(" ", p.Name, v.Label()), nick)
-	s.show(p.ID, v.SKU)
-	return nil
+	return err // a failed send is shown by the chat
 }
 
 // sendToChat sends a message or card into the conversation open in the chat section and
 // returns the customer's nick; errNoChat when none is open. The stock section sends product
 // cards through it.
-func (d *Desk) sendToChat(text string, card *shop.Card) (nick string, err error) {
+func (d *Desk) sendToChat(text string, card *shop.Card, sent func()) (nick string, err error) {
 	if d.chat == nil || d.chat.open == nil {
 		return "", errNoChat
 	}
 	nick = d.chat.open.Nick
-	if err := d.chat.sendMessage(text, card); err != nil {
-		return "", err
-	}
+	d.chat.sendMessage(text, card, func(err error) {
+		if err == nil && sent != nil {
+			sent()
+		}
+	})
 	return nick, nil
 }

@@ -1,11 +1,15 @@
 package screens
 
-import "kefu/shop"
+import (
+	"context"
+
+	"kefu/shop"
+)
 
 // StockLowData is what the stock section's low-stock list reads.
 type StockLowData interface {
 	// LowStockProducts lists the products at or under their low-stock threshold, by name.
-	LowStockProducts(limit int) ([]shop.Product, error)
+	LowStockProducts(ctx context.Context, limit int) ([]shop.Product, error)
 }
 
 // stockSource is everything the stock section reads.

@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"kefu/localdb"
+	"kefu/desk"
 )
 
 // Kinds of failure the desk explains in plain words, as SyncView.Cause and SignInError.Cause
@@ -92,9 +92,9 @@ func signInText(server string, err error) string {
 // returns "" for another error.
 func notSavedText(err error) string {
 	switch {
-	case errors.Is(err, localdb.ErrDiskFull):
+	case errors.Is(err, desk.ErrDiskFull):
 		return lang.L("The disk of this computer is full, so this was not saved. What you typed is still there: free some space (empty the recycle bin, delete large files you no longer need), then try again.")
-	case errors.Is(err, localdb.ErrReadOnly):
+	case errors.Is(err, desk.ErrReadOnly):
 		return lang.L("Kefu Desk cannot write in its data folder, so this was not saved. What you typed is still there: check that the disk is plugged in and not read-only, then try again.")
 	}
 	return ""

@@ -6,7 +6,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -15,11 +17,11 @@ import (
 // passes the desk's own shortcuts (Ctrl+1…5, Ctrl+F) on, and Escape clears it.
 type searchEntry struct {
 	widget.Entry
-	desk func(fyne.Shortcut) bool
+	keys func(fyne.Shortcut) bool
 }
 
-func newSearchEntry(placeholder string, desk func(fyne.Shortcut) bool, onChanged func(string)) *searchEntry {
-	e := &searchEntry{desk: desk}
+func newSearchEntry(placeholder string, keys func(fyne.Shortcut) bool, onChanged func(string)) *searchEntry {
+	e := &searchEntry{keys: keys}
 	e.ExtendBaseWidget(e)
 	e.PlaceHolder = placeholder
 	e.OnChanged = onChanged
@@ -29,7 +31,7 @@ func newSearchEntry(placeholder string, desk func(fyne.Shortcut) bool, onChanged
 
 // TypedShortcut handles the desk's shortcuts and gives the others to the entry.
 func (e *searchEntry) TypedShortcut(s fyne.Shortcut) {
-	if e.desk != nil && e.desk(s) {
+	if e.keys != nil && e.keys(s) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -48,19 +50,9 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 // (Fyne's multi-line Entry does the opposite, so the keys are intercepted here.)
 type composer struct {
 	widget.Entry
-	shift  bool
-	onSend func(text string)
-	desk   func(fyne.Shortcut) bool
-}
-
-func newComposer(placeholder string, desk func(fyne.Shortcut) bool, onSend func(string)) *composer {
-	c := &composer{onSend: onSend, desk: desk}
-	c.ExtendBaseWidget(c)
-	c.MultiLine = true
-	c.Wrapping = fyne.TextWrapWord
-	c.SetMinRowsVisible(3)
-	c.PlaceHolder = placeholder
-	return c
+	shift     bool
+	onSend    func(text string)
+	shortcuts func(fyne.Shortcut) bool
 }
 
 // KeyDown notes the shift key.
@@ -98,7 +90,7 @@ func (c *composer) TypedKey(k *fyne.KeyEvent) {
 
 // TypedShortcut handles the desk's shortcuts and gives the others to the entry.
 func (c *composer) TypedShortcut(s fyne.Shortcut) {
-	if c.desk != nil && c.desk(s) {
+	if c.shortcuts != nil && c.shortcuts(s) {
 		return
 	}
 	c.Entry.TypedShortcut(s)
@@ -305,4 +297,26 @@ func (t *themedRectRenderer) Destroy()                     {}
 func (t *themedRectRenderer) Refresh() {
 	t.rect.FillColor = theme.Color(t.r.color)
 	t.rect.Refresh()
+}
+
+// headedRow is a list row of a heading with a short label at its end, over a caption: a
+// customer (nick, VIP level; name, phone, city) or an after-sales case (kind and order,
+// state; why it needs attention, owner, due date).
+type headedRow struct {
+	widget.BaseWidget
+	title, side *widget.Label
+	detail      *widget.RichText
+}
+
+func newHeadedRow() fyne.CanvasObject {
+	r := &headedRow{title: newHeading(""), side: widget.NewLabel(""), detail: newCaption("")}
+	r.side.Alignment = fyne.TextAlignTrailing
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer lays the row out: the heading and the label on one line, the caption below.
+func (r *headedRow) CreateRenderer() fyne.WidgetRenderer {
+	top := container.NewBorder(nil, nil, nil, r.side, r.title)
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, r.detail))
 }

@@ -23,9 +23,8 @@ func TestBulkSendRetriedAfterCutIsDeliveredOnce(t *testing.T) {
 	d := newDesk(t, ts, "desk", "1002", nil)
 	d.waitSynced(ts)
 
-	g := shop.Group{ID: shop.NewID(), Name: "买过的客户", Rule: &shop.GroupRule{MinSpent: 1}}
 	now := time.Now()
-	members, err := d.db.GroupMembers(g, now)
+	members, err := d.db.Customers(localdb.CustomerScan{Candidate: func(st shop.CustomerStats) bool { return st.Spent >= 1 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,34 +36,46 @@ func TestBulkSendRetriedAfterCutIsDeliveredOnce(t *testing.T) {
 		custs = append(custs, m.Customer)
 	}
 	const template = "{nick}您好，新款纯棉T恤到了"
-	plan, err := d.db.PlanBulk(localdb.BulkRequest{Members: custs, Template: template, DailyCap: 3, Now: now})
-	if err != nil {
-		t.Fatal(err)
+	// The bulk message of package desk: one chat.send into each customer's latest conversation.
+	type send struct {
+		customer shop.Customer
+		conv     string
+		text     string
 	}
-	if len(plan.Sends) != fixtureConvs || plan.NoChat != 50-fixtureConvs {
-		t.Fatalf("%d sends, %d without a chat; want %d and %d", len(plan.Sends), plan.NoChat, fixtureConvs, 50-fixtureConvs)
+	var sends []send
+	for _, c := range custs {
+		convs, err := d.db.ConversationsOf(c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(convs) > 0 {
+			sends = append(sends, send{c, convs[0].ID, shop.Fill(template, map[string]string{"nick": c.Nick})})
+		}
+	}
+	if len(sends) != fixtureConvs {
+		t.Fatalf("%d sends; want %d", len(sends), fixtureConvs)
 	}
 	before := ts.feed(t, d.token)
 
 	// Offline: the messages wait in the outbox.
 	d.cable.unplugged.Store(true)
 	want := map[string]string{} // conversation → text
-	for _, s := range plan.Sends {
-		m, err := localdb.BulkMutation(s, d.staff, now)
+	for _, s := range sends {
+		m, err := shop.NewMutation(shop.KindChatSend, s.conv, d.staff, now, shop.ChatSend{MessageID: shop.NewID(), Text: s.text})
 		if err != nil {
 			t.Fatal(err)
 		}
 		out, err := d.db.Apply(m)
 		if err != nil || out.Conflict != nil {
-			t.Fatalf("recording the message to %s: %v %+v", s.Customer.Nick, err, out.Conflict)
+			t.Fatalf("recording the message to %s: %v %+v", s.customer.Nick, err, out.Conflict)
 		}
-		want[s.ConversationID] = s.Text
-		if !strings.HasPrefix(s.Text, s.Customer.Nick+"您好") {
-			t.Fatalf("text %q for %s", s.Text, s.Customer.Nick)
+		want[s.conv] = s.text
+		if !strings.HasPrefix(s.text, s.customer.Nick+"您好") {
+			t.Fatalf("text %q for %s", s.text, s.customer.Nick)
 		}
 	}
-	if n := d.db.OutboxLen(); n != len(plan.Sends) {
-		t.Fatalf("%d mutations queued, want %d", n, len(plan.Sends))
+	if n := d.db.OutboxLen(); n != len(sends) {
+		t.Fatalf("%d mutations queued, want %d", n, len(sends))
 	}
 
 	// Back online, and the first push and its retry lose their answers.
@@ -110,12 +121,11 @@ func TestBulkSendRetriedAfterCutIsDeliveredOnce(t *testing.T) {
 		t.Errorf("problems: %+v", ps)
 	}
 
-	// The messages came back from the server: a cap of one a day now skips everyone.
-	again, err := d.db.PlanBulk(localdb.BulkRequest{Members: custs, Template: template, DailyCap: 1, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(again.Sends) != 0 || again.Capped != fixtureConvs {
-		t.Fatalf("second bulk the same day: %d sends, %d capped; want 0 and %d", len(again.Sends), again.Capped, fixtureConvs)
+	// The messages came back from the server: each customer has had one staff message today,
+	// which the desk's daily cap counts.
+	for _, s := range sends {
+		if n, err := d.db.StaffMessagesOn(s.customer.ID, now); err != nil || n != 1 {
+			t.Fatalf("%s has %d staff messages today (%v); want 1", s.customer.Nick, n, err)
+		}
 	}
 }
