@@ -16,8 +16,10 @@ test: deps
 	$(GO) test -race -tags $(TAGS) -timeout 15m $(PKGS)
 
 # VERSION is the release the binaries say they are (--version, About, /healthz).
+# The commit is passed too: Go's own VCS stamp is off where GOFLAGS has -buildvcs=false.
 VERSION ?= 0.2.0
-LDFLAGS := -X kefu/internal/version.Version=$(VERSION)
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -X kefu/internal/version.Version=$(VERSION) -X kefu/internal/version.commit=$(COMMIT)
 
 ## build: the desk binary ./kefu and the store server ./kefu-store
 build: deps store
