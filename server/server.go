@@ -152,6 +152,7 @@ func New(p Params) (*Server, error) {
 	}
 	s.handler = s.routes()
 	go s.background()
+	s.watchStore()
 	return s, nil
 }
 
