@@ -3,7 +3,6 @@ package pgstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"kefu/server"
+	"kefu/server/pgstore/pgtest"
 	"kefu/server/store"
 	"kefu/shop"
 	"kefu/storeapi"
@@ -47,43 +47,6 @@ func startInstance(t *testing.T, dsn string, o Options) *instance {
 	return &instance{srv: srv, url: hs.URL}
 }
 
-// call sends a JSON request and decodes the answer into out, failing unless it has status
-// want. It may run outside the test's goroutine: it returns what went wrong.
-func (in *instance) call(method, path, token string, body, out any, want int) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, in.url+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, data)
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
-}
-
 // twoInstances starts two servers on one new schema with shop "agency" (staff 1001) and
 // returns them with a staff token issued by the first.
 func twoInstances(t *testing.T, o Options) (a, b *instance, token string) {
@@ -97,11 +60,11 @@ func twoInstances(t *testing.T, o Options) (a, b *instance, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lr storeapi.LoginResponse
-	if err := a.call("POST", storeapi.PathLogin, "", storeapi.LoginRequest{Shop: "agency", Staff: "1001", Password: "secret-pass"}, &lr, 200); err != nil {
+	token, err = pgtest.Login(a.url, "agency", "1001", "secret-pass")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return a, b, lr.Token
+	return a, b, token
 }
 
 // addCustomer is a mutation that writes one record.
@@ -115,15 +78,11 @@ func addCustomer(t *testing.T, id string) shop.Mutation {
 }
 
 func (in *instance) push(token string, ms ...shop.Mutation) ([]storeapi.Result, error) {
-	var mr storeapi.MutationsResponse
-	err := in.call("POST", storeapi.PathMutations, token, storeapi.MutationsRequest{Mutations: ms}, &mr, 200)
-	return mr.Results, err
+	return pgtest.Push(in.url, token, ms...)
 }
 
 func (in *instance) changes(token string, after int64, wait int) (storeapi.ChangesResponse, error) {
-	var cr storeapi.ChangesResponse
-	err := in.call("GET", fmt.Sprintf("%s?after=%d&limit=500&wait=%d", storeapi.PathChanges, after, wait), token, nil, &cr, 200)
-	return cr, err
+	return pgtest.Changes(in.url, token, after, wait)
 }
 
 // wakeTimes parks a long poll on b, commits a change through a and measures how long after

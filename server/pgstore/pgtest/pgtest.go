@@ -94,7 +94,11 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kefu-pg-")
+	base := "" // $TMPDIR, or /tmp
+	if os.Geteuid() == 0 {
+		base = "/tmp" // nobody must reach it: $TMPDIR may sit in root's home
+	}
+	dir, err := os.MkdirTemp(base, "kefu-pg-")
 	if err != nil {
 		return nil, err
 	}
