@@ -28,6 +28,13 @@
 //	    numbers (desks keep their cursors), staff passwords and tokens, mutation results
 //	    and chat tokens. A shop already in PostgreSQL is refused.
 //
+//	kefu-store backup [--data DIR] --out FILE
+//	    Write a full backup of a Badger data directory, while a kefu-store serves it (asked
+//	    through the socket kefu-store.sock in the directory) or not. PostgreSQL: pg_dump.
+//
+//	kefu-store restore --data DIR --from FILE
+//	    Load a backup into a new, empty data directory.
+//
 // On Badger the management commands need the data directory to themselves: stop the server
 // first. On PostgreSQL they run while servers serve the database.
 package main
@@ -53,6 +60,7 @@ import (
 
 	"kefu/demostore"
 	"kefu/server"
+	"kefu/server/badgerstore"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 	"kefu/storeapi"
@@ -75,11 +83,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) >= 2 && args[0] == "staff" && args[1] == "add" {
 		return staffAdd(args[2:], stdin, stdout, stderr)
 	}
-	if len(args) >= 1 && args[0] == "migrate" {
-		return migrate(args[1:], stdout, stderr)
+	if len(args) >= 1 {
+		switch args[0] {
+		case "migrate":
+			return migrate(args[1:], stdout, stderr)
+		case "backup":
+			return backup(args[1:], stdout, stderr)
+		case "restore":
+			return restore(args[1:], stdout, stderr)
+		}
 	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add, migrate", strings.Join(args, " "))
+		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add, migrate, backup, restore", strings.Join(args, " "))
 	}
 	return serve(args, stdout, stderr)
 }
@@ -150,6 +165,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	stopAdmin := func() {}
+	if b, ok := st.(*badgerstore.Store); ok {
+		stopAdmin = listenAdmin(*data, b, log)
+	}
+	defer stopAdmin()
 	if *demo {
 		start := time.Now()
 		if err := demostore.SeedSize(ctx, srv, size); err != nil {
@@ -196,6 +216,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- hs.Shutdown(shut) }() // stop accepting; wait for the requests in flight
+	stopAdmin()                               // finish a backup in progress
 	closeErr := srv.Close()                   // end long polls, wait for handlers, close the store
 	if err := <-done; err != nil {
 		log.Warn("shutdown", "err", err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -298,4 +299,41 @@ func dump(t *testing.T, st store.Store) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+func TestBackupWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, "--data", dir, "--demo")
+	file := filepath.Join(t.TempDir(), "kefu.backup")
+	var out, errs bytes.Buffer
+	if err := run([]string{"backup", "--data", dir, "--out", file}, nil, &out, &errs); err != nil {
+		t.Fatalf("backup while serving: %v\n%s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "from the running server") {
+		t.Fatalf("backup said: %s", out.String())
+	}
+	p.cmd.Process.Signal(os.Interrupt)
+	<-p.done
+	// Without a server the directory is backed up directly.
+	if err := run([]string{"backup", "--data", dir, "--out", file + "2"}, nil, &out, &errs); err != nil || !strings.Contains(out.String(), "no server was running") {
+		t.Fatalf("backup without a server: %v: %s", err, out.String())
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if err := run([]string{"restore", "--data", restored, "--from", file}, nil, &out, &errs); err != nil {
+		t.Fatalf("restore: %v\n%s", err, errs.String())
+	}
+	if err := run([]string{"restore", "--data", restored, "--from", file}, nil, &out, &errs); err == nil {
+		t.Fatal("restoring into a store that holds data succeeded")
+	}
+	dumpDir := func(d string) string {
+		srv, err := server.New(server.Params{DataDir: d, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		return dump(t, srv.Store())
+	}
+	if a, b := dumpDir(dir), dumpDir(restored); a != b || strings.Count(a, "\n") < 1000 {
+		t.Fatalf("the restored store differs (%d and %d lines)", strings.Count(a, "\n"), strings.Count(b, "\n"))
+	}
 }
