@@ -48,6 +48,7 @@ func freeAddr() (string, error) {
 type storeProc struct {
 	bin, data, addr, logPath string
 	logf                     func(string, ...any)
+	pg                       *pgSide // nil: the shop is in Badger, in data
 
 	mu       sync.Mutex
 	gen      int // incremented by every spawn
@@ -63,6 +64,10 @@ type storeProc struct {
 
 // start starts the server (creating the demo shop if needed) and waits until /healthz answers.
 func (p *storeProc) start(ctx context.Context) error {
+	if p.pg != nil {
+		p.pg.gate.RLock() // PostgreSQL does not restart while a server starts
+		defer p.pg.gate.RUnlock()
+	}
 	if err := p.spawn(); err != nil {
 		return err
 	}
@@ -81,7 +86,7 @@ func (p *storeProc) spawn() error {
 		return fmt.Errorf("soak: %w", err)
 	}
 	fmt.Fprintf(f, "---- soak: start at %s\n", time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(p.bin, "--demo", "--data", p.data, "--addr", p.addr)
+	cmd := exec.Command(p.bin, append([]string{"--demo", "--addr", p.addr}, p.storeArgs()...)...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		f.Close()

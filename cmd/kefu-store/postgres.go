@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"kefu/server"
 	"kefu/server/badgerstore"
@@ -19,16 +22,32 @@ import (
 	"kefu/storeapi"
 )
 
+// pgStartWait is how long kefu-store waits for PostgreSQL to answer at start.
+const pgStartWait = 30 * time.Second
+
 // openStore opens the store the flags name: PostgreSQL at dsn when it is set (the schema is
 // created or migrated), else the Badger directory data (created if missing). where says
 // where the data is, for the log, without a password.
 func openStore(ctx context.Context, data, dsn string, log *slog.Logger) (st store.Store, where string, err error) {
 	if dsn != "" {
-		pg, err := pgstore.Open(ctx, dsn, pgstore.Options{Logger: log})
-		if err != nil {
-			return nil, "", err
+		// A database that restarts, or starts with this server, gets a little time.
+		deadline := time.Now().Add(pgStartWait)
+		for {
+			pg, err := pgstore.Open(ctx, dsn, pgstore.Options{Logger: log})
+			if err == nil {
+				return pg, "PostgreSQL " + redactDSN(dsn), nil
+			}
+			var pe *pgconn.PgError
+			refused := errors.As(err, &pe) && pe.Code != "57P03" // 57P03: starting up or shutting down
+			if refused || time.Now().After(deadline) || ctx.Err() != nil {
+				return nil, "", err // the database answered, and said no; or it never came
+			}
+			log.Warn("PostgreSQL is not answering yet; trying again", "err", err)
+			select {
+			case <-time.After(500 * time.Millisecond):
+			case <-ctx.Done():
+			}
 		}
-		return pg, "PostgreSQL " + redactDSN(dsn), nil
 	}
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating the data directory: %w", err)
