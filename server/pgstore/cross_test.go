@@ -31,7 +31,7 @@ type instance struct {
 	url string
 }
 
-func startInstance(t *testing.T, dsn string, o Options) *instance {
+func startInstance(t testing.TB, dsn string, o Options) *instance {
 	t.Helper()
 	st := open(t, dsn, o)
 	srv, err := server.New(server.Params{Store: st, Logger: slog.New(slog.DiscardHandler), PasswordCost: bcrypt.MinCost})

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &pg)) }
 
 // open opens a store on a new, empty schema (or on dsn's, when given) and closes it when the
 // test ends.
-func open(t *testing.T, dsn string, o Options) *Store {
+func open(t testing.TB, dsn string, o Options) *Store {
 	t.Helper()
 	if dsn == "" {
 		dsn = pg.Need(t).Schema(t)
