@@ -86,7 +86,7 @@ func (in *instance) changes(token string, after int64, wait int) (storeapi.Chang
 }
 
 // wakeTimes parks a long poll on b, commits a change through a and measures how long after
-// a's answer b's poll answers with it, n times.
+// the push to a began b's poll answers with it, n times.
 func wakeTimes(t *testing.T, a, b *instance, token string, n int) []time.Duration {
 	t.Helper()
 	cr, err := b.changes(token, 0, 0)
@@ -105,11 +105,11 @@ func wakeTimes(t *testing.T, a, b *instance, token string, n int) []time.Duratio
 		}()
 		waitFor(t, "the long poll to park", func() bool { return parked(t, b) > 0 })
 		m := addCustomer(t, fmt.Sprintf("u%d", i))
+		pushed := time.Now() // the commit comes later: an upper bound of the wake-up
 		res, err := a.push(token, m)
 		if err != nil || res[0].Status != storeapi.StatusApplied {
 			t.Fatalf("push: %+v, %v", res, err)
 		}
-		pushed := time.Now()
 		if err := <-errc; err != nil {
 			t.Fatal(err)
 		}
@@ -160,6 +160,45 @@ func TestTwoServers(t *testing.T) {
 			t.Fatalf("a long poll on one server woke %v (median of %v) after a commit through the other; want ≤ 100ms", m, times)
 		}
 		t.Logf("woke after %v", times)
+	})
+	t.Run("CustomerChatThroughEither", func(t *testing.T) {
+		// A chat started on one server goes on through the other; its long poll there
+		// wakes for a message sent through the first.
+		var start storeapi.ChatStartResponse
+		if err := pgtest.Call(a.url, "POST", "/c/agency/api/start", "", storeapi.ChatStartRequest{Nick: "小鱼儿"}, &start, 200); err != nil {
+			t.Fatal(err)
+		}
+		var msgs storeapi.ChatMessagesResponse
+		if err := pgtest.Call(b.url, "GET", "/c/agency/api/messages?token="+start.Token, "", nil, &msgs, 200); err != nil {
+			t.Fatal(err)
+		}
+		after := ""
+		if n := len(msgs.Messages); n > 0 {
+			after = msgs.Messages[n-1].ID
+		}
+		got := make(chan error, 1)
+		var woke storeapi.ChatMessagesResponse
+		go func() {
+			got <- pgtest.Call(b.url, "GET", "/c/agency/api/messages?wait=20&token="+start.Token+"&after="+after, "", nil, &woke, 200)
+		}()
+		waitFor(t, "the chat's long poll to park", func() bool { return parked(t, b) > 0 })
+		if err := pgtest.Call(a.url, "POST", "/c/agency/api/messages", "", storeapi.ChatSendRequest{Token: start.Token, Text: "在吗"}, nil, 200); err != nil {
+			t.Fatal(err)
+		}
+		sent := time.Now()
+		if err := <-got; err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(sent); took > time.Second {
+			t.Errorf("the chat's long poll on the other server woke after %v", took)
+		}
+		found := false
+		for _, m := range woke.Messages {
+			found = found || m.Text == "在吗"
+		}
+		if !found {
+			t.Fatalf("the chat's long poll on the other server answered %+v", woke)
+		}
 	})
 	t.Run("OneMutationPushedToBothAppliedOnce", func(t *testing.T) {
 		for i := 0; i < 5; i++ {
