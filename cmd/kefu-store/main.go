@@ -282,7 +282,11 @@ func shopInit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "shop %s (%s) created; add staff with: kefu-store staff add --data %s --shop %s --number N --name NAME --role owner\n", *id, *name, *data, *id)
+	where := "--data " + *data
+	if *pgDSN != "" {
+		where = "--postgres " + redactDSN(*pgDSN)
+	}
+	fmt.Fprintf(stdout, "shop %s (%s) created; add staff with: kefu-store staff add %s --shop %s --number N --name NAME --role owner\n", *id, *name, where, *id)
 	return nil
 }
 

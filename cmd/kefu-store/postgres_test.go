@@ -337,3 +337,22 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatalf("the restored store differs (%d and %d lines)", strings.Count(a, "\n"), strings.Count(b, "\n"))
 	}
 }
+
+func TestAdminOnPostgres(t *testing.T) {
+	// The management commands work on PostgreSQL too, while a server serves the database.
+	dsn := pg.Need(t).Schema(t)
+	p := startProcess(t, "--postgres", dsn)
+	var out, errs bytes.Buffer
+	if err := run([]string{"shop", "init", "--postgres", dsn, "--shop", "agency", "--name", "代运营"}, nil, &out, &errs); err != nil {
+		t.Fatalf("shop init: %v\n%s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "staff add --postgres ") {
+		t.Errorf("shop init said: %s", out.String())
+	}
+	if err := run([]string{"staff", "add", "--postgres", dsn, "--shop", "agency", "--number", "1001", "--name", "王晓", "--role", "owner", "--password", "secret-pass"}, nil, &out, &errs); err != nil {
+		t.Fatalf("staff add: %v\n%s", err, errs.String())
+	}
+	if _, err := pgtest.Login(p.url, "agency", "1001", "secret-pass"); err != nil {
+		t.Fatalf("logging in to the serving process: %v", err)
+	}
+}
