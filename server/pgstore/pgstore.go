@@ -33,7 +33,10 @@
 // every Update that wrote records sends NOTIFY kefu_changes_{schema} with "shop seq" inside
 // its transaction, delivered at commit; Watch LISTENs and also reads the counters every
 // Options.PollEvery, which catches notifications lost while its connection was down. The
-// notification is only a hint: the server re-reads the feed by cursor.
+// notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
+// tokens are in the database, so a desk or a customer may reach any server; the rate limits
+// (failed logins, chat starts and sends) are counted by each server on its own, so that n
+// servers behind a load balancer allow up to n times the limits.
 //
 // # CockroachDB and other engines
 //
