@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,7 +135,25 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	s.DSN = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.Port)
+	s.reaper()
 	return s, nil
+}
+
+// reaper starts a shell that stops the server and removes its directory once this process is
+// gone, so that a test binary that dies without Stop (a panic, a timeout, SIGKILL) leaves no
+// PostgreSQL behind. It runs as this process's user, which may signal it.
+func (s *Server) reaper() {
+	stop := s.cmd("pg_ctl", "-D", s.dataDir(), "-m", "immediate", "-w", "stop")
+	quoted := make([]string, len(stop.Args))
+	for i, a := range stop.Args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; [ -d '%s' ] && { %s; rm -rf '%s'; }",
+		os.Getpid(), s.dataDir(), strings.Join(quoted, " "), s.Dir)
+	cmd := exec.Command("sh", "-c", script) // no sh (Windows): no reaper
+	if cmd.Start() == nil {
+		go cmd.Wait()
+	}
 }
 
 func (s *Server) dataDir() string { return filepath.Join(s.Dir, "data") }
