@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh — install the C build packages Kefu Desk needs (cgo for Fyne's OpenGL/GLFW driver and
 # the race detector) on Debian or Ubuntu, only when some are missing. Extra package names given
-# as arguments are installed too (CI adds xvfb). Elsewhere it says what to install and stops.
+# as arguments are installed too (CI adds xvfb, chromium and postgresql: the PostgreSQL store's
+# tests start a throwaway server from its binaries, and skip without them unless $CI is set).
+# Elsewhere it says what to install and stops.
 set -eu
 pkgs="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev $*"
 

@@ -160,7 +160,8 @@ func (c *pageCache) get(key pageKey, read func() ([]byte, error)) ([]byte, error
 		c.mu.Unlock()
 		<-ready
 		c.mu.Lock()
-		body, err, same := c.body, c.err, c.key == key
+		// The same computation: another for the same key may have begun since, body nil.
+		body, err, same := c.body, c.err, c.ready == ready
 		c.mu.Unlock()
 		if same && err == nil {
 			return body, nil

@@ -163,6 +163,7 @@ func New(p Params) (*Server, error) {
 	s.handler = s.routes()
 	go s.background()
 	go s.webhooks.run()
+	s.watchStore()
 	return s, nil
 }
 

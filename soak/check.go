@@ -111,7 +111,7 @@ func (r *runner) check(rep *Report) error {
 	for i, m := range muts {
 		ids[i] = m.M.ID
 	}
-	srv, err := readServer(r.store.data, ids)
+	srv, err := r.store.read(ids)
 	if err != nil {
 		return fmt.Errorf("soak: reading the server's store: %w", err)
 	}

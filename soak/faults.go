@@ -43,9 +43,9 @@ var FaultKinds = []FaultKind{FaultLatency, FaultBandwidth, FaultTimeout, FaultRe
 // old one is stopped (its connections cut) and a new one, with the toxic already in place,
 // listens on the same address; when the fault ends, a clean proxy replaces that one.
 type faults struct {
-	api      *toxiproxy.ApiServer
-	upstream string
-	addrs    []string // the proxies' listen addresses (kept across replacements)
+	api       *toxiproxy.ApiServer
+	upstreams []string // desk i's server is upstreams[i % len]
+	addrs     []string // the proxies' listen addresses (kept across replacements)
 
 	mu      sync.Mutex
 	proxies []*toxiproxy.Proxy // the current proxy of each desk; nil while it is offline
@@ -54,19 +54,20 @@ type faults struct {
 	serial  int
 }
 
-// newFaults starts n proxies on loopback, each forwarding to upstream.
-func newFaults(n int, upstream string) (*faults, error) {
+// newFaults starts n proxies on loopback; desk i's forwards to upstreams[i % len(upstreams)]
+// (one server, or several serving one database).
+func newFaults(n int, upstreams ...string) (*faults, error) {
 	quietToxics.Do(func() { zlog.Logger = zerolog.Nop() })
 	f := &faults{
-		api:      toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
-		upstream: upstream,
-		counts:   map[FaultKind]int{},
-		offline:  make([]int, n),
-		proxies:  make([]*toxiproxy.Proxy, n),
-		addrs:    make([]string, n),
+		api:       toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
+		upstreams: upstreams,
+		counts:    map[FaultKind]int{},
+		offline:   make([]int, n),
+		proxies:   make([]*toxiproxy.Proxy, n),
+		addrs:     make([]string, n),
 	}
 	for i := range n {
-		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), "127.0.0.1:0", upstream)
+		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), "127.0.0.1:0", f.upstream(i))
 		if err := p.Start(); err != nil {
 			f.close()
 			return nil, fmt.Errorf("soak: starting proxy %d: %w", i+1, err)
@@ -75,6 +76,9 @@ func newFaults(n int, upstream string) (*faults, error) {
 	}
 	return f, nil
 }
+
+// upstream is the server desk i's proxy forwards to.
+func (f *faults) upstream(i int) string { return f.upstreams[i%len(f.upstreams)] }
 
 // url is the base URL desk i reaches the server at.
 func (f *faults) url(i int) string { return "http://" + f.addrs[i] }
@@ -114,7 +118,7 @@ func (f *faults) up(i int, toxic []byte) error {
 	f.down(i)
 	var err error
 	for range 100 {
-		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), f.addrs[i], f.upstream)
+		p := toxiproxy.NewProxy(f.api, fmt.Sprintf("desk%d", i+1), f.addrs[i], f.upstream(i))
 		if toxic != nil {
 			if _, err := p.Toxics.AddToxicJson(bytes.NewReader(toxic)); err != nil {
 				return fmt.Errorf("soak: toxic for proxy %d: %w", i+1, err)

@@ -41,6 +41,8 @@ type Report struct {
 	OfflinePeriods   []int             // per desk
 	ServerKills      int               // SIGKILLs of the server (some while it was starting)
 	GracefulRestarts int               // server restarts with SIGTERM (not kills)
+	Servers          int               // kefu-store processes on one PostgreSQL database (0: one, on Badger)
+	PostgresRestarts int64             // restarts of PostgreSQL under the servers
 	// DuplicateAnswers counts the pushes the server answered "duplicate": a mutation sent
 	// again after the answer to its first push was lost. Scraped from /metrics, so a lower
 	// bound (a killed server takes its last counts with it).
@@ -128,6 +130,9 @@ func (r Report) String() string {
 	w("\nfaults injected %d (%s)\n", r.Faulted(), strings.Join(fs, ", "))
 	w("offline periods per desk %v\n", r.OfflinePeriods)
 	w("server kills %d (down %s in all), graceful restarts %d\n", r.ServerKills, r.ServerDown.Round(100*time.Millisecond), r.GracefulRestarts)
+	if r.Servers > 0 {
+		w("PostgreSQL: %d kefu-store processes on one database, %d database restarts\n", r.Servers, r.PostgresRestarts)
+	}
 	w("duplicate answers (mutations pushed again after their answer was lost) ≥ %d\n", r.DuplicateAnswers)
 	w("cache re-downloads %d, desk restarts %d\n", r.CacheResets, r.DeskRestarts)
 	w("customer chats %d, customer messages %d (resent with the same id %d)\n", r.CustomerChats, r.CustomerMessages, r.CustomerResends)

@@ -44,6 +44,7 @@ func (r *runner) chaos(ctx context.Context) error {
 	}
 	killRng := r.childRand()
 	spawn(func() error { return r.store.killer(cctx, killRng, r.cfg.KillMin, r.cfg.KillMax) })
+	r.chaosPostgres(cctx, spawn)
 	for _, d := range r.desks {
 		frng, mrng := r.childRand(), r.childRand()
 		spawn(func() error { return r.faults.schedule(cctx, d.i, frng, r.cfg, r.logf) })
@@ -142,9 +143,11 @@ func (r *runner) progress(elapsed time.Duration) {
 // drain makes sure the server runs and waits until every desk has sent its outbox and pulled
 // the whole feed.
 func (r *runner) drain(ctx context.Context) error {
-	if r.store.stopped() {
-		if err := r.store.start(ctx); err != nil {
-			return err
+	for _, p := range r.servers() {
+		if p.stopped() {
+			if err := p.start(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	r.logf("soak: faults stopped; draining the desks")
@@ -172,8 +175,13 @@ func (r *runner) collect(rep *Report) {
 	if r.faults != nil {
 		rep.Faults, rep.OfflinePeriods = r.faults.counted()
 	}
-	if r.store != nil {
-		rep.ServerKills, rep.GracefulRestarts, rep.ServerDown = r.store.stats()
+	rep.ServerKills, rep.GracefulRestarts, rep.ServerDown = 0, 0, 0
+	for _, p := range r.servers() {
+		kills, graceful, down := p.stats()
+		rep.ServerKills, rep.GracefulRestarts, rep.ServerDown = rep.ServerKills+kills, rep.GracefulRestarts+graceful, rep.ServerDown+down
+	}
+	if r.pg != nil {
+		rep.Servers, rep.PostgresRestarts = 2, r.pg.restarts.Load()
 	}
 	if r.cust != nil {
 		rep.CustomerChats, rep.CustomerMessages, rep.CustomerResends = r.cust.counts()
@@ -201,6 +209,11 @@ func (r *runner) stopAll() error {
 	}
 	if r.store == nil {
 		return errors.New("soak: no server")
+	}
+	if r.second != nil {
+		if err := r.second.stop(); err != nil {
+			return err
+		}
 	}
 	return r.store.stop()
 }

@@ -86,6 +86,14 @@ type Config struct {
 	RestartEvery time.Duration
 	// DrainTimeout bounds the wait for the desks to empty their outboxes and catch up.
 	DrainTimeout time.Duration
+
+	// Postgres, when set, is the DSN of an empty PostgreSQL database: two kefu-store
+	// processes serve it (desks alternate between them), both killed at random.
+	Postgres string
+	// RestartPostgres, when set with Postgres, restarts the database (dropping every
+	// connection) every PGRestartMin to PGRestartMax during the fault phase.
+	RestartPostgres            func() error
+	PGRestartMin, PGRestartMax time.Duration
 }
 
 func (c *Config) fill() error {
@@ -108,6 +116,9 @@ func (c *Config) fill() error {
 	def(&c.ResetEvery, DefaultResetEvery)
 	def(&c.RestartEvery, DefaultRestartEvery)
 	def(&c.DrainTimeout, DefaultDrainTimeout)
+	def(&c.PGRestartMin, DefaultPGRestartMin)
+	def(&c.PGRestartMax, DefaultPGRestartMax)
+	c.PGRestartMax = max(c.PGRestartMax, c.PGRestartMin)
 	c.KillMax = max(c.KillMax, c.KillMin)
 	c.FaultGapMax = max(c.FaultGapMax, c.FaultGapMin)
 	c.FaultHoldMax = max(c.FaultHoldMax, c.FaultHoldMin)
@@ -189,6 +200,8 @@ type runner struct {
 	rng  *rand.Rand // setup only; every goroutine gets its own
 
 	store  *storeProc
+	second *storeProc // the other server on the same PostgreSQL database; nil on Badger
+	pg     *pgSide    // nil on Badger
 	faults *faults
 	desks  []*desk
 	cust   *customers
@@ -237,6 +250,9 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 		// Calls into a desk are still running: do not wait for them, nor close the stores.
 		r.faults.close()
 		r.store.kill()
+		if r.second != nil {
+			r.second.kill()
+		}
 		return rep, err
 	}
 	if err != nil && !r.store.stopped() {
@@ -257,8 +273,11 @@ func (r *runner) setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.cfg.Postgres != "" {
+		r.pg = &pgSide{dsn: r.cfg.Postgres, restart: r.cfg.RestartPostgres}
+	}
 	r.store = &storeProc{bin: r.cfg.StoreBin, data: filepath.Join(r.dir, "server"), addr: addr,
-		logPath: filepath.Join(r.dir, "server.log"), logf: r.logf}
+		logPath: filepath.Join(r.dir, "server.log"), logf: r.logf, pg: r.pg}
 	r.logf("soak: seed %d, %d desks, %s of faults; working in %s", r.cfg.Seed, r.cfg.Desks, r.cfg.Duration, r.dir)
 	if err := r.store.start(ctx); err != nil {
 		return err
@@ -266,11 +285,11 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := r.store.stop(); err != nil {
 		return err
 	}
-	if err := r.store.admin(ctx, "staff", "add", "--data", r.store.data, "--shop", soakShop,
-		"--number", soakStaff3, "--name", "赵敏", "--role", "agent", "--password", soakPassword3); err != nil {
+	if err := r.store.admin(ctx, append([]string{"staff", "add", "--shop", soakShop, "--number", soakStaff3,
+		"--name", "赵敏", "--role", "agent", "--password", soakPassword3}, r.store.storeArgs()...)...); err != nil {
 		return err
 	}
-	base, err := readServer(r.store.data, nil)
+	base, err := r.store.read(nil)
 	if err != nil {
 		return fmt.Errorf("soak: reading the new shop: %w", err)
 	}
@@ -289,7 +308,11 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := r.store.start(ctx); err != nil {
 		return err
 	}
-	r.faults, err = newFaults(r.cfg.Desks, addr)
+	upstreams, err := r.startSecond(ctx)
+	if err != nil {
+		return err
+	}
+	r.faults, err = newFaults(r.cfg.Desks, upstreams...)
 	if err != nil {
 		return err
 	}
@@ -321,5 +344,8 @@ func (r *runner) teardown() {
 	}
 	if r.bridge != nil {
 		r.bridge.close()
+	}
+	if r.second != nil {
+		r.second.kill()
 	}
 }

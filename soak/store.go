@@ -38,6 +38,7 @@ func freeAddr() (string, error) {
 type storeProc struct {
 	bin, data, addr, logPath string
 	logf                     func(string, ...any)
+	pg                       *pgSide // nil: the shop is in Badger, in data
 
 	once sync.Once
 	proc *testkit.Store
@@ -55,8 +56,12 @@ type storeProc struct {
 // store is the process runner, made on first use from the fields.
 func (p *storeProc) store() (*testkit.Store, error) {
 	p.once.Do(func() {
+		args := []string{"--demo", "--allow-private-webhooks"}
+		if p.pg != nil {
+			args = append(args, "--postgres", p.pg.dsn) // --data still holds what is local
+		}
 		p.proc, p.err = testkit.NewStore(testkit.StoreOptions{Bin: p.bin, DataDir: p.data, Addr: p.addr,
-			Args: []string{"--demo", "--allow-private-webhooks"}, LogPath: p.logPath, StartTimeout: 60 * time.Second, StopTimeout: 30 * time.Second})
+			Args: args, LogPath: p.logPath, StartTimeout: 60 * time.Second, StopTimeout: 30 * time.Second})
 		if p.err != nil {
 			p.err = fmt.Errorf("soak: %w", p.err)
 		}
@@ -66,6 +71,10 @@ func (p *storeProc) store() (*testkit.Store, error) {
 
 // start starts the server (creating the demo shop if needed) and waits until /healthz answers.
 func (p *storeProc) start(ctx context.Context) error {
+	if p.pg != nil {
+		p.pg.gate.RLock() // PostgreSQL does not restart while a server starts
+		defer p.pg.gate.RUnlock()
+	}
 	if err := p.spawn(); err != nil {
 		return err
 	}

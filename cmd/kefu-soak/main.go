@@ -5,7 +5,11 @@
 //
 // Usage:
 //
-//	kefu-soak [--duration 10m30s] [--desks 3] [--seed N] [--dir DIR] [--store PATH]
+//	kefu-soak [--duration 10m30s] [--desks 3] [--seed N] [--dir DIR] [--store PATH] [--postgres]
+//
+// With --postgres it starts a throwaway PostgreSQL server (package pgtest: Debian's
+// postgresql binaries) and runs two kefu-store processes on it, the desks alternating
+// between them; either process is killed at random and the database restarts now and then.
 //
 // Without --store it builds cmd/kefu-store into a temporary directory first (run it from the
 // module, as `make soak` does).
@@ -20,6 +24,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"kefu/server/pgstore/pgtest"
 	"kefu/soak"
 )
 
@@ -32,6 +37,7 @@ func run() int {
 	seed := flag.Int64("seed", 0, "random seed (0: from the clock; the report shows it)")
 	dir := flag.String("dir", "", "working directory to keep (default: a temporary one, kept only when the run fails)")
 	store := flag.String("store", "", "kefu-store binary (default: build cmd/kefu-store)")
+	postgres := flag.Bool("postgres", false, "two kefu-store processes on a throwaway PostgreSQL server, which restarts now and then")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "kefu-soak: unexpected arguments %v\n", flag.Args())
@@ -55,7 +61,18 @@ func run() int {
 			return 1
 		}
 	}
-	rep, err := soak.Run(ctx, soak.Config{Duration: *duration, Desks: *desks, Seed: *seed, Dir: *dir, StoreBin: bin, Logf: logf})
+	cfg := soak.Config{Duration: *duration, Desks: *desks, Seed: *seed, Dir: *dir, StoreBin: bin, Logf: logf}
+	if *postgres {
+		logf("kefu-soak: starting PostgreSQL")
+		pg, err := pgtest.Start()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kefu-soak:", err)
+			return 1
+		}
+		defer pg.Stop()
+		cfg.Postgres, cfg.RestartPostgres = pg.DSN, pg.Restart
+	}
+	rep, err := soak.Run(ctx, cfg)
 	fmt.Print(rep.String())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kefu-soak: the run failed:", err)

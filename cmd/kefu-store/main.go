@@ -1,23 +1,27 @@
 // Command kefu-store is Kefu's store server: the shops' data, the store API the desks sync
 // with, and the customer chat pages. It is pure Go (builds with CGO_ENABLED=0) and keeps its
-// data in a Badger directory.
+// data in a Badger directory (the default) or in PostgreSQL (--postgres), where several
+// kefu-store processes can serve the same shops.
 //
 // Usage:
 //
 //	kefu-store --version
 //	    Print the release and the commit it was built from.
 //
-//	kefu-store [--data DIR] [--addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE] [--public-url URL]
+//	kefu-store [--data DIR | --postgres DSN] [--addr HOST:PORT] [--demo] [--tls-cert FILE --tls-key FILE] [--public-url URL] [--allow-private-webhooks]
 //	    Serve. The default address is 127.0.0.1:8420; the default data directory is
 //	    kefu-store under the user's data directory (~/.local/share on Linux, Application
-//	    Support on macOS, %LocalAppData% on Windows). With --demo the demo shop is created
-//	    first if it does not exist (shop "demo", staff 1001 and 1002, password "demo").
-//	    SIGINT or SIGTERM shut it down gracefully.
+//	    Support on macOS, %LocalAppData% on Windows). With --postgres the shops live in that
+//	    PostgreSQL database instead (postgres://user:pass@host/db or key=value; the schema is
+//	    created or migrated at start), and any number of kefu-store processes may serve it
+//	    at once. With --demo the demo shop is created first if it does not exist (shop
+//	    "demo", staff 1001 and 1002, password "demo"). SIGINT or SIGTERM shut it down
+//	    gracefully.
 //
-//	kefu-store shop init --data DIR --shop ID --name NAME
+//	kefu-store shop init [--data DIR | --postgres DSN] --shop ID --name NAME
 //	    Create a shop. IDs are 1 to 32 lowercase letters, digits, '-' or '_'.
 //
-//	kefu-store staff add --data DIR --shop ID --number N --name NAME --role agent|manager|owner [--password P]
+//	kefu-store staff add [--data DIR | --postgres DSN] --shop ID --number N --name NAME --role agent|manager|owner [--password P]
 //	    Add a staff member (or reset one's name, role and password). Without --password the
 //	    password is read from the first line of standard input:
 //	    printf '%s\n' 's3cret-pass' | kefu-store staff add --shop myshop --number 1001 --name 王晓 --role owner
@@ -29,8 +33,20 @@
 //	    Exit status 0 when nothing was refused, 1 when some rows were, 2 for a usage or
 //	    connection error.
 //
-// The management commands (shop init, staff add) need the data directory to themselves: stop
-// the server first.
+//	kefu-store migrate --from-badger DIR --postgres DSN
+//	    Move every shop of a Badger directory into PostgreSQL, with its feed's sequence
+//	    numbers (desks keep their cursors), staff passwords and tokens, mutation results
+//	    and chat tokens. A shop already in PostgreSQL is refused.
+//
+//	kefu-store backup [--data DIR] --out FILE
+//	    Write a full backup of a Badger data directory, while a kefu-store serves it (asked
+//	    through the socket kefu-store.sock in the directory) or not. PostgreSQL: pg_dump.
+//
+//	kefu-store restore --data DIR --from FILE
+//	    Load a backup into a new, empty data directory.
+//
+// On Badger the management commands need the data directory to themselves: stop the server
+// first. On PostgreSQL they run while servers serve the database.
 package main
 
 import (
@@ -55,6 +71,7 @@ import (
 	"kefu/demostore"
 	"kefu/internal/version"
 	"kefu/server"
+	"kefu/server/badgerstore"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 	"kefu/storeapi"
@@ -82,11 +99,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) >= 2 && args[0] == "staff" && args[1] == "add" {
 		return staffAdd(args[2:], stdin, stdout, stderr)
 	}
-	if len(args) >= 1 && args[0] == "import" {
-		return importFiles(args[1:], stdin, stdout, stderr)
+	if len(args) >= 1 {
+		switch args[0] {
+		case "import":
+			return importFiles(args[1:], stdin, stdout, stderr)
+		case "migrate":
+			return migrate(args[1:], stdout, stderr)
+		case "backup":
+			return backup(args[1:], stdout, stderr)
+		case "restore":
+			return restore(args[1:], stdout, stderr)
+		}
 	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add, import", strings.Join(args, " "))
+		return fmt.Errorf("unknown command %q; the commands are: (none: serve), shop init, staff add, import, migrate, backup, restore", strings.Join(args, " "))
 	}
 	return serve(args, stdout, stderr)
 }
@@ -121,6 +147,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kefu-store", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", defaultDataDir(), "data directory")
+	pgDSN := fs.String("postgres", "", "keep the shops in this PostgreSQL database (DSN) instead of the data directory")
 	addr := fs.String("addr", "127.0.0.1:8420", "address to listen on (HOST:PORT)")
 	demo := fs.Bool("demo", false, "create the demo shop if it does not exist (shop demo, staff 1001/1002, password demo)")
 	demoSize := fs.String("demo-size", "small", "size of the demo shop: small, or large (about 1.3 million records, for benchmarks)")
@@ -145,18 +172,23 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--demo-size %q: small or large", *demoSize)
 	}
-	if err := os.MkdirAll(*data, 0o700); err != nil {
-		return fmt.Errorf("creating the data directory: %w", err)
-	}
 	log := newLogger(stderr)
-	srv, err := server.New(server.Params{DataDir: *data, Logger: log, PublicURL: *publicURL, AllowPrivateWebhooks: *allowPrivate})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, where, err := openStore(ctx, *data, *pgDSN, log)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Params{Store: st, Logger: log, PublicURL: *publicURL, AllowPrivateWebhooks: *allowPrivate})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	stopAdmin := func() {}
+	if b, ok := st.(*badgerstore.Store); ok {
+		stopAdmin = listenAdmin(*data, b, log)
+	}
+	defer stopAdmin()
 	if *demo {
 		start := time.Now()
 		if err := demostore.SeedSize(ctx, srv, size); err != nil {
@@ -181,7 +213,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "kefu-store serving %s (data in %s)\n", base, *data)
+	fmt.Fprintf(stdout, "kefu-store serving %s (data in %s)\n", base, where)
 	if *demo {
 		printDemo(ctx, stdout, srv, base)
 	}
@@ -203,6 +235,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- hs.Shutdown(shut) }() // stop accepting; wait for the requests in flight
+	stopAdmin()                               // finish a backup in progress
 	closeErr := srv.Close()                   // end long polls, wait for handlers, close the store
 	if err := <-done; err != nil {
 		log.Warn("shutdown", "err", err)
@@ -233,24 +266,22 @@ func printDemo(ctx context.Context, w io.Writer, srv *server.Server, base string
 	}
 }
 
-// openForAdmin opens the data directory for a management command.
-func openForAdmin(data string, stderr io.Writer) (*server.Server, error) {
-	if _, err := os.Stat(data); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(data, 0o700); err != nil {
-				return nil, err
-			}
-		} else {
-			return nil, err
-		}
+// openForAdmin opens the data directory, or the PostgreSQL database when dsn is set, for a
+// management command.
+func openForAdmin(data, dsn string, stderr io.Writer) (*server.Server, error) {
+	log := newLogger(stderr)
+	st, _, err := openStore(context.Background(), data, dsn, log)
+	if err != nil {
+		return nil, err
 	}
-	return server.New(server.Params{DataDir: data, Logger: newLogger(stderr)})
+	return server.New(server.Params{Store: st, Logger: log})
 }
 
 func shopInit(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kefu-store shop init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", defaultDataDir(), "data directory")
+	pgDSN := fs.String("postgres", "", "PostgreSQL DSN (instead of the data directory)")
 	id := fs.String("shop", "", "shop id (lowercase letters, digits, '-' or '_')")
 	name := fs.String("name", "", "the shop's display name")
 	if err := fs.Parse(args); err != nil {
@@ -259,7 +290,7 @@ func shopInit(args []string, stdout, stderr io.Writer) error {
 	if *id == "" || *name == "" {
 		return errors.New("shop init needs --shop and --name")
 	}
-	srv, err := openForAdmin(*data, stderr)
+	srv, err := openForAdmin(*data, *pgDSN, stderr)
 	if err != nil {
 		return err
 	}
@@ -270,7 +301,11 @@ func shopInit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "shop %s (%s) created; add staff with: kefu-store staff add --data %s --shop %s --number N --name NAME --role owner\n", *id, *name, *data, *id)
+	where := "--data " + *data
+	if *pgDSN != "" {
+		where = "--postgres " + redactDSN(*pgDSN)
+	}
+	fmt.Fprintf(stdout, "shop %s (%s) created; add staff with: kefu-store staff add %s --shop %s --number N --name NAME --role owner\n", *id, *name, where, *id)
 	return nil
 }
 
@@ -278,6 +313,7 @@ func staffAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kefu-store staff add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", defaultDataDir(), "data directory")
+	pgDSN := fs.String("postgres", "", "PostgreSQL DSN (instead of the data directory)")
 	shopID := fs.String("shop", "", "shop id")
 	number := fs.String("number", "", "staff number (工号)")
 	name := fs.String("name", "", "the staff member's name")
@@ -302,7 +338,7 @@ func staffAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	srv, err := openForAdmin(*data, stderr)
+	srv, err := openForAdmin(*data, *pgDSN, stderr)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,756 @@
+// Package pgstore is the store server's storage on PostgreSQL (pgx v5): a store.Store that
+// several kefu-store processes can share, for agencies that serve many shops and for shops
+// that outgrow one embedded Badger directory. It passes the conformance suite of
+// kefu/server/storetest.
+//
+// # How it keeps the contracts
+//
+// Every table is keyed by shop first (kefu_tokens, looked up by hash before its shop is known,
+// is the one exception), so that Citus can distribute the tables by shop and CockroachDB or
+// YugabyteDB can range-split them. Open creates the schema, or migrates it, in one
+// transaction per version recorded in kefu_schema.
+//
+// A shop's change feed has no gaps under concurrent writers, on one server or many. The
+// classic trap is a global sequence: two transactions take seqs 10 and 11, 11 commits first,
+// a desk reads it and moves its cursor to 11, then 10 commits and that desk never sees it.
+// Instead every Update begins by locking the shop's counter row (kefu_shops, created on first
+// use) with SELECT … FOR UPDATE, numbers its Puts from it and writes the new value back in the
+// same transaction. Updates of one shop therefore commit one at a time in seq order, and a
+// reader's snapshot (View: REPEATABLE READ, taken by its first statement, which reads the
+// counter row) holds a prefix of the feed: every seq up to the counter it read, no later one,
+// and never part of a commit. No advisory locks, no xid or xmin arithmetic: only row locks and
+// snapshots, which every PostgreSQL-compatible engine has.
+//
+// Updates run at READ COMMITTED: once the counter row is locked, each statement sees every
+// commit of the shop before it, so a mutation pushed to two servers at once is decided once
+// and the second finds its result (exactly once, as on Badger). Serialization failures
+// (SQLSTATE 40001) and deadlocks (40P01) are retried with a new transaction, so fn may run
+// more than once; it must not have effects outside the Tx that a second run would repeat
+// (the server's do not). A commit is durable when it returns (synchronous_commit), so Sync
+// only checks the store is open.
+//
+// Servers sharing a database learn of each other's commits through Watch (store.Watcher):
+// every Update that wrote records sends NOTIFY kefu_changes_{schema} with "shop seq" inside
+// its transaction, delivered at commit; Watch LISTENs and also reads the counters every
+// Options.PollEvery, which catches notifications lost while its connection was down. The
+// notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
+// tokens are in the database, so a desk or a customer may reach any server; the rate limits
+// (failed logins, chat starts and sends) are counted by each server on its own, so that n
+// servers behind a load balancer allow up to n times the limits.
+//
+// # CockroachDB and other engines
+//
+// The SQL is PostgreSQL's common ground; for CockroachDB these statements change:
+//
+//   - NOTIFY and LISTEN do not exist: set Options.NoNotify, so Watch polls kefu_shops (one
+//     small SELECT every PollEvery, 50 ms by default), or replace Watch's LISTEN with a
+//     changefeed on kefu_shops (CREATE CHANGEFEED FOR TABLE kefu_shops, read with
+//     EXPERIMENTAL CHANGEFEED FOR on a core changefeed connection).
+//   - text COLLATE "C" becomes STRING (CockroachDB compares strings bytewise already) and
+//     bytea becomes BYTES; bigint and boolean stay.
+//   - Views run at SERIALIZABLE there (REPEATABLE READ is an alias of it in older versions),
+//     which keeps the snapshot contract; Updates' SELECT … FOR UPDATE and INSERT … ON
+//     CONFLICT work as they are, and 40001 retries matter more (CockroachDB restarts
+//     transactions more often), which Update already does.
+//   - The schema's DDL runs one statement per transaction there (no transactional DDL across
+//     several statements); the version row is still the guard.
+//
+// YugabyteDB runs the PostgreSQL statements as they are, LISTEN/NOTIFY excepted in older
+// versions (NoNotify again). Citus needs the tables distributed by shop
+// (create_distributed_table('kefu_records', 'shop') …) and kefu_tokens made a reference
+// table; the per-shop statements then run on one worker each.
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"kefu/server/store"
+	"kefu/shop"
+	"kefu/storeapi"
+)
+
+// Options tune a Store. The zero value is right for PostgreSQL.
+type Options struct {
+	// Logger receives the store's warnings; nil means slog.Default().
+	Logger *slog.Logger
+	// NoNotify turns LISTEN/NOTIFY off (engines without it, such as CockroachDB): Updates send
+	// no notification and Watch polls the shops' counters every PollEvery.
+	NoNotify bool
+	// PollEvery is how often Watch reads the shops' counters: with notifications a safety net
+	// (default 2 s), without them the wake-up itself (default 50 ms).
+	PollEvery time.Duration
+}
+
+// Store is the store.Store kept in PostgreSQL.
+type Store struct {
+	pool    *pgxpool.Pool
+	cfg     *pgxpool.Config
+	opts    Options
+	log     *slog.Logger
+	channel string // the NOTIFY channel: kefu_changes_{schema}
+	closed  atomic.Bool
+
+	mu      sync.Mutex
+	indexes map[string]store.Index // declared indexes, by name
+}
+
+var _ store.Store = (*Store)(nil)
+var _ store.Watcher = (*Store)(nil)
+
+// Errors of the PostgreSQL store.
+var (
+	// ErrSchemaTooNew is returned by Open when the database's schema is of a later version
+	// than this program knows: a newer kefu-store migrated it.
+	ErrSchemaTooNew = errors.New("the database's schema is newer than this kefu-store")
+	// ErrShopExists is returned by Load for a shop that already holds data.
+	ErrShopExists = errors.New("the shop already holds data in PostgreSQL")
+)
+
+// Open connects to the database at dsn (a PostgreSQL URL or key=value string; pgxpool's
+// pool_max_conns and the like work) and creates or migrates the schema. The tables go to the
+// first schema of the search_path.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 2 * time.Second
+		if o.NoNotify {
+			o.PollEvery = 50 * time.Millisecond
+		}
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres DSN: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = 32
+	}
+	// A context that ends cancels the statement on the server (a lock wait ends at once) and
+	// keeps the connection, rather than cutting it.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to postgres: %w", err)
+	}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	var schema string
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reading the schema name: %w", err)
+	}
+	s.channel = "kefu_changes_" + schema
+	return s, nil
+}
+
+// enter checks that the store is open and ctx is not done.
+func (s *Store) enter(ctx context.Context) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// fail is err of a statement, as ctx's error when ctx ended (a cancelled statement fails with
+// its own error), wrapped with what was done.
+func fail(ctx context.Context, what string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%s: %w", what, cerr)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// retryable reports a serialization failure or a deadlock: the transaction can run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// maxAttempts bounds the runs of one Update (or schema step) on retryable failures.
+const maxAttempts = 20
+
+// retry runs once until it succeeds, fails otherwise than retryably, ctx ends or the attempts
+// run out, with a short growing pause between attempts.
+func retry(ctx context.Context, once func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := once()
+		if err == nil || !retryable(err) || attempt == maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		pause := time.NewTimer(time.Duration(attempt) * time.Millisecond)
+		select {
+		case <-pause.C:
+		case <-ctx.Done():
+			pause.Stop()
+			return err
+		}
+	}
+}
+
+// rollback ends a transaction that did not commit; it runs whatever ctx says.
+func rollback(tx pgx.Tx) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = tx.Rollback(ctx) // a failed rollback leaves a broken connection, which the pool drops
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, fn) })
+}
+
+// lockShop locks shop shopID's counter row, creating it on first use, and returns its seq.
+func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Two first Updates of a shop: the second's insert waits for the first to end.
+		if _, err := tx.Exec(ctx, `INSERT INTO kefu_shops (shop, seq) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING`, shopID); err != nil {
+			return 0, fail(ctx, "creating the shop's counter", err)
+		}
+		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+	}
+	if err != nil {
+		return 0, fail(ctx, "locking the shop's counter", err)
+	}
+	return seq, nil
+}
+
+func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx) error) (err error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fail(ctx, "beginning an update", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			rollback(tx)
+		}
+	}()
+	seq, err := lockShop(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq}, start: seq}
+	if err := fn(w); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // a ctx that ended during fn rolls the update back
+	}
+	if w.seq != w.start {
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
+		if !s.opts.NoNotify {
+			b.Queue(`SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fail(ctx, "advancing the shop's counter", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fail(ctx, "committing", err)
+	}
+	committed = true
+	return nil
+}
+
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	return retry(ctx, func() error {
+		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return fail(ctx, "beginning a view", err)
+		}
+		defer rollback(tx)
+		// The first statement takes the snapshot: it is taken now, as View begins.
+		var seq int64
+		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1`, shopID).Scan(&seq)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fail(ctx, "reading the shop's counter", err)
+		}
+		return fn(&pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq})
+	})
+}
+
+// Shops implements store.Store.
+func (s *Store) Shops(ctx context.Context) ([]string, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT shop FROM kefu_accounts ORDER BY shop`)
+	if err != nil {
+		return nil, fail(ctx, "listing shops", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fail(ctx, "listing shops", err)
+	}
+	return ids, nil
+}
+
+// unixNano is t in nanoseconds since 1970, clamped to int64 (the zero time is the minimum).
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// PutToken implements store.Store.
+func (s *Store) PutToken(ctx context.Context, hash string, t store.TokenInfo) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO kefu_tokens (hash, shop, expires_ns, data) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (hash) DO UPDATE SET shop = excluded.shop, expires_ns = excluded.expires_ns, data = excluded.data`,
+		hash, t.Shop, unixNano(t.Expires), b)
+	if err != nil {
+		return fail(ctx, "storing a token", err)
+	}
+	return nil
+}
+
+// Token implements store.Store.
+func (s *Store) Token(ctx context.Context, hash string) (store.TokenInfo, bool, error) {
+	var t store.TokenInfo
+	if err := s.enter(ctx); err != nil {
+		return t, false, err
+	}
+	found, err := getJSON(ctx, s.pool, &t, `SELECT data FROM kefu_tokens WHERE hash = $1`, hash)
+	return t, found, err
+}
+
+// DeleteToken implements store.Store.
+func (s *Store) DeleteToken(ctx context.Context, hash string) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE hash = $1`, hash); err != nil {
+		return fail(ctx, "deleting a token", err)
+	}
+	return nil
+}
+
+// DeleteExpiredTokens implements store.Store.
+func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
+	if err := s.enter(ctx); err != nil {
+		return 0, err
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE expires_ns <= $1`, unixNano(now))
+	if err != nil {
+		return 0, fail(ctx, "deleting expired tokens", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Sync implements store.Store: a PostgreSQL commit is durable when it returns.
+func (s *Store) Sync(ctx context.Context) error { return s.enter(ctx) }
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.pool.Close()
+	return nil
+}
+
+// querier runs statements: a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// getJSON reads one bytea column holding JSON into v; found is false without a row.
+func getJSON(ctx context.Context, q querier, v any, sql string, args ...any) (bool, error) {
+	var b []byte
+	err := q.QueryRow(ctx, sql, args...).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fail(ctx, "reading", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("decoding %T: %w", v, err)
+	}
+	return true, nil
+}
+
+// pageRows is how many rows Feed, Results and Scan read per statement: fn runs between
+// statements, so it may read the transaction too.
+const pageRows = 256
+
+// pgRead is a ReadTx on a PostgreSQL transaction.
+type pgRead struct {
+	st   *Store
+	ctx  context.Context
+	q    pgx.Tx
+	shop string
+	seq  int64 // the counter read when the transaction began, plus its own Puts
+}
+
+func (r *pgRead) getJSON(v any, sql string, args ...any) (bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return false, err
+	}
+	return getJSON(r.ctx, r.q, v, sql, args...)
+}
+
+func (r *pgRead) Account() (store.ShopAccount, bool, error) {
+	var a store.ShopAccount
+	found, err := r.getJSON(&a, `SELECT data FROM kefu_accounts WHERE shop = $1`, r.shop)
+	return a, found, err
+}
+
+func (r *pgRead) Seq() (int64, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.seq, nil
+}
+
+func (r *pgRead) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+	if err := r.ctx.Err(); err != nil {
+		return shop.Record{}, false, err
+	}
+	rec := shop.Record{Type: t, ID: id}
+	var data []byte
+	err := r.q.QueryRow(r.ctx, `SELECT seq, deleted, data FROM kefu_records WHERE shop = $1 AND type = $2 AND id = $3`, r.shop, string(t), id).
+		Scan(&rec.Seq, &rec.Deleted, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return shop.Record{}, false, nil
+	}
+	if err != nil {
+		return shop.Record{}, false, fail(r.ctx, "reading a record", err)
+	}
+	if len(data) > 0 {
+		rec.Data = json.RawMessage(data)
+	}
+	return rec, true, nil
+}
+
+func (r *pgRead) Feed(after int64, fn func(shop.Record) bool) error {
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := r.q.Query(r.ctx, `SELECT type, id, seq, deleted, data FROM kefu_records
+			WHERE shop = $1 AND seq > $2 ORDER BY seq LIMIT $3`, r.shop, after, pageRows)
+		if err != nil {
+			return fail(r.ctx, "reading the feed", err)
+		}
+		page, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (shop.Record, error) {
+			var rec shop.Record
+			var typ string
+			var data []byte
+			err := row.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data)
+			rec.Type = shop.EntityType(typ)
+			if len(data) > 0 {
+				rec.Data = json.RawMessage(data)
+			}
+			return rec, err
+		})
+		if err != nil {
+			return fail(r.ctx, "reading the feed", err)
+		}
+		for _, rec := range page {
+			if !fn(rec) {
+				return nil
+			}
+			after = rec.Seq
+		}
+		if len(page) < pageRows {
+			return nil
+		}
+	}
+}
+
+func (r *pgRead) Credential(staff string) (store.Credential, bool, error) {
+	var c store.Credential
+	found, err := r.getJSON(&c, `SELECT data FROM kefu_credentials WHERE shop = $1 AND staff = $2`, r.shop, staff)
+	return c, found, err
+}
+
+func (r *pgRead) Result(mutationID string) (storeapi.Result, bool, error) {
+	var res storeapi.Result
+	found, err := r.getJSON(&res, `SELECT data FROM kefu_results WHERE shop = $1 AND id = $2`, r.shop, mutationID)
+	return res, found, err
+}
+
+func (r *pgRead) Results(fn func(storeapi.Result) bool) error {
+	after, first := "", true
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		rows, err := r.q.Query(r.ctx, `SELECT id, data FROM kefu_results WHERE shop = $1 AND ($2 OR id > $3) ORDER BY id LIMIT $4`,
+			r.shop, first, after, pageRows)
+		if err != nil {
+			return fail(r.ctx, "reading results", err)
+		}
+		type row struct {
+			id   string
+			data []byte
+		}
+		page, err := pgx.CollectRows(rows, func(cr pgx.CollectableRow) (row, error) {
+			var x row
+			return x, cr.Scan(&x.id, &x.data)
+		})
+		if err != nil {
+			return fail(r.ctx, "reading results", err)
+		}
+		for _, x := range page {
+			var res storeapi.Result
+			if err := json.Unmarshal(x.data, &res); err != nil {
+				return fmt.Errorf("shop %s: decoding result %q: %w", r.shop, x.id, err)
+			}
+			if !fn(res) {
+				return nil
+			}
+			after, first = x.id, false
+		}
+		if len(page) < pageRows {
+			return nil
+		}
+	}
+}
+
+func (r *pgRead) ChatToken(hash string) (store.ChatToken, bool, error) {
+	var t store.ChatToken
+	found, err := r.getJSON(&t, `SELECT data FROM kefu_chat_tokens WHERE shop = $1 AND hash = $2`, r.shop, hash)
+	return t, found, err
+}
+
+func (r *pgRead) Scan(index string, q store.Query, fn func(store.Entry) bool) error {
+	ix, err := r.st.index(index)
+	if err != nil {
+		return err
+	}
+	if err := ix.CheckQuery(q); err != nil {
+		return err
+	}
+	cols := fieldColumns(ix)
+	args := []any{r.shop}
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	var where strings.Builder
+	where.WriteString("shop = $1")
+	for i, v := range q.Prefix {
+		fmt.Fprintf(&where, " AND %s = %s", cols[i], arg(v))
+	}
+	if q.Min != nil {
+		fmt.Fprintf(&where, " AND %s >= %s", cols[len(q.Prefix)], arg(q.Min))
+	}
+	if q.Max != nil {
+		fmt.Fprintf(&where, " AND %s <= %s", cols[len(q.Prefix)], arg(q.Max))
+	}
+	all := append(cols, "id")
+	list := strings.Join(all, ", ")
+	fixed := len(args)
+	var last []any // the last entry read: the next page begins after it
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		args = args[:fixed]
+		sql := "SELECT " + list + " FROM " + indexTable(ix.Name) + " WHERE " + where.String()
+		if last != nil {
+			marks := make([]string, len(last))
+			for i, v := range last {
+				marks[i] = arg(v)
+			}
+			sql += " AND (" + list + ") > (" + strings.Join(marks, ", ") + ")"
+		}
+		sql += " ORDER BY " + list + " LIMIT " + strconv.Itoa(pageRows)
+		rows, err := r.q.Query(r.ctx, sql, args...)
+		if err != nil {
+			return fail(r.ctx, "scanning index "+ix.Name, err)
+		}
+		page, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Entry, error) {
+			dest := make([]any, len(all))
+			vals := make([]any, len(ix.Fields))
+			var id string
+			for i, f := range ix.Fields {
+				if f.Kind == store.Int {
+					dest[i] = new(int64)
+				} else {
+					dest[i] = new(string)
+				}
+			}
+			dest[len(ix.Fields)] = &id
+			if err := row.Scan(dest...); err != nil {
+				return store.Entry{}, err
+			}
+			for i := range ix.Fields {
+				switch p := dest[i].(type) {
+				case *int64:
+					vals[i] = *p
+				case *string:
+					vals[i] = *p
+				}
+			}
+			return store.Entry{Key: vals, ID: id}, nil
+		})
+		if err != nil {
+			return fail(r.ctx, "scanning index "+ix.Name, err)
+		}
+		for _, e := range page {
+			if !fn(e) {
+				return nil
+			}
+		}
+		if len(page) < pageRows {
+			return nil
+		}
+		e := page[len(page)-1]
+		last = append(append([]any{}, e.Key...), e.ID)
+	}
+}
+
+// pgTx is a Tx on a PostgreSQL read-write transaction that holds the shop's counter row.
+type pgTx struct {
+	pgRead
+	start int64 // the counter when the Update began
+}
+
+// exec runs a write of the transaction, once its ctx is checked.
+func (w *pgTx) exec(what, sql string, args ...any) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := w.q.Exec(w.ctx, sql, args...); err != nil {
+		return fail(w.ctx, what, err)
+	}
+	return nil
+}
+
+// putJSON upserts v as the data of the row keyed (shop, key) of table.
+func (w *pgTx) putJSON(table, keyCol, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return w.exec("storing into "+table, `INSERT INTO `+table+` (shop, `+keyCol+`, data) VALUES ($1, $2, $3)
+		ON CONFLICT (shop, `+keyCol+`) DO UPDATE SET data = excluded.data`, w.shop, key, b)
+}
+
+func (w *pgTx) PutAccount(a store.ShopAccount) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return w.exec("storing the account", `INSERT INTO kefu_accounts (shop, data) VALUES ($1, $2)
+		ON CONFLICT (shop) DO UPDATE SET data = excluded.data`, w.shop, b)
+}
+
+func (w *pgTx) PutCredential(c store.Credential) error {
+	return w.putJSON("kefu_credentials", "staff", c.Staff, c)
+}
+
+func (w *pgTx) Put(rec shop.Record) (int64, error) {
+	if !rec.Type.Known() {
+		return 0, fmt.Errorf("storing %s %s: unknown entity type: %w", rec.Type, rec.ID, store.ErrInvalid)
+	}
+	if rec.ID == "" || strings.ContainsRune(rec.ID, 0) {
+		return 0, fmt.Errorf("storing %s %q: invalid id: %w", rec.Type, rec.ID, store.ErrInvalid)
+	}
+	seq := w.seq + 1
+	var data []byte
+	if !rec.Deleted {
+		data = rec.Data
+	}
+	err := w.exec("storing a record", `INSERT INTO kefu_records (shop, type, id, seq, deleted, data) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`,
+		w.shop, string(rec.Type), rec.ID, seq, rec.Deleted, data)
+	if err != nil {
+		return 0, err
+	}
+	w.seq = seq
+	return seq, nil
+}
+
+func (w *pgTx) PutResult(r storeapi.Result) error {
+	return w.putJSON("kefu_results", "id", r.ID, r)
+}
+
+func (w *pgTx) PutChatToken(hash string, t store.ChatToken) error {
+	return w.putJSON("kefu_chat_tokens", "hash", hash, t)
+}
+
+// entryArgs checks e against its declared index and returns the index and the statement's
+// arguments: shop, key values, id.
+func (w *pgTx) entryArgs(index string, e store.Entry) (store.Index, []any, error) {
+	if err := w.ctx.Err(); err != nil {
+		return store.Index{}, nil, err
+	}
+	ix, err := w.st.index(index)
+	if err != nil {
+		return ix, nil, err
+	}
+	if err := ix.CheckEntry(e); err != nil {
+		return ix, nil, err
+	}
+	return ix, append(append([]any{w.shop}, e.Key...), e.ID), nil
+}
+
+func (w *pgTx) AddEntry(index string, e store.Entry) error {
+	ix, args, err := w.entryArgs(index, e)
+	if err != nil {
+		return err
+	}
+	marks := make([]string, len(args))
+	for i := range args {
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	return w.exec("adding an index entry", `INSERT INTO `+indexTable(ix.Name)+` (shop, `+strings.Join(fieldColumns(ix), ", ")+`, id)
+		VALUES (`+strings.Join(marks, ", ")+`) ON CONFLICT DO NOTHING`, args...)
+}
+
+func (w *pgTx) RemoveEntry(index string, e store.Entry) error {
+	ix, args, err := w.entryArgs(index, e)
+	if err != nil {
+		return err
+	}
+	conds := []string{"shop = $1"}
+	for i, c := range fieldColumns(ix) {
+		conds = append(conds, fmt.Sprintf("%s = $%d", c, i+2))
+	}
+	conds = append(conds, fmt.Sprintf("id = $%d", len(args)))
+	return w.exec("removing an index entry", `DELETE FROM `+indexTable(ix.Name)+` WHERE `+strings.Join(conds, " AND "), args...)
+}
