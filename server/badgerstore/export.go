@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -112,8 +113,12 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{})
 		defer it.Close()
-		it.Rewind()
-		empty = !it.Valid()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if !bytes.Equal(it.Item().Key(), formatKey) { // a new store holds only its format
+				empty = false
+				break
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -123,6 +128,9 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 		return ErrNotEmpty
 	}
 	if err := s.db.Load(r, 256); err != nil {
+		return fmt.Errorf("loading the backup: %w", err)
+	}
+	if err := checkFormat(s.db); err != nil { // a backup of a newer kefu-store
 		return fmt.Errorf("loading the backup: %w", err)
 	}
 	return s.db.Sync()
