@@ -43,6 +43,7 @@ type importDialog struct {
 	open func(done func(path string))
 	save func(name string, done func(w io.WriteCloser, where string))
 
+	item      *railItem // the rail's entry that opens the dialog
 	dlg       dialog.Dialog
 	list      *fyne.Container
 	msg       *wrapLabel
@@ -88,8 +89,8 @@ func newImportDialog(e *env, data ImportData) *importDialog {
 
 // withRail puts the rail's "Import…" entry below the sections of rail.
 func (d *importDialog) withRail(rail fyne.CanvasObject) *fyne.Container {
-	item := newRailItem(lang.X("import.rail", "Import"), theme.UploadIcon(), d.show)
-	bottom := container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewPadded(item))
+	d.item = newRailItem(lang.X("import.rail", "Import"), theme.UploadIcon(), d.show)
+	bottom := container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewPadded(d.item))
 	return container.NewBorder(nil, bottom, nil, nil, rail)
 }
 
