@@ -29,6 +29,12 @@ type ImportData interface {
 // importShown is how many refusals of a file the dialog lists (the saved CSV has them all).
 const importShown = 3
 
+// importRowsShown and importColsShown are how much of a file's first rows the dialog shows.
+const (
+	importRowsShown = 3
+	importColsShown = 6
+)
+
 // importDialog is the "Import…" dialog of owners and managers: files are added one by one
 // and checked at once by a dry run (detected format, first rows, counts, refusals); "Import
 // N rows" then sends them for real, with a progress bar, and the summary replaces the dry
@@ -46,6 +52,7 @@ type importDialog struct {
 	item      *railItem // the rail's entry that opens the dialog
 	dlg       dialog.Dialog
 	list      *fyne.Container
+	scroll    *container.Scroll // scrolls list
 	msg       *wrapLabel
 	progress  *widget.ProgressBar
 	add       *widget.Button
@@ -106,7 +113,7 @@ func (d *importDialog) show() {
 	d.files = nil
 	d.busy = false
 	intro := newWrapLabel(lang.X("import.intro",
-		"Add the files your platform exported (Taobao order and item reports, 淘宝助理, Shopify, WooCommerce, an ERP's stock sheet) or a filled-in Kefu template. Each file is checked first; nothing is written until you import."))
+		"Add the files your platform exported (Taobao order and item reports, 淘宝助理, Shopify, WooCommerce, an ERP's stock sheet) or a filled-in Kefu template.\nEach file is checked first; nothing is written until you import."))
 	d.add = widget.NewButtonWithIcon(lang.X("import.add", "Add file…"), theme.ContentAddIcon(), func() { d.open(d.addFile) })
 	d.templates = widget.NewButtonWithIcon(lang.X("import.templates", "Download a template…"), theme.DownloadIcon(), d.templateMenu)
 	d.list = container.NewVBox()
@@ -117,10 +124,15 @@ func (d *importDialog) show() {
 	d.run.Importance = widget.HighImportance
 	top := container.NewVBox(intro, container.NewHBox(d.add, d.templates))
 	bottom := container.NewVBox(d.progress, container.NewBorder(nil, nil, nil, d.run, d.msg))
-	content := container.NewBorder(top, bottom, nil, nil, container.NewVScroll(d.list))
+	d.scroll = container.NewVScroll(d.list)
+	content := container.NewBorder(top, bottom, nil, nil, d.scroll)
 	d.dlg = dialog.NewCustom(lang.X("import.title", "Import shop data"), lang.X("import.close", "Close"), content, d.env.win)
 	d.redraw()
-	d.dlg.Resize(fyne.NewSize(900, 620))
+	size := fyne.NewSize(1000, 900)
+	if win := d.env.win.Canvas().Size(); win.Width > 400 && win.Height > 300 {
+		size = fyne.NewSize(min(size.Width, win.Width-60), min(size.Height, win.Height-40))
+	}
+	d.dlg.Resize(size)
 	d.dlg.Show()
 }
 
@@ -223,12 +235,14 @@ func (d *importDialog) redraw() {
 
 // entryView is one file: name, format, counts, first rows and refusals.
 func (d *importDialog) entryView(f *importEntry) fyne.CanvasObject {
-	name := newHeading(filepath.Base(f.path))
+	name := widget.NewLabelWithStyle(filepath.Base(f.path), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { d.remove(f) })
 	if d.busy {
 		remove.Disable()
 	}
-	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, remove, name)}
+	r := f.result()
+	format := newCaption(joinNonEmpty(" · ", r.Label, r.Encoding))
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, name, remove, format)}
 	switch {
 	case f.checking:
 		objs = append(objs, newCaption(lang.X("import.checking", "Checking the file (dry run)…")))
@@ -238,8 +252,6 @@ func (d *importDialog) entryView(f *importEntry) fyne.CanvasObject {
 		l.Importance = widget.DangerImportance
 		return container.NewVBox(append(objs, l)...)
 	}
-	r := f.result()
-	objs = append(objs, newCaption(joinNonEmpty(" · ", r.Label, r.Encoding)))
 	counts := widget.NewLabel(importCounts(r, f.done != nil))
 	counts.TextStyle.Bold = f.done != nil
 	if f.lost {
@@ -295,40 +307,29 @@ func importErrorText(err error) string {
 	return fmt.Sprintf(lang.X("import.failed", "The file could not be read: %v"), err)
 }
 
-// previewTable shows a file's header and first rows, the columns scrolling sideways.
+// previewTable shows a file's header and first rows: the first importColsShown columns,
+// each cell on one line, ending in … when it does not fit.
 func previewTable(header []string, rows [][]string) fyne.CanvasObject {
-	t := widget.NewTable(
-		func() (int, int) { return len(rows) + 1, len(header) },
-		func() fyne.CanvasObject { return newTruncLabel("") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
+	cols := min(len(header), importColsShown)
+	cells := make([]fyne.CanvasObject, 0, cols*(len(rows)+1))
+	for c := range cols {
+		cells = append(cells, newHeading(header[c]))
+	}
+	for _, row := range rows[:min(len(rows), importRowsShown)] {
+		for c := range cols {
 			text := ""
-			if id.Row == 0 {
-				text = header[id.Col]
-			} else if row := rows[id.Row-1]; id.Col < len(row) {
-				text = row[id.Col]
+			if c < len(row) {
+				text = row[c]
 			}
-			l.TextStyle.Bold = id.Row == 0
-			l.SetText(text)
-		})
-	for c := range header {
-		t.SetColumnWidth(c, 140)
+			cells = append(cells, newTruncLabel(text))
+		}
 	}
-	h := newTruncLabel("").MinSize().Height
-	return container.New(&fixedHeight{height: h*float32(len(rows)+1) + theme.Padding()*float32(len(rows)+2)}, t)
-}
-
-// fixedHeight gives its objects the full size and asks for a fixed height.
-type fixedHeight struct{ height float32 }
-
-func (l *fixedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
+	grid := container.NewGridWithColumns(cols, cells...)
+	if more := len(header) - cols; more > 0 {
+		return container.NewVBox(grid, newCaption(fmt.Sprintf(lang.X("import.more_columns", "… and %d more columns"), more)))
 	}
+	return grid
 }
-
-func (l *fixedHeight) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, l.height) }
 
 // onImport sends the checked files for real, one after the other, the progress bar following
 // the bytes sent; the results come back in one hand-over.
@@ -405,6 +406,7 @@ func (d *importDialog) onImport() {
 		}
 		d.msg.SetText(text)
 		d.redraw()
+		d.scroll.ScrollToTop()
 	})
 }
 

@@ -450,6 +450,9 @@ func (o *orderSection) noteRow(n shop.OrderNote) fyne.CanvasObject {
 	if n.System {
 		text, reason = systemNoteText(text), systemNoteText(reason)
 	}
+	if n.Source != "" {
+		reason = "" // an imported seller memo: noteAuthor says what it is
+	}
 	body := newWrapLabel(text)
 	meta := []string{}
 	if reason != "" {
