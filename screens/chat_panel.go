@@ -312,9 +312,12 @@ func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.Canv
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
 	}
+	if msg := buyerMessage(o); msg != "" {
+		lines = append(lines, newWrapLabel(msg))
+	}
 	if len(notes) > 0 {
 		n := chatLatestNote(notes)
-		text := joinNonEmpty(" · ", systemNoteText(n.Text), staffLabel(n.Staff), fmtWhen(n.At, p.c.env.now()))
+		text := joinNonEmpty(" · ", systemNoteText(n.Text), noteAuthor(n), fmtWhen(n.At, p.c.env.now()))
 		if p.c.env.writer.IsPending(shop.TypeNote, n.ID) {
 			text += " · " + lang.L("Pending")
 		}

@@ -94,6 +94,7 @@ type Data interface {
 	CustomerWorkData
 	StatusData
 	JobData
+	ImportData
 }
 
 var _ Data = (*desk.Desk)(nil)

@@ -71,6 +71,7 @@ type Desk struct {
 	rail     *rail
 	status   *statusBar
 	problems *problemsDialog
+	imports  *importDialog // nil for agents
 	body     *fyne.Container
 	content  fyne.CanvasObject
 
@@ -137,7 +138,12 @@ func NewDesk(p Params) *Desk {
 		objs[i].Hide()
 	}
 	d.body = container.NewStack(objs...)
-	d.content = container.NewBorder(nil, d.status.box, d.rail.box, nil, d.body)
+	left := d.rail.box
+	if desk.CanImport(p.Staff) {
+		d.imports = newImportDialog(d.env, p.Data)
+		left = d.imports.withRail(left)
+	}
+	d.content = container.NewBorder(nil, d.status.box, left, nil, d.body)
 	d.current = -1
 	d.Show(SectionChat)
 

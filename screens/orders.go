@@ -336,6 +336,9 @@ func (o *orderSection) orderInfo(ord shop.Order, cases []shop.AfterSalesCase) []
 			fmt.Sprintf(lang.L("ordered %s"), fmtFull(ord.CreatedAt)),
 			whenText(lang.L("paid %s"), ord.PaidAt), whenText(lang.L("shipped %s"), ord.ShippedAt))),
 	}
+	if msg := buyerMessage(ord); msg != "" {
+		objs = append(objs, newWrapLabel(msg))
+	}
 
 	flagText := lang.L("No flag set")
 	if ord.FlagBy != "" {
@@ -447,12 +450,15 @@ func (o *orderSection) noteRow(n shop.OrderNote) fyne.CanvasObject {
 	if n.System {
 		text, reason = systemNoteText(text), systemNoteText(reason)
 	}
+	if n.Source != "" {
+		reason = "" // an imported seller memo: noteAuthor says what it is
+	}
 	body := newWrapLabel(text)
 	meta := []string{}
 	if reason != "" {
 		meta = append(meta, fmt.Sprintf(lang.L("Reason: %s"), reason))
 	}
-	meta = append(meta, flagName(n.Flag), staffLabel(n.Staff), fmtFull(n.At))
+	meta = append(meta, flagName(n.Flag), noteAuthor(n), fmtFull(n.At))
 	metaLabel := newCaption(joinNonEmpty(" · ", meta...))
 	line := fyne.CanvasObject(metaLabel)
 	if o.env.writer.IsPending(shop.TypeNote, n.ID) {
