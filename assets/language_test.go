@@ -198,3 +198,16 @@ func TestSetupLanguageOverridesSystemLocale(t *testing.T) {
 		}
 	}
 }
+
+// TestFyneDialogWordsAreFynes checks that no key of Kefu's own strings gives Fyne's file
+// dialog a word of another meaning: "Open" on its button must say 打开, not a state's name.
+func TestFyneDialogWordsAreFynes(t *testing.T) {
+	if err := SetupLanguage("zh"); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"Open": "打开", "Save": "保存", "Cancel": "取消", "New Folder": "新文件夹"} {
+		if got := lang.L(key); got != want {
+			t.Errorf("lang.L(%q) = %q; want %q", key, got, want)
+		}
+	}
+}

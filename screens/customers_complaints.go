@@ -332,7 +332,7 @@ func (v *complaintsView) draw(l complaintList, err error, now time.Time) {
 	}
 	v.shown = cs
 	cols := func() *colsLayout { return &colsLayout{widths: []float32{0, 70, 70, 90, 120, 110}, stretch: 0} }
-	head := []string{lang.L("Category"), lang.L("Total"), lang.L("Open"), lang.L("Resolved"), lang.L("Closed unresolved"), lang.L("Resolution rate")}
+	head := []string{lang.L("Category"), lang.L("Total"), lang.L("state.open"), lang.L("Resolved"), lang.L("Closed unresolved"), lang.L("Resolution rate")}
 	var hs []fyne.CanvasObject
 	for _, h := range head {
 		hs = append(hs, widget.NewLabelWithStyle(h, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))

@@ -77,7 +77,7 @@ func fieldNames(s string) string {
 func complaintStateName(s shop.ComplaintState) string {
 	switch s {
 	case shop.ComplaintOpen:
-		return lang.L("Open")
+		return lang.L("state.open")
 	case shop.ComplaintInProgress:
 		return lang.L("In progress")
 	case shop.ComplaintResolved:

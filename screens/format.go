@@ -221,7 +221,7 @@ func caseKindName(k shop.CaseKind) string {
 func caseStateName(s shop.CaseState) string {
 	switch s {
 	case shop.CaseOpen:
-		return lang.L("Open")
+		return lang.L("state.open")
 	case shop.CaseWaitingCustomer:
 		return lang.L("Waiting for customer")
 	case shop.CaseWaitingWarehouse:
