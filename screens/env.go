@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -39,19 +42,71 @@ type env struct {
 	threads Threads
 	// applied runs after every recorded action (the desk updates the status bar).
 	applied func()
+	// timed, if set, is told how long each callback of the screens on Fyne's goroutine took
+	// (Params.Timed).
+	timed func(what string, took time.Duration)
+}
+
+// timeAs runs f, and tells e.timed how long it took under the name what when the desk times
+// its callbacks. Call it on Fyne's goroutine.
+func (e *env) timeAs(what string, f func()) {
+	if e.timed == nil {
+		f()
+		return
+	}
+	start := time.Now()
+	f()
+	e.timed(what, time.Since(start))
+}
+
+// handBack hands f to Fyne's goroutine; when the desk times its callbacks, f is timed under
+// the name of fn (the function f runs: its name says where the callback comes from).
+func (e *env) handBack(fn any, f func()) {
+	if e.timed == nil {
+		e.threads.Do(f)
+		return
+	}
+	what := funcName(fn)
+	e.threads.Do(func() { e.timeAs(what, f) })
+}
+
+// timedHandler is the event handler f, timed under the name what when the desk times its
+// callbacks (and f itself otherwise).
+func timedHandler[A any](e *env, what string, f func(A)) func(A) {
+	if e.timed == nil {
+		return f
+	}
+	return func(a A) { e.timeAs(what, func() { f(a) }) }
+}
+
+// funcName is the short name of function fn, like "stockSection.show.func2".
+func funcName(fn any) string {
+	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
+	if f == nil {
+		return "?"
+	}
+	name := f.Name()
+	name = name[strings.LastIndex(name, "/")+1:]
+	name = strings.TrimPrefix(name, "screens.")
+	return strings.NewReplacer("(*", "", ")", "").Replace(name)
 }
 
 // background is the screens' one way to read or write the desk: work runs off Fyne's
 // goroutine (so no disk read or fsync holds the window up), then done runs on Fyne's
 // goroutine with work's result, unless the desk closed meanwhile.
 func background[T any](e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	backgroundAs(e, done, work, done)
+}
+
+// backgroundAs is background whose done is timed under the name of function fn.
+func backgroundAs[T any](e *env, fn any, work func(ctx context.Context) (T, error), done func(T, error)) {
 	ctx := e.ctx
 	e.threads.Go(func() {
 		v, err := work(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		e.threads.Do(func() { done(v, err) })
+		e.handBack(fn, func() { done(v, err) })
 	})
 }
 
@@ -72,9 +127,14 @@ type latest struct{ gen int }
 
 // run is background for the newest read of l only. Call it on Fyne's goroutine.
 func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	latestRunAs(l, e, done, work, done)
+}
+
+// latestRunAs is latestRun whose done is timed under the name of function fn.
+func latestRunAs[T any](l *latest, e *env, fn any, work func(ctx context.Context) (T, error), done func(T, error)) {
 	l.gen++
 	gen := l.gen
-	background(e, work, func(v T, err error) {
+	backgroundAs(e, fn, work, func(v T, err error) {
 		if gen == l.gen {
 			done(v, err)
 		}

@@ -51,7 +51,7 @@ func (l *listDetail[T]) keepOpen() { l.kept = l.loading.gen }
 // widget: what it needs of them is read before (on Fyne's goroutine) and captured.
 func (l *listDetail[T]) load(fresh bool, read func(ctx context.Context) ([]T, error)) {
 	gen := l.loading.gen + 1 // the generation latestRun gives this load
-	latestRun(&l.loading, l.env, read, func(list []T, err error) { l.showList(fresh && gen > l.kept, list, err) })
+	latestRunAs(&l.loading, l.env, read, read, func(list []T, err error) { l.showList(fresh && gen > l.kept, list, err) })
 }
 
 // showList draws a list just read (or the error that prevented it).

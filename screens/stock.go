@@ -73,12 +73,12 @@ type stockSection struct {
 
 func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *stockSection {
 	s := &stockSection{env: e, data: data}
-	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, func(string) { s.load(true) })
-	s.search.OnSubmitted = s.onSubmit
+	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, timedHandler(e, "stock.search", func(string) { s.load(true) }))
+	s.search.OnSubmitted = timedHandler(e, "stock.submit", s.onSubmit)
 	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
 	s.view.SetSelectedIndex(stockViewAll)
 	s.view.OnChanged = func(string) { s.load(true) }
-	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, s.updateRow, s.onPick)
+	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, s.updateRow, timedHandler(e, "stock.pick", s.onPick))
 	s.count = newCaption("")
 	s.fresh = newCaption("")
 	s.detailFresh = newCaption("")
