@@ -18,9 +18,10 @@ import (
 	"kefu/shop"
 )
 
-// profileStart writes a CPU profile of the desk's first seconds to the file named by the
-// environment variable KEFU_CPUPROFILE (unset: nothing), to find what a start-up spends its
-// time on (`go tool pprof kefu FILE`).
+// profileStart writes a CPU profile of the desk's first seconds (15, or as many as
+// KEFU_CPUPROFILE_SECONDS says) to the file named by the environment variable KEFU_CPUPROFILE
+// (unset: nothing), to find what a start-up or the busy probe's run spends its time on
+// (`go tool pprof kefu FILE`).
 func profileStart() {
 	path := os.Getenv("KEFU_CPUPROFILE")
 	if path == "" {
@@ -36,7 +37,11 @@ func profileStart() {
 		f.Close()
 		return
 	}
-	time.AfterFunc(15*time.Second, func() {
+	secs := 15
+	if n, err := strconv.Atoi(os.Getenv("KEFU_CPUPROFILE_SECONDS")); err == nil && n > 0 {
+		secs = n
+	}
+	time.AfterFunc(time.Duration(secs)*time.Second, func() {
 		pprof.StopCPUProfile()
 		f.Close()
 	})

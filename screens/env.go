@@ -79,6 +79,15 @@ func timedHandler[A any](e *env, what string, f func(A)) func(A) {
 	return func(a A) { e.timeAs(what, func() { f(a) }) }
 }
 
+// timedRowUpdate is a list's row update f, timed under the name what when the desk times its
+// callbacks (and f itself otherwise): the list calls it on Fyne's goroutine as it draws.
+func timedRowUpdate(e *env, what string, f func(int, fyne.CanvasObject)) func(int, fyne.CanvasObject) {
+	if e.timed == nil {
+		return f
+	}
+	return func(i int, o fyne.CanvasObject) { e.timeAs(what, func() { f(i, o) }) }
+}
+
 // funcName is the short name of function fn, like "stockSection.show.func2".
 func funcName(fn any) string {
 	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
@@ -122,8 +131,14 @@ func getEntity[T any](ctx context.Context, w Writer, t shop.EntityType, id strin
 }
 
 // latest is a background read whose result is only shown while no newer read of the same
-// kind was started (a search typed on: the older results are dropped).
-type latest struct{ gen int }
+// kind was started (a search typed on: the older results are dropped). One read of a kind
+// runs at a time: one asked for while another is under way waits for it, and only the newest
+// of those that waited runs (a burst of changes costs two reads, not one each).
+type latest struct {
+	gen     int
+	running bool   // a read of this kind is under way
+	next    func() // starts the newest read asked for while it was
+}
 
 // run is background for the newest read of l only. Call it on Fyne's goroutine.
 func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
@@ -134,11 +149,24 @@ func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, erro
 func latestRunAs[T any](l *latest, e *env, fn any, work func(ctx context.Context) (T, error), done func(T, error)) {
 	l.gen++
 	gen := l.gen
-	backgroundAs(e, fn, work, func(v T, err error) {
-		if gen == l.gen {
-			done(v, err)
-		}
-	})
+	start := func() {
+		l.running = true
+		backgroundAs(e, fn, work, func(v T, err error) {
+			l.running = false
+			if next := l.next; next != nil {
+				l.next = nil
+				next() // a newer read: this result is stale
+			}
+			if gen == l.gen {
+				done(v, err)
+			}
+		})
+	}
+	if l.running {
+		l.next = start
+		return
+	}
+	start()
 }
 
 // apply records a staff action through the desk, in the background (see record); done, if

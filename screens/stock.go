@@ -78,7 +78,7 @@ func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *s
 	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
 	s.view.SetSelectedIndex(stockViewAll)
 	s.view.OnChanged = func(string) { s.load(true) }
-	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, s.updateRow, timedHandler(e, "stock.pick", s.onPick))
+	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, timedRowUpdate(e, "stock.updateRow", s.updateRow), timedHandler(e, "stock.pick", s.onPick))
 	s.count = newCaption("")
 	s.fresh = newCaption("")
 	s.detailFresh = newCaption("")
