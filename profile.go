@@ -65,25 +65,31 @@ const (
 // busyReport is what the busy probe writes.
 type busyReport struct {
 	Measuring bool `json:"measuring"` // the start file appeared
-	// CallbackMs is the longest a callback of the screens ran since then, Callback its name,
-	// Callbacks how many ran, Top the longest of each name, longest first.
-	CallbackMs float64        `json:"callback_ms"`
-	Callback   string         `json:"callback"`
-	Callbacks  int64          `json:"callbacks"`
-	Top        []busyCallback `json:"top"`
-	MaxMs      float64        `json:"max_ms"`  // the longest wait of an empty fyne.Do since then
-	Samples    int64          `json:"samples"` // empty fyne.Do run since then
-	Queued     int            `json:"queued"`  // bulk messages handed to the desk's job
-	Sending    bool           `json:"sending"` // the bulk send is still being recorded
-	Err        string         `json:"err,omitempty"`
-	byName     map[string]busyCallback
+	// CallbackMs is the longest a callback of the screens ran since then (wall clock),
+	// Callback its name; CallbackCPUMs the most CPU time one used (its thread's CPU clock,
+	// 0 where there is none), CallbackCPU its name; Callbacks how many ran; Top the longest of
+	// each name, longest first.
+	CallbackMs    float64        `json:"callback_ms"`
+	Callback      string         `json:"callback"`
+	CallbackCPUMs float64        `json:"callback_cpu_ms"`
+	CallbackCPU   string         `json:"callback_cpu"`
+	Callbacks     int64          `json:"callbacks"`
+	Top           []busyCallback `json:"top"`
+	MaxMs         float64        `json:"max_ms"`  // the longest wait of an empty fyne.Do since then
+	Samples       int64          `json:"samples"` // empty fyne.Do run since then
+	Queued        int            `json:"queued"`  // bulk messages handed to the desk's job
+	Sending       bool           `json:"sending"` // the bulk send is still being recorded
+	Err           string         `json:"err,omitempty"`
+	byName        map[string]busyCallback
 }
 
-// busyCallback is the longest run of the callbacks of one name, and how many ran.
+// busyCallback is the longest run (wall clock and CPU) of the callbacks of one name, and how
+// many ran.
 type busyCallback struct {
-	Name  string  `json:"name"`
-	MaxMs float64 `json:"max_ms"`
-	Count int64   `json:"count"`
+	Name     string  `json:"name"`
+	MaxMs    float64 `json:"max_ms"`
+	MaxCPUMs float64 `json:"max_cpu_ms"`
+	Count    int64   `json:"count"`
 }
 
 // busyProbe is the probe's state, shared by the timer, the samples and the report.
@@ -92,9 +98,13 @@ type busyProbe struct {
 	rep busyReport
 }
 
-// timed is screens.Params.Timed: it keeps the longest callback of each name while measuring.
-func (p *busyProbe) timed(what string, took time.Duration) {
-	ms := float64(took) / float64(time.Millisecond)
+// timed is screens.Params.Timed: it runs the callback and keeps, while measuring, the longest
+// of each name. Fyne's goroutine keeps its OS thread, so the thread's CPU clock is its own.
+func (p *busyProbe) timed(what string, callback func()) {
+	cpu0, start := threadCPU(), time.Now()
+	callback()
+	ms := float64(time.Since(start)) / float64(time.Millisecond)
+	cpu := float64(threadCPU()-cpu0) / float64(time.Millisecond)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.rep.Measuring {
@@ -104,8 +114,11 @@ func (p *busyProbe) timed(what string, took time.Duration) {
 	if ms > p.rep.CallbackMs {
 		p.rep.CallbackMs, p.rep.Callback = ms, what
 	}
+	if cpu > p.rep.CallbackCPUMs {
+		p.rep.CallbackCPUMs, p.rep.CallbackCPU = cpu, what
+	}
 	c := p.rep.byName[what]
-	c.Name, c.MaxMs, c.Count = what, max(c.MaxMs, ms), c.Count+1
+	c.Name, c.MaxMs, c.MaxCPUMs, c.Count = what, max(c.MaxMs, ms), max(c.MaxCPUMs, cpu), c.Count+1
 	p.rep.byName[what] = c
 }
 
@@ -133,7 +146,7 @@ func newBusyProbe() *busyProbe {
 }
 
 // callbackTimer is what screens.Params.Timed gets: the probe's timer, nil without a probe.
-func (p *busyProbe) callbackTimer() func(string, time.Duration) {
+func (p *busyProbe) callbackTimer() func(string, func()) {
 	if p == nil {
 		return nil
 	}

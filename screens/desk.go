@@ -41,11 +41,11 @@ type Params struct {
 	// ManualTick turns the one-second ticker off (waiting times, gathered redraws); the caller
 	// then calls Desk.Tick itself. Tests set it so that nothing runs on another goroutine.
 	ManualTick bool
-	// Timed, if set, is told how long each of the screens' callbacks on Fyne's goroutine took,
-	// by name: every result handed back by a background read or a recorded action, the job
+	// Timed, if set, runs each of the screens' callbacks on Fyne's goroutine, by name, to
+	// measure it: every result handed back by a background read or a recorded action, the job
 	// progress, the ticker, Refresh, SetSync, the shortcuts, the stock search box and list.
-	// The desk's busy probe sets it (nil: nothing is timed, at no cost).
-	Timed func(what string, took time.Duration)
+	// The desk's busy probe sets it (nil: the callbacks run as they are, at no cost).
+	Timed func(what string, callback func())
 	// ServerURL is the store server's address; the chat's QR code points customers to its
 	// chat page when the shop has no chat link of its own.
 	ServerURL string

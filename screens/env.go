@@ -42,21 +42,19 @@ type env struct {
 	threads Threads
 	// applied runs after every recorded action (the desk updates the status bar).
 	applied func()
-	// timed, if set, is told how long each callback of the screens on Fyne's goroutine took
+	// timed, if set, runs each callback of the screens on Fyne's goroutine and measures it
 	// (Params.Timed).
-	timed func(what string, took time.Duration)
+	timed func(what string, callback func())
 }
 
-// timeAs runs f, and tells e.timed how long it took under the name what when the desk times
-// its callbacks. Call it on Fyne's goroutine.
+// timeAs runs f, through e.timed under the name what when the desk times its callbacks. Call
+// it on Fyne's goroutine.
 func (e *env) timeAs(what string, f func()) {
 	if e.timed == nil {
 		f()
 		return
 	}
-	start := time.Now()
-	f()
-	e.timed(what, time.Since(start))
+	e.timed(what, f)
 }
 
 // handBack hands f to Fyne's goroutine; when the desk times its callbacks, f is timed under

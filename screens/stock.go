@@ -47,6 +47,7 @@ type stockSection struct {
 	view     *widget.Select
 	picker   *picker
 	products []shop.Product
+	pending  map[string]bool // the listed products whose stock change is not yet confirmed
 	lines    []stockLine
 	count    *widget.RichText
 	fresh    *widget.RichText // the list's freshness line
@@ -180,7 +181,23 @@ func isLow(p shop.Product) bool {
 // the search names when there is one.
 func (s *stockSection) load(fresh bool) {
 	q, low := s.search.Text, s.lowOnly()
-	s.list.load(fresh, func(ctx context.Context) ([]shop.Product, error) { return s.find(ctx, q, low) })
+	s.list.loadWith(fresh, func(ctx context.Context) ([]shop.Product, func(), error) {
+		list, err := s.find(ctx, q, low)
+		pending := s.pendingOf(list)
+		return list, func() { s.pending = pending }, err
+	})
+}
+
+// pendingOf is the set of the products whose stock change the server has not confirmed yet,
+// read in the background with the list (the rows say "Pending").
+func (s *stockSection) pendingOf(products []shop.Product) map[string]bool {
+	pending := map[string]bool{}
+	for _, p := range products {
+		if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+			pending[p.ID] = true
+		}
+	}
+	return pending
 }
 
 // shownLines lays the products just read out as the list's lines (each product, then its
@@ -275,16 +292,23 @@ func (s *stockSection) onPick(i int) {
 // show puts a product in the detail pane with all its variants; sku is the one picked (the
 // first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
-	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (shop.Product, error) { return s.data.Product(ctx, id) },
-		func(p shop.Product, err error) {
-			if err == nil {
-				s.draw(p, sku)
-			}
-		})
+	type read struct {
+		p       shop.Product
+		pending bool
+	}
+	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (read, error) {
+		p, err := s.data.Product(ctx, id)
+		return read{p, err == nil && s.env.writer.IsPending(shop.TypeProduct, id)}, err
+	}, func(r read, err error) {
+		if err == nil {
+			s.draw(r.p, sku, r.pending)
+		}
+	})
 }
 
-// draw puts a product just read in the detail pane.
-func (s *stockSection) draw(p shop.Product, sku string) {
+// draw puts a product just read in the detail pane; pending tells that its stock change is
+// not yet confirmed by the server.
+func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 	id := p.ID
 	switching := s.open == nil || s.open.ID != id
 	if switching || sku != s.openSKU {
@@ -304,7 +328,7 @@ func (s *stockSection) draw(p shop.Product, sku string) {
 		facts = append(facts, fmt.Sprintf(lang.L("stock changed by %s at %s"), staffLabel(p.UpdatedBy), fmtWhen(p.UpdatedAt, now)))
 	}
 	objs = append(objs, newCaption(joinNonEmpty(" · ", facts...)), s.detailFresh)
-	if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+	if pending {
 		pend := widget.NewLabel(lang.L("Stock change pending: not yet confirmed by the server"))
 		pend.Importance = widget.WarningImportance
 		pend.Wrapping = fyne.TextWrapWord
@@ -435,6 +459,25 @@ type stockRow struct {
 	sku, label                                *widget.Label
 	listed, warehouse, reserved, avail, drift *widget.Label
 	head, variant                             *fyne.Container
+	// updated is set by updateRow: the Refresh the list asks for next only lays the row out
+	// again, since its labels refreshed themselves as they changed (a full refresh of every
+	// visible row, every label drawn again, cost more than a frame on the large shop).
+	updated bool
+}
+
+// Refresh lays the row out again after updateRow, and refreshes it all otherwise (a theme
+// change).
+func (r *stockRow) Refresh() {
+	if !r.updated {
+		r.BaseWidget.Refresh()
+		return
+	}
+	r.updated = false
+	for _, c := range []*fyne.Container{r.head, r.variant} {
+		if c.Visible() {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+	}
 }
 
 func newStockRow() fyne.CanvasObject {
@@ -465,6 +508,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 	if i < 0 || i >= len(s.lines) {
 		return
 	}
+	r.updated = true
 	l := s.lines[i]
 	p := s.products[l.product]
 	if l.variant < 0 {
@@ -475,7 +519,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 		if isLow(p) {
 			facts = append(facts, lang.L("Low on stock"))
 		}
-		if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+		if s.pending[p.ID] {
 			facts = append(facts, lang.L("Pending"))
 		}
 		setCaption(r.category, joinNonEmpty(" · ", facts...))
