@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -62,6 +63,9 @@ type stockSection struct {
 	// detailFresh is the freshness line of the detail pane; sent tells what was sent to chat.
 	detailFresh *widget.RichText
 	sent        string
+	// variantHead and variantLines are the detail pane's variant table, kept across products.
+	variantHead  *fyne.Container
+	variantLines []*variantLine
 
 	// toChat sends a message or card into the conversation open in the chat section and
 	// returns its nick (errNoChat when none is open), then runs sent once it is recorded; chatLink is the shop's chat page for a
@@ -349,23 +353,21 @@ func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 		objs = append(objs, widget.NewSeparator())
 	}
 
-	cols := func() *colsLayout { return &colsLayout{widths: []float32{0, 150, 120, 76, 72}, stretch: 0} }
-	objs = append(objs, container.New(cols(),
-		colHeader(lang.L("Colour / size"), fyne.TextAlignLeading), colHeader(lang.L("SKU"), fyne.TextAlignLeading),
-		colHeader(lang.L("Barcode"), fyne.TextAlignLeading), colHeader(lang.L("Price"), fyne.TextAlignTrailing),
-		colHeader(lang.L("Available"), fyne.TextAlignTrailing)))
+	if s.variantHead == nil {
+		s.variantHead = container.New(newVariantCols(),
+			colHeader(lang.L("Colour / size"), fyne.TextAlignLeading), colHeader(lang.L("SKU"), fyne.TextAlignLeading),
+			colHeader(lang.L("Barcode"), fyne.TextAlignLeading), colHeader(lang.L("Price"), fyne.TextAlignTrailing),
+			colHeader(lang.L("Available"), fyne.TextAlignTrailing))
+	}
+	objs = append(objs, s.variantHead)
 	total := 0
-	for _, v := range p.Variants {
-		style := fyne.TextStyle{Bold: v.SKU == sku}
-		label := widget.NewLabelWithStyle(v.Label(), fyne.TextAlignLeading, style)
-		skuL := widget.NewLabelWithStyle(v.SKU, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: style.Bold})
-		skuL.Selectable = true
-		bar := widget.NewLabelWithStyle(v.Barcode, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		bar.SizeName = theme.SizeNameCaptionText
-		price := widget.NewLabelWithStyle(v.Price.String(), fyne.TextAlignTrailing, style)
-		avail := widget.NewLabelWithStyle(strconv.Itoa(v.Available()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		avail.Importance = availImportance(v, p.LowStock)
-		objs = append(objs, container.New(cols(), label, skuL, bar, price, avail))
+	for i, v := range p.Variants {
+		if i == len(s.variantLines) {
+			s.variantLines = append(s.variantLines, newVariantLine())
+		}
+		vl := s.variantLines[i]
+		vl.set(v, v.SKU == sku, p.LowStock)
+		objs = append(objs, vl.box)
 		total += v.Available()
 	}
 	sum := widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants)))
@@ -375,12 +377,63 @@ func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 	threshold := widget.NewButtonWithIcon(lang.L("Low-stock threshold…"), theme.SettingsIcon(), func() { s.askThreshold(p) })
 	objs = append(objs, widget.NewSeparator(), container.NewBorder(nil, nil, nil, threshold, sum))
 	s.detail.Objects = objs
-	s.detail.Refresh()
+	// Laid out and drawn again, not refreshed: the new widgets draw themselves afresh and the
+	// kept ones refreshed as they changed (refreshing every widget of the pane again cost most
+	// of a frame on Fyne's goroutine).
+	s.detail.Layout.Layout(objs, s.detail.Size())
+	canvas.Refresh(s.detail)
 	s.empty.Hide()
 	s.scroll.Show()
 	if switching {
 		s.scroll.ScrollToTop()
 	}
+}
+
+// newVariantCols are the widths of the detail pane's variant table: colour and size
+// (flexible), SKU, barcode, price, available.
+func newVariantCols() *colsLayout {
+	return &colsLayout{widths: []float32{0, 150, 120, 76, 72}, stretch: 0}
+}
+
+// variantLine is one line of the detail pane's variant table. The section keeps them from one
+// product to the next and changes their texts (building some fifty labels afresh for every
+// product shown cost a frame and more on Fyne's goroutine).
+type variantLine struct {
+	label, sku, barcode, price, avail *widget.Label
+	box                               *fyne.Container
+}
+
+func newVariantLine() *variantLine {
+	l := &variantLine{
+		label:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{}),
+		sku:     newVariantSKU("", false),
+		barcode: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+		price:   widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{}),
+		avail:   widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+	}
+	l.barcode.SizeName = theme.SizeNameCaptionText
+	l.box = container.New(newVariantCols(), l.label, l.sku, l.barcode, l.price, l.avail)
+	return l
+}
+
+// newVariantSKU is a variant's SKU in the table, selectable (to copy it).
+func newVariantSKU(sku string, picked bool) *widget.Label {
+	l := widget.NewLabelWithStyle(sku, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: picked})
+	l.Selectable = true
+	return l
+}
+
+// set shows variant v, in bold when it is the one picked; low is its product's threshold.
+func (l *variantLine) set(v shop.Variant, picked bool, low int) {
+	setLabelBold(l.label, v.Label(), widget.MediumImportance, picked)
+	if l.sku.Text != v.SKU || l.sku.TextStyle.Bold != picked {
+		// A new one rather than a new text: the staff member may have selected the old one's.
+		l.sku = newVariantSKU(v.SKU, picked)
+		l.box.Objects[1] = l.sku
+	}
+	setLabel(l.barcode, v.Barcode, widget.MediumImportance)
+	setLabelBold(l.price, v.Price.String(), widget.MediumImportance, picked)
+	setLabel(l.avail, strconv.Itoa(v.Available()), availImportance(v, low))
 }
 
 // variantCard is the picked variant's figures (listed, warehouse, reserved, available, drift)
