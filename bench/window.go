@@ -216,16 +216,15 @@ func (r *runner) busyFigure(ctx context.Context, x *xvfb) Figure {
 	if rep.Callbacks == 0 {
 		return fail(errNotTimed)
 	}
-	// The figure is the CPU time: on this shared machine the wall clock also counts the time
+	// The figure is the CPU time: on a shared machine the wall clock also counts the time
 	// the OS gave other processes while a callback ran (it is in the note).
 	value, valueOf, clock := rep.CallbackCPUMs, rep.CallbackCPU, "CPU time of Fyne's thread"
 	if value == 0 { // no thread CPU clock: the wall clock
 		value, valueOf, clock = rep.CallbackMs, rep.Callback, "wall clock"
 	}
 	return Figure{Name: figBusy, Value: fmt.Sprintf("%.1f ms", value), Target: targetBusy, Pass: value <= maxBusy,
-		Note: fmt.Sprintf("the desk's busy probe (KEFU_BUSYPROBE) times each of the screens' callbacks on Fyne's goroutine (%d) while %d searches were typed into the stock search (xdotool, %d ms a key) and a %d-customer bulk send was recorded; server unreachable. "+
-			"Longest by %s: %s; by the wall clock %.1f ms (%s). An empty fyne.Do posted every 5 ms waited at most %.1f ms (%d samples): that also counts Fyne painting the frames on the same goroutine, in software OpenGL under Xvfb",
-			rep.Callbacks, typed, busyTyping, rep.Queued, clock, valueOf, rep.CallbackMs, rep.Callback, rep.MaxMs, rep.Samples)}
+		Note: fmt.Sprintf("%s, longest of %d callbacks (%s); wall clock %.1f ms (%s); an empty fyne.Do waited up to %.1f ms (%d samples; counts painting, software GL under Xvfb); %d stock searches typed during a %d-customer bulk send; KEFU_BUSYPROBE",
+			clock, rep.Callbacks, valueOf, rep.CallbackMs, rep.Callback, rep.MaxMs, rep.Samples, typed, rep.Queued)}
 }
 
 // coldDir makes a data directory for one cold start, signed in, with the server unreachable:
