@@ -121,7 +121,9 @@ func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string
 		showFatal(w, err)
 		return
 	}
-	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: fa, Now: time.Now, ServerURL: server})
+	probe := newBusyProbe()
+	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: fa, Now: time.Now, ServerURL: server,
+		Timed: probe.callbackTimer()})
 	w.SetContent(ui.Content())
 	ui.SetSync(syncView(first))
 	cancelSub := a.desk.Subscribe(func(c desk.Change) {
@@ -129,7 +131,7 @@ func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string
 	})
 	// Undone before the desk closes: the screens stop listening first.
 	a.closes = append(a.closes, ui.Close, cancelSub)
-	startBusyProbe(a.desk)
+	probe.start(a.desk)
 }
 
 // signInError sorts a failed sign-in by its cause, for the sign-in form to explain.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -52,6 +53,10 @@ const (
 	busyProbeWrite = 200 * time.Millisecond // how often the probe rewrites its report
 )
 
+// errNotTimed is the busy figure's failure when the desk's probe timed none of its callbacks
+// (a desk binary without the timer).
+var errNotTimed = errors.New("the desk's busy probe timed no callback")
+
 // busyQueries are typed into the stock search, one after the other, while the bulk send runs:
 // pinyin initials, full pinyin, an SKU prefix.
 var busyQueries = []string{"etwt", "txu", "chenshan", "SKU-1", "wt"}
@@ -89,12 +94,35 @@ func (r *runner) windowFigures(ctx context.Context) []Figure {
 
 // busyReport is what the desk's busy probe writes (profile.go, package main).
 type busyReport struct {
-	Measuring bool    `json:"measuring"`
-	MaxMs     float64 `json:"max_ms"`
-	Samples   int64   `json:"samples"`
-	Queued    int     `json:"queued"`
-	Sending   bool    `json:"sending"`
-	Err       string  `json:"err,omitempty"`
+	Measuring     bool           `json:"measuring"`
+	CallbackMs    float64        `json:"callback_ms"`
+	Callback      string         `json:"callback"`
+	CallbackCPUMs float64        `json:"callback_cpu_ms"`
+	CallbackCPU   string         `json:"callback_cpu"`
+	Callbacks     int64          `json:"callbacks"`
+	Top           []busyCallback `json:"top"`
+	MaxMs         float64        `json:"max_ms"`
+	Samples       int64          `json:"samples"`
+	Queued        int            `json:"queued"`
+	Sending       bool           `json:"sending"`
+	Err           string         `json:"err,omitempty"`
+}
+
+// busyCallback is the longest run of the desk's callbacks of one name.
+type busyCallback struct {
+	Name     string  `json:"name"`
+	MaxMs    float64 `json:"max_ms"`
+	MaxCPUMs float64 `json:"max_cpu_ms"`
+	Count    int64   `json:"count"`
+}
+
+// topText lists the longest callbacks of the report, for the log.
+func (b busyReport) topText() string {
+	var parts []string
+	for _, c := range b.Top {
+		parts = append(parts, fmt.Sprintf("%s %.1f ms, CPU %.1f ms (×%d)", c.Name, c.MaxMs, c.MaxCPUMs, c.Count))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // readBusy reads the probe's last report (a zero report until it wrote one).
@@ -108,8 +136,9 @@ func readBusy(path string) busyReport {
 
 // busyFigure starts the desk on a copy of the large data directory with its busy probe on,
 // opens the stock section, starts the probe's 500-customer bulk send and types searches into
-// the stock search box until the send is recorded; the figure is the longest wait the probe
-// saw for a callback on Fyne's goroutine meanwhile.
+// the stock search box until the send is recorded; the figure is the most CPU time one of the
+// screens' callbacks on Fyne's goroutine used meanwhile (the longest by the wall clock, and the
+// longest wait of an empty fyne.Do, which also counts the painting, are in the note).
 func (r *runner) busyFigure(ctx context.Context, x *xvfb) Figure {
 	fail := func(err error) Figure { return failed(figBusy, targetBusy, err) }
 	dir, err := r.coldDir("busy", true)
@@ -182,10 +211,20 @@ func (r *runner) busyFigure(ctx context.Context, x *xvfb) Figure {
 	}
 	time.Sleep(2 * busyProbeWrite) // the probe's last samples
 	rep = readBusy(probe)
-	r.logf("busy: longest callback wait %.1f ms over %d samples, %d searches typed", rep.MaxMs, rep.Samples, typed)
-	return Figure{Name: figBusy, Value: fmt.Sprintf("%.1f ms", rep.MaxMs), Target: targetBusy, Pass: rep.MaxMs <= maxBusy,
-		Note: fmt.Sprintf("the desk's busy probe (KEFU_BUSYPROBE) posts an empty fyne.Do every 5 ms and keeps the longest wait; %d samples while %d searches were typed into the stock search (xdotool, %d ms a key) and a %d-customer bulk send was recorded; server unreachable",
-			rep.Samples, typed, busyTyping, rep.Queued)}
+	r.logf("busy: longest callback %.1f ms (%s), most CPU in one %.1f ms (%s), of %d; longest wait of an empty fyne.Do %.1f ms over %d samples; %d searches typed; longest by name: %s",
+		rep.CallbackMs, rep.Callback, rep.CallbackCPUMs, rep.CallbackCPU, rep.Callbacks, rep.MaxMs, rep.Samples, typed, rep.topText())
+	if rep.Callbacks == 0 {
+		return fail(errNotTimed)
+	}
+	// The figure is the CPU time: on a shared machine the wall clock also counts the time
+	// the OS gave other processes while a callback ran (it is in the note).
+	value, valueOf, clock := rep.CallbackCPUMs, rep.CallbackCPU, "CPU time of Fyne's thread"
+	if value == 0 { // no thread CPU clock: the wall clock
+		value, valueOf, clock = rep.CallbackMs, rep.Callback, "wall clock"
+	}
+	return Figure{Name: figBusy, Value: fmt.Sprintf("%.1f ms", value), Target: targetBusy, Pass: value <= maxBusy,
+		Note: fmt.Sprintf("%s, longest of %d callbacks (%s); wall clock %.1f ms (%s); an empty fyne.Do waited up to %.1f ms (%d samples; counts painting, software GL under Xvfb); %d stock searches typed during a %d-customer bulk send; KEFU_BUSYPROBE",
+			clock, rep.Callbacks, valueOf, rep.CallbackMs, rep.Callback, rep.MaxMs, rep.Samples, typed, rep.Queued)}
 }
 
 // coldDir makes a data directory for one cold start, signed in, with the server unreachable:

@@ -41,6 +41,11 @@ type Params struct {
 	// ManualTick turns the one-second ticker off (waiting times, gathered redraws); the caller
 	// then calls Desk.Tick itself. Tests set it so that nothing runs on another goroutine.
 	ManualTick bool
+	// Timed, if set, runs each of the screens' callbacks on Fyne's goroutine, by name, to
+	// measure it: every result handed back by a background read or a recorded action, the job
+	// progress, the ticker, Refresh, SetSync, the shortcuts, the stock search box and list.
+	// The desk's busy probe sets it (nil: the callbacks run as they are, at no cost).
+	Timed func(what string, callback func())
 	// ServerURL is the store server's address; the chat's QR code points customers to its
 	// chat page when the shop has no chat link of its own.
 	ServerURL string
@@ -102,7 +107,7 @@ func NewDesk(p Params) *Desk {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Desk{data: p.Data, stop: make(chan struct{}), cancel: cancel}
-	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th}
+	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th, timed: p.Timed}
 	d.env.applied = func() { d.status.update() }
 
 	keys := d.handleShortcut
@@ -128,7 +133,7 @@ func NewDesk(p Params) *Desk {
 	d.linkChat(p)
 	// The desk's jobs run by themselves; the screens give them their settings and show how
 	// the bulk sends go.
-	p.Data.SetJobProgress(func(jp desk.JobProgress) { th.Do(func() { d.custs.showProgress(jp) }) })
+	p.Data.SetJobProgress(func(jp desk.JobProgress) { d.env.handBack(d.custs.showProgress, func() { d.custs.showProgress(jp) }) })
 	p.Data.SetBirthdays(d.custs.deskRule(d.custs.birthdayRule()))
 	p.Data.SetShipNotices(d.orders.shipNotices())
 
@@ -197,14 +202,20 @@ func (d *Desk) FocusSearch() {
 // SetSync shows the sync engine's state in the status bar and the stock section (how fresh
 // the stock figures are). Call it on Fyne's goroutine.
 func (d *Desk) SetSync(v SyncView) {
-	d.status.setSync(v)
-	d.stock.setSync(v)
+	d.env.timeAs("Desk.SetSync", func() {
+		d.status.setSync(v)
+		d.stock.setSync(v)
+	})
 }
 
 // Refresh tells the desk that entities of these types changed. Sections showing them reload:
 // the shown one at once (at most every refreshEvery; faster changes are drawn by the next
 // tick), hidden ones when they are shown next. Call it on Fyne's goroutine.
 func (d *Desk) Refresh(types []shop.EntityType) {
+	d.env.timeAs("Desk.Refresh", func() { d.refresh(types) })
+}
+
+func (d *Desk) refresh(types []shop.EntityType) {
 	for i, s := range d.sections {
 		for _, t := range types {
 			if s.watches(t) {
@@ -249,7 +260,7 @@ func (d *Desk) run() {
 		case <-d.stop:
 			return
 		case <-t.C:
-			fyne.Do(d.Tick)
+			fyne.Do(func() { d.env.timeAs("Desk.Tick", d.Tick) })
 		}
 	}
 }
@@ -281,7 +292,12 @@ func (d *Desk) addShortcuts(c fyne.Canvas) {
 
 // handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
 // so do the desk's entries, which Fyne gives shortcuts to first while they have the focus.
-func (d *Desk) handleShortcut(s fyne.Shortcut) bool {
+func (d *Desk) handleShortcut(s fyne.Shortcut) (ok bool) {
+	d.env.timeAs("Desk.handleShortcut", func() { ok = d.shortcut(s) })
+	return ok
+}
+
+func (d *Desk) shortcut(s fyne.Shortcut) bool {
 	if isJumpKey(s) {
 		d.jumpToWaiting()
 		return true

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -39,19 +42,78 @@ type env struct {
 	threads Threads
 	// applied runs after every recorded action (the desk updates the status bar).
 	applied func()
+	// timed, if set, runs each callback of the screens on Fyne's goroutine and measures it
+	// (Params.Timed).
+	timed func(what string, callback func())
+}
+
+// timeAs runs f, through e.timed under the name what when the desk times its callbacks. Call
+// it on Fyne's goroutine.
+func (e *env) timeAs(what string, f func()) {
+	if e.timed == nil {
+		f()
+		return
+	}
+	e.timed(what, f)
+}
+
+// handBack hands f to Fyne's goroutine; when the desk times its callbacks, f is timed under
+// the name of fn (the function f runs: its name says where the callback comes from).
+func (e *env) handBack(fn any, f func()) {
+	if e.timed == nil {
+		e.threads.Do(f)
+		return
+	}
+	what := funcName(fn)
+	e.threads.Do(func() { e.timeAs(what, f) })
+}
+
+// timedHandler is the event handler f, timed under the name what when the desk times its
+// callbacks (and f itself otherwise).
+func timedHandler[A any](e *env, what string, f func(A)) func(A) {
+	if e.timed == nil {
+		return f
+	}
+	return func(a A) { e.timeAs(what, func() { f(a) }) }
+}
+
+// timedRowUpdate is a list's row update f, timed under the name what when the desk times its
+// callbacks (and f itself otherwise): the list calls it on Fyne's goroutine as it draws.
+func timedRowUpdate(e *env, what string, f func(int, fyne.CanvasObject)) func(int, fyne.CanvasObject) {
+	if e.timed == nil {
+		return f
+	}
+	return func(i int, o fyne.CanvasObject) { e.timeAs(what, func() { f(i, o) }) }
+}
+
+// funcName is the short name of function fn, like "stockSection.show.func2".
+func funcName(fn any) string {
+	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
+	if f == nil {
+		return "?"
+	}
+	name := f.Name()
+	name = name[strings.LastIndex(name, "/")+1:]
+	name = strings.TrimPrefix(name, "screens.")
+	return strings.NewReplacer("(*", "", ")", "").Replace(name)
 }
 
 // background is the screens' one way to read or write the desk: work runs off Fyne's
 // goroutine (so no disk read or fsync holds the window up), then done runs on Fyne's
 // goroutine with work's result, unless the desk closed meanwhile.
 func background[T any](e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	backgroundAs(e, done, work, done)
+}
+
+// backgroundAs is background whose done is timed under the name of function fn.
+func backgroundAs[T any](e *env, fn any, work func(ctx context.Context) (T, error), done func(T, error)) {
 	ctx := e.ctx
 	e.threads.Go(func() {
 		v, err := work(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		e.threads.Do(func() { done(v, err) })
+		e.handBack(fn, func() { done(v, err) })
 	})
 }
 
@@ -67,18 +129,42 @@ func getEntity[T any](ctx context.Context, w Writer, t shop.EntityType, id strin
 }
 
 // latest is a background read whose result is only shown while no newer read of the same
-// kind was started (a search typed on: the older results are dropped).
-type latest struct{ gen int }
+// kind was started (a search typed on: the older results are dropped). One read of a kind
+// runs at a time: one asked for while another is under way waits for it, and only the newest
+// of those that waited runs (a burst of changes costs two reads, not one each).
+type latest struct {
+	gen     int
+	running bool   // a read of this kind is under way
+	next    func() // starts the newest read asked for while it was
+}
 
 // run is background for the newest read of l only. Call it on Fyne's goroutine.
 func latestRun[T any](l *latest, e *env, work func(ctx context.Context) (T, error), done func(T, error)) {
+	latestRunAs(l, e, done, work, done)
+}
+
+// latestRunAs is latestRun whose done is timed under the name of function fn.
+func latestRunAs[T any](l *latest, e *env, fn any, work func(ctx context.Context) (T, error), done func(T, error)) {
 	l.gen++
 	gen := l.gen
-	background(e, work, func(v T, err error) {
-		if gen == l.gen {
-			done(v, err)
-		}
-	})
+	start := func() {
+		l.running = true
+		backgroundAs(e, fn, work, func(v T, err error) {
+			l.running = false
+			if next := l.next; next != nil {
+				l.next = nil
+				next() // a newer read: this result is stale
+			}
+			if gen == l.gen {
+				done(v, err)
+			}
+		})
+	}
+	if l.running {
+		l.next = start
+		return
+	}
+	start()
 }
 
 // apply records a staff action through the desk, in the background (see record); done, if

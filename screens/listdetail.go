@@ -50,8 +50,37 @@ func (l *listDetail[T]) keepOpen() { l.kept = l.loading.gen }
 // load reads the list with read, off Fyne's goroutine, and shows it. read must not touch a
 // widget: what it needs of them is read before (on Fyne's goroutine) and captured.
 func (l *listDetail[T]) load(fresh bool, read func(ctx context.Context) ([]T, error)) {
+	l.loadAs(fresh, read, func(ctx context.Context) (listRead[T], error) {
+		list, err := read(ctx)
+		return listRead[T]{list: list}, err
+	})
+}
+
+// loadWith is load whose read also returns what else the rows show, read along with the list
+// (so that no row reads the desk as the list draws it): with, if not nil, runs on Fyne's
+// goroutine just before the list is shown, to keep it.
+func (l *listDetail[T]) loadWith(fresh bool, read func(ctx context.Context) (list []T, with func(), err error)) {
+	l.loadAs(fresh, read, func(ctx context.Context) (listRead[T], error) {
+		list, with, err := read(ctx)
+		return listRead[T]{list, with}, err
+	})
+}
+
+// listRead is a list just read, and what keeps what was read along with it.
+type listRead[T any] struct {
+	list []T
+	with func()
+}
+
+// loadAs is load, its result timed under the name of function fn (the section's read).
+func (l *listDetail[T]) loadAs(fresh bool, fn any, read func(ctx context.Context) (listRead[T], error)) {
 	gen := l.loading.gen + 1 // the generation latestRun gives this load
-	latestRun(&l.loading, l.env, read, func(list []T, err error) { l.showList(fresh && gen > l.kept, list, err) })
+	latestRunAs(&l.loading, l.env, fn, read, func(r listRead[T], err error) {
+		if r.with != nil && err == nil {
+			r.with()
+		}
+		l.showList(fresh && gen > l.kept, r.list, err)
+	})
 }
 
 // showList draws a list just read (or the error that prevented it).

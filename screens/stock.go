@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -47,6 +48,7 @@ type stockSection struct {
 	view     *widget.Select
 	picker   *picker
 	products []shop.Product
+	pending  map[string]bool // the listed products whose stock change is not yet confirmed
 	lines    []stockLine
 	count    *widget.RichText
 	fresh    *widget.RichText // the list's freshness line
@@ -61,6 +63,9 @@ type stockSection struct {
 	// detailFresh is the freshness line of the detail pane; sent tells what was sent to chat.
 	detailFresh *widget.RichText
 	sent        string
+	// variantHead and variantLines are the detail pane's variant table, kept across products.
+	variantHead  *fyne.Container
+	variantLines []*variantLine
 
 	// toChat sends a message or card into the conversation open in the chat section and
 	// returns its nick (errNoChat when none is open), then runs sent once it is recorded; chatLink is the shop's chat page for a
@@ -73,12 +78,12 @@ type stockSection struct {
 
 func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *stockSection {
 	s := &stockSection{env: e, data: data}
-	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, func(string) { s.load(true) })
-	s.search.OnSubmitted = s.onSubmit
+	s.search = newSearchEntry(lang.L("Name, pinyin (etwt), SKU or barcode"), keys, timedHandler(e, "stock.search", func(string) { s.load(true) }))
+	s.search.OnSubmitted = timedHandler(e, "stock.submit", s.onSubmit)
 	s.view = widget.NewSelect([]string{lang.L("Every product"), lang.L("Low stock only")}, nil)
 	s.view.SetSelectedIndex(stockViewAll)
 	s.view.OnChanged = func(string) { s.load(true) }
-	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, s.updateRow, s.onPick)
+	s.picker = newPicker(func() int { return len(s.lines) }, newStockRow, timedRowUpdate(e, "stock.updateRow", s.updateRow), timedHandler(e, "stock.pick", s.onPick))
 	s.count = newCaption("")
 	s.fresh = newCaption("")
 	s.detailFresh = newCaption("")
@@ -180,7 +185,23 @@ func isLow(p shop.Product) bool {
 // the search names when there is one.
 func (s *stockSection) load(fresh bool) {
 	q, low := s.search.Text, s.lowOnly()
-	s.list.load(fresh, func(ctx context.Context) ([]shop.Product, error) { return s.find(ctx, q, low) })
+	s.list.loadWith(fresh, func(ctx context.Context) ([]shop.Product, func(), error) {
+		list, err := s.find(ctx, q, low)
+		pending := s.pendingOf(list)
+		return list, func() { s.pending = pending }, err
+	})
+}
+
+// pendingOf is the set of the products whose stock change the server has not confirmed yet,
+// read in the background with the list (the rows say "Pending").
+func (s *stockSection) pendingOf(products []shop.Product) map[string]bool {
+	pending := map[string]bool{}
+	for _, p := range products {
+		if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+			pending[p.ID] = true
+		}
+	}
+	return pending
 }
 
 // shownLines lays the products just read out as the list's lines (each product, then its
@@ -275,16 +296,23 @@ func (s *stockSection) onPick(i int) {
 // show puts a product in the detail pane with all its variants; sku is the one picked (the
 // first variant's figures and actions are shown when none is).
 func (s *stockSection) show(id, sku string) {
-	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (shop.Product, error) { return s.data.Product(ctx, id) },
-		func(p shop.Product, err error) {
-			if err == nil {
-				s.draw(p, sku)
-			}
-		})
+	type read struct {
+		p       shop.Product
+		pending bool
+	}
+	latestRun(&s.detailLoad, s.env, func(ctx context.Context) (read, error) {
+		p, err := s.data.Product(ctx, id)
+		return read{p, err == nil && s.env.writer.IsPending(shop.TypeProduct, id)}, err
+	}, func(r read, err error) {
+		if err == nil {
+			s.draw(r.p, sku, r.pending)
+		}
+	})
 }
 
-// draw puts a product just read in the detail pane.
-func (s *stockSection) draw(p shop.Product, sku string) {
+// draw puts a product just read in the detail pane; pending tells that its stock change is
+// not yet confirmed by the server.
+func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 	id := p.ID
 	switching := s.open == nil || s.open.ID != id
 	if switching || sku != s.openSKU {
@@ -304,7 +332,7 @@ func (s *stockSection) draw(p shop.Product, sku string) {
 		facts = append(facts, fmt.Sprintf(lang.L("stock changed by %s at %s"), staffLabel(p.UpdatedBy), fmtWhen(p.UpdatedAt, now)))
 	}
 	objs = append(objs, newCaption(joinNonEmpty(" · ", facts...)), s.detailFresh)
-	if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+	if pending {
 		pend := widget.NewLabel(lang.L("Stock change pending: not yet confirmed by the server"))
 		pend.Importance = widget.WarningImportance
 		pend.Wrapping = fyne.TextWrapWord
@@ -325,23 +353,21 @@ func (s *stockSection) draw(p shop.Product, sku string) {
 		objs = append(objs, widget.NewSeparator())
 	}
 
-	cols := func() *colsLayout { return &colsLayout{widths: []float32{0, 150, 120, 76, 72}, stretch: 0} }
-	objs = append(objs, container.New(cols(),
-		colHeader(lang.L("Colour / size"), fyne.TextAlignLeading), colHeader(lang.L("SKU"), fyne.TextAlignLeading),
-		colHeader(lang.L("Barcode"), fyne.TextAlignLeading), colHeader(lang.L("Price"), fyne.TextAlignTrailing),
-		colHeader(lang.L("Available"), fyne.TextAlignTrailing)))
+	if s.variantHead == nil {
+		s.variantHead = container.New(newVariantCols(),
+			colHeader(lang.L("Colour / size"), fyne.TextAlignLeading), colHeader(lang.L("SKU"), fyne.TextAlignLeading),
+			colHeader(lang.L("Barcode"), fyne.TextAlignLeading), colHeader(lang.L("Price"), fyne.TextAlignTrailing),
+			colHeader(lang.L("Available"), fyne.TextAlignTrailing))
+	}
+	objs = append(objs, s.variantHead)
 	total := 0
-	for _, v := range p.Variants {
-		style := fyne.TextStyle{Bold: v.SKU == sku}
-		label := widget.NewLabelWithStyle(v.Label(), fyne.TextAlignLeading, style)
-		skuL := widget.NewLabelWithStyle(v.SKU, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: style.Bold})
-		skuL.Selectable = true
-		bar := widget.NewLabelWithStyle(v.Barcode, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		bar.SizeName = theme.SizeNameCaptionText
-		price := widget.NewLabelWithStyle(v.Price.String(), fyne.TextAlignTrailing, style)
-		avail := widget.NewLabelWithStyle(strconv.Itoa(v.Available()), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		avail.Importance = availImportance(v, p.LowStock)
-		objs = append(objs, container.New(cols(), label, skuL, bar, price, avail))
+	for i, v := range p.Variants {
+		if i == len(s.variantLines) {
+			s.variantLines = append(s.variantLines, newVariantLine())
+		}
+		vl := s.variantLines[i]
+		vl.set(v, v.SKU == sku, p.LowStock)
+		objs = append(objs, vl.box)
 		total += v.Available()
 	}
 	sum := widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants)))
@@ -351,12 +377,63 @@ func (s *stockSection) draw(p shop.Product, sku string) {
 	threshold := widget.NewButtonWithIcon(lang.L("Low-stock threshold…"), theme.SettingsIcon(), func() { s.askThreshold(p) })
 	objs = append(objs, widget.NewSeparator(), container.NewBorder(nil, nil, nil, threshold, sum))
 	s.detail.Objects = objs
-	s.detail.Refresh()
+	// Laid out and drawn again, not refreshed: the new widgets draw themselves afresh and the
+	// kept ones refreshed as they changed (refreshing every widget of the pane again cost most
+	// of a frame on Fyne's goroutine).
+	s.detail.Layout.Layout(objs, s.detail.Size())
+	canvas.Refresh(s.detail)
 	s.empty.Hide()
 	s.scroll.Show()
 	if switching {
 		s.scroll.ScrollToTop()
 	}
+}
+
+// newVariantCols are the widths of the detail pane's variant table: colour and size
+// (flexible), SKU, barcode, price, available.
+func newVariantCols() *colsLayout {
+	return &colsLayout{widths: []float32{0, 150, 120, 76, 72}, stretch: 0}
+}
+
+// variantLine is one line of the detail pane's variant table. The section keeps them from one
+// product to the next and changes their texts (building some fifty labels afresh for every
+// product shown cost a frame and more on Fyne's goroutine).
+type variantLine struct {
+	label, sku, barcode, price, avail *widget.Label
+	box                               *fyne.Container
+}
+
+func newVariantLine() *variantLine {
+	l := &variantLine{
+		label:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{}),
+		sku:     newVariantSKU("", false),
+		barcode: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+		price:   widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{}),
+		avail:   widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+	}
+	l.barcode.SizeName = theme.SizeNameCaptionText
+	l.box = container.New(newVariantCols(), l.label, l.sku, l.barcode, l.price, l.avail)
+	return l
+}
+
+// newVariantSKU is a variant's SKU in the table, selectable (to copy it).
+func newVariantSKU(sku string, picked bool) *widget.Label {
+	l := widget.NewLabelWithStyle(sku, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: picked})
+	l.Selectable = true
+	return l
+}
+
+// set shows variant v, in bold when it is the one picked; low is its product's threshold.
+func (l *variantLine) set(v shop.Variant, picked bool, low int) {
+	setLabelBold(l.label, v.Label(), widget.MediumImportance, picked)
+	if l.sku.Text != v.SKU || l.sku.TextStyle.Bold != picked {
+		// A new one rather than a new text: the staff member may have selected the old one's.
+		l.sku = newVariantSKU(v.SKU, picked)
+		l.box.Objects[1] = l.sku
+	}
+	setLabel(l.barcode, v.Barcode, widget.MediumImportance)
+	setLabelBold(l.price, v.Price.String(), widget.MediumImportance, picked)
+	setLabel(l.avail, strconv.Itoa(v.Available()), availImportance(v, low))
 }
 
 // variantCard is the picked variant's figures (listed, warehouse, reserved, available, drift)
@@ -435,6 +512,25 @@ type stockRow struct {
 	sku, label                                *widget.Label
 	listed, warehouse, reserved, avail, drift *widget.Label
 	head, variant                             *fyne.Container
+	// updated is set by updateRow: the Refresh the list asks for next only lays the row out
+	// again, since its labels refreshed themselves as they changed (a full refresh of every
+	// visible row, every label drawn again, cost more than a frame on the large shop).
+	updated bool
+}
+
+// Refresh lays the row out again after updateRow, and refreshes it all otherwise (a theme
+// change).
+func (r *stockRow) Refresh() {
+	if !r.updated {
+		r.BaseWidget.Refresh()
+		return
+	}
+	r.updated = false
+	for _, c := range []*fyne.Container{r.head, r.variant} {
+		if c.Visible() {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+	}
 }
 
 func newStockRow() fyne.CanvasObject {
@@ -465,6 +561,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 	if i < 0 || i >= len(s.lines) {
 		return
 	}
+	r.updated = true
 	l := s.lines[i]
 	p := s.products[l.product]
 	if l.variant < 0 {
@@ -475,7 +572,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 		if isLow(p) {
 			facts = append(facts, lang.L("Low on stock"))
 		}
-		if s.env.writer.IsPending(shop.TypeProduct, p.ID) {
+		if s.pending[p.ID] {
 			facts = append(facts, lang.L("Pending"))
 		}
 		setCaption(r.category, joinNonEmpty(" · ", facts...))

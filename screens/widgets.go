@@ -268,6 +268,15 @@ func setLabel(l *widget.Label, text string, imp widget.Importance) {
 	l.Refresh()
 }
 
+// setLabelBold is setLabel that also sets the label's weight.
+func setLabelBold(l *widget.Label, text string, imp widget.Importance, bold bool) {
+	if l.Text == text && l.Importance == imp && l.TextStyle.Bold == bold {
+		return
+	}
+	l.Text, l.Importance, l.TextStyle.Bold = text, imp, bold
+	l.Refresh()
+}
+
 // themedRect is a background filled with a theme colour; unlike a bare canvas.Rectangle it
 // follows a change of theme (light/dark) because widgets are refreshed then.
 type themedRect struct {
