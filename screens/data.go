@@ -94,6 +94,8 @@ type Data interface {
 	CustomerWorkData
 	StatusData
 	JobData
+	ChannelData
+	ChannelAdmin
 }
 
 var _ Data = (*desk.Desk)(nil)
