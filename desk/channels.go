@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"kefu/shop"
 	kefusync "kefu/sync"
@@ -99,15 +101,20 @@ func (d *Desk) SetWidgetSites(ctx context.Context, sites []string) ([]string, er
 	return onServer(d, ctx, func(e *kefusync.Engine) ([]string, error) { return e.SetWidgetSites(ctx, sites) })
 }
 
-// WidgetSnippet is the one line the shop pastes into its site's pages for the chat widget.
+// WidgetSnippet is the one line the shop pastes into its site's pages for the chat widget:
+// served where customers reach the shop's chat page (shop.ChatURL, when it is the store
+// server's /c/<shop>/ at a public address), else from the desk's server address.
 func (d *Desk) WidgetSnippet(ctx context.Context) string {
+	s, _ := d.Shop(ctx)
 	id, _ := d.db.Meta(metaShop)
 	if id == "" {
-		if s, err := d.Shop(ctx); err == nil {
-			id = s.ID
-		}
+		id = s.ID
 	}
-	return kefusync.WidgetSnippet(d.Server(), id)
+	base := d.Server()
+	if public, ok := strings.CutSuffix(s.ChatURL, "/c/"+url.PathEscape(id)+"/"); ok && public != "" {
+		base = public
+	}
+	return kefusync.WidgetSnippet(base, id)
 }
 
 // withServer runs a call with the running sync engine, sorting its failure into the desk's

@@ -124,7 +124,7 @@ func newChannelsScreen(e *env, data ChannelAdmin) *channelsScreen {
 	s.detail = container.NewBorder(head, nil, nil, nil, s.logList)
 	s.detail.Hide()
 	left := container.NewBorder(nil, s.newBtn, nil, nil, s.picker.list)
-	split := container.NewHSplit(left, container.NewStack(container.NewCenter(s.empty), s.detail))
+	split := container.NewHSplit(left, container.NewStack(container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer()), s.detail))
 	split.Offset = 0.3
 
 	s.sites = widget.NewMultiLineEntry()

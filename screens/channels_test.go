@@ -377,6 +377,20 @@ func TestChannelsRefusals(t *testing.T) {
 		t.Errorf("the refusal is not in the window's language: %q", s.msg.Text)
 	}
 
+	// The website widget: its snippet, and the sites kept as the server cleans them.
+	s.tabs.SelectIndex(1)
+	want := `<script src="` + f.url + `/c/demo/widget.js" async></script>`
+	f.waitFor("the widget's snippet", func() bool { return s.snippet.Text == want })
+	s.sites.SetText("https://Shop.example.com/\n\nhttps://shop.example.com")
+	test.Tap(s.saveSites)
+	f.waitFor("the sites as kept", func() bool { return s.sites.Text == "https://shop.example.com" })
+	s.sites.SetText("ftp://shop.example.com")
+	test.Tap(s.saveSites)
+	f.waitFor("the refused site", func() bool { return s.msg.Visible() })
+	if !strings.HasPrefix(s.msg.Text, "服务器拒绝：") || !strings.Contains(s.msg.Text, "ftp://shop.example.com") {
+		t.Errorf("refusal of a site = %q", s.msg.Text)
+	}
+
 	t.Run("agent", func(t *testing.T) {
 		// The agent's desk, on the same kind of store.
 		a := newStoreFixture(t, demostore.Agent, false)
@@ -393,4 +407,16 @@ func TestChannelsRefusals(t *testing.T) {
 			t.Errorf("an agent setting the widget's sites: %v (%s)", err, channelErrorText(err))
 		}
 	})
+}
+
+// TestChannelsOffline checks that the Channels screen says it needs the server when the desk
+// has no connection to it.
+func TestChannelsOffline(t *testing.T) {
+	f := newFixture(t) // the demo shop, with no server behind the desk
+	s := newChannelsScreen(f.desk.env, f.dk)
+	s.show()
+	f.waitFor("the screen to say it needs the server", func() bool { return s.msg.Visible() })
+	if want := channelErrorText(desk.ErrNeedsServer); s.msg.Text != want || !strings.Contains(want, "服务器") {
+		t.Errorf("offline message = %q, want %q", s.msg.Text, want)
+	}
 }
