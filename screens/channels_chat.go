@@ -3,6 +3,7 @@ package screens
 import (
 	"context"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2/lang"
@@ -38,7 +39,7 @@ func (c *chatSection) loadChannelNames() {
 // channelTag is what a conversation's tag says: its channel's name, "" for the chat page's
 // conversations. A channel deleted since still tags its conversations.
 func (c *chatSection) channelTag(conv shop.Conversation) string {
-	if conv.Channel == "" {
+	if conv.Channel == "" || c.channelNames == nil { // nil: the names are not read yet
 		return ""
 	}
 	if name := c.channelNames[conv.Channel]; name != "" {
@@ -81,8 +82,24 @@ func (c *chatSection) keepDeliveries(p threadPage, fresh bool) {
 	}
 }
 
-// maxReasonRunes caps how much of a failed delivery's reason the bubble shows.
-const maxReasonRunes = 60
+// maxReasonRunes caps how much of a failed delivery's reason the bubble's one line shows
+// (the delivery log shows all of it).
+const maxReasonRunes = 40
+
+// shortReason is a delivery failure's reason for the bubble: without the request line Go's
+// HTTP client puts first (Post "https://…": ), cut to maxReasonRunes.
+func shortReason(reason string) string {
+	reason = oneLine(reason)
+	if rest, ok := strings.CutPrefix(reason, `Post "`); ok {
+		if _, after, found := strings.Cut(rest, `": `); found {
+			reason = after
+		}
+	}
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		reason = string([]rune(reason)[:maxReasonRunes]) + "…"
+	}
+	return reason
+}
 
 // deliveryText says how a message's delivery stands, for its bubble's line of who and when,
 // and whether it failed.
@@ -93,11 +110,10 @@ func deliveryText(d shop.Delivery) (string, bool) {
 	case shop.DeliveryRetrying:
 		return fmt.Sprintf(lang.L("Retrying since %s"), fmtClock(d.RetryingSince)), false
 	case shop.DeliveryFailed:
-		reason := oneLine(d.LastError)
-		if utf8.RuneCountInString(reason) > maxReasonRunes {
-			reason = string([]rune(reason)[:maxReasonRunes]) + "…"
+		if reason := shortReason(d.LastError); reason != "" {
+			return fmt.Sprintf(lang.L("Not delivered: %s"), reason), true
 		}
-		return joinNonEmpty(": ", lang.L("Not delivered"), reason), true
+		return lang.L("Not delivered"), true
 	}
 	return lang.L("Delivering"), false
 }

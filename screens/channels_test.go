@@ -420,3 +420,28 @@ func TestChannelsOffline(t *testing.T) {
 		t.Errorf("offline message = %q, want %q", s.msg.Text, want)
 	}
 }
+
+// TestDeliveryText checks the delivery states a channel message's bubble shows.
+func TestDeliveryText(t *testing.T) {
+	if err := assets.SetupLanguage(assets.Chinese); err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2026, 5, 15, 15, 4, 0, 0, shop.ShopZone)
+	for _, c := range []struct {
+		d      shop.Delivery
+		want   string
+		failed bool
+	}{
+		{shop.Delivery{State: shop.DeliveryDelivered}, "✓ 已送达", false},
+		{shop.Delivery{State: shop.DeliveryPending}, "投递中", false},
+		{shop.Delivery{State: shop.DeliveryRetrying, RetryingSince: since}, "15:04 起重试中", false},
+		{shop.Delivery{State: shop.DeliveryFailed, LastError: `Post "https://bridge.example.com/kefu": dial tcp: i/o timeout`}, "未送达：dial tcp: i/o timeout", true},
+		{shop.Delivery{State: shop.DeliveryFailed}, "未送达", true},
+		{shop.Delivery{State: shop.DeliveryFailed, LastError: strings.Repeat("x", 100)}, "未送达：" + strings.Repeat("x", maxReasonRunes) + "…", true},
+	} {
+		got, failed := deliveryText(c.d)
+		if got != c.want || failed != c.failed {
+			t.Errorf("%s: got %q, %v; want %q, %v", c.d.State, got, failed, c.want, c.failed)
+		}
+	}
+}
