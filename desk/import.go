@@ -15,11 +15,9 @@ import (
 	kefusync "kefu/sync"
 )
 
-// Errors of an import.
+// Errors of an import (and ErrNeedsServer, in channels.go: the server did not answer; nothing
+// was imported by the call).
 var (
-	// ErrNeedsServer: the import could not reach the store server (offline, signed out, or not
-	// started); nothing was imported by this call.
-	ErrNeedsServer = errors.New("importing needs the store server")
 	// ErrImportRefused: the server refused the file as a whole (an agent's import, a file too
 	// big, a file it cannot read); the error's text ends with the server's reason.
 	ErrImportRefused = errors.New("the server refused the file")

@@ -27,6 +27,7 @@ const (
 type chatStore interface {
 	ChatData
 	ChatMoreData
+	ChannelData
 }
 
 // chatSection is the chat workspace: the conversation list, waiting ones first; the open
@@ -36,6 +37,7 @@ type chatSection struct {
 	reopenLoad  latest                        // the open conversation being read again
 	alertLoad   latest                        // the waits being checked for alerts (checkAlerts)
 	threadLoad  latest                        // the open conversation's messages being read
+	channelLoad latest                        // the channels' names being read (loadChannelNames)
 	env         *env
 	data        chatStore
 	warn, alert time.Duration
@@ -69,6 +71,9 @@ type chatSection struct {
 	allShown  bool // the oldest message is loaded
 	paging    bool
 	firstShow string // id of the oldest message shown
+
+	channelNames map[string]string        // channel id → name, for the conversations' tags
+	deliveries   map[string]shop.Delivery // the open thread's deliveries by message id
 
 	// notified remembers, per conversation, the wait that raised a desktop notification, so
 	// each wait notifies once; alerts counts the notifications raised.
@@ -146,7 +151,7 @@ func (c *chatSection) searchEntry() *searchEntry  { return c.search }
 func (c *chatSection) watches(t shop.EntityType) bool {
 	switch t {
 	case shop.TypeConversation, shop.TypeMessage, shop.TypeCustomer, shop.TypeOrder, shop.TypeNote,
-		shop.TypeCase, shop.TypeReview, shop.TypeProduct, shop.TypePhrase:
+		shop.TypeCase, shop.TypeReview, shop.TypeProduct, shop.TypePhrase, shop.TypeChannel, shop.TypeDelivery:
 		return true
 	}
 	return false
@@ -173,6 +178,7 @@ func (c *chatSection) reload() { c.load(false) }
 // load reads the conversation list. After a new search or filter the first match opens.
 func (c *chatSection) load(fresh bool) {
 	f, staff, q := c.current, c.env.staff.Number, c.search.Text
+	c.loadChannelNames()
 	c.list.load(fresh, func(ctx context.Context) ([]shop.Conversation, error) {
 		return c.data.Conversations(ctx, f, staff, q, chatListLimit)
 	})
@@ -273,7 +279,7 @@ func (c *chatSection) showInfo() {
 		return
 	}
 	conv := *c.open
-	var info []string
+	info := []string{c.channelTag(conv)}
 	switch {
 	case conv.Closed:
 		info = append(info, lang.L("Closed"))
@@ -306,13 +312,15 @@ func (c *chatSection) updateActions(conv shop.Conversation) {
 
 func (c *chatSection) showThread(conv shop.Conversation, toNewest bool) {
 	n := max(c.shown, threadPageLimit)
-	latestRun(&c.threadLoad, c.env, func(ctx context.Context) ([]shop.Message, error) {
-		return c.data.Messages(ctx, conv.ID, "", n)
-	}, func(msgs []shop.Message, err error) { c.drawThread(conv, msgs, err, toNewest) })
+	latestRun(&c.threadLoad, c.env, func(ctx context.Context) (threadPage, error) {
+		return c.readThread(ctx, conv, "", n)
+	}, func(p threadPage, err error) { c.drawThread(conv, p, err, toNewest) })
 }
 
 // drawThread shows the messages just read (or why they could not be).
-func (c *chatSection) drawThread(conv shop.Conversation, msgs []shop.Message, err error, toNewest bool) {
+func (c *chatSection) drawThread(conv shop.Conversation, p threadPage, err error, toNewest bool) {
+	msgs := p.msgs
+	c.keepDeliveries(p, true)
 	if err != nil {
 		c.thread.set([]bubbleData{{from: shop.FromSystem, text: fmt.Sprintf(lang.L("Could not read the messages: %v"), err)}}, true)
 		return
@@ -335,9 +343,10 @@ func (c *chatSection) loadOlder() {
 	}
 	c.paging = true
 	conv, before := *c.open, c.firstShow
-	background(c.env, func(ctx context.Context) ([]shop.Message, error) {
-		return c.data.Messages(ctx, conv.ID, before, threadPageLimit)
-	}, func(msgs []shop.Message, err error) {
+	background(c.env, func(ctx context.Context) (threadPage, error) {
+		return c.readThread(ctx, conv, before, threadPageLimit)
+	}, func(p threadPage, err error) {
+		msgs := p.msgs
 		c.paging = false
 		if err != nil || c.open == nil || c.open.ID != conv.ID || c.firstShow != before {
 			return
@@ -348,6 +357,7 @@ func (c *chatSection) loadOlder() {
 		if len(msgs) == 0 {
 			return
 		}
+		c.keepDeliveries(p, false)
 		c.shown += len(msgs)
 		c.firstShow = msgs[0].ID
 		c.thread.prepend(c.bubbles(*c.open, msgs))
@@ -382,6 +392,10 @@ func (c *chatSection) bubbleOf(conv shop.Conversation, m shop.Message, now time.
 	if m.From == shop.FromStaff && c.env.writer.IsPending(shop.TypeMessage, m.ID) {
 		b.pending = true
 		b.meta += " · " + lang.L("Pending")
+	} else if d, ok := c.deliveries[m.ID]; ok && conv.Channel != "" {
+		text, failed := deliveryText(d)
+		b.meta += " · " + text
+		b.failed = failed
 	}
 	return b
 }
@@ -427,12 +441,13 @@ func (c *chatSection) sendMessage(text string, card *shop.Card, done func(error)
 // convRow is one row of the conversation list.
 type convRow struct {
 	widget.BaseWidget
-	nick, unread *widget.Label
-	when, last   *widget.RichText
+	nick, unread    *widget.Label
+	when, last, tag *widget.RichText // tag: the channel the conversation came through
 }
 
 func newConvRow() fyne.CanvasObject {
 	r := &convRow{nick: newHeading(""), unread: widget.NewLabel(""), last: newCaption(""),
+		tag:  alignStyled(newStyled("", theme.SizeNameCaptionText, theme.ColorNamePrimary), fyne.TextAlignTrailing),
 		when: alignStyled(newStyled("", theme.SizeNameText, theme.ColorNamePlaceHolder), fyne.TextAlignTrailing)}
 	r.unread.Importance = widget.HighImportance
 	r.unread.TextStyle.Bold = true
@@ -441,7 +456,7 @@ func newConvRow() fyne.CanvasObject {
 }
 
 func (r *convRow) CreateRenderer() fyne.WidgetRenderer {
-	top := container.NewBorder(nil, nil, nil, r.when, r.nick)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(r.tag, r.when), r.nick)
 	bottom := container.NewBorder(nil, nil, nil, r.unread, r.last)
 	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), top, bottom))
 }
@@ -460,6 +475,7 @@ func (c *chatSection) updateRow(i int, o fyne.CanvasObject) {
 		setStyled(r.when, fmtWhen(conv.LastAt, now), theme.ColorNamePlaceHolder, false)
 	}
 	setCaption(r.last, conv.LastText)
+	setCaption(r.tag, c.channelTag(conv))
 	unread := ""
 	if conv.Unread > 0 {
 		unread = fmt.Sprint(conv.Unread)

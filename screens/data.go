@@ -95,6 +95,8 @@ type Data interface {
 	StatusData
 	JobData
 	ImportData
+	ChannelData
+	ChannelAdmin
 }
 
 var _ Data = (*desk.Desk)(nil)

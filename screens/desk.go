@@ -76,7 +76,8 @@ type Desk struct {
 	rail     *rail
 	status   *statusBar
 	problems *problemsDialog
-	imports  *importDialog // nil for agents
+	imports  *importDialog   // nil for agents
+	channels *channelsScreen // nil for agents
 	body     *fyne.Container
 	content  fyne.CanvasObject
 
@@ -124,6 +125,10 @@ func NewDesk(p Params) *Desk {
 		[]string{lang.L("Chat"), lang.L("Orders"), lang.L("Stock"), lang.L("Reviews"), lang.L("Customers")},
 		[]fyne.Resource{iconChat, iconOrders, iconStock, iconReviews, iconCustomers},
 		d.Show)
+	if desk.CanManageChannels(p.Staff) {
+		d.channels = newChannelsScreen(d.env, p.Data)
+		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
+	}
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.status = newStatusBar(d.env, p.Data, d.problems.show)
 	d.status.server = p.ServerURL

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -16,6 +17,7 @@ import (
 type rail struct {
 	items    []*railItem
 	box      *fyne.Container
+	list     *fyne.Container // the items, top to bottom
 	onSelect func(i int)
 }
 
@@ -27,8 +29,15 @@ func newRail(labels []string, icons []fyne.Resource, onSelect func(int)) *rail {
 		r.items = append(r.items, it)
 		objs[i] = it
 	}
-	r.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewPadded(container.NewVBox(objs...)))
+	r.list = container.NewVBox(objs...)
+	r.box = container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewPadded(r.list))
 	return r
+}
+
+// addTool adds an entry at the rail's foot that opens a screen other than a section.
+func (r *rail) addTool(label string, icon fyne.Resource, tapped func()) {
+	r.list.Add(layout.NewSpacer())
+	r.list.Add(newRailItem(label, icon, tapped))
 }
 
 func (r *rail) onTap(i int) {

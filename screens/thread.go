@@ -22,6 +22,7 @@ type bubbleData struct {
 	meta    string // who and when, e.g. "工号 1001 · 14:05"
 	text    string
 	pending bool
+	failed  bool // its delivery to the conversation's channel failed
 }
 
 // thread shows a conversation's messages as bubbles: the customer's on the left, the shop's on
@@ -166,6 +167,9 @@ func (b *bubble) applyColors() {
 	b.meta.Color = theme.Color(theme.ColorNamePlaceHolder)
 	if b.data.pending {
 		b.meta.Color = theme.Color(theme.ColorNameWarning)
+	}
+	if b.data.failed {
+		b.meta.Color = theme.Color(theme.ColorNameError)
 	}
 }
 

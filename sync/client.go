@@ -164,6 +164,9 @@ func decodeAnswer(what string, status int, h http.Header, body []byte, out any) 
 		notStore = ErrWebPage
 	}
 	if status >= 200 && status < 300 {
+		if status == http.StatusNoContent && out == nil {
+			return nil // a DELETE's answer: nothing to decode
+		}
 		if !isJSON {
 			return fmt.Errorf("%w: %s answered %q instead of JSON: %s", notStore, what,
 				h.Get("Content-Type"), snippet(body))
