@@ -110,9 +110,14 @@ func (a *running) showLogin(l *launcher, shopID string) {
 	form.Focus(l.win.Canvas())
 }
 
-// show puts the desk's screens in the window and starts syncing, and remembers the shop so
-// that the next start opens it.
+// show remembers the shop, so that the next start opens it, and shows the desk (present).
 func (a *running) show(l *launcher, s desk.Session) {
+	l.remember(s)
+	l.present(a, l, s)
+}
+
+// present puts the desk's screens in the window and starts syncing.
+func (a *running) present(l *launcher, s desk.Session) {
 	w, server := l.win, a.desk.Server()
 	var ui *screens.Desk
 	first, err := a.desk.Start(s, func(st desk.SyncStatus) {
@@ -140,7 +145,6 @@ func (a *running) show(l *launcher, s desk.Session) {
 	// Undone before the desk closes: the screens stop listening first.
 	a.closes = append(a.closes, ui.Close, cancelSub)
 	startBusyProbe(a.desk)
-	l.remember(s)
 }
 
 // signInError sorts a failed sign-in by its cause, for the sign-in form to explain.

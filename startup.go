@@ -38,10 +38,14 @@ type launcher struct {
 	pending   *running        // a desk signed in on the welcome page, handed to connected
 	session   desk.Session    // its session
 	pendingO  options         // and the options it was opened with
+	goAsync   func(func())    // runs work off Fyne's goroutine (tests run it in place)
+	// present shows a signed-in desk: its screens, with sync running (tests look on).
+	present func(r *running, l *launcher, s desk.Session)
 }
 
 func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
-	return &launcher{app: a, win: w, opts: o, now: time.Now}
+	return &launcher{app: a, win: w, opts: o, now: time.Now, goAsync: func(f func()) { go f() },
+		present: (*running).present}
 }
 
 // start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot;
@@ -139,6 +143,7 @@ func (l *launcher) showWelcome() {
 		},
 		Connected: l.connected,
 		Demo:      l.startDemo,
+		Go:        l.goAsync,
 	})
 	l.win.SetContent(w.Content())
 	w.Focus(l.win.Canvas())
@@ -182,10 +187,10 @@ func (l *launcher) startDemo() {
 	l.opts.demo = true
 	l.win.SetContent(container.NewCenter(widget.NewLabel(lang.L("Preparing the demo shop…"))))
 	o := l.opts
-	go func() {
+	l.goAsync(func() {
 		r, err := openDesk(o)
 		fyne.Do(func() { l.opened(r, err) })
-	}()
+	})
 }
 
 // problem is what the window says when the desk cannot start: a title, what happened (lead),

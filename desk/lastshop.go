@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,8 +72,9 @@ func ForgetLastShop(dataDir string) error {
 }
 
 // ShopDir is the folder, relative to the data folder, of shop's local store on server: the one
-// used before for that shop, else a new one named after the server and the shop, so that two
-// shops never share a local store (and neither's unsent work reaches the other's server).
+// used before for that shop, else a new one named after the server and the shop (and a hash
+// of both), so that two shops never share a local store (and neither's unsent work reaches
+// the other's server).
 func ShopDir(dataDir, server, shop string) string {
 	if f, err := readShops(dataDir); err == nil {
 		for _, k := range f.Known {
@@ -84,7 +87,8 @@ func ShopDir(dataDir, server, shop string) string {
 	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		host = u.Host
 	}
-	return filepath.Join("shops", safeName(host)+"-"+safeName(shop))
+	sum := sha256.Sum256([]byte(server + "|" + shop)) // tells apart names safeName makes alike
+	return filepath.Join("shops", safeName(host)+"-"+safeName(shop)+"-"+hex.EncodeToString(sum[:4]))
 }
 
 // safeName keeps letters, digits, dots, dashes and underscores of s (others become "_"), for

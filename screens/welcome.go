@@ -31,6 +31,9 @@ type WelcomeParams struct {
 	Connected func()
 	// Demo runs on Fyne's goroutine when the staff member picks the demo shop.
 	Demo func()
+	// Go runs the address check and the sign-in off Fyne's goroutine; nil: a goroutine of
+	// their own (tests run them in place).
+	Go func(func())
 }
 
 // Welcome is the first-run page: connect to the shop's store server (its address, checked,
@@ -53,7 +56,10 @@ type Welcome struct {
 
 // NewWelcome builds the first-run page, showing its two choices.
 func NewWelcome(p WelcomeParams) *Welcome {
-	w := &Welcome{p: p, stack: container.NewStack(), async: func(f func()) { go f() }}
+	w := &Welcome{p: p, stack: container.NewStack(), async: p.Go}
+	if w.async == nil {
+		w.async = func(f func()) { go f() }
+	}
 	w.connect = widget.NewButtonWithIcon(lang.L("Connect to my shop's server"), theme.LoginIcon(), w.showAddress)
 	w.connect.Importance = widget.HighImportance
 	w.demo = widget.NewButtonWithIcon(lang.L("Try the demo shop"), theme.MediaPlayIcon(), p.Demo)
@@ -125,9 +131,12 @@ func (w *Welcome) showAddress() {
 // normalAddress is the address as typed, without spaces and a trailing slash, https:// in
 // front when no scheme was typed.
 func normalAddress(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	s = strings.TrimSpace(s)
 	if s != "" && !strings.Contains(s, "://") {
 		s = "https://" + s
+	}
+	if scheme, rest, ok := strings.Cut(s, "://"); ok {
+		s = scheme + "://" + strings.TrimRight(rest, "/")
 	}
 	return s
 }
