@@ -5,11 +5,15 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"kefu/assets"
 )
 
 // CheckServer asks whether a store server address leads to a Kefu store. It runs off Fyne's
@@ -83,6 +87,8 @@ func (w *Welcome) Content() fyne.CanvasObject { return w.stack }
 func (w *Welcome) Focus(c fyne.Canvas) {
 	w.win = c
 	switch w.shown {
+	case stepChoices:
+		c.Focus(w.connect)
 	case stepAddress:
 		c.Focus(w.address)
 	case stepSignIn:
@@ -106,11 +112,14 @@ func (w *Welcome) show(step int, o fyne.CanvasObject) {
 
 func (w *Welcome) showChoices() {
 	w.login = nil
+	icon := canvas.NewImageFromResource(assets.Icon())
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSize(64, 64))
 	title := heading(lang.L("Welcome to Kefu Desk"))
 	lead := newWrapLabel(lang.L("Kefu Desk keeps your shop's chats, orders, stock, reviews and customers in one window, and goes on working when the internet is down."))
 	connectText := newWrapLabel(lang.L("Your shop's store server: you need its address, the shop's ID, your staff number and your password. Whoever set up Kefu for your shop has them."))
 	demoText := newWrapLabel(lang.L("A made-up shop with customers, orders and reviews, kept on this computer: look around and try everything. Nothing is sent anywhere."))
-	w.show(stepChoices, page(title, lead, widget.NewSeparator(), w.connect, connectText, widget.NewSeparator(), w.demo, demoText))
+	w.show(stepChoices, page(container.NewBorder(nil, nil, icon, nil, container.NewVBox(layout.NewSpacer(), title, layout.NewSpacer())), lead, widget.NewSeparator(), w.connect, connectText, widget.NewSeparator(), w.demo, demoText))
 }
 
 func (w *Welcome) showAddress() {
