@@ -465,7 +465,7 @@ func TestFirstStartThenStraightToLastShop(t *testing.T) {
 	if got := windowText(l.win); !strings.Contains(got, "欢迎使用客服台") || l.failed() {
 		t.Fatalf("the first start shows:\n%s", got)
 	}
-	tapButton(t, l.win, "连接我的店铺服务器")
+	tapButton(t, l.win, "连接我店铺的服务器")
 	widgets[*widget.Entry](l.win)[0].SetText(url)
 	tapButton(t, l.win, "检查地址并继续")
 	entries := widgets[*widget.Entry](l.win)
@@ -502,7 +502,7 @@ func TestFirstStartThenStraightToLastShop(t *testing.T) {
 		t.Error("the shop is still opened at the next start")
 	}
 	// Coming back to the shop: its folder is found again, and the password is asked.
-	tapButton(t, l2.win, "连接我的店铺服务器")
+	tapButton(t, l2.win, "连接我店铺的服务器")
 	if e := widgets[*widget.Entry](l2.win)[0]; e.Text != url {
 		t.Errorf("the address is not prefilled: %q", e.Text)
 	}

@@ -78,7 +78,7 @@ func newTestWelcome(t *testing.T, lang string, p WelcomeParams) *welcomeRecorder
 // what --demo does (the launcher's callback).
 func TestWelcomeOffersBothChoices(t *testing.T) {
 	for _, c := range []struct{ lang, title, connect, demo string }{
-		{assets.Chinese, "欢迎使用客服台", "连接我的店铺服务器", "试用演示店铺"},
+		{assets.Chinese, "欢迎使用客服台", "连接我店铺的服务器", "试用演示店铺"},
 		{assets.English, "Welcome to Kefu Desk", "Connect to my shop's server", "Try the demo shop"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
