@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"kefu/desk"
 	"kefu/screens"
@@ -43,12 +44,13 @@ func openDesk(o options) (*running, error) {
 	return a, nil
 }
 
-// deskDir is the directory of the desk's data: --data, or its demo subdirectory for --demo.
+// deskDir is the directory of the desk's data: --data, its demo subdirectory for --demo, or
+// the shop's folder under it for a shop chosen on the welcome page.
 func deskDir(o options) string {
 	if o.demo {
 		return filepath.Join(o.data, "demo")
 	}
-	return o.data
+	return filepath.Join(o.data, o.shopDir)
 }
 
 // localDir is the local store's directory.
@@ -64,31 +66,27 @@ func (a *running) close() {
 
 // start signs in (at once for the demo, with the saved token, or through the sign-in form) and
 // then shows the desk.
-func (a *running) start(fa fyne.App, w fyne.Window) {
-	server := a.desk.Server()
-	w.SetCloseIntercept(func() {
-		a.close() // sync returns before the window goes: no fyne.Do after quit
-		w.Close()
-	})
+func (a *running) start(l *launcher) {
 	if a.demo {
 		s, err := a.desk.SignInDemo(context.Background(), demoShop, demoStaff, demoPassword)
 		if err != nil {
-			showFatal(w, fmt.Errorf("the embedded demo store did not let staff %s in: %w", demoStaff, err))
+			showFatal(l.win, fmt.Errorf("the embedded demo store did not let staff %s in: %w", demoStaff, err))
 			return
 		}
-		a.show(fa, w, s, server)
+		a.show(l, s)
 		return
 	}
 	s, ok := a.desk.Remembered()
 	if ok {
-		a.show(fa, w, s, server) // works offline: the server is asked later
+		a.show(l, s) // works offline: the server is asked later
 		return
 	}
-	a.showLogin(fa, w, s.ShopID, server)
+	a.showLogin(l, s.ShopID)
 }
 
-// showLogin asks for shop, staff number and password, then shows the desk.
-func (a *running) showLogin(fa fyne.App, w fyne.Window, shopID, server string) {
+// showLogin asks for shop, staff number and password, then shows the desk; or leaves for the
+// welcome page, to connect to another shop or server.
+func (a *running) showLogin(l *launcher, shopID string) {
 	var (
 		session desk.Session
 		signIn  = func(shopID, staff, password string) error {
@@ -102,13 +100,25 @@ func (a *running) showLogin(fa fyne.App, w fyne.Window, shopID, server string) {
 			return nil
 		}
 	)
-	form := screens.NewLogin(server, shopID, "", signIn, func() { a.show(fa, w, session, server) })
-	w.SetContent(form.Content())
-	form.Focus(w.Canvas())
+	staff := ""
+	if l.last.Shop == shopID {
+		staff = l.last.Staff
+	}
+	form := screens.NewLogin(a.desk.Server(), shopID, staff, signIn, func() { a.show(l, session) })
+	form.SetBack(lang.L("Connect to another shop or server"), l.switchShop)
+	l.win.SetContent(form.Content())
+	form.Focus(l.win.Canvas())
 }
 
-// show puts the desk's screens in the window and starts syncing.
-func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string) {
+// show remembers the shop, so that the next start opens it, and shows the desk (present).
+func (a *running) show(l *launcher, s desk.Session) {
+	l.remember(s)
+	l.present(a, l, s)
+}
+
+// present puts the desk's screens in the window and starts syncing.
+func (a *running) present(l *launcher, s desk.Session) {
+	w, server := l.win, a.desk.Server()
 	var ui *screens.Desk
 	first, err := a.desk.Start(s, func(st desk.SyncStatus) {
 		fyne.Do(func() {
@@ -122,8 +132,12 @@ func (a *running) show(fa fyne.App, w fyne.Window, s desk.Session, server string
 		return
 	}
 	probe := newBusyProbe()
-	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: fa, Now: time.Now, ServerURL: server,
-		Timed: probe.callbackTimer()})
+	about := &screens.About{Server: server, DataDir: l.opts.data, ServerVersion: func(ctx context.Context) (string, error) {
+		info, err := desk.CheckServer(ctx, server)
+		return info.Version, err
+	}}
+	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: l.app, Now: time.Now,
+		ServerURL: server, SwitchShop: l.switchShop, About: about, Timed: probe.callbackTimer()})
 	w.SetContent(ui.Content())
 	ui.SetSync(syncView(first))
 	cancelSub := a.desk.Subscribe(func(c desk.Change) {

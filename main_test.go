@@ -22,6 +22,7 @@ import (
 
 	"kefu/assets"
 	"kefu/desk"
+	"kefu/internal/version"
 	"kefu/localdb"
 	"kefu/screens"
 	"kefu/shop"
@@ -370,5 +371,172 @@ func TestCausesMatchTheSyncEngine(t *testing.T) {
 		if s != string(k) {
 			t.Errorf("screens says %q where sync says %q", s, k)
 		}
+	}
+}
+
+// kefu --version prints the version line and stops before any window opens.
+func TestVersionFlag(t *testing.T) {
+	for _, arg := range []string{"--version", "-version"} {
+		var out, errs strings.Builder
+		_, code, ok := parseArgs([]string{arg}, &out, &errs)
+		if ok || code != 0 {
+			t.Errorf("%s: the desk would start (%v) or exit %d", arg, ok, code)
+		}
+		if want := version.String("kefu") + "\n"; out.String() != want || errs.Len() != 0 {
+			t.Errorf("%s printed %q (stderr %q); want %q", arg, out.String(), errs.String(), want)
+		}
+	}
+	var out, errs strings.Builder
+	if _, code, ok := parseArgs([]string{"--no-such-flag"}, &out, &errs); ok || code != 2 || !strings.Contains(errs.String(), "no-such-flag") {
+		t.Errorf("a wrong flag: start %v, exit %d, said %q", ok, code, errs.String())
+	}
+	if o, _, ok := parseArgs(nil, &out, &errs); !ok || o.demo || o.server != "" {
+		t.Errorf("no flags: start %v with %+v; want the desk to start and choose", ok, o)
+	}
+}
+
+// widgets are the window's objects of type T, inside widgets too, in order.
+func widgets[T fyne.CanvasObject](w fyne.Window) []T {
+	var found []T
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if x, ok := o.(T); ok {
+			found = append(found, x)
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+			return
+		case *widget.Entry, *widget.Button, *widget.Label:
+			return
+		}
+		if wd, ok := o.(fyne.Widget); ok {
+			for _, c := range test.WidgetRenderer(wd).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(w.Content())
+	return found
+}
+
+// tapButton taps the window's button labelled text, wherever it is.
+func tapButton(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	for _, b := range widgets[*widget.Button](w) {
+		if b.Text == text && b.Visible() {
+			test.Tap(b)
+			return
+		}
+	}
+	t.Fatalf("no %q button in the window:\n%s", text, windowText(w))
+}
+
+// newWelcomeLauncher is a launcher started with no flags on data folder dir, whose background
+// work runs in place.
+func newWelcomeLauncher(t *testing.T, dir string) *launcher {
+	t.Helper()
+	l := newTestLauncher(t, dir)
+	l.opts = options{data: dir}
+	l.goAsync = func(f func()) { f() }
+	l.present = func(r *running, l *launcher, s desk.Session) {
+		// The desk's screens and sync run goroutines of their own, which the test driver's
+		// fyne.Do would run beside the test: the window says who signed in instead.
+		l.win.SetContent(widget.NewLabel("desk of " + s.ShopID + "/" + s.Staff.Number))
+	}
+	return l
+}
+
+// The first start shows the welcome page; connecting there checks the address at a real
+// store, signs in and opens the desk, and the next start goes straight to that shop. Switch
+// shop or server signs out and shows the welcome page again, and the start after that too.
+func TestFirstStartThenStraightToLastShop(t *testing.T) {
+	url, stop, err := startDemoServer(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	dir := t.TempDir()
+
+	l := newWelcomeLauncher(t, dir)
+	l.start()
+	if got := windowText(l.win); !strings.Contains(got, "欢迎使用客服台") || l.failed() {
+		t.Fatalf("the first start shows:\n%s", got)
+	}
+	tapButton(t, l.win, "连接我店铺的服务器")
+	widgets[*widget.Entry](l.win)[0].SetText(url)
+	tapButton(t, l.win, "检查地址并继续")
+	entries := widgets[*widget.Entry](l.win)
+	if got := windowText(l.win); !strings.Contains(got, "登录您的店铺") || len(entries) != 3 {
+		t.Fatalf("after checking %s the window shows:\n%s", url, got)
+	}
+	entries[0].SetText(demoShop)
+	entries[1].SetText(demoStaff)
+	entries[2].SetText(demoPassword)
+	tapButton(t, l.win, "登录")
+	if l.desk == nil || !strings.HasPrefix(windowText(l.win), "desk of "+demoShop+"/"+demoStaff) {
+		t.Fatalf("signing in did not open the desk:\n%s", windowText(l.win))
+	}
+	c, ok := desk.LastShop(dir)
+	want := desk.ShopChoice{Server: url, Shop: demoShop, Staff: demoStaff, Dir: desk.ShopDir(dir, url, demoShop)}
+	if !ok || c != want {
+		t.Fatalf("remembered %+v (%v); want %+v", c, ok, want)
+	}
+	l.desk.close()
+
+	// The next start: straight to the shop, signed in with the kept token.
+	l2 := newWelcomeLauncher(t, dir)
+	l2.start()
+	if l2.desk == nil || !strings.HasPrefix(windowText(l2.win), "desk of "+demoShop+"/"+demoStaff) || l2.opts.server != url {
+		t.Fatalf("the next start did not go straight to the shop:\n%s", windowText(l2.win))
+	}
+
+	// Switch shop or server: signed out, the welcome page, and so at the next start too.
+	l2.switchShop()
+	if got := windowText(l2.win); !strings.Contains(got, "欢迎使用客服台") || l2.desk != nil {
+		t.Fatalf("after switching the window shows:\n%s", got)
+	}
+	if _, ok := desk.LastShop(dir); ok {
+		t.Error("the shop is still opened at the next start")
+	}
+	// Coming back to the shop: its folder is found again, and the password is asked.
+	tapButton(t, l2.win, "连接我店铺的服务器")
+	if e := widgets[*widget.Entry](l2.win)[0]; e.Text != url {
+		t.Errorf("the address is not prefilled: %q", e.Text)
+	}
+	tapButton(t, l2.win, "检查地址并继续")
+	if e := widgets[*widget.Entry](l2.win); len(e) != 3 || e[1].Text != demoStaff || e[2].Text != "" {
+		t.Fatalf("the sign-in form after a switch:\n%s", windowText(l2.win))
+	}
+	if got := desk.ShopDir(dir, url, demoShop); got != want.Dir {
+		t.Errorf("the shop's folder is now %q; was %q", got, want.Dir)
+	}
+	d, err := desk.Open(desk.Params{Dir: filepath.Join(dir, want.Dir, "desk"), Server: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, ok := d.Remembered(); ok {
+		t.Error("the token was kept after signing out")
+	}
+}
+
+// The demo choice on the welcome page opens the demo shop, as --demo does, and the next start
+// opens it again.
+func TestWelcomeDemoChoice(t *testing.T) {
+	dir := t.TempDir()
+	l := newWelcomeLauncher(t, dir)
+	l.start()
+	tapButton(t, l.win, "试用演示店铺")
+	if l.desk == nil || !l.desk.demo || !strings.HasPrefix(windowText(l.win), "desk of "+demoShop+"/"+demoStaff) {
+		t.Fatalf("the demo choice shows:\n%s", windowText(l.win))
+	}
+	if c, ok := desk.LastShop(dir); !ok || !c.Demo {
+		t.Errorf("remembered %+v (%v); want the demo", c, ok)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "demo", "desk")); err != nil {
+		t.Errorf("the demo's local store is not where --demo keeps it: %v", err)
 	}
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,34 +18,179 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kefu/desk"
+	"kefu/screens"
 )
 
 // launcher starts the desk in its window. When the desk cannot start it fills the window with
 // what happened and what to do, in the staff member's language, with the one or two actions
-// that help: try again, close, or move a damaged store aside and start fresh.
+// that help: try again, close, or move a damaged store aside and start fresh. Without --server
+// or --demo it opens the shop of last time, or the welcome page on the first start and after
+// a switch of shop.
 type launcher struct {
 	app  fyne.App
 	win  fyne.Window
 	opts options
 	now  func() time.Time // names the folder a damaged store is moved to
 
-	desk *running // the desk once it has started; nil while it cannot
+	desk      *running        // the desk once it has started; nil while it cannot
+	last      desk.ShopChoice // the shop of last time, which the forms prefill
+	onWelcome bool            // the welcome page is shown
+	pending   *running        // a desk signed in on the welcome page, handed to connected
+	session   desk.Session    // its session
+	pendingO  options         // and the options it was opened with
+	goAsync   func(func())    // runs work off Fyne's goroutine (tests run it in place)
+	// present shows a signed-in desk: its screens, with sync running (tests look on).
+	present func(r *running, l *launcher, s desk.Session)
 }
 
 func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
-	return &launcher{app: a, win: w, opts: o, now: time.Now}
+	return &launcher{app: a, win: w, opts: o, now: time.Now, goAsync: func(f func()) { go f() },
+		present: (*running).present}
 }
 
-// start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot.
+// start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot;
+// or the welcome page when no shop is named and none was worked on last time.
 func (l *launcher) start() {
-	d, err := openDesk(l.opts)
+	l.win.SetCloseIntercept(l.closeWindow)
+	if !l.opts.demo && l.opts.server == "" {
+		c, ok := desk.LastShop(l.opts.data)
+		if !ok {
+			l.showWelcome()
+			return
+		}
+		l.last = c
+		l.opts.demo, l.opts.server, l.opts.shopDir = c.Demo, c.Server, c.Dir
+	}
+	l.opened(openDesk(l.opts))
+}
+
+// opened shows the desk openDesk opened, or why it could not.
+func (l *launcher) opened(d *running, err error) {
+	l.onWelcome = false
 	if err != nil {
 		log.Printf("kefu: cannot start: %v", err)
 		l.win.SetContent(problemPage(l.describe(err)))
 		return
 	}
 	l.desk = d
-	d.start(l.app, l.win)
+	d.start(l)
+}
+
+// closeWindow stops the desk before the window goes: sync returns first, so no fyne.Do runs
+// after quit.
+func (l *launcher) closeWindow() {
+	if l.desk != nil {
+		l.desk.close()
+	}
+	l.win.Close()
+}
+
+// failed reports whether the window closed without the desk having started (nor the welcome
+// page being what it showed).
+func (l *launcher) failed() bool { return l.desk == nil && !l.onWelcome }
+
+// remember makes the shop signed in to the one the next start opens.
+func (l *launcher) remember(s desk.Session) {
+	c := desk.ShopChoice{Demo: true}
+	if !l.opts.demo {
+		c = desk.ShopChoice{Server: l.opts.server, Shop: s.ShopID, Staff: s.Staff.Number, Dir: l.opts.shopDir}
+	}
+	l.last = c
+	if err := desk.RememberShop(l.opts.data, c); err != nil {
+		log.Printf("kefu: the shop is not remembered for the next start: %v", err)
+	}
+}
+
+// switchShop signs out, stops the desk (what it has not sent stays in the shop's folder, sent
+// when someone signs in to that shop again) and shows the welcome page.
+func (l *launcher) switchShop() {
+	if r := l.desk; r != nil {
+		if err := r.desk.SignOut(); err != nil {
+			log.Printf("kefu: %v", err)
+		}
+		r.close()
+		l.desk = nil
+	}
+	if err := desk.ForgetLastShop(l.opts.data); err != nil {
+		log.Printf("kefu: %v", err)
+	}
+	l.opts.demo, l.opts.server, l.opts.shopDir = false, "", ""
+	l.win.SetMainMenu(nil)
+	l.showWelcome()
+}
+
+// showWelcome shows the first-run page: connect to the shop's server, or try the demo shop.
+func (l *launcher) showWelcome() {
+	l.onWelcome = true
+	data := l.opts.data
+	last := l.last
+	if last.Demo {
+		last = desk.ShopChoice{}
+	}
+	w := screens.NewWelcome(screens.WelcomeParams{
+		Server: last.Server, Staff: last.Staff,
+		Check: func(server string) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			info, err := desk.CheckServer(ctx, server)
+			if err != nil {
+				return "", signInError(err)
+			}
+			return info.Version, nil
+		},
+		SignIn: func(server, shopID, staff, password string) error {
+			return l.signInAt(data, server, shopID, staff, password)
+		},
+		Connected: l.connected,
+		Demo:      l.startDemo,
+		Go:        l.goAsync,
+	})
+	l.win.SetContent(w.Content())
+	w.Focus(l.win.Canvas())
+}
+
+// signInAt opens the local store of shop on server (its own folder) and signs in there, off
+// Fyne's goroutine; connected then shows the desk.
+func (l *launcher) signInAt(data, server, shopID, staff, password string) error {
+	o := options{data: data, server: server, lang: l.opts.lang, shopDir: desk.ShopDir(data, server, strings.TrimSpace(shopID))}
+	r, err := openDesk(o)
+	if err != nil {
+		return fmt.Errorf("%s %w", lang.L("Kefu Desk cannot open this shop's data on this computer:"), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := r.desk.SignIn(ctx, shopID, staff, password)
+	if err != nil {
+		r.close()
+		return signInError(err)
+	}
+	l.pending, l.session, l.pendingO = r, s, o // read by connected, after the sign-in form's fyne.Do
+	return nil
+}
+
+// connected shows the desk signed in on the welcome page.
+func (l *launcher) connected() {
+	r, s := l.pending, l.session
+	l.pending = nil
+	if r == nil {
+		return
+	}
+	l.opts = l.pendingO
+	l.onWelcome = false
+	l.desk = r
+	r.show(l, s)
+}
+
+// startDemo opens the demo shop, which takes a few seconds the first time (the shop is made),
+// saying so meanwhile.
+func (l *launcher) startDemo() {
+	l.opts.demo = true
+	l.win.SetContent(container.NewCenter(widget.NewLabel(lang.L("Preparing the demo shop…"))))
+	o := l.opts
+	l.goAsync(func() {
+		r, err := openDesk(o)
+		fyne.Do(func() { l.opened(r, err) })
+	})
 }
 
 // problem is what the window says when the desk cannot start: a title, what happened (lead),

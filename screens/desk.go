@@ -49,6 +49,11 @@ type Params struct {
 	// ServerURL is the store server's address; the chat's QR code points customers to its
 	// chat page when the shop has no chat link of its own.
 	ServerURL string
+	// SwitchShop signs out and shows the welcome page; the window's menu offers it (after a
+	// confirmation) when set.
+	SwitchShop func()
+	// About is what the window menu's About box tells; nil: no About box.
+	About *About
 }
 
 // section is one of the desk's five workspaces.
@@ -160,6 +165,9 @@ func NewDesk(p Params) *Desk {
 	if p.Window != nil {
 		d.addShortcuts(p.Window.Canvas())
 		p.Window.SetOnClosed(d.Close)
+		if p.SwitchShop != nil || p.About != nil {
+			p.Window.SetMainMenu(d.mainMenu(p))
+		}
 	}
 	if !p.ManualTick {
 		go d.run()
@@ -268,6 +276,22 @@ func (d *Desk) run() {
 			fyne.Do(func() { d.env.timeAs("Desk.Tick", d.Tick) })
 		}
 	}
+}
+
+// mainMenu is the window's menu: 客服台 (Kefu Desk) with the desk-wide commands — a section's
+// dialogs add their entry there — and 帮助 (Help) with the About box.
+func (d *Desk) mainMenu(p Params) *fyne.MainMenu {
+	deskMenu := fyne.NewMenu(lang.L("Kefu Desk"))
+	if p.SwitchShop != nil {
+		deskMenu.Items = append(deskMenu.Items, fyne.NewMenuItem(lang.L("Switch shop or server…"), func() {
+			confirmSwitch(d.env.win, d.data.OutboxLen(), p.SwitchShop)
+		}))
+	}
+	help := fyne.NewMenu(lang.L("Help"))
+	if p.About != nil {
+		help.Items = append(help.Items, fyne.NewMenuItem(lang.L("About Kefu Desk"), func() { showAbout(d.env, *p.About) }))
+	}
+	return fyne.NewMainMenu(deskMenu, help)
 }
 
 // showOrder opens an order in the orders section.

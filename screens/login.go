@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -18,6 +19,8 @@ type Login struct {
 	password              *widget.Entry
 	submit                *widget.Button
 	message               *widget.Label
+	serverLabel           *widget.Label
+	back                  *widget.Button // hidden unless setBack
 	form                  fyne.CanvasObject
 
 	server string
@@ -46,11 +49,22 @@ func NewLogin(server, shopID, staff string, signIn SignIn, done func()) *Login {
 		widget.NewFormItem(lang.L("Password"), l.password),
 	)
 	title := widget.NewLabelWithStyle(lang.L("Sign in to your shop"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	srv := widget.NewLabelWithStyle(server, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	box := container.NewVBox(title, srv, f, l.submit, l.message)
+	l.serverLabel = widget.NewLabelWithStyle(server, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	l.back = widget.NewButton("", nil)
+	l.back.Importance = widget.LowImportance
+	l.back.Hide()
+	box := container.NewVBox(title, l.serverLabel, f, l.submit, l.message, container.NewCenter(l.back))
 	// A fixed width, and the height of what is shown: a message may take several lines.
 	l.form = container.NewCenter(container.New(&fixedWidth{width: 420}, box))
 	return l
+}
+
+// SetBack shows a button under the form that leaves it (back to the server address).
+func (l *Login) SetBack(label string, fn func()) {
+	l.back.SetText(label)
+	l.back.SetIcon(theme.NavigateBackIcon())
+	l.back.OnTapped = fn
+	l.back.Show()
 }
 
 // Content is the form to put in the window.
