@@ -11,7 +11,8 @@
 //
 // Threading: widget code runs on Fyne's goroutine and reads and writes the desk through one
 // helper, background: the work runs off Fyne's goroutine, then one fyne.Do hands its result
-// back (latestRun drops the result of an older read of the same kind, a search typed on).
+// back (latestRun runs one read of a kind at a time and, of those asked for meanwhile, only
+// the newest, so a search typed on or a burst of recounts never piles up).
 // That is how the five lists and their detail panes, the chat's thread and customer panel,
 // the status bar's counts, the bulk composer's plan and every staff action (env.record) reach
 // the disk. A few small reads made when a dialog opens or a message is prefilled (the shop's
