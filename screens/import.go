@@ -334,26 +334,26 @@ func previewTable(header []string, rows [][]string) fyne.CanvasObject {
 // onImport sends the checked files for real, one after the other, the progress bar following
 // the bytes sent; the results come back in one hand-over.
 func (d *importDialog) onImport() {
-	var todo []*importEntry
+	var queued []*importEntry
 	for _, f := range d.files {
 		if f.ready() && f.toImport() > 0 {
-			todo = append(todo, f)
+			queued = append(queued, f)
 		}
 	}
-	if len(todo) == 0 || d.busy {
+	if len(queued) == 0 || d.busy {
 		return
 	}
 	d.busy = true
 	d.progress.SetValue(0)
 	d.progress.Show()
-	d.msg.SetText(fmt.Sprintf(lang.X("import.running", "Importing %d files…"), len(todo)))
+	d.msg.SetText(fmt.Sprintf(lang.X("import.running", "Importing %d files…"), len(queued)))
 	d.redraw()
 	type outcome struct {
 		results []*desk.ImportResult
 		errs    []error
 	}
-	paths := make([]string, len(todo))
-	for i, f := range todo {
+	paths := make([]string, len(queued))
+	for i, f := range queued {
 		paths[i] = f.path
 	}
 	background(d.env, func(ctx context.Context) (outcome, error) {
@@ -385,7 +385,7 @@ func (d *importDialog) onImport() {
 		d.progress.SetValue(1)
 		var sum desk.ImportResult
 		imported, lost := 0, 0
-		for i, f := range todo {
+		for i, f := range queued {
 			switch err := out.errs[i]; {
 			case errors.Is(err, desk.ErrNeedsServer):
 				f.lost = true
@@ -400,7 +400,7 @@ func (d *importDialog) onImport() {
 			}
 		}
 		text := fmt.Sprintf(lang.X("import.summary", "%d of %d files imported: %d rows — %d new, %d changed, %d unchanged, %d refused."),
-			imported, len(todo), sum.Rows, sum.New, sum.Changed, sum.Unchanged, sum.Refused)
+			imported, len(queued), sum.Rows, sum.New, sum.Changed, sum.Unchanged, sum.Refused)
 		if lost > 0 {
 			text += "\n" + needsServerText()
 		}

@@ -562,7 +562,7 @@ func (im *importer) resolveNicks(ctx context.Context, recs []imports.Record) err
 	if im.nicks == nil {
 		im.nicks = map[string]string{}
 	}
-	var todo []string
+	var unresolved []string
 	for _, r := range recs {
 		nick := ""
 		switch {
@@ -574,14 +574,14 @@ func (im *importer) resolveNicks(ctx context.Context, recs []imports.Record) err
 			nick = r.Review.Nick
 		}
 		if _, ok := im.nicks[nick]; nick != "" && !ok {
-			todo = append(todo, nick)
+			unresolved = append(unresolved, nick)
 		}
 	}
-	if len(todo) == 0 {
+	if len(unresolved) == 0 {
 		return nil
 	}
 	return im.s.store.View(ctx, im.shop, func(tx store.ReadTx) error {
-		for _, nick := range todo {
+		for _, nick := range unresolved {
 			id := hashID("c-", nick)
 			if rec, found, err := tx.Record(shop.TypeCustomer, id); err != nil {
 				return err
