@@ -3,11 +3,11 @@ package desk
 import (
 	"context"
 	"errors"
-	"runtime"
 	gosync "sync"
 	"testing"
 	"time"
 
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/shop"
 )
@@ -15,76 +15,22 @@ import (
 // t0 is the tests' shop time.
 var t0 = time.Date(2026, 11, 27, 15, 0, 0, 0, shop.ShopZone)
 
-// fakeClock is a clock the tests move on by hand.
-type fakeClock struct {
-	mu      gosync.Mutex
-	now     time.Time
-	waiters []fakeWaiter
-}
-
-type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, fakeWaiter{at: c.now.Add(d), ch: ch})
-	return ch
-}
-
-// advance moves the clock on by d and fires the timers that are due.
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waiters = kept
-}
-
 // advanceUntil moves the clock on a job step at a time until cond holds, failing after ten
 // seconds. (The jobs may be between two steps when the clock moves; moving it on again lets
 // them take the next.)
-func advanceUntil(t *testing.T, c *fakeClock, what string, cond func() bool) {
+func advanceUntil(t *testing.T, c *testkit.Clock, what string, cond func() bool) {
 	t.Helper()
-	waitFor(t, what, func() bool {
+	testkit.WaitFor(t, what, func() bool {
 		if cond() {
 			return true
 		}
-		c.advance(jobStep)
+		c.Advance(jobStep)
 		return false
 	})
 }
 
-// waitFor polls cond until it holds, failing after ten seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 10 s for %s", what)
-		}
-		runtime.Gosched()
-	}
-}
-
 // newDesk is a desk on an in-memory store holding recs, working as staff 1002.
-func newDesk(t *testing.T, opts localdb.Options, recs ...shop.Record) (*Desk, *localdb.DB, *fakeClock) {
+func newDesk(t *testing.T, opts localdb.Options, recs ...shop.Record) (*Desk, *localdb.DB, *testkit.Clock) {
 	t.Helper()
 	opts.InMemory = true
 	db, err := localdb.Open(opts)
@@ -98,7 +44,7 @@ func newDesk(t *testing.T, opts localdb.Options, recs ...shop.Record) (*Desk, *l
 	if err := db.ApplyChanges(recs, int64(len(recs))); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{now: t0}
+	clock := testkit.NewClock(t0)
 	d, err := Open(Params{Store: db, Staff: shop.Staff{Number: "1002", Name: "小王"}, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +191,7 @@ func TestBulkSendIsAJobOnTheClock(t *testing.T) {
 		t.Fatalf("plan of %d sends, %v", len(plan.Sends), err)
 	}
 	d.SendBulk("上新", plan)
-	waitFor(t, "the first batch, at once", func() bool { _, n := last(); return n > 0 })
+	testkit.WaitFor(t, "the first batch, at once", func() bool { _, n := last(); return n > 0 })
 	if p, _ := last(); p.Recorded != 100 || p.Finished {
 		t.Fatalf("the first report is %+v; want 100 recorded", p)
 	}
@@ -276,7 +222,7 @@ func TestAutomaticBirthdayGreetings(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].ID != "c2" {
 		t.Fatalf("birthdays in 3 days: %+v, %v", due, err)
 	}
-	clock.advance(59*time.Minute + 50*time.Second) // 15:59:50
+	clock.Advance(59*time.Minute + 50*time.Second) // 15:59:50
 	d.SetBirthdays(BirthdayRule{Text: "{name}生日快乐", Auto: true, At: "16:00", Title: "生日"})
 	sixteen := time.Date(2026, 11, 27, 16, 0, 0, 0, shop.ShopZone)
 	advanceUntil(t, clock, "the greeting", func() bool {

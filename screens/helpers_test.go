@@ -16,6 +16,7 @@ import (
 
 	"kefu/assets"
 	"kefu/desk"
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/shop"
 	"kefu/shop/demoshop"
@@ -82,7 +83,7 @@ type fixture struct {
 	t     *testing.T
 	db    *localdb.DB // the local store under the desk, for the tests to check
 	dk    *desk.Desk
-	clock *testClock
+	clock *testkit.Clock // the desk's clock: it stands still until Step moves the jobs on
 	win   fyne.Window
 	desk  *Desk
 	staff shop.Staff
@@ -131,7 +132,7 @@ func newFixtureThreads(t *testing.T, opts localdb.Options, async bool) *fixture 
 	if f.staff.Number == "" {
 		t.Fatalf("the demo shop has no staff 1002: %+v", staff)
 	}
-	f.clock = &testClock{now: testNow}
+	f.clock = testkit.NewClock(testNow)
 	f.dk, err = desk.Open(desk.Params{Store: f.db, Staff: f.staff, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +221,7 @@ func (f *fixture) finishJobs() {
 		if !f.dk.Sending() {
 			return true
 		}
-		f.clock.step()
+		f.clock.Step()
 		return false
 	})
 }
@@ -236,56 +237,6 @@ func waited(action func(done func(error))) error {
 
 // errNoCallback is what waited returns for an action that did not call back.
 var errNoCallback = errors.New("the action did not call back")
-
-// testClock is the desk's clock in the tests: it stands still until step moves it on.
-type testClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []clockWaiter
-	afters  int // After calls so far: the desk's jobs call it each time they go idle
-}
-
-// waits is how many times the desk's jobs went idle so far.
-func (c *testClock) waits() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.afters
-}
-
-type clockWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-// Now is the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After fires once the clock was moved on by d.
-func (c *testClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.afters++
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, clockWaiter{at: c.now.Add(d), ch: ch})
-	return ch
-}
-
-// step fires the earliest waiter, if any, without moving the time the desk records actions
-// at (the tests' window clock stands still too).
-func (c *testClock) step() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.waiters) == 0 {
-		return
-	}
-	w := c.waiters[0]
-	c.waiters = c.waiters[1:]
-	w.ch <- w.at
-}
 
 // outbox returns the mutations waiting for the server.
 func (f *fixture) outbox() []shop.Mutation {

@@ -23,6 +23,7 @@ import (
 	"kefu/assets"
 	"kefu/desk"
 	"kefu/imports/importtest"
+	"kefu/internal/testkit"
 	"kefu/localdb"
 	"kefu/server"
 	"kefu/shop"
@@ -59,7 +60,7 @@ func newImportFixture(t *testing.T, number string) (*fixture, *httptest.Server) 
 
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(assets.Theme())
-	f := &fixture{t: t, clock: &testClock{now: testNow}}
+	f := &fixture{t: t, clock: testkit.NewClock(testNow)}
 	f.db, err = localdb.Open(localdb.Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)

@@ -357,9 +357,9 @@ func TestAutoShipNotice(t *testing.T) {
 		t.Errorf("the notice is %s on %s: %s", m.Kind, m.Entity, m.Data)
 	}
 	// More changes do not send it again.
-	idle := f.clock.waits()
+	idle := f.clock.Afters()
 	ship(paid2.ID, 2, testNow)
-	f.waitFor("the desk's jobs to look at the change", func() bool { return f.clock.waits() > idle })
+	f.waitFor("the desk's jobs to look at the change", func() bool { return f.clock.Afters() > idle })
 	if len(f.outbox()) != before+1 {
 		t.Error("the notice was sent twice")
 	}
