@@ -41,6 +41,7 @@ type reviewSection struct {
 	reviews  []shop.Review
 	count    *widget.RichText
 	remind   *widget.Label
+	left     *fyne.Container // the list column: laid out again when the reminder shows or hides
 	remindN  int
 	remindAt *widget.Select // the reminder delay setting
 	// reminders are the untouched reviews, shared with the status bar (the desk sets it).
@@ -121,6 +122,7 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 
 	top := container.NewVBox(r.search, container.NewGridWithColumns(3, r.rating, r.state, r.product), r.remind)
 	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, r.remindAt, r.count), nil, nil, r.picker.list)
+	r.left = left
 	split := container.NewHSplit(left, r.pane)
 	split.Offset = 0.38
 	r.box = split
@@ -216,10 +218,15 @@ func (r *reviewSection) updateReminder() {
 	r.remindN = len(list)
 	if err != nil || len(list) == 0 {
 		r.remind.Hide()
-		return
+	} else {
+		r.remind.SetText(fmt.Sprintf(lang.L("%d neutral or bad reviews untouched for over %d hours: listed first"), len(list), int(after/time.Hour)))
+		r.remind.Show()
 	}
-	r.remind.SetText(fmt.Sprintf(lang.L("%d neutral or bad reviews untouched for over %d hours: listed first"), len(list), int(after/time.Hour)))
-	r.remind.Show()
+	// The reminder now arrives after the list has been laid out (its count is read in the
+	// background), so the column must make room for it, or it is drawn over the first row.
+	if r.left != nil {
+		r.left.Refresh()
+	}
 }
 
 // showReminders clears the filters so the untouched reviews, listed first, are in view.
