@@ -1,48 +1,27 @@
 package screens
 
 import (
-	"encoding/csv"
-	"fmt"
 	"io"
+
+	"kefu/internal/sheet"
 )
 
 // utf8BOM starts every exported CSV file: without it Excel on a Chinese Windows reads the file
 // as GBK and shows Chinese as mojibake.
-const utf8BOM = "\ufeff"
+const utf8BOM = sheet.UTF8BOM
 
-// writeCSV writes a header and rows as a UTF-8 CSV file with a byte-order mark, the form Excel
-// opens correctly. Cells that start with = + - @ are prefixed with a quote so a spreadsheet does
-// not run them as formulas (a nick such as "=HYPERLINK(...)" stays text).
+// writeCSV writes a header and rows of plain text as a UTF-8 CSV file with a byte-order mark,
+// the form Excel opens correctly (the evidence package's index). Cells that start with
+// = + - @ are prefixed with a quote so a spreadsheet does not run them as formulas. Exports
+// with order numbers, phones, amounts or times build a sheet.Table instead (saveExport), which
+// keeps each kind of cell as Excel should read it.
 func writeCSV(w io.Writer, header []string, rows [][]string) error {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
-		return fmt.Errorf("writing CSV: %w", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // Excel's line ends
-	if err := cw.Write(header); err != nil {
-		return fmt.Errorf("writing CSV: %w", err)
-	}
-	cells := make([]string, 0, len(header))
-	for _, r := range rows {
-		cells = cells[:0]
-		for _, c := range r {
-			cells = append(cells, spreadsheetSafe(c))
-		}
-		if err := cw.Write(cells); err != nil {
-			return fmt.Errorf("writing CSV: %w", err)
+	t := sheet.Table{Header: header, Rows: make([][]sheet.Cell, len(rows))}
+	for i, r := range rows {
+		t.Rows[i] = make([]sheet.Cell, len(r))
+		for j, c := range r {
+			t.Rows[i][j] = sheet.T(c)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("writing CSV: %w", err)
-	}
-	return nil
-}
-
-// spreadsheetSafe keeps a cell from being read as a formula.
-func spreadsheetSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
+	return t.WriteCSV(w)
 }

@@ -277,7 +277,7 @@ func (c *customerSection) showComplaints() *complaintsView {
 	v.period = widget.NewSelect(names, func(string) { v.fill() })
 	v.period.SetSelectedIndex(1)
 	export := widget.NewButtonWithIcon(lang.L("Export complaints"), theme.DownloadIcon(), func() {
-		c.exportCSV("complaints", complaintCSVHeader(), c.complaintCSVRows(v.shown))
+		c.exportComplaints(v.shown)
 	})
 	top := container.NewBorder(nil, nil, nil, export, v.period)
 	scroll := container.NewVScroll(v.list)

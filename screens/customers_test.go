@@ -253,16 +253,16 @@ func checkCSV(t *testing.T, f *fixture) {
 	ms := []desk.Member{{Customer: shop.Customer{Nick: "=小鱼儿", Name: "王芳", Tags: []string{"老客"}, OptOut: true},
 		Stats: shop.CustomerStats{Orders: 2, Spent: 25600, LastOrder: testNow}}}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, customerCSVHeader(), customerCSVRows(ms)); err != nil {
+	if err := customerTable(ms).WriteCSV(&buf); err != nil {
 		t.Fatal(err)
 	}
 	s := buf.String()
-	if !strings.HasPrefix(s, "\ufeff昵称,") || !strings.Contains(s, "'=小鱼儿,王芳") || !strings.Contains(s, "¥256.00,¥128.00") || !strings.Contains(s, "已退订") {
+	if !strings.HasPrefix(s, "\ufeff昵称,") || !strings.Contains(s, "'=小鱼儿,王芳") || !strings.Contains(s, ",256.00,128.00,") || !strings.Contains(s, "已退订") {
 		t.Fatalf("customer CSV:\n%s", s)
 	}
-	rows := c.complaintCSVRows([]shop.Complaint{{CustomerID: "nobody", Category: shop.ComplaintQuality, State: shop.ComplaintOpen,
-		Description: "线头\n很多", CreatedAt: testNow, UpdatedAt: testNow}})
-	if len(rows) != 1 || rows[0][1] != "nobody" || rows[0][3] != "质量" || rows[0][6] != "线头 很多" {
-		t.Fatalf("complaint rows %q", rows)
+	rows := c.complaintTable(f.desk.env.ctx, []shop.Complaint{{CustomerID: "nobody", Category: shop.ComplaintQuality, State: shop.ComplaintOpen,
+		Description: "线头\n很多", CreatedAt: testNow, UpdatedAt: testNow}}).Rows
+	if len(rows) != 1 || rows[0][1].Text != "nobody" || rows[0][3].Text != "质量" || rows[0][6].Text != "线头 很多" {
+		t.Fatalf("complaint rows %+v", rows)
 	}
 }

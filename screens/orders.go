@@ -157,7 +157,7 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.pane = container.NewStack(container.NewCenter(o.empty), o.scroll)
 	o.scroll.Hide()
 
-	o.export = widget.NewButtonWithIcon(lang.L("Export orders (CSV)"), theme.DownloadIcon(), o.exportOrders)
+	o.export = widget.NewButtonWithIcon(lang.X("export.orders_button", "Export orders"), theme.DownloadIcon(), o.exportOrders)
 	o.autoShip = widget.NewCheck(lang.L("Send shipment notices automatically"), o.setAutoShip)
 	o.autoShip.Checked = o.autoShipOn()
 

@@ -46,7 +46,7 @@ func newCaseList(o *orderSection) *caseList {
 	c.all = widget.NewCheck(lang.L("Show finished cases"), func(bool) { c.load() })
 	c.picker = newPicker(func() int { return len(c.cases) }, newHeadedRow, c.updateRow, c.onPick)
 	c.count = newCaption("")
-	c.export = widget.NewButtonWithIcon(lang.L("Export cases (CSV)"), theme.DownloadIcon(), c.exportCases)
+	c.export = widget.NewButtonWithIcon(lang.X("export.cases_button", "Export cases"), theme.DownloadIcon(), c.exportCases)
 	c.detail = container.NewVBox()
 	c.note = widget.NewEntry()
 	c.note.SetPlaceHolder(lang.L("Note for the move, e.g. told the customer the size is out of stock"))

@@ -1,105 +1,103 @@
 package screens
 
 import (
+	"context"
 	"fmt"
-	"io"
-	"strconv"
+	"slices"
+	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
+	"kefu/internal/sheet"
 	"kefu/shop"
 )
 
-// orderCSVHeader is the order export's header row.
-func orderCSVHeader() []string {
+// orderExportHeader is the order export's header row.
+func orderExportHeader() []string {
 	return []string{lang.L("Order number"), lang.L("Order status"), lang.L("Buyer nick"), lang.L("Receiver name"), lang.L("Phone"),
 		lang.L("Shipping address"), lang.L("Payment method"), lang.L("COD call"), lang.L("Total"), lang.L("Order flag"), lang.L("Flag set by"), lang.L("Notes"),
 		lang.L("Courier company"), lang.L("Tracking number"), lang.L("Ordered at"), lang.L("Paid at"), lang.L("Shipped at")}
 }
 
-// orderCSVRows are the orders as export rows.
-func orderCSVRows(orders []shop.Order) [][]string {
-	rows := make([][]string, 0, len(orders))
-	stamp := func(t interface{ IsZero() bool }, s string) string {
-		if t.IsZero() {
-			return ""
-		}
-		return s
-	}
+// orderTable is the orders as an export table; notes holds each order's notes by order ID,
+// newest first as the desk lists them.
+func orderTable(orders []shop.Order, notes map[string][]shop.OrderNote) sheet.Table {
+	rows := make([][]sheet.Cell, 0, len(orders))
 	for _, o := range orders {
 		a := o.Address
-		rows = append(rows, []string{o.ID, statusName(o.Status), o.Nick, a.Receiver, a.Phone,
-			a.Province + a.City + a.District + a.Detail, paymentName(o.Payment), codCall(o), o.Total.String(), flagName(o.Flag),
-			o.FlagBy, strconv.Itoa(o.NoteCount), o.Courier, o.Tracking, fmtFull(o.CreatedAt),
-			stamp(o.PaidAt, fmtFull(o.PaidAt)), stamp(o.ShippedAt, fmtFull(o.ShippedAt))})
+		rows = append(rows, []sheet.Cell{sheet.C(o.ID), sheet.T(statusName(o.Status)), sheet.T(o.Nick), sheet.T(a.Receiver), sheet.C(a.Phone),
+			sheet.T(a.Province + a.City + a.District + a.Detail), sheet.T(paymentName(o.Payment)), sheet.T(codCall(o)), sheet.Money(int64(o.Total)),
+			sheet.T(flagName(o.Flag)), sheet.C(o.FlagBy), sheet.T(notesText(notes[o.ID])), sheet.T(o.Courier), sheet.C(o.Tracking),
+			sheet.At(o.CreatedAt), sheet.At(o.PaidAt), sheet.At(o.ShippedAt)})
 	}
-	return rows
+	return sheet.Table{Name: lang.L("Orders"), Header: orderExportHeader(), Rows: rows, Zone: shop.ShopZone}
 }
 
-// caseCSVHeader is the after-sales export's header row.
-func caseCSVHeader() []string {
+// notesText is an order's notes in one cell, one line each: time, who wrote it, flag, reason
+// and text, as the order's history shows them.
+func notesText(notes []shop.OrderNote) string {
+	lines := make([]string, 0, len(notes))
+	for _, n := range notes {
+		text, reason := n.Text, n.Reason
+		if n.System {
+			text, reason = systemNoteText(text), systemNoteText(reason)
+		}
+		if n.Source != "" {
+			reason = "" // an imported seller memo: noteAuthor says what it is
+		}
+		if reason != "" {
+			reason = fmt.Sprintf(lang.L("Reason: %s"), oneLine(reason))
+		}
+		lines = append(lines, joinNonEmpty(" · ", fmtFull(n.At), noteAuthor(n), flagName(n.Flag), reason, oneLine(text)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// orderNotes reads the notes of each order, by order ID.
+func orderNotes(ctx context.Context, data OrderData, orders []shop.Order) (map[string][]shop.OrderNote, error) {
+	notes := make(map[string][]shop.OrderNote, len(orders))
+	for _, o := range orders {
+		ns, err := data.Notes(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		notes[o.ID] = ns
+	}
+	return notes, nil
+}
+
+// caseExportHeader is the after-sales export's header row.
+func caseExportHeader() []string {
 	return []string{lang.L("Case number"), lang.L("Order number"), lang.L("Case kind"), lang.L("Case state"), lang.L("Case owner"),
 		lang.L("Due date"), lang.L("Needs attention"), lang.L("Case summary"), lang.L("Opened at"), lang.L("Last moved")}
 }
 
-// caseCSVRows are the cases as export rows; needs-attention is judged at now.
-func (c *caseList) caseCSVRows(cases []shop.AfterSalesCase) [][]string {
-	rows := make([][]string, 0, len(cases))
+// caseTable is the cases as an export table; needs-attention is judged at now.
+func (c *caseList) caseTable(cases []shop.AfterSalesCase) sheet.Table {
+	rows := make([][]sheet.Cell, 0, len(cases))
 	for _, k := range cases {
-		due := ""
-		if !k.Due.IsZero() {
-			due = fmtFull(k.Due)
-		}
-		rows = append(rows, []string{k.ID, k.OrderID, caseKindName(k.Kind), caseStateName(k.State), k.Owner, due,
-			attentionText(k, c), oneLine(k.Summary), fmtFull(k.CreatedAt), fmtFull(caseLastMove(k))})
+		rows = append(rows, []sheet.Cell{sheet.C(k.ID), sheet.C(k.OrderID), sheet.T(caseKindName(k.Kind)), sheet.T(caseStateName(k.State)),
+			sheet.C(k.Owner), sheet.At(k.Due), sheet.T(attentionText(k, c)), sheet.T(oneLine(k.Summary)), sheet.At(k.CreatedAt), sheet.At(caseLastMove(k))})
 	}
-	return rows
+	return sheet.Table{Name: lang.L("After-sales cases"), Header: caseExportHeader(), Rows: rows, Zone: shop.ShopZone}
 }
 
-// saveCSV asks where to save and writes the file; name is the suggested file name.
-func saveCSV(e *env, name string, header []string, rows [][]string) {
-	if e.win == nil {
-		return
-	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			e.showError(err)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		if err := writeCSVFile(w, header, rows); err != nil {
-			e.showError(err)
-			return
-		}
-		dialog.ShowInformation(lang.L("Export saved"), fmt.Sprintf(lang.L("%d rows saved to %s"), len(rows), w.URI().Name()), e.win)
-	}, e.win)
-	d.SetFileName(name)
-	d.Show()
-}
-
-// writeCSVFile writes the CSV and closes the file, reporting the first error.
-func writeCSVFile(w io.WriteCloser, header []string, rows [][]string) error {
-	err := writeCSV(w, header, rows)
-	if cerr := w.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("closing the CSV file: %w", cerr)
-	}
-	return err
-}
-
-// exportOrders saves the listed orders (search and filters as shown) as CSV.
+// exportOrders saves the listed orders (search and filters as shown), with their notes.
 func (o *orderSection) exportOrders() {
-	name := fmt.Sprintf("orders-%s.csv", o.env.now().In(shop.ShopZone).Format("20060102-1504"))
-	saveCSV(o.env, name, orderCSVHeader(), orderCSVRows(o.orders))
+	orders, data := slices.Clone(o.orders), o.data
+	saveExport(o.env, exportBase(o.env, "orders"), func(ctx context.Context) (sheet.Table, error) {
+		notes, err := orderNotes(ctx, data, orders)
+		if err != nil {
+			return sheet.Table{}, err
+		}
+		return orderTable(orders, notes), nil
+	})
 }
 
-// exportCases saves the listed after-sales cases as CSV.
+// exportCases saves the listed after-sales cases.
 func (c *caseList) exportCases() {
-	name := fmt.Sprintf("after-sales-%s.csv", c.o.env.now().In(shop.ShopZone).Format("20060102-1504"))
-	saveCSV(c.o.env, name, caseCSVHeader(), c.caseCSVRows(c.cases))
+	t := c.caseTable(c.cases) // on Fyne's goroutine: it reads the list's clock
+	saveExport(c.o.env, exportBase(c.o.env, "after-sales"), func(context.Context) (sheet.Table, error) { return t, nil })
 }
 
 // codCall is the COD call column: the outcome, or "COD unconfirmed" for packers to hold.

@@ -462,30 +462,31 @@ func TestCasesOverdueSurfaced(t *testing.T) {
 	}
 }
 
-// checkExport: the order and case exports are UTF-8 CSV with a BOM, one row per listed item.
+// checkExport: the order and case exports are UTF-8 CSV with a BOM, one row per listed item,
+// the numbers written so Excel keeps them as text (export_test.go checks the rest).
 func checkExport(t *testing.T, f *fixture) {
 	t.Helper()
 	d := f.desk
 	d.Show(SectionOrders)
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, orderCSVHeader(), orderCSVRows(d.orders.orders)); err != nil {
+	if err := orderTable(d.orders.orders, nil).WriteCSV(&buf); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte(utf8BOM)) {
 		t.Fatal("the order export has no BOM")
 	}
 	rows, err := csv.NewReader(bytes.NewReader(buf.Bytes()[len(utf8BOM):])).ReadAll()
-	if err != nil || len(rows) != len(d.orders.orders)+1 || rows[1][0] != d.orders.orders[0].ID || rows[0][0] != "订单号" {
+	if err != nil || len(rows) != len(d.orders.orders)+1 || rows[1][0] != `="`+d.orders.orders[0].ID+`"` || rows[0][0] != "订单号" {
 		t.Fatalf("order export: %d rows, %v", len(rows), err)
 	}
 	cl := d.orders.cases
 	cl.load()
 	buf.Reset()
-	if err := writeCSV(&buf, caseCSVHeader(), cl.caseCSVRows(cl.cases)); err != nil {
+	if err := cl.caseTable(cl.cases).WriteCSV(&buf); err != nil {
 		t.Fatal(err)
 	}
 	rows, err = csv.NewReader(bytes.NewReader(buf.Bytes()[len(utf8BOM):])).ReadAll()
-	if err != nil || len(rows) != len(cl.cases)+1 || rows[1][0] != cl.cases[0].ID || rows[1][6] == "" {
+	if err != nil || len(rows) != len(cl.cases)+1 || rows[1][0] != `="`+cl.cases[0].ID+`"` || rows[1][6] == "" {
 		t.Fatalf("case export: %d rows, %v", len(rows), err)
 	}
 }

@@ -8,9 +8,12 @@
 // cell holding exactly the 16 digits, the form Taobao's and Qianniu's own exports use (so a
 // shop's staff and tools know it, and Kefu's import unwraps it). A leading tab also keeps the
 // digits, but the tab stays in the cell: an order number copied from it into the platform's
-// search carries the tab, and a lookup against the bare number fails. LibreOffice shows the
-// ="…" form as it is unless "Evaluate formulas" is ticked in its CSV import dialog; XLSX, the
-// default, needs no such trick anywhere.
+// search carries the tab, and a lookup against the bare number fails. Measured with
+// LibreOffice 7.4 (soffice --headless --convert-to xlsx, default CSV options): ="…" is read as
+// a formula whose value is the whole 16-digit text; a tab-led cell is text that still holds
+// the tab; a bare 2026112700000003 becomes the number 2026112700000000. Later LibreOffice
+// versions have an "Evaluate formulas" box in the CSV import dialog, which must stay ticked
+// for ="…". XLSX, the default, needs no such trick anywhere.
 package sheet
 
 import (

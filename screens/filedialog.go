@@ -1,0 +1,137 @@
+package screens
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Fyne's file dialog takes most of its words from lang (its own translations and the desk's
+// fyne.*.json), but in Fyne 2.7.1 some are plain English in its source: the places in its side
+// list (Home, Computer, Desktop, Documents …, from dialog/file.go and file_unix.go) and the
+// questions it asks before overwriting (dialog/file.go, makeOpenButton). translateFileDialog
+// puts the window's language on those through the dialog's public widgets; the words are
+// matched exactly, so a Fyne that translates them itself leaves nothing for it to do.
+
+// placeName is the translation of a place in the file dialog's side list, or "" for none.
+func placeName(english string) string {
+	switch english {
+	case "Home":
+		return lang.X("filedialog.home", "Home")
+	case "Computer":
+		return lang.X("filedialog.computer", "Computer")
+	case "App Files":
+		return lang.X("filedialog.app_files", "App Files")
+	case "Desktop":
+		return lang.X("filedialog.desktop", "Desktop")
+	case "Documents":
+		return lang.X("filedialog.documents", "Documents")
+	case "Downloads":
+		return lang.X("filedialog.downloads", "Downloads")
+	case "Music":
+		return lang.X("filedialog.music", "Music")
+	case "Pictures":
+		return lang.X("filedialog.pictures", "Pictures")
+	case "Videos":
+		return lang.X("filedialog.videos", "Videos")
+	case "Movies":
+		return lang.X("filedialog.movies", "Movies")
+	}
+	return ""
+}
+
+// The overwrite questions of Fyne 2.7.1's save dialog, as it words them.
+const (
+	overwriteTitle       = "Overwrite?"
+	overwriteMessage     = "Are you sure you want to overwrite the file\n"
+	cannotOverwriteTitle = "Cannot overwrite"
+	cannotOverwriteText  = "Files cannot replace a directory,\ncheck the file name and try again"
+)
+
+// noticeText is the translation of a label of the dialog Fyne's save dialog asks before
+// overwriting, or "" for a label that is not one of those.
+func noticeText(english string) string {
+	switch {
+	case english == overwriteTitle:
+		return lang.X("filedialog.overwrite_title", "Replace the file?")
+	case strings.HasPrefix(english, overwriteMessage) && strings.HasSuffix(english, "?"):
+		name := strings.TrimSuffix(strings.TrimPrefix(english, overwriteMessage), "?")
+		return fmt.Sprintf(lang.X("filedialog.overwrite_message", "%s is already there. Replace it?"), name)
+	case english == cannotOverwriteTitle:
+		return lang.X("filedialog.cannot_overwrite_title", "Cannot save here")
+	case english == cannotOverwriteText:
+		return lang.X("filedialog.cannot_overwrite_message", "A folder has this name: pick another file name.")
+	}
+	return ""
+}
+
+// translateFileDialog translates the English words of the Fyne file dialog just shown on win
+// (its top overlay): the side list's places now, and the overwrite question when the save
+// button (or Enter in the name) asks it.
+func translateFileDialog(win fyne.Window) {
+	pop, ok := win.Canvas().Overlays().Top().(*widget.PopUp)
+	if !ok {
+		return
+	}
+	walkObjects(pop.Content, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.List:
+			update := o.UpdateItem
+			if update == nil {
+				return
+			}
+			o.UpdateItem = func(id widget.ListItemID, item fyne.CanvasObject) {
+				update(id, item)
+				relabel(item, placeName)
+			}
+			o.Refresh()
+		case *widget.Button:
+			if o.Importance != widget.HighImportance || o.OnTapped == nil {
+				return // the save button is the dialog's one high-importance button
+			}
+			tapped := o.OnTapped
+			o.OnTapped = func() {
+				before := win.Canvas().Overlays().Top()
+				tapped()
+				if top, ok := win.Canvas().Overlays().Top().(*widget.PopUp); ok && fyne.CanvasObject(top) != before {
+					relabel(top.Content, noticeText)
+				}
+			}
+		}
+	})
+}
+
+// relabel gives every label under o whose text translate knows the translated text.
+func relabel(o fyne.CanvasObject, translate func(string) string) {
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			if t := translate(l.Text); t != "" {
+				l.SetText(t)
+			}
+		}
+	})
+}
+
+// walkObjects calls visit on o and on everything under it that Fyne's public types reach:
+// containers' objects, splits' sides, scrolls' content.
+func walkObjects(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	visit(o)
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			walkObjects(c, visit)
+		}
+	case *container.Split:
+		walkObjects(o.Leading, visit)
+		walkObjects(o.Trailing, visit)
+	case *container.Scroll:
+		walkObjects(o.Content, visit)
+	}
+}
