@@ -54,7 +54,8 @@ func listPackages(t *testing.T) map[string]listedPackage {
 
 // TestLayoutRules checks the design's dependency rules (shared/DESIGN.md, "Parts"): screens
 // reaches the shop only through package desk; main is wiring and needs no wire types; the
-// server ships no demo generator; only main builds the window; no go:linkname into other
+// server ships no demo generator; the export writer (internal/sheet) depends on nothing of
+// the desk's; only main builds the window; no go:linkname into other
 // packages' privates outside tests.
 func TestLayoutRules(t *testing.T) {
 	pkgs := listPackages(t)
@@ -73,6 +74,17 @@ func TestLayoutRules(t *testing.T) {
 				t.Errorf("%s imports %s", pkg, imp)
 			}
 		}
+	}
+	// The export writer is a leaf the screens use: the table and the file formats only, no
+	// window, no shop, no storage.
+	if p, ok := pkgs["kefu/internal/sheet"]; ok {
+		for _, imp := range p.Imports {
+			if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") && imp != "github.com/xuri/excelize/v2" || strings.HasPrefix(imp, "kefu/") {
+				t.Errorf("kefu/internal/sheet imports %s; it writes tables with the standard library and excelize only", imp)
+			}
+		}
+	} else {
+		t.Error("package kefu/internal/sheet not listed")
 	}
 	for path, p := range pkgs {
 		if path == "kefu/server" || strings.HasPrefix(path, "kefu/server/") {

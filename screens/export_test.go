@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
@@ -378,5 +380,28 @@ func TestFolderURL(t *testing.T) {
 		if got := folderURL(dir).String(); got != want {
 			t.Errorf("folderURL(%q) = %s; want %s", dir, got, want)
 		}
+	}
+}
+
+// TestImportPreviewUnwrapsTaobaoNumbers: the import's preview shows Taobao's ="…" cells as the
+// numbers they are.
+func TestImportPreviewUnwrapsTaobaoNumbers(t *testing.T) {
+	test.NewTempApp(t)
+	grid := previewTable([]string{"订单编号", "买家会员名", "备注"},
+		[][]string{{`="2026112700000001"`, `="小""鱼"""`, `=SUM(1)`}, {" =\"13800138000\"\t", "plain", `=""`}})
+	got := labelsUnder(grid)
+	want := []string{"订单编号", "买家会员名", "备注", "2026112700000001", `小"鱼"`, "=SUM(1)", "13800138000", "plain", ""}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("preview cells %q; want %q", got, want)
+	}
+}
+
+// TestFileDialogTitle: the title Fyne makes of "Save" and "File" reads as one word in Chinese.
+func TestFileDialogTitle(t *testing.T) {
+	f := newFixture(t)
+	dialog.NewFileSave(func(fyne.URIWriteCloser, error) {}, f.win).Show()
+	translateFileDialog(f.win)
+	if labels := labelsUnder(topPopUp(t, f.win).Content); !slices.Contains(labels, "保存文件") {
+		t.Errorf("the save dialog's labels %q have no title 保存文件", labels)
 	}
 }

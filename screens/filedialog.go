@@ -69,9 +69,23 @@ func noticeText(english string) string {
 	return ""
 }
 
+// dialogTitle is the translation of the title Fyne 2.7.1 makes of two words ("Save" + " " +
+// "File": 保存 文件 with a space in Chinese), or "" for another text.
+func dialogTitle(text string) string {
+	switch text {
+	case lang.L("Save") + " " + lang.L("File"):
+		return lang.X("filedialog.save_file", "Save file")
+	case lang.L("Open") + " " + lang.L("File"):
+		return lang.X("filedialog.open_file", "Open file")
+	case lang.L("Open") + " " + lang.L("Folder"):
+		return lang.X("filedialog.open_folder", "Open folder")
+	}
+	return ""
+}
+
 // translateFileDialog translates the English words of the Fyne file dialog just shown on win
-// (its top overlay): the side list's places now, and the overwrite question when the save
-// button (or Enter in the name) asks it.
+// (its top overlay): its title and the side list's places now, and the overwrite question
+// when the save button (or Enter in the name) asks it.
 func translateFileDialog(win fyne.Window) {
 	pop, ok := win.Canvas().Overlays().Top().(*widget.PopUp)
 	if !ok {
@@ -79,6 +93,10 @@ func translateFileDialog(win fyne.Window) {
 	}
 	walkObjects(pop.Content, func(o fyne.CanvasObject) {
 		switch o := o.(type) {
+		case *widget.Label:
+			if t := dialogTitle(o.Text); t != "" {
+				o.SetText(t)
+			}
 		case *widget.List:
 			update := o.UpdateItem
 			if update == nil {

@@ -319,7 +319,7 @@ func previewTable(header []string, rows [][]string) fyne.CanvasObject {
 		for c := range cols {
 			text := ""
 			if c < len(row) {
-				text = row[c]
+				text = previewCell(row[c])
 			}
 			cells = append(cells, newTruncLabel(text))
 		}
@@ -329,6 +329,16 @@ func previewTable(header []string, rows [][]string) fyne.CanvasObject {
 		return container.NewVBox(grid, newCaption(fmt.Sprintf(lang.X("import.more_columns", "… and %d more columns"), more)))
 	}
 	return grid
+}
+
+// previewCell is a cell of a file as the import reads it: Taobao's ="2026…" (a bare formula
+// that keeps Excel from rounding the number) shows as 2026…, quotes inside undoubled.
+func previewCell(s string) string {
+	t := strings.TrimSpace(s)
+	if len(t) >= 3 && strings.HasPrefix(t, `="`) && strings.HasSuffix(t, `"`) {
+		return strings.ReplaceAll(t[2:len(t)-1], `""`, `"`)
+	}
+	return s
 }
 
 // onImport sends the checked files for real, one after the other, the progress bar following
@@ -503,6 +513,7 @@ func (d *importDialog) fyneOpen(done func(path string)) {
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".tsv", ".txt", ".xlsx"}))
 	fd.Resize(fyne.NewSize(820, 560))
 	fd.Show()
+	translateFileDialog(d.env.win)
 }
 
 // fyneSave asks where to save with Fyne's file dialog.
@@ -520,4 +531,5 @@ func (d *importDialog) fyneSave(name string, done func(w io.WriteCloser, where s
 	fd.SetFileName(name)
 	fd.Resize(fyne.NewSize(820, 560))
 	fd.Show()
+	translateFileDialog(d.env.win)
 }
