@@ -117,6 +117,8 @@ func (c *customerSection) exportMenu() {
 	pick.SetSelected(choices[exportEveryCustomer])
 	g := c.selectedGroup()
 	if g != nil {
+		gv := *g // the export reads it in the background
+		g = &gv
 		pick.SetSelected(choices[exportGroup])
 	}
 	dialog.ShowForm(lang.X("export.what", "What to export"), lang.L("Export"), lang.L("Cancel"),
