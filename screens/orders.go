@@ -147,8 +147,11 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.noteMsg = widget.NewLabel("")
 	o.noteMsg.Importance = widget.DangerImportance
 	o.noteMsg.Hide()
+	// The flag, then the reason, in the order Tab visits them (NewBorder would put the reason,
+	// its centre, first).
+	flagBox := container.NewGridWrap(fyne.NewSize(130, o.noteFlag.MinSize().Height), o.noteFlag)
 	form := container.NewVBox(
-		container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, o.noteFlag.MinSize().Height), o.noteFlag), nil, o.noteReason),
+		container.New(layout.NewBorderLayout(nil, nil, flagBox, nil), flagBox, o.noteReason),
 		o.noteText,
 		container.NewBorder(nil, nil, nil, o.noteAdd, o.noteMsg),
 	)
