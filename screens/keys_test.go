@@ -265,13 +265,23 @@ func TestFocusAfterActions(t *testing.T) {
 	conv, order := f.shippedConversation()
 
 	t.Run("a note added from the chat's customer panel: back to the reply", func(t *testing.T) {
+		stockCloseOverlays(f.win)
 		d.switchTo(SectionChat)
 		d.chat.openConversation(conv, "")
 		cv.Focus(d.chat.panel.find) // the staff member had looked up a product
 		d.chat.showAddNote(order.ID)
-		text, ok := cv.Focused().(*deskEntry)
-		if !ok || !text.MultiLine {
-			t.Fatalf("the note dialog opened with the cursor in %s; want the note", focusName(cv))
+		var text *deskEntry
+		stockWalk(cv.Overlays().Top(), func(o fyne.CanvasObject) {
+			if x, ok := o.(*deskEntry); ok && x.MultiLine {
+				text = x
+			}
+		})
+		if text == nil {
+			t.Fatalf("the note dialog has no note field: %s", stockOverlayText(f.win))
+		}
+		if cv.Focused() != text {
+			t.Errorf("the note dialog opened with the cursor in %s; want the note", focusName(cv))
+			cv.Focus(text)
 		}
 		typeHere(cv, "顾客要求周六送货")
 		test.Tap(overlayButton(t, f.win, "添加备注"))
@@ -302,12 +312,13 @@ func TestFocusAfterActions(t *testing.T) {
 	})
 
 	t.Run("a message or a card sent: the reply box", func(t *testing.T) {
+		stockCloseOverlays(f.win)
 		c := d.chat
 		c.composer.SetText("")
 		cv.Focus(c.composer)
 		typeHere(cv, "在的亲")
 		c.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-		if ob := f.outbox(); ob[len(ob)-1].Kind != shop.KindChatSend || c.composer.Text != "" {
+		if ob := f.outbox(); len(ob) == 0 || ob[len(ob)-1].Kind != shop.KindChatSend || c.composer.Text != "" {
 			t.Fatalf("Enter did not send: composer %q", c.composer.Text)
 		}
 		if cv.Focused() != c.composer {
@@ -324,8 +335,10 @@ func TestFocusAfterActions(t *testing.T) {
 	})
 
 	t.Run("a note added in the orders section: the form emptied, the search", func(t *testing.T) {
+		stockCloseOverlays(f.win)
 		o := d.orders
 		d.switchTo(SectionOrders)
+		cv.Focus(o.search)
 		typeHere(cv, order.ID)
 		if o.open == nil || o.open.ID != order.ID {
 			t.Fatalf("searching %s did not open it", order.ID)
@@ -342,6 +355,9 @@ func TestFocusAfterActions(t *testing.T) {
 		typeHere(cv, "改发顺丰")
 		o.noteAdd.OnTapped()
 		ob := f.outbox()
+		if len(ob) == 0 {
+			t.Fatal("no note recorded")
+		}
 		var p shop.OrderNoteAdd
 		if last := ob[len(ob)-1]; last.Kind != shop.KindOrderNote || json.Unmarshal(last.Data, &p) != nil || p.Text != "改发顺丰" || p.Reason != "顾客来电" {
 			t.Fatalf("the note recorded: %+v", ob[len(ob)-1])
@@ -359,6 +375,7 @@ func TestFocusAfterActions(t *testing.T) {
 	})
 
 	t.Run("a review moved: the search", func(t *testing.T) {
+		stockCloseOverlays(f.win)
 		r := d.reviews
 		d.switchTo(SectionReviews)
 		r.picker.pick(0)
