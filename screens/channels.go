@@ -81,13 +81,13 @@ type channelsScreen struct {
 	newBtn   *widget.Button
 	tabs     *container.AppTabs
 
-	sites     *widget.Entry
+	sites     *deskEntry
 	saveSites *widget.Button
 	snippet   *widget.Label
 	copySnip  *widget.Button
 
 	// form holds the entries of the channel form while it is open (tests fill them in).
-	form struct{ name, webhook *widget.Entry }
+	form struct{ name, webhook *deskEntry }
 	// shownSecret is the secret the secret dialog shows while it is open.
 	shownSecret string
 	secretVal   *widget.Label
@@ -127,7 +127,7 @@ func newChannelsScreen(e *env, data ChannelAdmin) *channelsScreen {
 	split := container.NewHSplit(left, container.NewStack(container.NewVBox(layout.NewSpacer(), s.empty, layout.NewSpacer()), s.detail))
 	split.Offset = 0.3
 
-	s.sites = widget.NewMultiLineEntry()
+	s.sites = newDeskMultiLineEntry(e)
 	s.sites.SetPlaceHolder("https://shop.example.com")
 	s.sites.SetMinRowsVisible(5)
 	s.saveSites = widget.NewButtonWithIcon(lang.L("Save the sites"), theme.DocumentSaveIcon(), s.onSaveSites)
@@ -407,7 +407,7 @@ func onServer[T any](s *channelsScreen, call func(ctx context.Context) (T, error
 
 // channelForm asks for a channel's name and webhook URL; done gets them trimmed.
 func (s *channelsScreen) channelForm(title, confirm string, ch shop.Channel, done func(name, hook string)) {
-	name, hook := widget.NewEntry(), widget.NewEntry()
+	name, hook := newDeskEntry(s.env), newDeskEntry(s.env)
 	name.SetText(ch.Name)
 	name.SetPlaceHolder(lang.L("e.g. WeChat mini program"))
 	name.Validator = func(v string) error {

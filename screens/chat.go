@@ -431,6 +431,7 @@ func (c *chatSection) sendMessage(text string, card *shop.Card, done func(error)
 		if err == nil {
 			c.load(false)
 			c.thread.scroll.ScrollToBottom()
+			c.focusComposer()
 		}
 		if done != nil {
 			done(err)

@@ -217,11 +217,11 @@ func (c *chatSection) showSettings() {
 	if c.env.win == nil || c.env.app == nil {
 		return
 	}
-	warn := widget.NewEntry()
+	warn := newDeskEntry(c.env)
 	warn.SetText(strconv.Itoa(int(c.warn / time.Second)))
-	alert := widget.NewEntry()
+	alert := newDeskEntry(c.env)
 	alert.SetText(strconv.Itoa(int(c.alert / time.Second)))
-	sig := widget.NewEntry()
+	sig := newDeskEntry(c.env)
 	sig.SetText(c.signature())
 	promo := widget.NewButton(lang.L("Add the current promotion"), func() {
 		if s, err := c.data.Shop(c.env.ctx); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {

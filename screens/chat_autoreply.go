@@ -24,13 +24,13 @@ type autoReplyEditor struct {
 	c        *chatSection
 	rules    shop.AutoReplies
 	base     int64
-	greeting *widget.Entry
+	greeting *deskEntry
 	lines    *widget.Label
 	preview  *bubble
 	prevBox  *fyne.Container
-	offHours *widget.Entry
-	open     [7]*widget.Entry
-	close    [7]*widget.Entry
+	offHours *deskEntry
+	open     [7]*deskEntry
+	close    [7]*deskEntry
 	keywords *fyne.Container
 	kwRows   []*chatKeywordRow
 	msg      *widget.Label
@@ -40,7 +40,7 @@ type autoReplyEditor struct {
 
 // chatKeywordRow is one keyword reply in the editor.
 type chatKeywordRow struct {
-	keyword, text *widget.Entry
+	keyword, text *deskEntry
 	row           fyne.CanvasObject
 }
 
@@ -51,13 +51,13 @@ func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 	var cur shop.AutoReplies
 	e.base, _, _ = c.env.writer.Get(c.env.ctx, shop.TypeAutoReply, shop.AutoRepliesID, &cur)
 
-	e.greeting = widget.NewMultiLineEntry()
+	e.greeting = newDeskMultiLineEntry(c.env)
 	e.greeting.SetMinRowsVisible(4)
 	e.greeting.SetText(rules.Greeting)
 	e.greeting.OnChanged = func(string) { e.check() }
 	e.lines = widget.NewLabel("")
 	e.prevBox = container.NewStack()
-	e.offHours = widget.NewMultiLineEntry()
+	e.offHours = newDeskMultiLineEntry(c.env)
 	e.offHours.SetMinRowsVisible(2)
 	e.offHours.Wrapping = fyne.TextWrapWord
 	e.offHours.SetText(rules.OffHours)
@@ -65,7 +65,7 @@ func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 	hours := container.New(&chatGrid{widths: []float32{90, 110, 110}})
 	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
 		h := rules.Hours[d]
-		e.open[d], e.close[d] = widget.NewEntry(), widget.NewEntry()
+		e.open[d], e.close[d] = newDeskEntry(c.env), newDeskEntry(c.env)
 		e.open[d].PlaceHolder, e.close[d].PlaceHolder = "09:00", "22:00"
 		if h.Open != h.Close {
 			e.open[d].SetText(chatFmtMinutes(h.Open))
@@ -112,7 +112,7 @@ func newAutoReplyEditor(c *chatSection) *autoReplyEditor {
 }
 
 func (e *autoReplyEditor) addKeyword(kw, text string) {
-	r := &chatKeywordRow{keyword: widget.NewEntry(), text: widget.NewEntry()}
+	r := &chatKeywordRow{keyword: newDeskEntry(e.c.env), text: newDeskEntry(e.c.env)}
 	r.keyword.PlaceHolder = lang.X("chat.keyword", "Keyword")
 	r.text.PlaceHolder = lang.X("chat.reply", "Reply")
 	r.keyword.SetText(kw)

@@ -205,6 +205,8 @@ func (s *phraseSuggest) pickSelected() {
 		comp.CursorColumn = len([]rune(comp.Text))
 	}
 	comp.Refresh()
+	// A phrase tapped with the mouse took the focus away.
+	s.c.focusComposer()
 	s.hide() // SetText ran OnChanged; the phrase holds no "/word" to offer again
 	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil, nil)
 }

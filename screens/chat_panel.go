@@ -33,7 +33,7 @@ type customerPanel struct {
 
 	profile  *fyne.Container
 	prod     *fyne.Container
-	find     *widget.Entry
+	find     *deskEntry
 	found    *fyne.Container
 	orders   *fyne.Container
 	cases    *fyne.Container
@@ -52,7 +52,7 @@ func newCustomerPanel(c *chatSection) *customerPanel {
 	p := &customerPanel{c: c,
 		profile: container.NewVBox(), prod: container.NewVBox(), found: container.NewVBox(),
 		orders: container.NewVBox(), cases: container.NewVBox(), reviews: container.NewVBox()}
-	p.find = widget.NewEntry()
+	p.find = newDeskEntry(c.env)
 	p.find.PlaceHolder = lang.L("Look up a product to send")
 	p.find.OnChanged = func(string) { p.lookup() }
 	p.empty = widget.NewLabelWithStyle(lang.L("The customer of the open conversation shows here."), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -385,7 +385,7 @@ func (c *chatSection) askNote(orderID string, o shop.Order) {
 	}
 	flag := widget.NewSelect(names, nil)
 	flag.SetSelectedIndex(int(o.Flag))
-	text := widget.NewMultiLineEntry()
+	text := newDeskMultiLineEntry(c.env)
 	text.SetMinRowsVisible(3)
 	text.Wrapping = fyne.TextWrapWord
 	dialog.ShowForm(fmt.Sprintf(lang.L("Order %s"), orderID), lang.L("Add note"), lang.X("chat.cancel", "Cancel"),
@@ -393,8 +393,10 @@ func (c *chatSection) askNote(orderID string, o shop.Order) {
 		func(ok bool) {
 			if ok {
 				c.addNote(orderID, shop.Flags[max(flag.SelectedIndex(), 0)], text.Text, nil)
+				c.focusComposer() // back to the reply: the note is not where the chat goes on
 			}
 		}, c.env.win)
+	c.env.focus(text)
 }
 
 // addNote records a note on an order from the chat.

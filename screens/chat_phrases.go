@@ -22,8 +22,8 @@ type phraseManager struct {
 	phrases  []shop.QuickPhrase // in manual order
 	sel      int
 	list     *widget.List
-	shortcut *widget.Entry
-	text     *widget.Entry
+	shortcut *deskEntry
+	text     *deskEntry
 	personal *widget.Check
 	msg      *widget.Label
 	box      fyne.CanvasObject
@@ -55,9 +55,9 @@ func newPhraseManager(c *chatSection) *phraseManager {
 			o.(*widget.Label).SetText("/" + p.Shortcut + "  " + mine + oneLine(p.Text))
 		})
 	m.list.OnSelected = func(i widget.ListItemID) { m.edit(i) }
-	m.shortcut = widget.NewEntry()
+	m.shortcut = newDeskEntry(c.env)
 	m.shortcut.PlaceHolder = lang.L("Shortcut, e.g. fh")
-	m.text = widget.NewMultiLineEntry()
+	m.text = newDeskMultiLineEntry(c.env)
 	m.text.Wrapping = fyne.TextWrapWord
 	m.text.SetMinRowsVisible(4)
 	m.text.PlaceHolder = lang.L("Phrase text; {nick} {order} {courier} {tracking} {staff} are filled in")

@@ -83,11 +83,11 @@ func (c *customerSection) sendBirthdays(r birthdayRule, done func(int, error)) {
 // birthdayView is the birthday greeting dialog: the rule and the day's list.
 type birthdayView struct {
 	c       *customerSection
-	text    *widget.Entry
-	days    *widget.Entry
+	text    *deskEntry
+	days    *deskEntry
 	group   *widget.Select
 	auto    *widget.Check
-	at      *widget.Entry
+	at      *deskEntry
 	list    *fyne.Container
 	due     []shop.Customer
 	sendBtn *widget.Button
@@ -99,11 +99,11 @@ type birthdayView struct {
 func (c *customerSection) showBirthdays() *birthdayView {
 	r := c.birthdayRule()
 	v := &birthdayView{c: c, list: container.NewVBox()}
-	v.text = widget.NewMultiLineEntry()
+	v.text = newDeskMultiLineEntry(c.env)
 	v.text.Wrapping = fyne.TextWrapWord
 	v.text.SetMinRowsVisible(3)
 	v.text.SetText(r.Text)
-	v.days = widget.NewEntry()
+	v.days = newDeskEntry(c.env)
 	v.days.SetText(strconv.Itoa(r.Days))
 	opts := []string{lang.L("All customers")}
 	idx := 0
@@ -117,7 +117,7 @@ func (c *customerSection) showBirthdays() *birthdayView {
 	v.group.SetSelectedIndex(idx)
 	v.auto = widget.NewCheck(lang.L("Send by themselves every day at"), nil)
 	v.auto.SetChecked(r.Auto)
-	v.at = widget.NewEntry()
+	v.at = newDeskEntry(c.env)
 	v.at.SetText(r.At)
 	v.text.OnChanged = func(string) { v.refresh() }
 	v.days.OnChanged = func(string) { v.refresh() }

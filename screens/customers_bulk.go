@@ -90,8 +90,8 @@ type bulkComposer struct {
 	c       *customerSection
 	group   *widget.Select
 	groups  []shop.Group
-	text    *widget.Entry
-	cap     *widget.Entry
+	text    *deskEntry
+	cap     *deskEntry
 	member  *widget.Select
 	members []shop.Customer
 	preview *widget.Label
@@ -113,7 +113,7 @@ func (c *customerSection) newBulkComposer() *bulkComposer {
 		opts = append(opts, groupLabel(g))
 	}
 	b.group = widget.NewSelect(opts, func(string) { b.loadMembers() })
-	b.text = widget.NewMultiLineEntry()
+	b.text = newDeskMultiLineEntry(c.env)
 	b.text.Wrapping = fyne.TextWrapWord
 	b.text.SetMinRowsVisible(4)
 	b.text.SetPlaceHolder(lang.L("{name}, hello! New arrivals this week …"))
@@ -126,7 +126,7 @@ func (c *customerSection) newBulkComposer() *bulkComposer {
 		}
 		b.update()
 	}
-	b.cap = widget.NewEntry()
+	b.cap = newDeskEntry(c.env)
 	b.cap.SetText(strconv.Itoa(c.dailyCap()))
 	b.cap.OnChanged = func(s string) {
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= 0 && c.env.app != nil {

@@ -86,7 +86,7 @@ type complaintForm struct {
 	order    *widget.Select
 	owner    *widget.Select
 	owners   []string
-	text     *widget.Entry
+	text     *deskEntry
 	msg      *widget.Label
 	saveBtn  *widget.Button
 	dlg      dialog.Dialog
@@ -121,7 +121,7 @@ func (c *customerSection) logComplaint(cu shop.Customer) *complaintForm {
 	}
 	f.owner = widget.NewSelect(labels, nil)
 	f.owner.SetSelectedIndex(0)
-	f.text = widget.NewMultiLineEntry()
+	f.text = newDeskMultiLineEntry(c.env)
 	f.text.SetPlaceHolder(lang.L("What happened, in the customer's words"))
 	f.text.SetMinRowsVisible(4)
 	f.text.Wrapping = fyne.TextWrapWord
@@ -183,7 +183,7 @@ func (c *customerSection) moveComplaint(k shop.Complaint, to shop.ComplaintState
 		run("")
 		return
 	}
-	res := widget.NewMultiLineEntry()
+	res := newDeskMultiLineEntry(c.env)
 	res.SetPlaceHolder(lang.L("How it was resolved, or why it could not be"))
 	res.SetMinRowsVisible(3)
 	dialog.ShowForm(complaintStateName(to), lang.L("Save"), lang.L("Cancel"),

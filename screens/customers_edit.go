@@ -20,15 +20,15 @@ type customerEditor struct {
 	c       *customerSection
 	cu      shop.Customer
 	base    int64
-	name    *widget.Entry
-	phone   *widget.Entry
-	bday    *widget.Entry
-	city    *widget.Entry
+	name    *deskEntry
+	phone   *deskEntry
+	bday    *deskEntry
+	city    *deskEntry
 	vip     *widget.Select
-	tags    *widget.Entry
-	sizes   *widget.Entry
-	styles  *widget.Entry
-	memo    *widget.Entry
+	tags    *deskEntry
+	sizes   *deskEntry
+	styles  *deskEntry
+	memo    *deskEntry
 	optOut  *widget.Check
 	msg     *widget.Label
 	saveBtn *widget.Button
@@ -48,8 +48,8 @@ func (c *customerSection) editCustomer(cu shop.Customer) *customerEditor {
 			e.base = v
 		}
 	})
-	entry := func(v, placeholder string) *widget.Entry {
-		w := widget.NewEntry()
+	entry := func(v, placeholder string) *deskEntry {
+		w := newDeskEntry(c.env)
 		w.SetText(v)
 		w.SetPlaceHolder(placeholder)
 		return w
@@ -63,7 +63,7 @@ func (c *customerSection) editCustomer(cu shop.Customer) *customerEditor {
 	e.tags = entry(strings.Join(cu.Tags, ", "), lang.L("comma separated"))
 	e.sizes = entry(cu.Sizes, "110, 120")
 	e.styles = entry(cu.Styles, "")
-	e.memo = widget.NewMultiLineEntry()
+	e.memo = newDeskMultiLineEntry(c.env)
 	e.memo.SetText(cu.Memo)
 	e.memo.SetMinRowsVisible(3)
 	e.optOut = widget.NewCheck(lang.L("No bulk messages (opted out)"), nil)
@@ -91,6 +91,7 @@ func (c *customerSection) editCustomer(cu shop.Customer) *customerEditor {
 		e.dlg = dialog.NewCustomWithoutButtons(cu.Nick, body, c.env.win)
 		e.dlg.Resize(fyne.NewSize(480, 0))
 		e.dlg.Show()
+		c.env.focus(e.name)
 	}
 	return e
 }

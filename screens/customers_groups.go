@@ -89,12 +89,12 @@ func contains(list []string, s string) bool {
 type groupEditor struct {
 	c        *customerSection
 	old      *shop.Group
-	name     *widget.Entry
+	name     *deskEntry
 	kind     *widget.RadioGroup
-	minSpent *widget.Entry // yuan
-	within   *widget.Entry // days
+	minSpent *deskEntry // yuan
+	within   *deskEntry // days
 	minVIP   *widget.Select
-	tag      *widget.Entry
+	tag      *deskEntry
 	msg      *widget.Label
 	save     *widget.Button
 	remove   *widget.Button
@@ -104,11 +104,11 @@ type groupEditor struct {
 // editGroup opens the group editor; old nil creates a group.
 func (c *customerSection) editGroup(old *shop.Group) *groupEditor {
 	e := &groupEditor{c: c, old: old}
-	e.name = widget.NewEntry()
+	e.name = newDeskEntry(c.env)
 	e.name.SetPlaceHolder(lang.L("e.g. Regulars"))
 	manual, rule := lang.L("Manual: tick members on their profile"), lang.L("Rule: members follow their orders")
 	e.kind = widget.NewRadioGroup([]string{manual, rule}, nil)
-	e.minSpent, e.within, e.tag = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	e.minSpent, e.within, e.tag = newDeskEntry(c.env), newDeskEntry(c.env), newDeskEntry(c.env)
 	e.minSpent.SetPlaceHolder("0")
 	e.within.SetPlaceHolder("0")
 	e.minVIP = widget.NewSelect([]string{"0", "1", "2", "3", "4", "5"}, nil)

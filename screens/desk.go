@@ -115,6 +115,7 @@ func NewDesk(p Params) *Desk {
 	d := &Desk{data: p.Data, stop: make(chan struct{}), cancel: cancel}
 	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th, timed: p.Timed}
 	d.env.applied = func() { d.status.update() }
+	d.env.keys = d.handleShortcut
 
 	keys := d.handleShortcut
 	d.chat = newChatSection(d.env, p.Data, keys)
@@ -129,7 +130,7 @@ func NewDesk(p Params) *Desk {
 	d.rail = newRail(
 		[]string{lang.L("Chat"), lang.L("Orders"), lang.L("Stock"), lang.L("Reviews"), lang.L("Customers")},
 		[]fyne.Resource{iconChat, iconOrders, iconStock, iconReviews, iconCustomers},
-		d.Show)
+		d.switchTo)
 	if desk.CanManageChannels(p.Staff) {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
@@ -204,12 +205,10 @@ func (d *Desk) reloadSection(i int) {
 	d.sections[i].reload()
 }
 
-// FocusSearch puts the cursor in the shown section's search box.
+// FocusSearch puts the cursor in the shown section's search box, its text selected so that
+// what is typed next replaces it.
 func (d *Desk) FocusSearch() {
-	if d.env.win == nil {
-		return
-	}
-	d.env.win.Canvas().Focus(d.sections[d.current].searchEntry())
+	focusSearch(d.env, d.sections[d.current].searchEntry())
 }
 
 // SetSync shows the sync engine's state in the status bar and the stock section (how fresh
@@ -320,13 +319,23 @@ func (d *Desk) addShortcuts(c fyne.Canvas) {
 }
 
 // handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
-// so do the desk's entries, which Fyne gives shortcuts to first while they have the focus.
+// so do the desk's text fields (deskEntry, the searches, the composers), which Fyne gives
+// shortcuts to first while they have the focus. While a dialog is open it runs none: the
+// section behind a modal dialog does not change, and the dialog's fields keep their keys.
 func (d *Desk) handleShortcut(s fyne.Shortcut) (ok bool) {
 	d.env.timeAs("Desk.handleShortcut", func() { ok = d.shortcut(s) })
 	return ok
 }
 
+// dialogOpen reports whether a dialog (or a pop-up menu) is over the desk.
+func (d *Desk) dialogOpen() bool {
+	return d.env.win != nil && d.env.win.Canvas().Overlays().Top() != nil
+}
+
 func (d *Desk) shortcut(s fyne.Shortcut) bool {
+	if d.dialogOpen() {
+		return false
+	}
 	if isJumpKey(s) {
 		d.jumpToWaiting()
 		return true
@@ -340,7 +349,7 @@ func (d *Desk) shortcut(s fyne.Shortcut) bool {
 		return true
 	}
 	if n, err := strconv.Atoi(string(cs.KeyName)); err == nil && n >= 1 && n <= sectionCount {
-		d.Show(n - 1)
+		d.switchTo(n - 1)
 		return true
 	}
 	return false

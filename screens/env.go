@@ -42,6 +42,9 @@ type env struct {
 	threads Threads
 	// applied runs after every recorded action (the desk updates the status bar).
 	applied func()
+	// keys runs the desk's shortcuts (Desk.handleShortcut) and reports whether it ran one; the
+	// desk's text fields pass shortcuts to it first (deskEntry). Nil outside a desk.
+	keys func(fyne.Shortcut) bool
 	// timed, if set, runs each callback of the screens on Fyne's goroutine and measures it
 	// (Params.Timed).
 	timed func(what string, callback func())

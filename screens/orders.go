@@ -71,8 +71,8 @@ type orderSection struct {
 	history    *fyne.Container // rebuilt for each order
 
 	noteFlag   *widget.Select
-	noteReason *widget.Entry
-	noteText   *widget.Entry
+	noteReason *deskEntry
+	noteText   *deskEntry
 	noteAdd    *widget.Button
 	noteMsg    *widget.Label
 
@@ -136,9 +136,9 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 		flagNames[i] = flagName(f)
 	}
 	o.noteFlag = widget.NewSelect(flagNames, nil)
-	o.noteReason = widget.NewEntry()
+	o.noteReason = newDeskEntry(e)
 	o.noteReason.SetPlaceHolder(lang.L("Reason, e.g. customer asked to change the size"))
-	o.noteText = widget.NewMultiLineEntry()
+	o.noteText = newDeskMultiLineEntry(e)
 	o.noteText.Wrapping = fyne.TextWrapWord
 	o.noteText.SetMinRowsVisible(2)
 	o.noteText.SetPlaceHolder(lang.L("Note for the packers"))
@@ -147,8 +147,11 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.noteMsg = widget.NewLabel("")
 	o.noteMsg.Importance = widget.DangerImportance
 	o.noteMsg.Hide()
+	// The flag, then the reason, in the order Tab visits them (NewBorder would put the reason,
+	// its centre, first).
+	flagBox := container.NewGridWrap(fyne.NewSize(130, o.noteFlag.MinSize().Height), o.noteFlag)
 	form := container.NewVBox(
-		container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(130, o.noteFlag.MinSize().Height), o.noteFlag), nil, o.noteReason),
+		container.New(layout.NewBorderLayout(nil, nil, flagBox, nil), flagBox, o.noteReason),
 		o.noteText,
 		container.NewBorder(nil, nil, nil, o.noteAdd, o.noteMsg),
 	)
@@ -483,6 +486,7 @@ func (o *orderSection) onAddNote() {
 	if text == "" {
 		o.noteMsg.SetText(lang.L("Write the note first."))
 		o.noteMsg.Show()
+		o.env.focus(o.noteText)
 		return
 	}
 	flag := shop.FlagGrey
@@ -497,6 +501,7 @@ func (o *orderSection) onAddNote() {
 		o.noteMsg.Hide()
 		o.noteText.SetText("")
 		o.noteReason.SetText("")
+		focusSearch(o.env, o.search) // the next order: never more typing into this note
 		o.load(false)
 	})
 }

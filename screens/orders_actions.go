@@ -113,8 +113,8 @@ func (o *orderSection) act(kind shop.Kind, ord shop.Order, data any, failed func
 }
 
 // courierSelect picks a courier; the first choice keeps the order's.
-func courierSelect(current string) *widget.SelectEntry {
-	s := widget.NewSelectEntry(couriers)
+func courierSelect(e *env, current string) *deskSelectEntry {
+	s := newDeskSelectEntry(e, couriers)
 	s.SetText(current)
 	s.SetPlaceHolder(lang.L("Courier the customer prefers (optional)"))
 	return s
@@ -122,7 +122,7 @@ func courierSelect(current string) *widget.SelectEntry {
 
 // confirmAddress records that the customer confirmed the address, with their courier.
 func (o *orderSection) confirmAddress(ord shop.Order) {
-	courier := courierSelect(ord.Courier)
+	courier := courierSelect(o.env, ord.Courier)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Shipping address"), newWrapLabel(ord.Address.String())),
 		widget.NewFormItem(lang.L("Courier company"), courier),
@@ -139,10 +139,10 @@ func (o *orderSection) confirmAddress(ord shop.Order) {
 // changeAddress records a new address; the old and new ones are kept in a note.
 func (o *orderSection) changeAddress(ord shop.Order) {
 	a := ord.Address
-	entry := func(v string) *widget.Entry { e := widget.NewEntry(); e.SetText(v); return e }
+	entry := func(v string) *deskEntry { e := newDeskEntry(o.env); e.SetText(v); return e }
 	receiver, phone := entry(a.Receiver), entry(a.Phone)
 	province, city, district, detail := entry(a.Province), entry(a.City), entry(a.District), entry(a.Detail)
-	courier := courierSelect(ord.Courier)
+	courier := courierSelect(o.env, ord.Courier)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Receiver name"), receiver), widget.NewFormItem(lang.L("Phone"), phone),
 		widget.NewFormItem(lang.L("Province"), province), widget.NewFormItem(lang.L("City"), city),
@@ -205,7 +205,7 @@ func (o *orderSection) remind(ord shop.Order) {
 	if !ok {
 		return
 	}
-	text := widget.NewMultiLineEntry()
+	text := newDeskMultiLineEntry(o.env)
 	text.Wrapping = fyne.TextWrapWord
 	text.SetMinRowsVisible(3)
 	text.SetText(o.remindText(ord))
@@ -224,7 +224,7 @@ func (o *orderSection) remind(ord shop.Order) {
 
 // closeOrder closes an unpaid duplicate or impulse order with a reason.
 func (o *orderSection) closeOrder(ord shop.Order) {
-	reason := widget.NewSelectEntry([]string{lang.L("Duplicate order"), lang.L("Ordered on impulse, customer cancelled"), lang.L("Customer asked to close it")})
+	reason := newDeskSelectEntry(o.env, []string{lang.L("Duplicate order"), lang.L("Ordered on impulse, customer cancelled"), lang.L("Customer asked to close it")})
 	reason.SetPlaceHolder(lang.L("Why is the order closed?"))
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Reason for closing"), reason)}
 	o.form(lang.L("Close order"), items, func(reopen func()) {
@@ -296,7 +296,7 @@ func (o *orderSection) askCase(ord shop.Order, kind *widget.Select, staff []shop
 	}
 	due := widget.NewSelect(dueOpts, nil)
 	due.SetSelectedIndex(2)
-	summary := widget.NewMultiLineEntry()
+	summary := newDeskMultiLineEntry(o.env)
 	summary.Wrapping = fyne.TextWrapWord
 	summary.SetMinRowsVisible(3)
 	summary.SetPlaceHolder(lang.L("What happened and what the customer wants"))

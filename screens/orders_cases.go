@@ -34,7 +34,7 @@ type caseList struct {
 	open       *shop.AfterSalesCase
 	version    int64
 	detail     *fyne.Container
-	note       *widget.Entry
+	note       *deskEntry
 	moves      *fyne.Container
 	empty      *widget.Label
 	scroll     *container.Scroll
@@ -48,7 +48,7 @@ func newCaseList(o *orderSection) *caseList {
 	c.count = newCaption("")
 	c.export = widget.NewButtonWithIcon(lang.X("export.cases_button", "Export cases"), theme.DownloadIcon(), c.exportCases)
 	c.detail = container.NewVBox()
-	c.note = widget.NewEntry()
+	c.note = newDeskEntry(o.env)
 	c.note.SetPlaceHolder(lang.L("Note for the move, e.g. told the customer the size is out of stock"))
 	c.moves = container.NewHBox()
 	c.empty = widget.NewLabelWithStyle(lang.L("No case is open. Pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -236,6 +236,7 @@ func (c *caseList) move(to shop.CaseState) {
 			return
 		}
 		c.note.SetText("")
+		c.o.env.focus(c.picker.list) // the next case
 		c.o.reload()
 	})
 }

@@ -166,7 +166,7 @@ func TestAddressCheckList(t *testing.T) {
 		t.Fatal("the first order of the list is not open")
 	}
 	tapButton(t, d.orders.actions, lang.L("Address is right"))
-	courier := d.orders.dialogItems[1].Widget.(*widget.SelectEntry)
+	courier := d.orders.dialogItems[1].Widget.(*deskSelectEntry)
 	courier.SetText("顺丰速运")
 	d.orders.dialog.Submit()
 
@@ -186,7 +186,7 @@ func TestAddressCheckList(t *testing.T) {
 	other := d.orders.orders[0]
 	d.orders.picker.pick(0)
 	tapButton(t, d.orders.actions, lang.L("Change address"))
-	detail := d.orders.dialogItems[5].Widget.(*widget.Entry)
+	detail := d.orders.dialogItems[5].Widget.(*deskEntry)
 	detail.SetText("西湖区文三路 99 号 3 单元")
 	d.orders.dialog.Submit()
 	stored, err = f.db.Order(other.ID)
@@ -238,7 +238,7 @@ func TestCODCallUnpaidAndShipNotice(t *testing.T) {
 	})
 	d.orders.openOrder(unpaid.ID)
 	tapButton(t, d.orders.actions, lang.L("Remind to pay"))
-	text := d.orders.dialogItems[0].Widget.(*widget.Entry).Text
+	text := d.orders.dialogItems[0].Widget.(*deskEntry).Text
 	if !strings.Contains(text, unpaid.ID) {
 		t.Errorf("the reminder %q does not name the order", text)
 	}
@@ -268,7 +268,7 @@ func TestCODCallUnpaidAndShipNotice(t *testing.T) {
 	}
 
 	tapButton(t, d.orders.actions, lang.L("Close order"))
-	reason := d.orders.dialogItems[0].Widget.(*widget.SelectEntry)
+	reason := d.orders.dialogItems[0].Widget.(*deskSelectEntry)
 	d.orders.dialog.Submit() // no reason: nothing recorded
 	if o, _ := f.db.Order(unpaid.ID); o.Status != shop.StatusUnpaid {
 		t.Fatal("the order was closed without a reason")

@@ -131,7 +131,7 @@ func (r *reviewSection) addChatExcerpt() {
 		checks[i] = widget.NewCheck(oneLine(excerptLine(m, rv.Nick)), nil)
 		list.Add(checks[i])
 	}
-	title := widget.NewEntry()
+	title := newDeskEntry(r.env)
 	title.SetText(fmt.Sprintf(lang.L("Chat with %s"), rv.Nick))
 	scroll := container.NewVScroll(list)
 	scroll.SetMinSize(fyne.NewSize(560, 360))

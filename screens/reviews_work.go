@@ -21,24 +21,24 @@ import (
 type reviewWork struct {
 	r *reviewSection
 
-	note      *widget.Entry
+	note      *deskEntry
 	moveBtns  map[shop.ReviewState]*widget.Button
 	orderBtn  *widget.Button
 	contact   *widget.Button
 	chatBtn   *widget.Button
-	reply     *widget.Entry
+	reply     *deskEntry
 	replyLen  *widget.Label
 	templates *widget.Select
 	saveReply *widget.Button
 	buyerStar *widget.Select
-	buyerText *widget.Entry
+	buyerText *deskEntry
 	saveBuyer *widget.Button
 	replyBox  fyne.CanvasObject
 }
 
 func newReviewWork(r *reviewSection) *reviewWork {
 	w := &reviewWork{r: r, moveBtns: map[shop.ReviewState]*widget.Button{}}
-	w.note = widget.NewEntry()
+	w.note = newDeskEntry(r.env)
 	w.note.SetPlaceHolder(lang.L("Note for the next step (what was agreed, why)"))
 	for _, s := range shop.ReviewStates {
 		s := s
@@ -59,7 +59,7 @@ func newReviewWork(r *reviewSection) *reviewWork {
 	w.contact.Importance = widget.HighImportance
 	w.chatBtn = widget.NewButtonWithIcon(lang.L("Open the chat"), theme.MailComposeIcon(), w.openChat)
 
-	w.reply = widget.NewMultiLineEntry()
+	w.reply = newDeskMultiLineEntry(r.env)
 	w.reply.Wrapping = fyne.TextWrapWord
 	w.reply.SetMinRowsVisible(3)
 	w.reply.SetPlaceHolder(lang.L("The shop's public explanation, at most 500 characters"))
@@ -77,7 +77,7 @@ func newReviewWork(r *reviewSection) *reviewWork {
 	}
 	w.buyerStar = widget.NewSelect(opts, nil)
 	w.buyerStar.PlaceHolder = lang.L("Buyer's stars")
-	w.buyerText = widget.NewEntry()
+	w.buyerText = newDeskEntry(r.env)
 	w.buyerText.SetPlaceHolder(lang.L("A few words about the buyer"))
 	w.saveBuyer = widget.NewButton(lang.L("Rate the buyer"), w.rateBuyer)
 	w.countReply()
@@ -148,6 +148,7 @@ func (w *reviewWork) move(to shop.ReviewState) {
 	w.r.env.applyOn(shop.TypeReview, shop.KindReviewMove, rv.ID, m, func(err error) {
 		if err == nil {
 			w.note.SetText("")
+			focusSearch(w.r.env, w.r.search) // the next review
 		}
 		w.r.load(false)
 	})
@@ -232,6 +233,11 @@ func (w *reviewWork) saveReplyText() {
 		}
 		w.reply.SetText("")
 		w.templates.ClearSelected()
+		if len(shop.ReviewNext(rv.State)) > 0 {
+			w.r.env.focus(w.note) // the reply is out: move the review on
+		} else {
+			focusSearch(w.r.env, w.r.search)
+		}
 		w.r.load(false)
 	})
 }
@@ -254,6 +260,7 @@ func (w *reviewWork) rateBuyer() {
 	d := shop.ReviewBuyerData{Stars: 5 - i, Text: strings.TrimSpace(w.buyerText.Text)}
 	w.r.env.applyOn(shop.TypeReview, shop.KindReviewBuyer, rv.ID, d, func(err error) {
 		if err == nil {
+			focusSearch(w.r.env, w.r.search)
 			w.r.load(false)
 		}
 	})

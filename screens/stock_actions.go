@@ -68,9 +68,9 @@ func stockFreshness(v SyncView, now time.Time) (text string, warn bool) {
 // askCount asks for a shelf count of a variant and a reason, and records it as a
 // compare-and-set against the warehouse figure shown.
 func (s *stockSection) askCount(p shop.Product, v shop.Variant) {
-	count := widget.NewEntry()
+	count := newDeskEntry(s.env)
 	count.SetText(strconv.Itoa(v.Warehouse))
-	reason := widget.NewSelectEntry([]string{lang.L("Shelf count"), lang.L("Damaged goods"), lang.L("Goods received"), lang.L("Return restocked")})
+	reason := newDeskSelectEntry(s.env, []string{lang.L("Shelf count"), lang.L("Damaged goods"), lang.L("Goods received"), lang.L("Return restocked")})
 	reason.SetText(lang.L("Shelf count"))
 	items := []*widget.FormItem{
 		{Text: lang.L("Variant counted"), Widget: widget.NewLabel(joinNonEmpty(" · ", v.Label(), v.SKU))},
@@ -91,7 +91,9 @@ func (s *stockSection) askCount(p shop.Product, v shop.Variant) {
 			return
 		}
 		s.recordCount(p.ID, v.SKU, v.Warehouse, n, reason.Text, nil)
+		focusSearch(s.env, s.search) // the next SKU to scan or look up
 	}, s.env.win)
+	focusField(s.env, count)
 }
 
 // recordCount records a shelf count: stock.set of the variant's warehouse figure to counted,
@@ -148,7 +150,7 @@ func (s *stockSection) askThreshold(p shop.Product) {
 	if s.env.win == nil {
 		return
 	}
-	n := widget.NewEntry()
+	n := newDeskEntry(s.env)
 	n.SetText(strconv.Itoa(p.LowStock))
 	items := []*widget.FormItem{{Text: lang.L("Warn at or under"), Widget: n,
 		HintText: lang.L("Total available stock of all variants; 0 turns the warning off")}}

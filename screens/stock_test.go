@@ -167,11 +167,11 @@ func TestStockSection(t *testing.T) {
 	// The same through the dialog: 2 counted on the shelf, against the figure shown now.
 	tapButton(t, s.detail, "记录盘点数…")
 	top := f.win.Canvas().Overlays().Top()
-	var count *widget.Entry
+	var count *deskEntry
 	var record *widget.Button
 	stockWalk(top, func(o fyne.CanvasObject) {
 		switch x := o.(type) {
-		case *widget.Entry:
+		case *deskEntry:
 			if count == nil {
 				count = x
 			}

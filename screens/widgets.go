@@ -13,28 +13,19 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// searchEntry is a section's search box. Fyne gives every shortcut to the focused widget, so it
-// passes the desk's own shortcuts (Ctrl+1…5, Ctrl+F) on, and Escape clears it.
+// searchEntry is a section's search box: a deskEntry (it passes the desk's shortcuts on,
+// Ctrl+1…5, Ctrl+F…) that Escape clears.
 type searchEntry struct {
-	widget.Entry
-	keys func(fyne.Shortcut) bool
+	deskEntry
 }
 
 func newSearchEntry(placeholder string, keys func(fyne.Shortcut) bool, onChanged func(string)) *searchEntry {
-	e := &searchEntry{keys: keys}
+	e := &searchEntry{deskEntry{keys: keys}}
 	e.ExtendBaseWidget(e)
 	e.PlaceHolder = placeholder
 	e.OnChanged = onChanged
 	e.ActionItem = widget.NewIcon(theme.SearchIcon())
 	return e
-}
-
-// TypedShortcut handles the desk's shortcuts and gives the others to the entry.
-func (e *searchEntry) TypedShortcut(s fyne.Shortcut) {
-	if e.keys != nil && e.keys(s) {
-		return
-	}
-	e.Entry.TypedShortcut(s)
 }
 
 // TypedKey clears the search on Escape.
@@ -43,7 +34,7 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 		e.SetText("")
 		return
 	}
-	e.Entry.TypedKey(k)
+	e.deskEntry.TypedKey(k)
 }
 
 // composer is the chat's multi-line message box: Enter sends, Shift+Enter breaks the line.
@@ -95,6 +86,10 @@ func (c *composer) TypedShortcut(s fyne.Shortcut) {
 	}
 	c.Entry.TypedShortcut(s)
 }
+
+// AcceptsTab is false: Tab leaves the message box for the next control, as in every other
+// text field of the desk (deskEntry).
+func (c *composer) AcceptsTab() bool { return false }
 
 // newSwatch is a small rounded square of one colour (a flag).
 func newSwatch(c color.Color, size float32) *canvas.Rectangle {
