@@ -84,9 +84,9 @@ type Params struct {
 	// server back ends the pause and resets the backoff, so the desk is online again within about
 	// ProbeEvery of the server answering. Negative turns probing off (the backoff alone).
 	ProbeEvery time.Duration
-	HTTPClient *http.Client  // optional; copied, never changed
-	Logger     *log.Logger   // optional; nil discards
-	Clock      Clock         // optional; nil is SystemClock (tests move a clock of their own)
+	HTTPClient *http.Client // optional; copied, never changed
+	Logger     *log.Logger  // optional; nil discards
+	Clock      Clock        // optional; nil is SystemClock (tests move a clock of their own)
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
