@@ -78,15 +78,15 @@ type Params struct {
 	Wait       time.Duration // long-poll wait (default 25 s, at most storeapi.MaxWaitSeconds)
 	MinBackoff time.Duration // first pause after a failure (default 250 ms)
 	MaxBackoff time.Duration // longest pause between retries (default 30 s)
+	HTTPClient *http.Client  // optional; copied, never changed
+	Logger     *log.Logger   // optional; nil discards
+	Clock      Clock         // optional; nil is SystemClock (tests move a clock of their own)
 	// ProbeEvery is how often, during a pause between retries while the server does not answer,
 	// the engine asks it whether it answers again with a cheap health probe (GET /healthz); each
 	// wait is jittered by ±25% (so at most 1.25 s with the default of 1 s). A probe that finds the
 	// server back ends the pause and resets the backoff, so the desk is online again within about
 	// ProbeEvery of the server answering. Negative turns probing off (the backoff alone).
 	ProbeEvery time.Duration
-	HTTPClient *http.Client // optional; copied, never changed
-	Logger     *log.Logger  // optional; nil discards
-	Clock      Clock        // optional; nil is SystemClock (tests move a clock of their own)
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
