@@ -136,6 +136,7 @@ func (b *statusBar) setSync(v SyncView) {
 		b.progBox.Hide()
 	}
 	if (v.State == SyncOffline || v.State == SyncSignedOut) && b.canReconnect() {
+		b.reconnect.SetText(lang.L("Reconnect")) // in the window's language of now
 		b.reconnect.Show()
 	} else {
 		b.reconnect.Hide()

@@ -87,7 +87,8 @@ func (l *syncLabel) Cursor() desktop.Cursor { return desktop.PointerCursor }
 // newReconnectButton is the status bar's "reconnect now", shown while the desk is offline when
 // the store's sync engine can be woken.
 func newReconnectButton(b *statusBar) *widget.Button {
-	btn := widget.NewButtonWithIcon(lang.L("Reconnect now"), theme.MediaReplayIcon(), b.reconnectNow)
+	// (Short: the bar must fit a 1366-pixel screen; the details say "reconnect now".)
+	btn := widget.NewButtonWithIcon(lang.L("Reconnect"), theme.MediaReplayIcon(), b.reconnectNow)
 	btn.Importance = widget.LowImportance
 	btn.Hide()
 	return btn
@@ -138,7 +139,7 @@ func (b *statusBar) showSyncDetails() {
 	}
 	b.details = d
 	d.show(b.view, false)
-	dlg.Resize(fyne.NewSize(520, 0))
+	dlg.Resize(fyne.NewSize(600, 0))
 	dlg.Show()
 }
 

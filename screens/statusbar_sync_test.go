@@ -70,6 +70,9 @@ func TestStatusBarOfflineReasons(t *testing.T) {
 	}
 	t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
 	check("en", func(i int) string { return cases[i].en })
+	if b.reconnect.Text != "Reconnect" {
+		t.Errorf("the English button says %q", b.reconnect.Text)
+	}
 }
 
 // retryLater is a store server that answers everything with 503 and Retry-After: 600, so that
