@@ -12,11 +12,12 @@ import (
 const netWatchEvery = 2 * time.Second
 
 // watchNetwork calls changed whenever the computer's network addresses change (a cable
-// plugged in, Wi-Fi joined or switched, a VPN up or down), until ctx ends: a sign of life for
-// the sync engine, which then tries the server at once instead of waiting out its backoff or a
-// long poll on a connection the change left dead. Reading the addresses is a cheap local call.
-func watchNetwork(ctx context.Context, every time.Duration, changed func()) {
-	last := netAddrs()
+// plugged in, Wi-Fi joined or switched, a VPN up or down), looking every so often with addrs
+// (netAddrs), until ctx ends: a sign of life for the sync engine, which then tries the server
+// at once instead of waiting out its backoff or a long poll on a connection the change left
+// dead. Reading the addresses is a cheap local call.
+func watchNetwork(ctx context.Context, every time.Duration, addrs func() string, changed func()) {
+	last := addrs()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -25,7 +26,7 @@ func watchNetwork(ctx context.Context, every time.Duration, changed func()) {
 			return
 		case <-t.C:
 		}
-		if now := netAddrs(); now != last {
+		if now := addrs(); now != last {
 			last = now
 			changed()
 		}

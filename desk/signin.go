@@ -129,7 +129,7 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		watchNetwork(ctx, netWatchEvery, eng.ReconnectNow) // a new network: try the server at once
+		watchNetwork(ctx, netWatchEvery, netAddrs, eng.ReconnectNow) // a new network: try the server at once
 	}()
 	go func() {
 		defer close(done)
