@@ -184,6 +184,13 @@ func TestSyncDetailsAndReconnectNow(t *testing.T) {
 		t.Errorf("after reconnect now the bar says %q", b.sync.Text)
 	}
 	testkit.WaitFor(t, "the engine's try after the bar's reconnect now", func() bool { return srv.requests.Load() > n })
+	// The try failed: the engine's next status differs only in its next try, and the bar says
+	// offline and why again.
+	f.desk.SetSync(SyncView{State: SyncOffline, Cause: CauseUnreachable, Err: rawUnreachable, Since: since,
+		LastSync: since.Add(-time.Minute), NextTry: testNow.Add(2 * time.Second)})
+	if b.sync.Text != "离线（"+fmtClock(since)+" 起） · 服务器无法连接" {
+		t.Errorf("after a failed reconnect the bar says %q", b.sync.Text)
+	}
 
 	// Online, the details have nothing to count down to.
 	f.desk.SetSync(SyncView{State: SyncOnline, LastSync: testNow})
