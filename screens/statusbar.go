@@ -48,29 +48,29 @@ type statusBar struct {
 	banner     *fyne.Container // a sync failure the staff member should act on, above the bar
 	bannerText *widget.Label
 
-	view         SyncView
-	staff        *widget.Label
-	sync         *syncLabel // the state and why, in words; a tap opens the details
-	reconnect    *widget.Button
-	details      *syncDetails // the open sync details (statusbar_sync.go); nil when closed
-	reconnecting bool         // the bar says "reconnecting…" until the next status
-	progress     *widget.ProgressBar
-	progBox      *fyne.Container
-	pending      *widget.Label
-	waiting      *widget.Label
-	problems     *widget.Button
-	nProblems    int
-	onProblems   func()
-	cases        *widget.Button // after-sales cases needing attention (orders_cases.go)
-	onCases      func()
-	reviews      *widget.Button // neutral and bad reviews left untouched (reviews_remind.go)
-	reminders    *reviewReminders
-	onReviews    func()
-	overdue      func() int // conversations waiting past the red threshold (chat_actions.go)
-	row          *fyne.Container
-	box          fyne.CanvasObject
-	counting     latest // the counts being read (update)
-	waitLoad     latest // the waiting count being read (tick)
+	view       SyncView
+	staff      *widget.Label
+	sync       *syncLabel // the state and why, in words; a tap opens the details
+	reconnect  *widget.Button
+	details    *syncDetails // the open sync details (statusbar_sync.go); nil when closed
+	retrying   bool         // the bar says "reconnecting…" until the next status
+	progress   *widget.ProgressBar
+	progBox    *fyne.Container
+	pending    *widget.Label
+	waiting    *widget.Label
+	problems   *widget.Button
+	nProblems  int
+	onProblems func()
+	cases      *widget.Button // after-sales cases needing attention (orders_cases.go)
+	onCases    func()
+	reviews    *widget.Button // neutral and bad reviews left untouched (reviews_remind.go)
+	reminders  *reviewReminders
+	onReviews  func()
+	overdue    func() int // conversations waiting past the red threshold (chat_actions.go)
+	row        *fyne.Container
+	box        fyne.CanvasObject
+	counting   latest // the counts being read (update)
+	waitLoad   latest // the waiting count being read (tick)
 }
 
 func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
@@ -112,8 +112,8 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 // setSync shows a new sync state. The bar says it in words (offline since 14:05 · server
 // unreachable); the error as it came is only in the details a tap on the state opens.
 func (b *statusBar) setSync(v SyncView) {
-	onlyNextTry := b.view.State != "" && !b.reconnecting && func() bool { w := b.view; w.NextTry = v.NextTry; return w == v }()
-	b.view, b.reconnecting = v, false
+	onlyNextTry := b.view.State != "" && !b.retrying && func() bool { w := b.view; w.NextTry = v.NextTry; return w == v }()
+	b.view, b.retrying = v, false
 	if b.details != nil {
 		b.details.show(v, false)
 	}

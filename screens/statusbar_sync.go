@@ -110,7 +110,7 @@ func (b *statusBar) reconnectNow() {
 	r.ReconnectNow()
 	if b.view.State == SyncOffline || b.view.State == SyncSignedOut {
 		setLabel(&b.sync.Label, lang.L("Reconnecting…"), widget.MediumImportance)
-		b.reconnecting = true
+		b.retrying = true
 	}
 	if b.details != nil {
 		b.details.show(b.view, true)
