@@ -136,7 +136,7 @@ func (b *statusBar) setSync(v SyncView) {
 	} else {
 		b.progBox.Hide()
 	}
-	if (v.State == SyncOffline || v.State == SyncSignedOut) && b.canReconnect() {
+	if v.State == SyncOffline && b.canReconnect() { // (signed out, signing in again is what helps)
 		b.reconnect.SetText(lang.L("Reconnect")) // in the window's language of now
 		b.reconnect.Show()
 	} else {

@@ -85,7 +85,7 @@ func (l *syncLabel) Tapped(*fyne.PointEvent) {
 func (l *syncLabel) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
 // newReconnectButton is the status bar's "reconnect now", shown while the desk is offline when
-// the store's sync engine can be woken.
+// the store's sync engine can be woken (not when signed out: signing in again helps then).
 func newReconnectButton(b *statusBar) *widget.Button {
 	// (Short: the bar must fit a 1366-pixel screen; the details say "reconnect now".)
 	btn := widget.NewButtonWithIcon(lang.L("Reconnect"), theme.MediaReplayIcon(), b.reconnectNow)
@@ -108,7 +108,7 @@ func (b *statusBar) reconnectNow() {
 		return
 	}
 	r.ReconnectNow()
-	if b.view.State == SyncOffline || b.view.State == SyncSignedOut {
+	if b.view.State == SyncOffline {
 		setLabel(&b.sync.Label, lang.L("Reconnecting…"), widget.MediumImportance)
 		b.retrying = true
 	}
@@ -126,7 +126,7 @@ func (b *statusBar) showSyncDetails() {
 	}
 	d := newSyncDetails(b)
 	var dlg dialog.Dialog
-	if b.canReconnect() {
+	if b.view.State == SyncOffline && b.canReconnect() {
 		dlg = dialog.NewCustomConfirm(lang.L("Connection to the server"), lang.L("Reconnect now"), lang.L("Close"),
 			d.box, func(ok bool) {
 				b.details = nil

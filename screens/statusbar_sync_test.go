@@ -22,7 +22,8 @@ import (
 const rawUnreachable = `store server unreachable: Get "http://127.0.0.1:8420/v1/changes?after=302&limit=2000": dial tcp 127.0.0.1:8420: connect: connection refused`
 
 // Offline and signed out, the status bar says why in words of the window's language, for each
-// kind of failure, never the error as it came, and offers "reconnect now"; online it does not.
+// kind of failure, never the error as it came; offline it offers "reconnect now", online and
+// signed out (signing in again helps then) it does not.
 func TestStatusBarOfflineReasons(t *testing.T) {
 	f := newFixture(t)
 	b := f.desk.status
@@ -52,8 +53,8 @@ func TestStatusBarOfflineReasons(t *testing.T) {
 			if bar := joined(b.row); strings.Contains(bar, "127.0.0.1") || strings.Contains(bar, "Get ") {
 				t.Errorf("%s, %s: the raw error shows in the bar: %s", language, c.cause, bar)
 			}
-			if !b.reconnect.Visible() {
-				t.Errorf("%s, %s: no reconnect-now button", language, c.cause)
+			if offline := c.state == SyncOffline; b.reconnect.Visible() != offline {
+				t.Errorf("%s, %s: reconnect-now button visible %v; want %v", language, c.cause, b.reconnect.Visible(), offline)
 			}
 		}
 		f.desk.SetSync(SyncView{State: SyncOnline})
