@@ -367,6 +367,11 @@ func TestCausesMatchTheSyncEngine(t *testing.T) {
 		screens.CauseBadURL:        kefusync.CauseBadURL,
 		screens.CauseDiskFull:      kefusync.CauseDiskFull,
 		screens.CauseReadOnly:      kefusync.CauseReadOnly,
+		screens.CauseNetworkDown:   kefusync.CauseNetworkDown,
+		screens.CauseSignedOut:     kefusync.CauseSignedOut,
+		screens.CauseRefused:       kefusync.CauseRefused,
+		screens.CauseFeedBehind:    kefusync.CauseFeedBehind,
+		screens.CauseLocal:         kefusync.CauseLocal,
 	} {
 		if s != string(k) {
 			t.Errorf("screens says %q where sync says %q", s, k)

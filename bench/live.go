@@ -36,11 +36,17 @@ const (
 	betweenMessages = 20 * time.Millisecond
 )
 
-// liveFigures runs the desk's sync engine on the working copy of the large desk store against
-// the kefu-store process: first customers write (timed until the desk's store has each
+// liveFigures are the figures of desks online: those on the large shop (largeLiveFigures), then
+// how fast desks are back after a server restart, on a small shop of their own (reconnect.go).
+func (r *runner) liveFigures(ctx context.Context) []Figure {
+	return append(r.largeLiveFigures(ctx), r.reconnectRows(ctx)...)
+}
+
+// largeLiveFigures runs the desk's sync engine on the working copy of the large desk store
+// against the kefu-store process: first customers write (timed until the desk's store has each
 // message), then the engine stops, 10k staff actions are recorded offline, and the engine
 // starts again (timed until the outbox is empty).
-func (r *runner) liveFigures(ctx context.Context) []Figure {
+func (r *runner) largeLiveFigures(ctx context.Context) []Figure {
 	db, err := localdb.Open(localdb.Options{Dir: r.path("large/desk")})
 	if err != nil {
 		return []Figure{failed(figMessage, targetMessage, err), failed(figDrain, targetDrain, err)}

@@ -19,7 +19,7 @@ const (
 	GroupFullSync = "fullsync" // first full sync: loopback, in-process limit, sync engine memory
 	GroupWindow   = "window"   // the desk binary under Xvfb: cold start, memory
 	GroupLocal    = "local"    // searches, opening a conversation, a note, on the large desk store
-	GroupLive     = "live"     // a customer's message reaching a desk; an offline backlog draining
+	GroupLive     = "live"     // a customer's message reaching a desk; an offline backlog draining; back online after a restart
 	GroupServer   = "server"   // kefu-store throughput and 200 long-polling desks
 	GroupBinary   = "binary"   // the stripped desk binary's size
 )

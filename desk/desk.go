@@ -176,6 +176,17 @@ func (d *Desk) kick() {
 	}
 }
 
+// ReconnectNow asks the sync engine, if it runs, to try the server again at once: the staff
+// member's "reconnect now". It never blocks.
+func (d *Desk) ReconnectNow() {
+	d.mu.Lock()
+	e := d.engine
+	d.mu.Unlock()
+	if e != nil {
+		e.ReconnectNow()
+	}
+}
+
 // Action is a staff action to record: a mutation kind on an entity, the version of the
 // entity it was decided on (0: none), and the kind's payload.
 type Action struct {

@@ -103,6 +103,7 @@ type SyncStatus struct {
 	LastSync    time.Time // the last completed pull
 	Err         string    // the last failure; "" when the last exchange went well
 	Cause       string    // what kind of failure Err is (see CauseOf)
+	NextTry     time.Time // offline: when the desk next asks the server (ReconnectNow: at once)
 }
 
 // Start works as the session's staff member from now on and starts the sync engine with the
@@ -125,8 +126,14 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 	d.mu.Lock()
 	d.staff, d.engine, d.cancel, d.done = s.Staff, eng, cancel, done
 	d.mu.Unlock()
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		watchNetwork(ctx, netWatchEvery, netAddrs, eng.ReconnectNow) // a new network: try the server at once
+	}()
 	go func() {
 		defer close(done)
+		defer func() { <-watched }()
 		if err := eng.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.log.Printf("kefu: sync stopped: %v", err)
 		}
@@ -136,5 +143,5 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 
 func syncStatus(s kefusync.Status) SyncStatus {
 	return SyncStatus{State: string(s.State), Since: s.Since, Done: s.Done, Total: s.Total, Pending: s.Pending,
-		Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: string(s.Cause)}
+		Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: string(s.Cause), NextTry: s.NextTry}
 }

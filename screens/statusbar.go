@@ -32,8 +32,9 @@ type SyncView struct {
 	Pending  int       // the outbox as the engine last counted it; the bar reads the store's own count
 	Problems int       // the problems as the engine last counted them; the bar reads the store's own list
 	LastSync time.Time // the last successful exchange with the server (shown while offline)
-	Err      string    // the last error, for offline and signed-out states
-	Cause    string    // what kind of failure Err is (a Cause value, "" when none)
+	Err      string    // the last error as it came, shown only in the sync details
+	Cause    string    // what kind of failure Err is (a Cause value, "" when none): the bar says it in words
+	NextTry  time.Time // offline: when the desk next asks the server (the details count down to it)
 }
 
 // statusBar is the strip at the window's bottom: who is signed in, the sync state, the
@@ -49,10 +50,12 @@ type statusBar struct {
 
 	view       SyncView
 	staff      *widget.Label
-	sync       *widget.Label
+	sync       *syncLabel // the state and why, in words; a tap opens the details
+	reconnect  *widget.Button
+	details    *syncDetails // the open sync details (statusbar_sync.go); nil when closed
+	retrying   bool         // the bar says "reconnecting…" until the next status
 	progress   *widget.ProgressBar
 	progBox    *fyne.Container
-	err        *widget.RichText
 	pending    *widget.Label
 	waiting    *widget.Label
 	problems   *widget.Button
@@ -73,12 +76,12 @@ type statusBar struct {
 func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 	b := &statusBar{env: e, data: data, warn: defaultWarnAfter, alert: defaultAlertAfter, onProblems: onProblems}
 	b.staff = widget.NewLabel(joinNonEmpty(" · ", e.staff.Name, staffLabel(e.staff.Number)))
-	b.sync = widget.NewLabel("")
+	b.sync = newSyncLabel(b.showSyncDetails)
+	b.reconnect = newReconnectButton(b)
 	b.progress = widget.NewProgressBar()
 	b.progress.TextFormatter = func() string { return "" }
 	b.progBox = container.New(&fixedWidth{width: 120}, b.progress)
 	b.progBox.Hide()
-	b.err = newStyled("", theme.SizeNameCaptionText, theme.ColorNameError)
 	b.pending = widget.NewLabel("")
 	b.waiting = widget.NewLabel("")
 	b.problems = widget.NewButtonWithIcon("", theme.WarningIcon(), func() {
@@ -89,12 +92,12 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 	b.problems.Importance = widget.DangerImportance
 	b.problems.Hide()
 
-	left := container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.staff, widget.NewSeparator(), b.sync, b.progBox,
+	left := container.NewHBox(widget.NewIcon(theme.AccountIcon()), b.staff, widget.NewSeparator(), b.sync, b.reconnect, b.progBox,
 		widget.NewSeparator(), b.pending, widget.NewSeparator(), b.waiting)
 	b.cases = newCasesButton(b)
 	b.reviews = newReviewsButton(b)
 	right := container.NewHBox(b.reviews, b.cases, b.problems, newResetButton(b))
-	b.row = container.NewBorder(nil, nil, left, right, b.err)
+	b.row = container.NewBorder(nil, nil, left, right)
 	b.bannerText = widget.NewLabel("")
 	b.bannerText.Wrapping = fyne.TextWrapWord
 	b.bannerText.Importance = widget.WarningImportance
@@ -106,9 +109,17 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 	return b
 }
 
-// setSync shows a new sync state.
+// setSync shows a new sync state. The bar says it in words (offline since 14:05 · server
+// unreachable); the error as it came is only in the details a tap on the state opens.
 func (b *statusBar) setSync(v SyncView) {
-	b.view = v
+	onlyNextTry := b.view.State != "" && !b.retrying && func() bool { w := b.view; w.NextTry = v.NextTry; return w == v }()
+	b.view, b.retrying = v, false
+	if b.details != nil {
+		b.details.show(v, false)
+	}
+	if onlyNextTry {
+		return // a new probe while offline: nothing in the bar changes
+	}
 	b.sync.SetText(syncText(v))
 	b.sync.Importance = widget.MediumImportance
 	switch v.State {
@@ -125,24 +136,36 @@ func (b *statusBar) setSync(v SyncView) {
 	} else {
 		b.progBox.Hide()
 	}
-	errText := ""
-	if v.State != SyncOnline && v.State != SyncSyncing {
-		errText = v.Err
+	if v.State == SyncOffline && b.canReconnect() { // (signed out, signing in again is what helps)
+		b.reconnect.SetText(lang.L("Reconnect")) // in the window's language of now
+		b.reconnect.Show()
+	} else {
+		b.reconnect.Hide()
 	}
 	if banner := syncTroubleText(v.Cause, b.server); banner != "" {
-		errText = "" // the banner says it in words; the raw error goes to the log
 		b.bannerText.SetText(banner)
 		b.banner.Show()
 	} else {
 		b.banner.Hide()
 	}
-	setCaption(b.err, errText)
 	b.update()
 }
 
-// syncText is the words for a sync state: online, offline since 14:05, syncing 3 of 10,
-// signed out.
+// syncText is the words for a sync state and, when it is a failure, why: online, offline since
+// 14:05 · server unreachable, syncing 3 of 10, signed out · sign-in expired.
 func syncText(v SyncView) string {
+	text := syncStateText(v)
+	if v.State != SyncOffline && v.State != SyncSignedOut {
+		return text
+	}
+	if v.Cause == CauseWebPage || v.Cause == CauseNotKefuStore {
+		return text // "wrong server address?" says it
+	}
+	return joinNonEmpty(" · ", text, syncReason(v))
+}
+
+// syncStateText is the words for a sync state alone.
+func syncStateText(v SyncView) string {
 	switch v.State {
 	case SyncOnline:
 		return lang.L("Online")
@@ -259,8 +282,12 @@ func (b *statusBar) showWaiting(w waitingCount) {
 	setLabel(b.waiting, text, imp)
 }
 
-// tick updates the waiting count and colour; the desk calls it every second.
+// tick updates the waiting count and colour, and the sync details' countdown; the desk calls it
+// every second.
 func (b *statusBar) tick() {
+	if b.details != nil {
+		b.details.tick(b.view)
+	}
 	latestRun(&b.waitLoad, b.env, func(ctx context.Context) (waitingCount, error) { return b.readWaiting(ctx), nil },
 		func(w waitingCount, _ error) {
 			b.showWaiting(w)

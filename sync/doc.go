@@ -14,7 +14,10 @@
 // retry backend): transport errors, 5xx, 408 and 429 answers, and answers that are not a Kefu
 // store's (a captive portal) are retried with capped exponential backoff and jitter
 // (Params.MinBackoff to MaxBackoff; a 429 or 503 Retry-After is honoured), and each retry shows
-// in the status as offline. Permanent errors come back at once: a 401 signs the desk out until
+// in the status as offline. During a pause the engine probes GET /healthz about every
+// Params.ProbeEvery (1 s, jittered): the first probe that finds the store back ends the pause,
+// so a desk is online again within about a second of the server answering; a staff action
+// (Kick) and ReconnectNow also try at once, and every sign of life starts the backoff over. Permanent errors come back at once: a 401 signs the desk out until
 // SetToken; other 4xx answers are the desk's own fault and are reported in the status instead of
 // retried in a loop. Kick, called after every local mutation, cuts a waiting long poll (or a
 // backoff pause) short so the new mutation goes out at once. The pauses run on Params.Clock

@@ -58,6 +58,7 @@ const (
 	DefaultWait       = 25 * time.Second
 	DefaultMinBackoff = 250 * time.Millisecond
 	DefaultMaxBackoff = 30 * time.Second
+	DefaultProbeEvery = time.Second
 )
 
 // requestTimeout bounds one request (beyond the long poll's own wait).
@@ -80,6 +81,12 @@ type Params struct {
 	HTTPClient *http.Client  // optional; copied, never changed
 	Logger     *log.Logger   // optional; nil discards
 	Clock      Clock         // optional; nil is SystemClock (tests move a clock of their own)
+	// ProbeEvery is how often, during a pause between retries while the server does not answer,
+	// the engine asks it whether it answers again with a cheap health probe (GET /healthz); each
+	// wait is jittered by ±25% (so at most 1.25 s with the default of 1 s). A probe that finds the
+	// server back ends the pause and resets the backoff, so the desk is online again within about
+	// ProbeEvery of the server answering. Negative turns probing off (the backoff alone).
+	ProbeEvery time.Duration
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
@@ -92,6 +99,7 @@ type Engine struct {
 	log   *log.Logger
 
 	kick     chan struct{} // a local mutation was recorded
+	wake     chan struct{} // ReconnectNow was called
 	tokenSet chan struct{} // SetToken was called
 	running  atomic.Bool
 
@@ -111,6 +119,7 @@ type Engine struct {
 	lastLogged   string    // the last retryable error logged (each is logged once in a row)
 	warnedBehind bool      // the server's feed was found behind the cursor (logged once)
 	warnedStaff  bool
+	probeFailed  bool // a health probe found no store since the server last answered
 }
 
 // New checks p, fills in defaults and makes an engine. It does not contact the server.
@@ -136,6 +145,9 @@ func New(p Params) (*Engine, error) {
 	if p.MaxBackoff <= 0 {
 		p.MaxBackoff = DefaultMaxBackoff
 	}
+	if p.ProbeEvery == 0 {
+		p.ProbeEvery = DefaultProbeEvery
+	}
 	p.MaxBackoff = max(p.MaxBackoff, p.MinBackoff)
 	logger := p.Logger
 	if logger == nil {
@@ -150,7 +162,7 @@ func New(p Params) (*Engine, error) {
 	}
 	e := &Engine{
 		p: p, store: p.Store, clock: p.Clock, log: logger,
-		kick: make(chan struct{}, 1), tokenSet: make(chan struct{}, 1),
+		kick: make(chan struct{}, 1), wake: make(chan struct{}, 1), tokenSet: make(chan struct{}, 1),
 		token: p.Token, signedOut: p.Token == "",
 		localBo: backoff{min: p.MinBackoff, max: p.MaxBackoff},
 		batch:   p.BatchSize,
@@ -158,9 +170,7 @@ func New(p Params) (*Engine, error) {
 	e.api = newRetryClient(api, p.Clock, p.MinBackoff, p.MaxBackoff)
 	// A Kick cuts a pause short (a new change is worth a try), unless the server asked for
 	// the pause with Retry-After; it also cuts a waiting long poll short.
-	e.api.Pause = func(ctx context.Context, d time.Duration, serverAsked bool) error {
-		return e.pause(ctx, d, !serverAsked)
-	}
+	e.api.Pause = e.retryPause
 	e.api.Report = e.retrying
 	e.api.LongPoll = e.longPoll
 	e.status = Status{State: StateSyncing, Pending: p.Store.OutboxLen()}
@@ -196,6 +206,23 @@ func (e *Engine) Kick() {
 	e.mu.Unlock()
 }
 
+// ReconnectNow asks the engine to try the server again at once (the staff member's "reconnect
+// now", or a change of the computer's network): a pause between retries ends, even one the
+// server asked for, the backoff starts over, and a waiting long poll is cut short and asked
+// again (a long poll on a connection the network change left dead would otherwise wait for its
+// timeout). It never blocks.
+func (e *Engine) ReconnectNow() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+	e.mu.Lock()
+	if e.pollCancel != nil {
+		e.pollCancel()
+	}
+	e.mu.Unlock()
+}
+
 // SetToken gives the engine a new token (after the staff member signed in again); a signed-out
 // engine starts syncing again.
 func (e *Engine) SetToken(token string) {
@@ -217,9 +244,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	defer e.running.Store(false)
 	defer e.api.closeIdle()
-	e.caughtUp, e.held, e.lastLogged, e.batch = false, nil, "", e.p.BatchSize
-	e.api.bo.reset()
-	e.localBo.reset()
+	e.caughtUp, e.held, e.lastLogged, e.batch, e.probeFailed = false, nil, "", e.p.BatchSize, false
+	e.resetBackoff()
 	e.mu.Lock()
 	if !e.signedOut {
 		e.status.State, e.status.Since = StateSyncing, time.Time{}
@@ -235,7 +261,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.refreshCounts()
 		token, ok := e.currentToken()
 		if !ok {
-			e.setStatus(func(s *Status) { s.State, s.Since, s.Done, s.Total = StateSignedOut, time.Time{}, 0, 0 })
+			e.setStatus(func(s *Status) {
+				s.State, s.Since, s.Done, s.Total, s.NextTry = StateSignedOut, time.Time{}, 0, 0, time.Time{}
+			})
 			e.pause(ctx, 0, true)
 			continue
 		}
@@ -274,7 +302,7 @@ func (e *Engine) failed(ctx context.Context, err error, token string, pushing bo
 		}
 		e.log.Printf("sync: signed out: %v", err)
 		e.setStatus(func(s *Status) {
-			s.State, s.Since, s.Done, s.Total = StateSignedOut, time.Time{}, 0, 0
+			s.State, s.Since, s.Done, s.Total, s.NextTry = StateSignedOut, time.Time{}, 0, 0, time.Time{}
 			s.Err, s.Cause = fmt.Errorf("%w: %w", ErrSignedOut, err).Error(), CauseSignedOut
 		})
 		return false
@@ -321,6 +349,7 @@ func (e *Engine) retrying(err error, d time.Duration) {
 // succeeded records a successful exchange with the server.
 func (e *Engine) succeeded() {
 	e.localBo.reset()
+	e.probeFailed = false
 	if e.lastLogged != "" {
 		e.log.Printf("sync: the server answers again")
 		e.lastLogged = ""
@@ -329,6 +358,7 @@ func (e *Engine) succeeded() {
 		if s.State == StateOffline || s.State == StateSignedOut {
 			s.State, s.Since = StateSyncing, time.Time{}
 		}
+		s.NextTry = time.Time{}
 		s.Err, s.Cause = "", CauseNone
 		if e.held != nil {
 			s.Err, s.Cause = "changes not sent: "+e.held.Error(), CauseOf(e.held)
@@ -572,7 +602,13 @@ func (e *Engine) pause(ctx context.Context, d time.Duration, kickable bool) erro
 	case <-timeout:
 		return nil
 	case <-kick:
+		// A staff action is a sign of life: try at once, and back off from the start again.
 		e.heldUntil = time.Time{}
+		e.resetBackoff()
+		return errKicked
+	case <-e.wake:
+		e.heldUntil = time.Time{}
+		e.resetBackoff()
 		return errKicked
 	case <-e.tokenSet:
 		return errKicked
@@ -586,7 +622,7 @@ func (e *Engine) longPoll(ctx context.Context) (context.Context, func()) {
 	e.mu.Lock()
 	e.pollCancel = cancel
 	e.mu.Unlock()
-	if len(e.kick) > 0 {
+	if len(e.kick) > 0 || len(e.wake) > 0 {
 		cancel()
 	}
 	return ctx, func() {

@@ -337,7 +337,8 @@ func TestEngineBacksOffOnItsClock(t *testing.T) {
 	})
 	clk := newFakeClock()
 	d := newDesk(t, ts, "desk", "1001", func(p *Params) {
-		p.Clock, p.Wait, p.MinBackoff, p.MaxBackoff = clk, time.Second, time.Minute, 4*time.Minute
+		// (No health probes: they would cut the pauses into seconds; TestOfflineProbesEndTheBackoff.)
+		p.Clock, p.Wait, p.MinBackoff, p.MaxBackoff, p.ProbeEvery = clk, time.Second, time.Minute, 4*time.Minute, -1
 	})
 	d.waitSynced(ts)
 	dm := findFixture(t, d.db)

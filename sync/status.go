@@ -3,7 +3,9 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"kefu/localdb"
@@ -49,6 +51,9 @@ type Status struct {
 	// Cause is what kind of failure Err describes, so the desk can explain it in plain words;
 	// CauseNone when Err is empty.
 	Cause Cause
+	// NextTry is when the engine next asks the server whether it answers again (StateOffline
+	// only; zero otherwise): the next health probe or retry. Engine.ReconnectNow tries at once.
+	NextTry time.Time
 }
 
 // Cause is the kind of a sync or sign-in failure, for the desk to word: CauseOf tells it from
@@ -59,6 +64,7 @@ type Cause string
 const (
 	CauseNone          Cause = ""
 	CauseUnreachable   Cause = "unreachable"    // no answer (ErrUnreachable)
+	CauseNetworkDown   Cause = "network_down"   // this computer has no network to reach the server by
 	CauseWebPage       Cause = "web_page"       // a web page answered (ErrWebPage)
 	CauseNotKefuStore  Cause = "not_kefu_store" // something else answered (ErrNotKefuStore)
 	CauseServerError   Cause = "server_error"   // the server failed, timed out or was busy (5xx, 408, 429)
@@ -96,6 +102,8 @@ func CauseOf(err error) Cause {
 		return CauseWebPage
 	case errors.Is(err, ErrNotKefuStore):
 		return CauseNotKefuStore
+	case errors.Is(err, ErrUnreachable) && networkDown(err):
+		return CauseNetworkDown
 	case errors.Is(err, ErrUnreachable):
 		return CauseUnreachable
 	}
@@ -110,6 +118,20 @@ func CauseOf(err error) Cause {
 		return CauseRefused
 	}
 	return CauseOther
+}
+
+// networkDown reports whether a failure to reach the server says that this computer has no
+// network to reach it by (no route, the network or interface is down, no name server answers),
+// rather than that the server does not answer.
+func networkDown(err error) bool {
+	if errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.ENETDOWN) ||
+		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.EADDRNOTAVAIL) {
+		return true
+	}
+	var de *net.DNSError
+	// A name the name server does not know is a wrong address; no name server answering is no
+	// network.
+	return errors.As(err, &de) && !de.IsNotFound && (de.IsTimeout || de.IsTemporary)
 }
 
 // Progress returns Done/Total as a fraction between 0 and 1 (0 when Total is unknown).
@@ -130,6 +152,9 @@ func (s Status) String() string {
 	switch s.State {
 	case StateOffline:
 		msg = "offline since " + s.Since.Format(time.DateTime)
+		if !s.NextTry.IsZero() {
+			msg += ", next try at " + s.NextTry.Format(time.TimeOnly)
+		}
 	case StateSyncing:
 		if s.Total > 0 {
 			msg = fmt.Sprintf("syncing %d of %d", s.Done, s.Total)
