@@ -138,7 +138,7 @@ func (c *customerSection) exportCSV(name string, header []string, rows [][]strin
 			c.env.showError(err)
 			return
 		}
-		dialog.ShowInformation(lang.L("Export saved"), fmt.Sprintf(lang.L("%d rows saved to %s"), len(rows), w.URI().Name()), c.env.win)
+		dialog.ShowInformation(lang.L("Export saved"), pluralf(len(rows), "%d rows saved to %s", len(rows), w.URI().Name()), c.env.win)
 	}, c.env.win)
 	d.SetFileName(name + "-" + c.env.now().In(shop.ShopZone).Format("20060102") + ".csv")
 	d.Show()

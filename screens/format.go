@@ -262,10 +262,11 @@ func stars(n int) string {
 	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
 }
 
-// countText says how many rows a list shows (format is e.g. "%d orders"), and that there are
-// more when the list stopped at its limit.
-func countText(format string, n, limit int) string {
-	s := fmt.Sprintf(format, n)
+// countText says how many rows a list shows (key is the untranslated count sentence, e.g.
+// "%d orders", whose translation has a form for one and for more), and that there are more
+// when the list stopped at its limit.
+func countText(key string, n, limit int) string {
+	s := pluralf(n, key, n)
 	if n >= limit {
 		s = fmt.Sprintf(lang.L("Showing the first %s; search to narrow them down"), s)
 	}
@@ -284,4 +285,17 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// pluralf is the translation of key, a sentence about a count n ("%d paid orders"), in the
+// form the window's language uses for n ("1 paid order", "2 paid orders"; one form in
+// Chinese), filled in with args as fmt.Sprintf does. The translation files give such keys
+// "one" and "other" forms.
+func pluralf(n int, key string, args ...any) string {
+	return fmt.Sprintf(lang.N(key, n), args...)
+}
+
+// pluralXf is pluralf for a translation named by an id (lang.X) with its English fallback.
+func pluralXf(n int, id, fallback string, args ...any) string {
+	return fmt.Sprintf(lang.XN(id, fallback, n), args...)
 }

@@ -125,7 +125,7 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
 		reopen:    func() { o.picker.highlight(o.list.index(o.open.ID)); o.show(o.open.ID) },
 		clear:     o.closeDetail,
-		shown:     func(list []shop.Order) string { return countText(lang.L("%d orders"), len(list), o.limit()) },
+		shown:     func(list []shop.Order) string { return countText("%d orders", len(list), o.limit()) },
 	}
 	o.info = container.NewVBox()
 	o.actions = container.NewVBox()

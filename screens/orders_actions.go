@@ -292,7 +292,7 @@ func (o *orderSection) askCase(ord shop.Order, kind *widget.Select, staff []shop
 	dueDays := []int{1, 2, 3, 5, 7, 14}
 	dueOpts := make([]string, len(dueDays))
 	for i, d := range dueDays {
-		dueOpts[i] = fmt.Sprintf(lang.L("In %d days"), d)
+		dueOpts[i] = pluralf(d, "In %d days", d)
 	}
 	due := widget.NewSelect(dueOpts, nil)
 	due.SetSelectedIndex(2)

@@ -75,7 +75,7 @@ func saveCSV(e *env, name string, header []string, rows [][]string) {
 			e.showError(err)
 			return
 		}
-		dialog.ShowInformation(lang.L("Export saved"), fmt.Sprintf(lang.L("%d rows saved to %s"), len(rows), w.URI().Name()), e.win)
+		dialog.ShowInformation(lang.L("Export saved"), pluralf(len(rows), "%d rows saved to %s", len(rows), w.URI().Name()), e.win)
 	}, e.win)
 	d.SetFileName(name)
 	d.Show()

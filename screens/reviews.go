@@ -110,7 +110,7 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 		clear:     r.closeDetail,
 		shown: func(list []shop.Review) string {
 			r.updateReminder()
-			return countText(lang.L("%d reviews"), len(list), reviewListLimit)
+			return countText("%d reviews", len(list), reviewListLimit)
 		},
 	}
 	r.detail = container.NewVBox()
@@ -219,7 +219,7 @@ func (r *reviewSection) updateReminder() {
 	if err != nil || len(list) == 0 {
 		r.remind.Hide()
 	} else {
-		r.remind.SetText(fmt.Sprintf(lang.L("%d neutral or bad reviews untouched for over %d hours: listed first"), len(list), int(after/time.Hour)))
+		r.remind.SetText(pluralf(len(list), "%d neutral or bad reviews untouched for over %d hours: listed first", len(list), int(after/time.Hour)))
 		r.remind.Show()
 	}
 	// The reminder now arrives after the list has been laid out (its count is read in the
@@ -336,7 +336,7 @@ func (r *reviewSection) draw(d reviewDetail) {
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))
 	objs = append(objs, r.work.moves(rv)...)
 	if rv.Contacts > 0 {
-		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Buyer contacted %d times"), rv.Contacts)))
+		objs = append(objs, widget.NewLabel(pluralf(rv.Contacts, "Buyer contacted %d times", rv.Contacts)))
 	}
 	if len(rv.Steps) == 0 {
 		objs = append(objs, newCaption(lang.L("No follow-up steps yet")))

@@ -2,11 +2,9 @@ package screens
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"kefu/shop"
@@ -58,7 +56,7 @@ func newRemindSelect(e *env, changed func()) *widget.Select {
 	cur := int(reviewRemindAfter(e.app) / time.Hour)
 	sel := -1
 	for i, h := range reviewRemindChoices {
-		opts[i] = fmt.Sprintf(lang.L("Remind after %d hours"), h)
+		opts[i] = pluralf(h, "Remind after %d hours", h)
 		if h == cur {
 			sel = i
 		}

@@ -214,9 +214,9 @@ func (s *stockSection) shownLines(products []shop.Product) string {
 			s.lines = append(s.lines, stockLine{product: i, variant: j})
 		}
 	}
-	format := lang.L("%d products")
+	format := "%d products"
 	if s.lowOnly() {
-		format = lang.L("%d products at or under their low-stock threshold")
+		format = "%d products at or under their low-stock threshold"
 	}
 	return countText(format, len(products), productListLimit)
 }
@@ -370,7 +370,7 @@ func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 		objs = append(objs, vl.box)
 		total += v.Available()
 	}
-	sum := widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants)))
+	sum := widget.NewLabel(pluralf(len(p.Variants), "%d available in %d variants", total, len(p.Variants)))
 	if isLow(p) {
 		sum.Importance = widget.WarningImportance
 	}
@@ -568,7 +568,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 		r.variant.Hide()
 		r.head.Show()
 		setLabel(r.name, p.Name, widget.MediumImportance)
-		facts := []string{p.Category, fmt.Sprintf(lang.L("%d variants"), len(p.Variants))}
+		facts := []string{p.Category, pluralf(len(p.Variants), "%d variants", len(p.Variants))}
 		if isLow(p) {
 			facts = append(facts, lang.L("Low on stock"))
 		}
