@@ -302,8 +302,8 @@ func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 }
 
 func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
-	status := widget.NewLabel(statusName(o.Status))
-	status.Importance = statusImportance(o.Status)
+	status := widget.NewLabel(orderStateName(o))
+	status.Importance = orderStateImportance(o)
 	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
 	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
@@ -468,7 +468,7 @@ func chatOrderCard(o shop.Order) *shop.Card {
 	for _, it := range o.Items {
 		lines = append(lines, joinNonEmpty(" ", it.Name, it.Variant)+fmt.Sprintf(" ×%d", it.Qty))
 	}
-	lines = append(lines, joinNonEmpty(" · ", o.Total.String(), statusName(o.Status)))
+	lines = append(lines, joinNonEmpty(" · ", o.Total.String(), orderStateName(o)))
 	if o.Tracking != "" {
 		lines = append(lines, joinNonEmpty(" ", o.Courier, o.Tracking))
 	}

@@ -367,8 +367,8 @@ func (c *customerSection) orderLine(o shop.Order) fyne.CanvasObject {
 	})
 	open.Importance = widget.LowImportance
 	open.Alignment = widget.ButtonAlignLeading
-	status := widget.NewLabel(statusName(o.Status))
-	status.Importance = statusImportance(o.Status)
+	status := widget.NewLabel(orderStateName(o))
+	status.Importance = orderStateImportance(o)
 	total := widget.NewLabelWithStyle(o.Total.String(), fyne.TextAlignTrailing, fyne.TextStyle{})
 	when := newCaption(fmtWhen(o.CreatedAt, c.env.now()))
 	cols := &colsLayout{widths: []float32{16, 0, 90, 70, 90}, stretch: 1}

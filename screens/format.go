@@ -143,6 +143,28 @@ func statusName(s shop.OrderStatus) string {
 	return string(s)
 }
 
+// orderStateName is what an order's state reads as: its status, except for a cash-on-delivery
+// order not shipped yet, which is not paid but waits for (or has had) the buyer's
+// confirmation call: 货到付款 · 待确认 / 已确认.
+func orderStateName(o shop.Order) string {
+	switch {
+	case shop.CODPending(o):
+		return lang.L("Cash on delivery · to confirm")
+	case o.Payment == shop.PayCOD && (o.Status == shop.StatusUnpaid || o.Status == shop.StatusPaid):
+		return lang.L("Cash on delivery · confirmed")
+	}
+	return statusName(o.Status)
+}
+
+// orderStateImportance colours orderStateName: a cash-on-delivery order to confirm wants
+// attention before anything is packed.
+func orderStateImportance(o shop.Order) widget.Importance {
+	if shop.CODPending(o) {
+		return widget.DangerImportance
+	}
+	return statusImportance(o.Status)
+}
+
 // statusImportance colours an order status: unpaid orders want attention.
 func statusImportance(s shop.OrderStatus) widget.Importance {
 	switch s {

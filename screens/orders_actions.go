@@ -57,12 +57,18 @@ func (o *orderSection) orderActions(ord shop.Order) []fyne.CanvasObject {
 	}
 	open := ord.Status == shop.StatusUnpaid || ord.Status == shop.StatusPaid
 	if open {
-		confirm := widget.NewButtonWithIcon(lang.L("Address is right"), theme.ConfirmIcon(), func() { o.confirmAddress(ord) })
+		// The address is checked with the buyer after payment (for cash on delivery, after the
+		// call confirmed the order); before that it can only be changed at the buyer's word.
 		change := widget.NewButtonWithIcon(lang.L("Change address"), theme.DocumentCreateIcon(), func() { o.changeAddress(ord) })
-		if ord.Status == shop.StatusPaid && ord.AddressCheck == shop.AddressUnchecked {
-			confirm.Importance = widget.HighImportance
+		if shop.AddressCheckDue(ord) {
+			confirm := widget.NewButtonWithIcon(lang.L("Address is right"), theme.ConfirmIcon(), func() { o.confirmAddress(ord) })
+			if ord.AddressCheck == shop.AddressUnchecked {
+				confirm.Importance = widget.HighImportance
+			}
+			row(lang.L("Address check"), confirm, change)
+		} else {
+			row(lang.L("Shipping address"), change)
 		}
-		row(lang.L("Address check"), confirm, change)
 	}
 	if open && ord.Payment == shop.PayCOD {
 		var bs []fyne.CanvasObject
