@@ -39,7 +39,7 @@ func skippedText(p desk.BulkPlan) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return lang.L("Skipped: ") + strings.Join(parts, ", ")
+	return lang.L("Skipped: ") + strings.Join(parts, listSep())
 }
 
 // startBulk hands a planned bulk send to the desk, which records it in the background

@@ -1,9 +1,11 @@
 package screens
 
 import (
+	"strings"
 	"testing"
 
 	"kefu/assets"
+	"kefu/desk"
 )
 
 // TestCountSentencesAgreeWithTheCount checks, on an English system, that count sentences take
@@ -50,5 +52,25 @@ func TestCountSentencesAgreeWithTheCount(t *testing.T) {
 		if got := pluralf(1, c.key, 1); got != c.zh1 {
 			t.Errorf("zh %q for 1: %q; want %q", c.key, got, c.zh1)
 		}
+	}
+}
+
+// TestChineseListsUseFullWidthCommas: a list inside a Chinese sentence is separated by ，
+// ("跳过：1 位已退订，18 位从未聊过"), an English one by ", ".
+func TestChineseListsUseFullWidthCommas(t *testing.T) {
+	t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+	plan := desk.BulkPlan{OptedOut: 1, NoChat: 18}
+	if err := assets.SetupLanguage(assets.Chinese); err != nil {
+		t.Fatal(err)
+	}
+	zh := skippedText(plan)
+	if strings.Contains(zh, ",") || !strings.Contains(zh, "，") {
+		t.Errorf("zh: %q; want the parts separated by ，", zh)
+	}
+	if err := assets.SetupLanguage(assets.English); err != nil {
+		t.Fatal(err)
+	}
+	if en := skippedText(plan); !strings.Contains(en, "opted out, 18") {
+		t.Errorf("en: %q; want the parts separated by \", \"", en)
 	}
 }
