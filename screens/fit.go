@@ -21,14 +21,15 @@ func fitSelect(s *widget.Select) fyne.CanvasObject {
 }
 
 // columnsFitting returns widths, each at least as wide as the header label of its column
-// needs to be read whole (0, the flexible column, stays 0).
+// needs to be read whole, with a little to spare (the window's driver rounds text to whole
+// pixels; 0, the flexible column, stays 0).
 func columnsFitting(widths []float32, headers []*widget.Label) []float32 {
 	out := append([]float32(nil), widths...)
 	for i, h := range headers {
 		if i >= len(out) || out[i] == 0 {
 			continue
 		}
-		need := fyne.MeasureText(h.Text, theme.Size(h.SizeName), h.TextStyle).Width + 2*theme.InnerPadding()
+		need := fyne.MeasureText(h.Text, theme.Size(h.SizeName), h.TextStyle).Width + 2*theme.InnerPadding() + theme.Padding()
 		out[i] = max(out[i], need)
 	}
 	return out

@@ -67,7 +67,7 @@ func (o *orderSection) orderActions(ord shop.Order) []fyne.CanvasObject {
 			}
 			row(lang.L("Address check"), confirm, change)
 		} else {
-			row(lang.L("Shipping address"), change)
+			objs = append(objs, container.NewHBox(change)) // under the address the order shows
 		}
 	}
 	if open && ord.Payment == shop.PayCOD {

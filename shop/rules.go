@@ -103,7 +103,28 @@ func (r Review) NeedsFollowUp() bool {
 	}
 	text := strings.ToLower(r.Text)
 	for _, w := range ReviewComplaintWords {
-		if strings.Contains(text, w) {
+		for rest, at := text, 0; ; {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			if !negated(text[:at+i]) {
+				return true
+			}
+			rest, at = rest[i+len(w):], at+i+len(w)
+		}
+	}
+	return false
+}
+
+// reviewNegations are the words that, just before a complaint word, turn it into praise:
+// "没有掉色", "不起球", "no fake".
+var reviewNegations = []string{"没有", "没", "不会", "不", "无", "未", "no ", "not ", "never "}
+
+// negated reports whether the text before a complaint word ends in a negation.
+func negated(before string) bool {
+	for _, n := range reviewNegations {
+		if strings.HasSuffix(before, n) {
 			return true
 		}
 	}

@@ -15,6 +15,8 @@ func TestReviewNeedsFollowUp(t *testing.T) {
 		want  bool
 	}{
 		{5, "颜色和图片一样，做工精细，没有线头，好评！", false},
+		{5, "宝宝穿上很可爱，洗了一次没有掉色", false},
+		{5, "不起球，也不掉色，就是发货太慢", true},
 		{4, "Lovely, fits well", false},
 		{5, "衣服不错，就是发货太慢了", true},
 		{5, "Nice but the zip arrived broken", true},
