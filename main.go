@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
 
@@ -50,7 +49,11 @@ func main() {
 	a.Settings().SetTheme(assets.Theme())
 	a.SetIcon(assets.Icon())
 	w := a.NewWindow(lang.L("Kefu Desk"))
-	w.Resize(fyne.NewSize(1280, 780))
+	areaW, areaH, scale, known := workArea()
+	if user := a.Settings().Scale(); user > 0 {
+		scale *= user
+	}
+	w.Resize(openingSize(areaW, areaH, scale, known))
 
 	l := newLauncher(a, w, o)
 	l.start()
@@ -80,6 +83,7 @@ func parseArgs(args []string, stdout, stderr io.Writer) (o options, code int, ok
 		fmt.Fprintln(stdout, version.String("kefu"))
 		return o, 0, false
 	}
+	defaultLocale(o.lang)
 	if err := assets.SetupLanguage(o.lang); err != nil {
 		fmt.Fprintln(stderr, "kefu:", err)
 		return o, 2, false

@@ -293,7 +293,7 @@ func (s *channelsScreen) updateLogRow(i int, o fyne.CanvasObject) {
 	setLabel(row.side, state, imp)
 	sub := []string{r.nick, fmtFull(r.d.CreatedAt)}
 	if r.d.Attempts > 0 {
-		sub = append(sub, fmt.Sprintf(lang.L("%d attempts"), r.d.Attempts))
+		sub = append(sub, pluralf(r.d.Attempts, "%d attempts", r.d.Attempts))
 	}
 	if r.d.LastError != "" && r.d.State != shop.DeliveryDelivered {
 		sub = append(sub, oneLine(r.d.LastError))

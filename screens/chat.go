@@ -122,7 +122,7 @@ func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chat
 		reopen:    c.reopen,
 		clear:     c.closeDetail,
 		shown: func(list []shop.Conversation) string {
-			return countText(lang.L("%d conversations"), len(list), chatListLimit)
+			return countText("%d conversations", len(list), chatListLimit)
 		},
 	}
 	c.panel = newCustomerPanel(c)

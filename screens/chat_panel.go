@@ -130,7 +130,7 @@ func (p *customerPanel) drawProfile(cu shop.Customer, nick string, err error) {
 	if days, ok := cu.BirthdayIn(now); ok {
 		b := lang.L("Birthday") + " " + cu.Birthday
 		if days <= 30 {
-			b += " (" + fmt.Sprintf(lang.L("in %d days"), days) + ")"
+			b += " (" + pluralf(days, "in %d days", days) + ")"
 		}
 		facts = append(facts, b)
 	}
@@ -181,14 +181,20 @@ func (p *customerPanel) drawProduct(pr shop.Product, err error) {
 	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr, nil) })
 	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
 	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
+	// The price and stock columns are as wide as their widest text in the window's language
+	// (English stock figures are twice as long as Chinese ones), the variant's name takes
+	// what is left and ends in … if it must: no column is drawn over another.
+	cols := &colsLayout{widths: []float32{0, 0, 0}, stretch: 0}
 	for _, v := range pr.Variants {
 		avail := v.Available()
 		stock := fmt.Sprintf(lang.L("%d available · %d listed"), avail, v.Listed)
-		row := container.New(&colsLayout{widths: []float32{0, 70, 130}, stretch: 0},
-			newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground),
-			newStyled(v.Price.String(), theme.SizeNameText, theme.ColorNameForeground),
-			alignStyled(newStyled(stock, theme.SizeNameText, chatStockColor(avail, v.Listed)), fyne.TextAlignTrailing))
-		objs = append(objs, row)
+		price := newStyled(v.Price.String(), theme.SizeNameText, theme.ColorNameForeground)
+		price.Truncation = fyne.TextTruncateOff
+		figures := alignStyled(newStyled(stock, theme.SizeNameText, chatStockColor(avail, v.Listed)), fyne.TextAlignTrailing)
+		cols.widths[1] = max(cols.widths[1], price.MinSize().Width)
+		cols.widths[2] = max(cols.widths[2], figures.MinSize().Width)
+		objs = append(objs, container.New(cols,
+			newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground), price, figures))
 	}
 	p.prod.Objects = []fyne.CanvasObject{container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), objs...)}
 	p.prod.Refresh()
@@ -296,8 +302,8 @@ func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 }
 
 func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
-	status := widget.NewLabel(statusName(o.Status))
-	status.Importance = statusImportance(o.Status)
+	status := widget.NewLabel(orderStateName(o))
+	status.Importance = orderStateImportance(o)
 	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
 	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
@@ -464,7 +470,7 @@ func chatOrderCard(o shop.Order) *shop.Card {
 	for _, it := range o.Items {
 		lines = append(lines, joinNonEmpty(" ", it.Name, it.Variant)+fmt.Sprintf(" ×%d", it.Qty))
 	}
-	lines = append(lines, joinNonEmpty(" · ", o.Total.String(), statusName(o.Status)))
+	lines = append(lines, joinNonEmpty(" · ", o.Total.String(), orderStateName(o)))
 	if o.Tracking != "" {
 		lines = append(lines, joinNonEmpty(" ", o.Courier, o.Tracking))
 	}

@@ -70,9 +70,9 @@ func newCustomerSection(e *env, data customerSectionData, keys func(fyne.Shortcu
 		clear:     c.closeDetail,
 		shown: func(list []shop.Customer) string {
 			if c.selectedGroup() != nil {
-				return fmt.Sprintf(lang.L("%d members"), len(list))
+				return pluralf(len(list), "%d members", len(list))
 			}
-			return countText(lang.L("%d customers"), len(list), customerListLimit)
+			return countText("%d customers", len(list), customerListLimit)
 		},
 	}
 	c.detail = container.NewVBox()
@@ -288,7 +288,7 @@ func (c *customerSection) draw(d customerDetail) {
 		case 0:
 			birthday += " · " + lang.L("today")
 		default:
-			birthday += " · " + fmt.Sprintf(lang.L("in %d days"), days)
+			birthday += " · " + pluralf(days, "in %d days", days)
 		}
 	}
 	form := container.New(layout.NewFormLayout())
@@ -327,7 +327,7 @@ func (c *customerSection) draw(d customerDetail) {
 	if err != nil {
 		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Could not read the orders: %v"), err)))
 	} else {
-		facts := []string{fmt.Sprintf(lang.L("%d paid orders"), st.Orders), fmt.Sprintf(lang.L("spent %s"), st.Spent)}
+		facts := []string{pluralf(st.Orders, "%d paid orders", st.Orders), fmt.Sprintf(lang.L("spent %s"), st.Spent)}
 		if st.Orders > 0 {
 			facts = append(facts, fmt.Sprintf(lang.L("average %s"), st.Average()), fmt.Sprintf(lang.L("last order %s"), fmtWhen(st.LastOrder, now)))
 		}
@@ -367,8 +367,8 @@ func (c *customerSection) orderLine(o shop.Order) fyne.CanvasObject {
 	})
 	open.Importance = widget.LowImportance
 	open.Alignment = widget.ButtonAlignLeading
-	status := widget.NewLabel(statusName(o.Status))
-	status.Importance = statusImportance(o.Status)
+	status := widget.NewLabel(orderStateName(o))
+	status.Importance = orderStateImportance(o)
 	total := widget.NewLabelWithStyle(o.Total.String(), fyne.TextAlignTrailing, fyne.TextStyle{})
 	when := newCaption(fmtWhen(o.CreatedAt, c.env.now()))
 	cols := &colsLayout{widths: []float32{16, 0, 90, 70, 90}, stretch: 1}

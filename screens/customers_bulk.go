@@ -39,7 +39,7 @@ func skippedText(p desk.BulkPlan) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return lang.L("Skipped: ") + strings.Join(parts, ", ")
+	return lang.L("Skipped: ") + strings.Join(parts, listSep())
 }
 
 // startBulk hands a planned bulk send to the desk, which records it in the background
@@ -65,7 +65,7 @@ func (c *customerSection) showProgress(p desk.JobProgress) {
 	} else {
 		c.progress.SetValue(1)
 	}
-	line := fmt.Sprintf(lang.L("%s: %d of %d messages recorded"), p.Title, p.Recorded, p.Total)
+	line := pluralf(p.Total, "%s: %d of %d messages recorded", p.Title, p.Recorded, p.Total)
 	if p.Failed > 0 {
 		line += " · " + fmt.Sprintf(lang.L("%d could not be recorded"), p.Failed)
 	}
@@ -244,7 +244,7 @@ func (b *bulkComposer) showPlan(p desk.BulkPlan, err error) {
 		b.sendBtn.Disable()
 		return
 	}
-	line := fmt.Sprintf(lang.L("%d customers will get the message."), len(b.plan.Sends))
+	line := pluralf(len(b.plan.Sends), "%d customers will get the message.", len(b.plan.Sends))
 	if s := skippedText(b.plan); s != "" {
 		line += " " + s
 	}

@@ -271,7 +271,7 @@ func (c *customerSection) showComplaints() *complaintsView {
 		if d == 0 {
 			names = append(names, lang.L("All time"))
 		} else {
-			names = append(names, fmt.Sprintf(lang.L("Last %d days"), d))
+			names = append(names, pluralf(d, "Last %d days", d))
 		}
 	}
 	v.period = widget.NewSelect(names, func(string) { v.fill() })

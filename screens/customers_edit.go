@@ -60,7 +60,7 @@ func (c *customerSection) editCustomer(cu shop.Customer) *customerEditor {
 	e.city = entry(cu.City, "")
 	e.vip = widget.NewSelect([]string{"0", "1", "2", "3", "4", "5"}, nil)
 	e.vip.SetSelectedIndex(cu.VIP)
-	e.tags = entry(strings.Join(cu.Tags, ", "), lang.L("comma separated"))
+	e.tags = entry(strings.Join(cu.Tags, listSep()), lang.L("comma separated"))
 	e.sizes = entry(cu.Sizes, "110, 120")
 	e.styles = entry(cu.Styles, "")
 	e.memo = newDeskMultiLineEntry(c.env)

@@ -76,7 +76,7 @@ func exportSavedText(rows int, path string) string {
 	if len(dir) > 1 {
 		dir = strings.TrimRight(dir, `/\`)
 	}
-	return fmt.Sprintf(lang.X("export.saved", "%[1]d rows saved.\nFile: %[2]s\nFolder: %[3]s"), rows, name, dir)
+	return pluralXf(rows, "export.saved", "%[1]d rows saved.\nFile: %[2]s\nFolder: %[3]s", rows, name, dir)
 }
 
 // showExportSaved tells where the export went, offering to open its folder (on a computer;

@@ -143,6 +143,28 @@ func statusName(s shop.OrderStatus) string {
 	return string(s)
 }
 
+// orderStateName is what an order's state reads as: its status, except for a cash-on-delivery
+// order not shipped yet, which is not paid but waits for (or has had) the buyer's
+// confirmation call: 货到付款 · 待确认 / 已确认.
+func orderStateName(o shop.Order) string {
+	switch {
+	case shop.CODPending(o):
+		return lang.L("Cash on delivery · to confirm")
+	case o.Payment == shop.PayCOD && (o.Status == shop.StatusUnpaid || o.Status == shop.StatusPaid):
+		return lang.L("Cash on delivery · confirmed")
+	}
+	return statusName(o.Status)
+}
+
+// orderStateImportance colours orderStateName: a cash-on-delivery order to confirm wants
+// attention before anything is packed.
+func orderStateImportance(o shop.Order) widget.Importance {
+	if shop.CODPending(o) {
+		return widget.DangerImportance
+	}
+	return statusImportance(o.Status)
+}
+
 // statusImportance colours an order status: unpaid orders want attention.
 func statusImportance(s shop.OrderStatus) widget.Importance {
 	switch s {
@@ -262,10 +284,11 @@ func stars(n int) string {
 	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
 }
 
-// countText says how many rows a list shows (format is e.g. "%d orders"), and that there are
-// more when the list stopped at its limit.
-func countText(format string, n, limit int) string {
-	s := fmt.Sprintf(format, n)
+// countText says how many rows a list shows (key is the untranslated count sentence, e.g.
+// "%d orders", whose translation has a form for one and for more), and that there are more
+// when the list stopped at its limit.
+func countText(key string, n, limit int) string {
+	s := pluralf(n, key, n)
 	if n >= limit {
 		s = fmt.Sprintf(lang.L("Showing the first %s; search to narrow them down"), s)
 	}
@@ -274,6 +297,10 @@ func countText(format string, n, limit int) string {
 
 // oneLine squeezes text onto one line for list rows.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// listSep is the comma between the items of a list in a sentence: ", " in English, the
+// full-width "，" in Chinese ("1 位已退订，18 位从未聊过").
+func listSep() string { return lang.X("sep.list", ", ") }
 
 // joinNonEmpty joins the non-empty parts with sep.
 func joinNonEmpty(sep string, parts ...string) string {
@@ -284,4 +311,17 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// pluralf is the translation of key, a sentence about a count n ("%d paid orders"), in the
+// form the window's language uses for n ("1 paid order", "2 paid orders"; one form in
+// Chinese), filled in with args as fmt.Sprintf does. The translation files give such keys
+// "one" and "other" forms.
+func pluralf(n int, key string, args ...any) string {
+	return fmt.Sprintf(lang.N(key, n), args...)
+}
+
+// pluralXf is pluralf for a translation named by an id (lang.X) with its English fallback.
+func pluralXf(n int, id, fallback string, args ...any) string {
+	return fmt.Sprintf(lang.XN(id, fallback, n), args...)
 }

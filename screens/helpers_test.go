@@ -114,7 +114,14 @@ func newAsyncFixture(t *testing.T) *fixture {
 // newFixtureThreads is newFixtureWith; async leaves the background work unwaited for.
 func newFixtureThreads(t *testing.T, opts localdb.Options, async bool) *fixture {
 	t.Helper()
-	if err := assets.SetupLanguage(assets.Chinese); err != nil {
+	return newFixtureIn(t, assets.Chinese, opts, async)
+}
+
+// newFixtureIn is newFixtureThreads with the window in language code (assets.Chinese or
+// assets.English).
+func newFixtureIn(t *testing.T, code string, opts localdb.Options, async bool) *fixture {
+	t.Helper()
+	if err := assets.SetupLanguage(code); err != nil {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)

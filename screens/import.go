@@ -216,7 +216,7 @@ func (d *importDialog) redraw() {
 	d.list.Objects = objs
 	d.list.Refresh()
 	n := d.rowsToImport()
-	d.run.SetText(fmt.Sprintf(lang.X("import.run", "Import %d rows"), n))
+	d.run.SetText(pluralXf(n, "import.run", "Import %d rows", n))
 	checking := false
 	for _, f := range d.files {
 		checking = checking || f.checking
@@ -264,7 +264,7 @@ func (d *importDialog) entryView(f *importEntry) fyne.CanvasObject {
 	}
 	for i, rf := range r.Refusals {
 		if i == importShown {
-			objs = append(objs, newCaption(fmt.Sprintf(lang.X("import.more_refused", "… and %d more refused rows"), r.Refused-importShown)))
+			objs = append(objs, newCaption(pluralXf(r.Refused-importShown, "import.more_refused", "… and %d more refused rows", r.Refused-importShown)))
 			break
 		}
 		l := newWrapLabel(fmt.Sprintf(lang.X("import.refusal", "Line %d · %s: %s"), rf.Line, rf.Column, rf.Reason))
@@ -285,9 +285,9 @@ func (d *importDialog) entryView(f *importEntry) fyne.CanvasObject {
 
 // importCounts is a file's counts: "120 rows: 100 new, 15 changed, 3 unchanged, 2 refused".
 func importCounts(r desk.ImportResult, done bool) string {
-	format := lang.X("import.counts_dry", "Dry run: %d rows — %d new, %d changed, %d unchanged, %d refused")
+	format := lang.X("import.counts_dry", "Dry run, rows: %d — %d new, %d changed, %d unchanged, %d refused")
 	if done {
-		format = lang.X("import.counts_done", "Imported: %d rows — %d new, %d changed, %d unchanged, %d refused")
+		format = lang.X("import.counts_done", "Imported, rows: %d — %d new, %d changed, %d unchanged, %d refused")
 	}
 	return fmt.Sprintf(format, r.Rows, r.New, r.Changed, r.Unchanged, r.Refused)
 }
@@ -326,7 +326,7 @@ func previewTable(header []string, rows [][]string) fyne.CanvasObject {
 	}
 	grid := container.NewGridWithColumns(cols, cells...)
 	if more := len(header) - cols; more > 0 {
-		return container.NewVBox(grid, newCaption(fmt.Sprintf(lang.X("import.more_columns", "… and %d more columns"), more)))
+		return container.NewVBox(grid, newCaption(pluralXf(more, "import.more_columns", "… and %d more columns", more)))
 	}
 	return grid
 }
@@ -356,7 +356,7 @@ func (d *importDialog) onImport() {
 	d.busy = true
 	d.progress.SetValue(0)
 	d.progress.Show()
-	d.msg.SetText(fmt.Sprintf(lang.X("import.running", "Importing %d files…"), len(queued)))
+	d.msg.SetText(pluralXf(len(queued), "import.running", "Importing %d files…", len(queued)))
 	d.redraw()
 	type outcome struct {
 		results []*desk.ImportResult
@@ -409,7 +409,7 @@ func (d *importDialog) onImport() {
 				sum.Rows, sum.New, sum.Changed, sum.Unchanged, sum.Refused = sum.Rows+r.Rows, sum.New+r.New, sum.Changed+r.Changed, sum.Unchanged+r.Unchanged, sum.Refused+r.Refused
 			}
 		}
-		text := fmt.Sprintf(lang.X("import.summary", "%d of %d files imported: %d rows — %d new, %d changed, %d unchanged, %d refused."),
+		text := fmt.Sprintf(lang.X("import.summary", "Files imported: %d of %d; rows: %d — %d new, %d changed, %d unchanged, %d refused."),
 			imported, len(queued), sum.Rows, sum.New, sum.Changed, sum.Unchanged, sum.Refused)
 		if lost > 0 {
 			text += "\n" + needsServerText()
@@ -438,7 +438,7 @@ func (d *importDialog) saveRefused(f *importEntry) {
 				d.msg.SetText(fmt.Sprintf(lang.X("import.save_failed", "Not saved: %v"), err))
 				return
 			}
-			d.msg.SetText(fmt.Sprintf(lang.X("import.saved_refused", "%d refused rows saved to %s, with the reason in the first column: fix them and import that file again."), len(refusals), where))
+			d.msg.SetText(pluralXf(len(refusals), "import.saved_refused", "%d refused rows saved to %s, with the reason in the first column: fix them and import that file again.", len(refusals), where))
 		})
 	})
 }

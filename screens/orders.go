@@ -125,7 +125,7 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
 		reopen:    func() { o.picker.highlight(o.list.index(o.open.ID)); o.show(o.open.ID) },
 		clear:     o.closeDetail,
-		shown:     func(list []shop.Order) string { return countText(lang.L("%d orders"), len(list), o.limit()) },
+		shown:     func(list []shop.Order) string { return countText("%d orders", len(list), o.limit()) },
 	}
 	o.info = container.NewVBox()
 	o.actions = container.NewVBox()
@@ -330,8 +330,8 @@ func (o *orderSection) orderInfo(ord shop.Order, cases []shop.AfterSalesCase) []
 	now := o.env.now()
 	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Order %s"), ord.ID), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Selectable = true
-	status := widget.NewLabel(statusName(ord.Status))
-	status.Importance = statusImportance(ord.Status)
+	status := widget.NewLabel(orderStateName(ord))
+	status.Importance = orderStateImportance(ord)
 	status.TextStyle.Bold = true
 	objs := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, status, title),
@@ -537,11 +537,7 @@ func (o *orderSection) updateRow(i int, obj fyne.CanvasObject) {
 	}
 	ord := o.orders[i]
 	setLabel(r.number, ord.ID, widget.MediumImportance)
-	if codUnconfirmed(ord) {
-		setLabel(r.status, statusName(ord.Status)+" · "+lang.L("COD unconfirmed"), widget.DangerImportance)
-	} else {
-		setLabel(r.status, statusName(ord.Status), statusImportance(ord.Status))
-	}
+	setLabel(r.status, orderStateName(ord), orderStateImportance(ord))
 	setCaption(r.detail, joinNonEmpty(" · ", ord.Nick, ord.Address.Receiver, ord.Address.Phone, fmtWhen(ord.CreatedAt, o.env.now())))
 	setLabel(r.total, ord.Total.String(), widget.MediumImportance)
 	if c := flagColor(ord.Flag); r.flag.FillColor != c {
@@ -552,6 +548,4 @@ func (o *orderSection) updateRow(i int, obj fyne.CanvasObject) {
 
 // codUnconfirmed reports whether a cash-on-delivery order still waiting to ship has no
 // confirmed call: the packers must not send it yet.
-func codUnconfirmed(o shop.Order) bool {
-	return o.Payment == shop.PayCOD && (o.Status == shop.StatusUnpaid || o.Status == shop.StatusPaid) && o.CODCall != shop.CallConfirmed
-}
+func codUnconfirmed(o shop.Order) bool { return shop.CODPending(o) }

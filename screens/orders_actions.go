@@ -57,12 +57,18 @@ func (o *orderSection) orderActions(ord shop.Order) []fyne.CanvasObject {
 	}
 	open := ord.Status == shop.StatusUnpaid || ord.Status == shop.StatusPaid
 	if open {
-		confirm := widget.NewButtonWithIcon(lang.L("Address is right"), theme.ConfirmIcon(), func() { o.confirmAddress(ord) })
+		// The address is checked with the buyer after payment (for cash on delivery, after the
+		// call confirmed the order); before that it can only be changed at the buyer's word.
 		change := widget.NewButtonWithIcon(lang.L("Change address"), theme.DocumentCreateIcon(), func() { o.changeAddress(ord) })
-		if ord.Status == shop.StatusPaid && ord.AddressCheck == shop.AddressUnchecked {
-			confirm.Importance = widget.HighImportance
+		if shop.AddressCheckDue(ord) {
+			confirm := widget.NewButtonWithIcon(lang.L("Address is right"), theme.ConfirmIcon(), func() { o.confirmAddress(ord) })
+			if ord.AddressCheck == shop.AddressUnchecked {
+				confirm.Importance = widget.HighImportance
+			}
+			row(lang.L("Address check"), confirm, change)
+		} else {
+			objs = append(objs, container.NewHBox(change)) // under the address the order shows
 		}
-		row(lang.L("Address check"), confirm, change)
 	}
 	if open && ord.Payment == shop.PayCOD {
 		var bs []fyne.CanvasObject
@@ -292,7 +298,7 @@ func (o *orderSection) askCase(ord shop.Order, kind *widget.Select, staff []shop
 	dueDays := []int{1, 2, 3, 5, 7, 14}
 	dueOpts := make([]string, len(dueDays))
 	for i, d := range dueDays {
-		dueOpts[i] = fmt.Sprintf(lang.L("In %d days"), d)
+		dueOpts[i] = pluralf(d, "In %d days", d)
 	}
 	due := widget.NewSelect(dueOpts, nil)
 	due.SetSelectedIndex(2)

@@ -65,7 +65,7 @@ func newCaseList(o *orderSection) *caseList {
 // tabTitle is the tab's title: with the number of cases needing attention, if any.
 func (c *caseList) tabTitle() string {
 	if c.attn > 0 {
-		return fmt.Sprintf(lang.L("After-sales cases (%d need attention)"), c.attn)
+		return pluralf(c.attn, "After-sales cases (%d need attention)", c.attn)
 	}
 	return lang.L("After-sales cases")
 }
@@ -100,7 +100,7 @@ func (c *caseList) showList(cases []shop.AfterSalesCase, err error) {
 			c.attn++
 		}
 	}
-	setCaption(c.count, countText(lang.L("%d cases"), len(cases), caseListLimit))
+	setCaption(c.count, countText("%d cases", len(cases), caseListLimit))
 	c.picker.list.Refresh()
 	if c.open == nil {
 		if len(cases) > 0 {
@@ -304,6 +304,6 @@ func (b *statusBar) showCases(n int) {
 		b.cases.Hide()
 		return
 	}
-	b.cases.SetText(fmt.Sprintf(lang.L("%d after-sales cases need attention"), n))
+	b.cases.SetText(pluralf(n, "%d after-sales cases need attention", n))
 	b.cases.Show()
 }

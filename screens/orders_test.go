@@ -490,3 +490,55 @@ func checkExport(t *testing.T, f *fixture) {
 		t.Fatalf("case export: %d rows, %v", len(rows), err)
 	}
 }
+
+// TestOrderStateWording: a cash-on-delivery order is not called paid: it reads 货到付款 · 待确认
+// until its call confirms it; the address check (地址无误) is offered only once an order is
+// paid or its COD call confirmed it, while an unpaid order can still have its address changed.
+func TestOrderStateWording(t *testing.T) {
+	f := newFixture(t)
+	d := f.desk
+	d.Show(SectionOrders)
+	orders, err := f.db.SearchOrders("", localdb.OrderFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cod, unpaid, paid *shop.Order
+	for i := range orders {
+		o := &orders[i]
+		switch {
+		case cod == nil && shop.CODPending(*o):
+			cod = o
+		case unpaid == nil && o.Status == shop.StatusUnpaid && o.Payment == shop.PayOnline:
+			unpaid = o
+		case paid == nil && o.Status == shop.StatusPaid && o.Payment == shop.PayOnline:
+			paid = o
+		}
+	}
+	if cod == nil || unpaid == nil || paid == nil {
+		t.Fatalf("the demo shop lacks a pending COD (%v), unpaid (%v) or paid (%v) order", cod != nil, unpaid != nil, paid != nil)
+	}
+	if got := orderStateName(*cod); got != "货到付款 · 待确认" || strings.Contains(got, "已付款") {
+		t.Errorf("a COD order to confirm reads %q", got)
+	}
+	confirmed := *cod
+	confirmed.CODCall = shop.CallConfirmed
+	if got := orderStateName(confirmed); got != "货到付款 · 已确认" {
+		t.Errorf("a confirmed COD order reads %q", got)
+	}
+	for _, c := range []struct {
+		o     *shop.Order
+		check bool
+	}{{unpaid, false}, {cod, false}, {paid, true}} {
+		d.orders.show(c.o.ID)
+		f.drain()
+		if got := findButton(d.orders.actions, "地址无误") != nil; got != c.check {
+			t.Errorf("order %s (%s, %s): address check offered %v; want %v", c.o.ID, c.o.Status, c.o.Payment, got, c.check)
+		}
+		if c.o.Status == shop.StatusUnpaid && findButton(d.orders.actions, "修改地址") == nil {
+			t.Errorf("unpaid order %s: the address cannot be changed", c.o.ID)
+		}
+		if c.o == cod && !strings.Contains(joined(d.orders.info), "货到付款 · 待确认") {
+			t.Errorf("the COD order's detail does not say 货到付款 · 待确认: %s", joined(d.orders.info))
+		}
+	}
+}

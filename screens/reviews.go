@@ -35,6 +35,7 @@ type reviewSection struct {
 	rating   *widget.Select
 	ratings  []reviewRatingChoice
 	state    *widget.Select
+	states   []reviewStateChoice // the state filter's choices after "All states"
 	product  *widget.Select
 	products []shop.Product
 	picker   *picker
@@ -85,8 +86,9 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 	r.rating.SetSelectedIndex(0)
 	r.rating.OnChanged = func(string) { r.load(true) }
 	sopts := []string{lang.L("All states")}
-	for _, s := range shop.ReviewStates {
-		sopts = append(sopts, reviewStateName(s))
+	r.states = reviewStateChoices()
+	for _, s := range r.states {
+		sopts = append(sopts, s.name)
 	}
 	r.state = widget.NewSelect(sopts, nil)
 	r.state.SetSelectedIndex(0)
@@ -110,7 +112,7 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 		clear:     r.closeDetail,
 		shown: func(list []shop.Review) string {
 			r.updateReminder()
-			return countText(lang.L("%d reviews"), len(list), reviewListLimit)
+			return countText("%d reviews", len(list), reviewListLimit)
 		},
 	}
 	r.detail = container.NewVBox()
@@ -121,7 +123,7 @@ func newReviewSection(e *env, data reviewStore, keys func(fyne.Shortcut) bool) *
 	r.reminders = newReviewReminders(e.ctx, data, e.app)
 
 	top := container.NewVBox(r.search, container.NewGridWithColumns(3, r.rating, r.state, r.product), r.remind)
-	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, r.remindAt, r.count), nil, nil, r.picker.list)
+	left := container.NewBorder(top, container.NewBorder(nil, nil, nil, fitSelect(r.remindAt), r.count), nil, nil, r.picker.list)
 	r.left = left
 	split := container.NewHSplit(left, r.pane)
 	split.Offset = 0.38
@@ -145,8 +147,8 @@ func (r *reviewSection) filter() desk.ReviewFilter {
 	if i := r.rating.SelectedIndex(); i > 0 && i < len(r.ratings) {
 		f.Rating, f.Stars = r.ratings[i].rating, r.ratings[i].stars
 	}
-	if i := r.state.SelectedIndex(); i > 0 {
-		f.State = shop.ReviewStates[i-1]
+	if i := r.state.SelectedIndex(); i > 0 && i <= len(r.states) {
+		f.State = r.states[i-1].state
 	}
 	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
 		f.ProductID = r.products[i-1].ID
@@ -198,14 +200,24 @@ func (r *reviewSection) load(fresh bool) {
 		r.loadProducts()
 	}
 	f, now, after := r.filter(), r.env.now(), r.remindAfter()
+	var choice reviewStateChoice
+	if i := r.state.SelectedIndex(); i > 0 && i <= len(r.states) {
+		choice = r.states[i-1]
+	}
 	r.list.load(fresh, func(ctx context.Context) ([]shop.Review, error) {
 		reviews, err := r.data.Reviews(ctx, f, reviewListLimit)
+		reviews = choice.keep(reviews)
+		// Untouched ones first, the longest waiting first; then the others to follow up, so
+		// that good reviews, which only want a reply, do not crowd the bad ones.
 		sort.SliceStable(reviews, func(i, j int) bool {
 			ui, uj := reviews[i].Untouched(now, after), reviews[j].Untouched(now, after)
 			if ui != uj {
 				return ui
 			}
-			return ui && reviews[i].At.Before(reviews[j].At)
+			if ui {
+				return reviews[i].At.Before(reviews[j].At)
+			}
+			return awaitsFollowUp(reviews[i]) && !awaitsFollowUp(reviews[j])
 		})
 		return reviews, err
 	})
@@ -219,7 +231,7 @@ func (r *reviewSection) updateReminder() {
 	if err != nil || len(list) == 0 {
 		r.remind.Hide()
 	} else {
-		r.remind.SetText(fmt.Sprintf(lang.L("%d neutral or bad reviews untouched for over %d hours: listed first"), len(list), int(after/time.Hour)))
+		r.remind.SetText(pluralf(len(list), "%d neutral or bad reviews untouched for over %d hours: listed first", len(list), int(after/time.Hour)))
 		r.remind.Show()
 	}
 	// The reminder now arrives after the list has been laid out (its count is read in the
@@ -310,7 +322,7 @@ func (r *reviewSection) draw(d reviewDetail) {
 
 	st := widget.NewLabelWithStyle(stars(rv.Stars), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	st.Importance = ratingImportance(rv.Stars)
-	state := widget.NewLabel(reviewStateName(rv.State))
+	state := widget.NewLabel(reviewStateLabel(rv))
 	state.Importance = widget.HighImportance
 	objs := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, state, container.NewHBox(st, widget.NewLabelWithStyle(ratingName(rv.Rating()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))),
@@ -336,7 +348,7 @@ func (r *reviewSection) draw(d reviewDetail) {
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))
 	objs = append(objs, r.work.moves(rv)...)
 	if rv.Contacts > 0 {
-		objs = append(objs, widget.NewLabel(fmt.Sprintf(lang.L("Buyer contacted %d times"), rv.Contacts)))
+		objs = append(objs, widget.NewLabel(pluralf(rv.Contacts, "Buyer contacted %d times", rv.Contacts)))
 	}
 	if len(rv.Steps) == 0 {
 		objs = append(objs, newCaption(lang.L("No follow-up steps yet")))
@@ -401,7 +413,7 @@ func (r *reviewSection) orderFacts(rv shop.Review, o shop.Order, err error) []fy
 	}
 	items := widget.NewLabel(strings.Join(lines, "\n"))
 	items.Truncation = fyne.TextTruncateEllipsis
-	return []fyne.CanvasObject{newCaption(joinNonEmpty(" · ", statusName(o.Status), o.Total.String(), joinNonEmpty(" ", o.Courier, o.Tracking))), items}
+	return []fyne.CanvasObject{newCaption(joinNonEmpty(" · ", orderStateName(o), o.Total.String(), joinNonEmpty(" ", o.Courier, o.Tracking))), items}
 }
 
 // reviewRow is one row of the reviews inbox.
@@ -436,12 +448,12 @@ func (r *reviewSection) updateRow(i int, o fyne.CanvasObject) {
 	setLabel(row.stars, stars(rv.Stars), ratingImportance(rv.Stars))
 	setLabel(row.nick, rv.Nick, widget.MediumImportance)
 	stateImp := widget.MediumImportance
-	stateText := reviewStateName(rv.State)
+	stateText := reviewStateLabel(rv)
 	switch {
 	case rv.Untouched(now, r.remindAfter()):
 		stateImp = widget.DangerImportance
 		stateText = fmt.Sprintf(lang.L("Untouched for %s"), fmtWait(now.Sub(rv.At)))
-	case rv.State == shop.ReviewNew && rv.Rating() != shop.RatingGood:
+	case awaitsFollowUp(rv):
 		stateImp = widget.DangerImportance
 	case !rv.Answered():
 		stateText = joinNonEmpty(" · ", stateText, lang.L("Not answered yet"))

@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -58,7 +57,7 @@ func newRemindSelect(e *env, changed func()) *widget.Select {
 	cur := int(reviewRemindAfter(e.app) / time.Hour)
 	sel := -1
 	for i, h := range reviewRemindChoices {
-		opts[i] = fmt.Sprintf(lang.L("Remind after %d hours"), h)
+		opts[i] = pluralf(h, "Remind after %d hours", h)
 		if h == cur {
 			sel = i
 		}
@@ -79,4 +78,56 @@ func newRemindSelect(e *env, changed func()) *widget.Select {
 		}
 	}
 	return s
+}
+
+// reviewStateChoice is one choice of the reviews' state filter: a follow-up state, and for
+// the state new whether the review needs follow-up (待跟进) or is a good one that only wants
+// a reply (无需跟进).
+type reviewStateChoice struct {
+	name     string
+	state    shop.ReviewState
+	followUp *bool // nil: both
+}
+
+// reviewStateChoices are the state filter's choices, in workflow order, with the state new
+// split in two: 待跟进 (needs follow-up), then 无需跟进.
+func reviewStateChoices() []reviewStateChoice {
+	yes, no := true, false
+	var out []reviewStateChoice
+	for _, s := range shop.ReviewStates {
+		if s == shop.ReviewNew {
+			out = append(out, reviewStateChoice{name: reviewStateName(s), state: s, followUp: &yes},
+				reviewStateChoice{name: lang.L("No follow-up needed"), state: s, followUp: &no})
+			continue
+		}
+		out = append(out, reviewStateChoice{name: reviewStateName(s), state: s})
+	}
+	return out
+}
+
+// keep is the reviews the choice lets through (the store filtered the state already).
+func (c reviewStateChoice) keep(reviews []shop.Review) []shop.Review {
+	if c.followUp == nil {
+		return reviews
+	}
+	out := reviews[:0]
+	for _, rv := range reviews {
+		if rv.NeedsFollowUp() == *c.followUp {
+			out = append(out, rv)
+		}
+	}
+	return out
+}
+
+// awaitsFollowUp reports whether a review waits for the shop's first follow-up step: new, and
+// one that needs follow-up (shop's NeedsFollowUp).
+func awaitsFollowUp(rv shop.Review) bool { return rv.State == shop.ReviewNew && rv.NeedsFollowUp() }
+
+// reviewStateLabel is what a review's follow-up state reads as: a new good review that only
+// wants a reply is 无需跟进, not 待跟进.
+func reviewStateLabel(rv shop.Review) string {
+	if rv.State == shop.ReviewNew && !rv.NeedsFollowUp() {
+		return lang.L("No follow-up needed")
+	}
+	return reviewStateName(rv.State)
 }

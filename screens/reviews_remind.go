@@ -2,12 +2,10 @@ package screens
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -87,6 +85,6 @@ func (b *statusBar) updateReviews() {
 		b.reviews.Hide()
 		return
 	}
-	b.reviews.SetText(fmt.Sprintf(lang.L("%d reviews untouched"), len(list)))
+	b.reviews.SetText(pluralf(len(list), "%d reviews untouched", len(list)))
 	b.reviews.Show()
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"kefu/localdb"
 	"kefu/shop"
@@ -387,5 +388,101 @@ func TestReviewReminderSetting(t *testing.T) {
 	}
 	if !strings.HasPrefix(f.desk.status.reviews.Text, fmt.Sprint(r.remindN)) && r.remindN > 0 {
 		t.Fatalf("status bar says %q; want %d reviews", f.desk.status.reviews.Text, r.remindN)
+	}
+}
+
+// TestReplyTemplatesStayInTheWindow: the reply templates open in a list that fits between the
+// window's edges, in a window as small as a 1280×720 screen leaves, even when the reply box is
+// at the bottom of the pane; picking one fills the reply.
+func TestReplyTemplatesStayInTheWindow(t *testing.T) {
+	f := newFixture(t)
+	room := fyne.NewSize(1264, 648)
+	f.win.Resize(room)
+	f.desk.Show(SectionReviews)
+	f.drain()
+	r := f.desk.reviews
+	// Scroll the reply box to the window's bottom edge, where the drop-down used to run over
+	// the status bar.
+	r.scroll.ScrollToBottom()
+	w := r.work
+	test.Tap(w.templates.button)
+	p := w.templates.popup
+	if p == nil || !p.Visible() {
+		t.Fatal("the reply templates did not open")
+	}
+	inner := p.Content
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(inner)
+	size := inner.Size()
+	if pos.X < 0 || pos.Y < 0 || pos.X+size.Width > room.Width+0.5 || pos.Y+size.Height > room.Height+0.5 {
+		t.Errorf("the templates take %v at %v; the window is %v", size, pos, room)
+	}
+	if _, ok := inner.(*container.Scroll); !ok {
+		t.Errorf("the templates are a %T, not a list that scrolls", inner)
+	}
+	var pick *widget.Button
+	for _, o := range test.LaidOutObjects(inner) {
+		if b, ok := o.(*widget.Button); ok && pick == nil {
+			pick = b
+		}
+	}
+	if pick == nil {
+		t.Fatal("no template to pick")
+	}
+	test.Tap(pick)
+	if w.reply.Text != w.templates.Options[0] || p.Visible() {
+		t.Errorf("picking the first template: reply %q, list still open %v", w.reply.Text, p.Visible())
+	}
+}
+
+// TestGoodReviewsNeedNoFollowUp: new good reviews that do not complain read 无需跟进 and have
+// a filter of their own; 待跟进 lists only reviews that need follow-up, which come first.
+func TestGoodReviewsNeedNoFollowUp(t *testing.T) {
+	f := newFixture(t)
+	d := f.desk
+	d.Show(SectionReviews)
+	r := d.reviews
+	idx := func(name string) int {
+		for i, o := range r.state.Options {
+			if o == name {
+				return i
+			}
+		}
+		t.Fatalf("the state filter has no %q: %v", name, r.state.Options)
+		return -1
+	}
+	// All states: no good review waiting only for a reply is listed before one to follow up.
+	seenGood := false
+	for _, rv := range r.reviews {
+		if rv.State != shop.ReviewNew {
+			continue
+		}
+		if !rv.NeedsFollowUp() {
+			seenGood = true
+		} else if seenGood {
+			t.Errorf("%d★ review %s to follow up is listed after a good one", rv.Stars, rv.ID)
+		}
+	}
+	r.state.SetSelectedIndex(idx("待跟进"))
+	if len(r.reviews) == 0 {
+		t.Fatal("待跟进 lists nothing")
+	}
+	for _, rv := range r.reviews {
+		if rv.State != shop.ReviewNew || !rv.NeedsFollowUp() {
+			t.Errorf("待跟进 lists %s: %d★ %q, state %s", rv.ID, rv.Stars, rv.Text, rv.State)
+		}
+	}
+	r.state.SetSelectedIndex(idx("无需跟进"))
+	if len(r.reviews) == 0 {
+		t.Fatal("无需跟进 lists nothing; the demo shop has good reviews")
+	}
+	for i, rv := range r.reviews {
+		if rv.State != shop.ReviewNew || rv.NeedsFollowUp() || rv.Stars < 4 {
+			t.Errorf("无需跟进 lists %s: %d★ state %s", rv.ID, rv.Stars, rv.State)
+		}
+		row := newReviewRow()
+		r.updateRow(i, row)
+		if got := row.(*reviewRow).state.Text; !strings.HasPrefix(got, "无需跟进") {
+			t.Errorf("a good review's row reads %q", got)
+		}
 	}
 }

@@ -28,7 +28,7 @@ type reviewWork struct {
 	chatBtn   *widget.Button
 	reply     *deskEntry
 	replyLen  *widget.Label
-	templates *widget.Select
+	templates *templatePicker
 	saveReply *widget.Button
 	buyerStar *widget.Select
 	buyerText *deskEntry
@@ -65,11 +65,15 @@ func newReviewWork(r *reviewSection) *reviewWork {
 	w.reply.SetPlaceHolder(lang.L("The shop's public explanation, at most 500 characters"))
 	w.replyLen = widget.NewLabel("")
 	w.reply.OnChanged = func(string) { w.countReply() }
-	w.templates = widget.NewSelect(nil, func(string) { w.useTemplate() })
-	w.templates.PlaceHolder = lang.L("Reply templates")
+	w.templates = newTemplatePicker(func() fyne.Canvas {
+		if w.r.env.win == nil {
+			return nil
+		}
+		return w.r.env.win.Canvas()
+	}, func(string) { w.useTemplate() })
 	w.saveReply = widget.NewButtonWithIcon(lang.L("Publish the reply"), theme.ConfirmIcon(), w.saveReplyText)
 	w.saveReply.Importance = widget.HighImportance
-	w.replyBox = container.NewVBox(w.reply, container.NewBorder(nil, nil, w.templates, container.NewHBox(w.replyLen, w.saveReply)))
+	w.replyBox = container.NewVBox(w.reply, container.NewBorder(nil, nil, w.templates.button, container.NewHBox(w.replyLen, w.saveReply)))
 
 	opts := make([]string, 5)
 	for i := range opts {

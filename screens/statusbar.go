@@ -239,7 +239,7 @@ func (b *statusBar) showCounts(c statusCounts) {
 		b.nProblems = b.view.Problems
 	}
 	if b.nProblems > 0 {
-		b.problems.SetText(fmt.Sprintf(lang.L("%d problems"), b.nProblems))
+		b.problems.SetText(pluralf(b.nProblems, "%d problems", b.nProblems))
 		b.problems.Show()
 	} else {
 		b.problems.Hide()
@@ -273,7 +273,7 @@ func (b *statusBar) showWaiting(w waitingCount) {
 	if w.longest != nil {
 		imp = waitImportance(w.longest.Waiting(b.env.now()), b.warn, b.alert)
 	}
-	text := fmt.Sprintf(lang.L("%d customers waiting"), w.n)
+	text := pluralf(w.n, "%d customers waiting", w.n)
 	if b.overdue != nil {
 		if o := b.overdue(); o > 0 {
 			text += " · " + fmt.Sprintf(lang.L("%d waited too long"), o)

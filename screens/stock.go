@@ -19,9 +19,13 @@ import (
 
 const productListLimit = 100
 
-// stockCols are the widths of the stock list's columns: SKU, colour and size (flexible), listed,
-// warehouse, reserved, available, drift.
-var stockCols = []float32{150, 0, 56, 76, 68, 68, 48}
+// stockColsMin are the least widths of the stock list's columns: SKU, colour and size
+// (flexible), listed, warehouse, reserved, available, drift; stockCols are the widths in use,
+// widened where a header in the window's language needs more (the section sets them).
+var (
+	stockColsMin = []float32{150, 0, 56, 76, 68, 68, 48}
+	stockCols    = stockColsMin
+)
 
 func newStockCols() *colsLayout { return &colsLayout{widths: stockCols, stretch: 1} }
 
@@ -102,12 +106,14 @@ func newStockSection(e *env, data stockSource, keys func(fyne.Shortcut) bool) *s
 	s.pane = container.NewStack(container.NewCenter(s.empty), s.scroll)
 	s.scroll.Hide()
 
-	header := container.New(newStockCols(),
+	headers := []*widget.Label{
 		colHeader(lang.L("SKU"), fyne.TextAlignLeading), colHeader(lang.L("Colour / size"), fyne.TextAlignLeading),
 		colHeader(lang.L("Listed"), fyne.TextAlignTrailing), colHeader(lang.L("Warehouse"), fyne.TextAlignTrailing),
 		colHeader(lang.L("Reserved"), fyne.TextAlignTrailing), colHeader(lang.L("Available"), fyne.TextAlignTrailing),
-		colHeader(lang.L("Drift"), fyne.TextAlignTrailing))
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.view, s.search), container.NewPadded(header))
+		colHeader(lang.L("Drift"), fyne.TextAlignTrailing)}
+	stockCols = columnsFitting(stockColsMin, headers) // the rows' columns follow their headers
+	header := container.New(newStockCols(), headers[0], headers[1], headers[2], headers[3], headers[4], headers[5], headers[6])
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, fitSelect(s.view), s.search), container.NewPadded(header))
 	bottom := container.NewBorder(nil, nil, nil, alignStyled(s.fresh, fyne.TextAlignTrailing), s.count)
 	left := container.NewBorder(top, bottom, nil, nil, s.picker.list)
 	split := container.NewHSplit(left, s.pane)
@@ -214,9 +220,9 @@ func (s *stockSection) shownLines(products []shop.Product) string {
 			s.lines = append(s.lines, stockLine{product: i, variant: j})
 		}
 	}
-	format := lang.L("%d products")
+	format := "%d products"
 	if s.lowOnly() {
-		format = lang.L("%d products at or under their low-stock threshold")
+		format = "%d products at or under their low-stock threshold"
 	}
 	return countText(format, len(products), productListLimit)
 }
@@ -370,7 +376,7 @@ func (s *stockSection) draw(p shop.Product, sku string, pending bool) {
 		objs = append(objs, vl.box)
 		total += v.Available()
 	}
-	sum := widget.NewLabel(fmt.Sprintf(lang.L("%d available in %d variants"), total, len(p.Variants)))
+	sum := widget.NewLabel(pluralf(len(p.Variants), "%d available in %d variants", total, len(p.Variants)))
 	if isLow(p) {
 		sum.Importance = widget.WarningImportance
 	}
@@ -568,7 +574,7 @@ func (s *stockSection) updateRow(i int, o fyne.CanvasObject) {
 		r.variant.Hide()
 		r.head.Show()
 		setLabel(r.name, p.Name, widget.MediumImportance)
-		facts := []string{p.Category, fmt.Sprintf(lang.L("%d variants"), len(p.Variants))}
+		facts := []string{p.Category, pluralf(len(p.Variants), "%d variants", len(p.Variants))}
 		if isLow(p) {
 			facts = append(facts, lang.L("Low on stock"))
 		}

@@ -52,7 +52,7 @@ func stockFreshness(v SyncView, now time.Time) (text string, warn bool) {
 		case d < 48*time.Hour:
 			return fmt.Sprintf(lang.L("%d h ago"), int(d/time.Hour))
 		}
-		return fmt.Sprintf(lang.L("%d days ago"), int(d/(24*time.Hour)))
+		return pluralf(int(d/(24*time.Hour)), "%d days ago", int(d/(24*time.Hour)))
 	}
 	switch {
 	case v.LastSync.IsZero() && (v.State == SyncOnline || v.State == SyncSyncing):

@@ -208,7 +208,7 @@ func page(objs ...fyne.CanvasObject) fyne.CanvasObject {
 func confirmSwitch(win fyne.Window, pending int, switchShop func()) {
 	text := lang.L("You are signed out of this shop and Kefu Desk shows its welcome page, where you can connect to another shop or server, or try the demo shop.")
 	if pending > 0 {
-		text += "\n\n" + fmt.Sprintf(lang.L("%d actions have not reached the server yet. They are not lost: they stay on this computer and are sent when you sign in to this shop again."), pending)
+		text += "\n\n" + pluralf(pending, "%d actions have not reached the server yet. They are not lost: they stay on this computer and are sent when you sign in to this shop again.", pending)
 	}
 	msg := newWrapLabel(text)
 	d := dialog.NewCustomConfirm(lang.L("Switch shop or server?"), lang.L("Sign out and switch"), lang.L("Cancel"),

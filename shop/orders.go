@@ -197,3 +197,22 @@ func checkAddress(a Address) error {
 	}
 	return checkText("district", a.District, MaxShortText, false)
 }
+
+// CODPending reports whether o is a cash-on-delivery order not shipped yet that the buyer has
+// not confirmed by phone: it is not paid (the money comes with the parcel) and the packers
+// must hold it until the call confirms it.
+func CODPending(o Order) bool {
+	return o.Payment == PayCOD && (o.Status == StatusUnpaid || o.Status == StatusPaid) && o.CODCall != CallConfirmed
+}
+
+// AddressCheckDue reports whether o's shipping address is ready to be checked with the buyer:
+// the check comes after payment, so an online order once paid, a cash-on-delivery order once
+// its call confirmed it; and before it ships.
+func AddressCheckDue(o Order) bool {
+	switch o.Payment {
+	case PayCOD:
+		return (o.Status == StatusUnpaid || o.Status == StatusPaid) && o.CODCall == CallConfirmed
+	default:
+		return o.Status == StatusPaid
+	}
+}

@@ -86,10 +86,55 @@ func ReviewNext(s ReviewState) []ReviewState { return reviewMoves[s] }
 // ReviewReminderAfter is the default time a neutral or bad review may sit untouched.
 const ReviewReminderAfter = 24 * time.Hour
 
-// Untouched reports whether a neutral or bad review still in state new has waited longer than
-// after since it was written (or last updated).
+// ReviewComplaintWords are words that make a review need the shop's follow-up whatever its
+// stars: a five-star review that says the parcel came late or the colour ran is a complaint.
+var ReviewComplaintWords = []string{
+	"差评", "很差", "太差", "质量差", "态度差", "失望", "不满意", "退货", "退款", "假货", "破损", "坏了",
+	"掉色", "褪色", "起球", "开线", "色差", "发错", "少发", "漏发", "太慢", "垃圾", "骗",
+	"disappoint", "broken", "fake", "refund", "terrible", "awful", "poor quality", "wrong item",
+}
+
+// NeedsFollowUp reports whether the shop follows the review up with the buyer (contact,
+// resolve, ask for a revision): neutral and bad reviews (three stars or fewer), and good ones
+// whose text complains (one of ReviewComplaintWords). Other good reviews only get a reply.
+func (r Review) NeedsFollowUp() bool {
+	if r.Rating() != RatingGood {
+		return true
+	}
+	text := strings.ToLower(r.Text)
+	for _, w := range ReviewComplaintWords {
+		for rest, at := text, 0; ; {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			if !negated(text[:at+i]) {
+				return true
+			}
+			rest, at = rest[i+len(w):], at+i+len(w)
+		}
+	}
+	return false
+}
+
+// reviewNegations are the words that, just before a complaint word, turn it into praise:
+// "没有掉色", "不起球", "no fake".
+var reviewNegations = []string{"没有", "没", "不会", "不", "无", "未", "no ", "not ", "never "}
+
+// negated reports whether the text before a complaint word ends in a negation.
+func negated(before string) bool {
+	for _, n := range reviewNegations {
+		if strings.HasSuffix(before, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// Untouched reports whether a review that needs follow-up (NeedsFollowUp) and is still in state
+// new has waited longer than after since it was written (or last updated).
 func (r Review) Untouched(now time.Time, after time.Duration) bool {
-	if r.Rating() == RatingGood || r.State != ReviewNew {
+	if !r.NeedsFollowUp() || r.State != ReviewNew {
 		return false
 	}
 	last := r.At
