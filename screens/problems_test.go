@@ -262,3 +262,238 @@ func pick(l, zh, en string) string {
 	}
 	return zh
 }
+
+// convOf is a demo conversation of the customer.
+func convOf(t *testing.T, customerID string) (shop.Conversation, bool) {
+	t.Helper()
+	for _, r := range demoRecords(t) {
+		var c shop.Conversation
+		if r.Type == shop.TypeConversation && r.Decode(&c) == nil && c.CustomerID == customerID {
+			return c, true
+		}
+	}
+	return shop.Conversation{}, false
+}
+
+// orderWithConv is a demo order that ok accepts whose customer has a conversation.
+func orderWithConv(t *testing.T, ok func(shop.Order) bool) (shop.Order, shop.Conversation) {
+	t.Helper()
+	for _, r := range demoRecords(t) {
+		var o shop.Order
+		if r.Type != shop.TypeOrder || r.Decode(&o) != nil || !ok(o) {
+			continue
+		}
+		if c, found := convOf(t, o.CustomerID); found {
+			return o, c
+		}
+	}
+	t.Fatal("the demo shop has no order that fits with a conversation")
+	return shop.Order{}, shop.Conversation{}
+}
+
+// problemCase is one kind of refused action: what the other desk (or the platform) did on the
+// server, what this desk did, the sentence the dialog says, its buttons, and the button to
+// take with what it must do.
+type problemCase struct {
+	name     string
+	setup    func(t *testing.T, f *fixture, srv *shopServer) (sentence string, buttons []string)
+	tap      string
+	afterTap func(t *testing.T, f *fixture, m shop.Mutation)
+}
+
+// Every kind that can conflict with what the server holds (DESIGN.md's conflict rules: stock
+// compare-and-set and adjustments, the claim of a conversation, the three state machines, the
+// order actions that depend on the order's state) and a rejection: each is told in its own
+// sentence, with the steps that fit, which do what they say.
+func TestProblemWordingPerKind(t *testing.T) {
+	reason := "破损"
+	cases := []problemCase{
+		{name: "stock.adjust", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			p, v := countProduct(t)
+			srv.act("1001", otherAt, shop.KindStockSet, p.ID, shop.StockSet{SKU: v.SKU, Expected: v.Warehouse, Warehouse: 1, Reason: "盘点"})
+			f.record(desk.Action{Kind: shop.KindStockAdjust, Entity: p.ID, Data: shop.StockAdjust{SKU: v.SKU, Delta: -3, Reason: reason}})
+			return "工号 1001 在 14:54 改过库存，仓库只剩 1 件，减不了 3 件，您的调整未生效。", []string{"打开库存", "知道了"}
+		}, tap: "打开库存", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			if f.desk.Current() != SectionStock || f.desk.stock.open == nil || f.desk.stock.open.ID != m.Entity {
+				t.Errorf("open the stock item shows section %d with %v", f.desk.Current(), f.desk.stock.open)
+			}
+		}},
+		{name: "chat.claim", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			c := demoFind(t, shop.TypeConversation, func(c shop.Conversation) bool { return c.Assignee == "1002" || c.Assignee == "" })
+			took := c // another desk claimed it first (its claim is on the server, not yet pulled here)
+			took.Assignee, took.AssignedAt = "1001", otherAt
+			srv.change(shop.TypeConversation, c.ID, took)
+			f.record(desk.Action{Kind: shop.KindChatClaim, Entity: c.ID})
+			return "工号 1001 在 14:54 已接待这位顾客，会话仍由其负责。", []string{"打开会话", "知道了"}
+		}, tap: "打开会话", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			if f.desk.Current() != SectionChat || f.desk.chat.open == nil || f.desk.chat.open.ID != m.Entity {
+				t.Errorf("open the conversation shows section %d with %v", f.desk.Current(), f.desk.chat.open)
+			}
+		}},
+		{name: "review.move", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			r := demoFind(t, shop.TypeReview, func(r shop.Review) bool { return r.State == shop.ReviewNew })
+			srv.act("1001", otherAt, shop.KindReviewMove, r.ID, shop.Move{From: "new", To: "contacted"})
+			f.record(desk.Action{Kind: shop.KindReviewMove, Entity: r.ID, Data: shop.Move{From: "new", To: "unreachable", Note: "电话没人接"}})
+			return "工号 1001 在 14:54 把这条评价改为「已联系」，您的「待跟进 → 联系不上」未生效。", []string{"仍改为「联系不上」", "打开评价", "知道了"}
+		}, tap: "仍改为「联系不上」", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			out := f.outbox()
+			last := out[len(out)-1]
+			var mv shop.Move
+			if last.ID == m.ID || last.Kind != shop.KindReviewMove || json.Unmarshal(last.Data, &mv) != nil ||
+				mv != (shop.Move{From: "contacted", To: "unreachable", Note: "电话没人接"}) {
+				t.Errorf("apply mine recorded %s %s", last.Kind, last.Data)
+			}
+			if probs, _ := f.db.Problems(); len(probs) != 0 {
+				t.Errorf("%d problems left after applying mine", len(probs))
+			}
+		}},
+		{name: "case.move", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			c := demoFind(t, shop.TypeCase, func(c shop.AfterSalesCase) bool { return c.State == shop.CaseOpen })
+			srv.act("1001", otherAt, shop.KindCaseMove, c.ID, shop.Move{From: "open", To: "refunded"})
+			f.record(desk.Action{Kind: shop.KindCaseMove, Entity: c.ID, Data: shop.Move{From: "open", To: "waiting_warehouse"}})
+			return "工号 1001 在 14:54 把这个售后单改为「已退款」，您的「待处理 → 等待仓库」未生效。", []string{"打开订单", "知道了"}
+		}, tap: "打开订单", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			var ac shop.AfterSalesCase
+			if _, ok, err := f.dk.Get(f.desk.env.ctx, shop.TypeCase, m.Entity, &ac); !ok || err != nil {
+				t.Fatalf("the case: %v", err)
+			}
+			if f.desk.Current() != SectionOrders || f.desk.orders.search.Text != ac.OrderID {
+				t.Errorf("open the order shows section %d searching %q; want order %s", f.desk.Current(), f.desk.orders.search.Text, ac.OrderID)
+			}
+		}},
+		{name: "complaint.move", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			c := demoFind(t, shop.TypeComplaint, func(c shop.Complaint) bool { return c.State == shop.ComplaintOpen })
+			srv.act("1001", otherAt, shop.KindComplaintMove, c.ID, shop.Move{From: "open", To: "in_progress"})
+			f.record(desk.Action{Kind: shop.KindComplaintMove, Entity: c.ID, Data: shop.Move{From: "open", To: "in_progress"}})
+			return "工号 1001 在 14:54 把这条投诉改为「处理中」，您的「待处理 → 处理中」未生效。", []string{"打开顾客", "知道了"}
+		}, tap: "打开顾客", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			var c shop.Complaint
+			f.dk.Get(f.desk.env.ctx, shop.TypeComplaint, m.Entity, &c)
+			if f.desk.Current() != SectionCustomers || f.desk.custs.open == nil || f.desk.custs.open.ID != c.CustomerID {
+				t.Errorf("open the customer shows section %d with %v; want %s", f.desk.Current(), f.desk.custs.open, c.CustomerID)
+			}
+		}},
+		{name: "order.address", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			o := demoFind(t, shop.TypeOrder, func(o shop.Order) bool { return o.Status == shop.StatusPaid && o.AddressCheck == "" })
+			shipped := o
+			shipped.Status, shipped.ShippedAt = shop.StatusShipped, otherAt
+			srv.change(shop.TypeOrder, o.ID, shipped)
+			f.record(desk.Action{Kind: shop.KindOrderAddress, Entity: o.ID, Data: shop.AddressCheckSet{NoteID: shop.NewID(), Result: shop.AddressConfirmed}})
+			return "订单 " + o.ID + " 现在是「已发货」，地址已不能再改，您的地址核对未生效。", []string{"打开订单", "知道了"}
+		}, tap: "打开订单", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			f.drain()
+			if f.desk.Current() != SectionOrders || f.desk.orders.open == nil || f.desk.orders.open.ID != m.Entity {
+				t.Errorf("open the order shows section %d with %v", f.desk.Current(), f.desk.orders.open)
+			}
+		}},
+		{name: "order.remind", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			o, c := orderWithConv(t, func(o shop.Order) bool { return o.Status == shop.StatusUnpaid && o.RemindedAt.IsZero() })
+			srv.act("1001", otherAt, shop.KindOrderRemind, o.ID, shop.Remind{MessageID: shop.NewID(), ConversationID: c.ID, Text: "亲，记得付款哦"})
+			f.record(desk.Action{Kind: shop.KindOrderRemind, Entity: o.ID, Data: shop.Remind{MessageID: shop.NewID(), ConversationID: c.ID, Text: "您的订单还没付款"}})
+			return "订单 " + o.ID + " 已在 14:54 催付过，您的催付消息没有发出。", []string{"再催一次", "打开订单", "知道了"}
+		}, tap: "再催一次", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			out := f.outbox()
+			last := out[len(out)-1]
+			var mine, again shop.Remind
+			json.Unmarshal(m.Data, &mine)
+			if last.ID == m.ID || last.Kind != shop.KindOrderRemind || json.Unmarshal(last.Data, &again) != nil ||
+				!again.Force || again.Text != mine.Text || again.MessageID == mine.MessageID {
+				t.Errorf("remind again recorded %s %s", last.Kind, last.Data)
+			}
+		}},
+		{name: "order.close", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			o := demoFind(t, shop.TypeOrder, func(o shop.Order) bool { return o.Status == shop.StatusUnpaid })
+			paid := o
+			paid.Status, paid.PaidAt = shop.StatusPaid, otherAt
+			srv.change(shop.TypeOrder, o.ID, paid)
+			f.record(desk.Action{Kind: shop.KindOrderClose, Entity: o.ID, Data: shop.OrderCloseData{NoteID: shop.NewID(), Reason: "重复下单"}})
+			return "订单 " + o.ID + " 现在是「已付款」，只有待付款的订单能关闭，订单没有关闭。", []string{"打开订单", "知道了"}
+		}},
+		{name: "order.ship_notice", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			o, c := orderWithConv(t, func(o shop.Order) bool { return o.Status == shop.StatusShipped && o.ShipNoticeAt.IsZero() })
+			srv.act("1001", otherAt, shop.KindOrderShipNote, o.ID, shop.ShipNotice{MessageID: shop.NewID(), ConversationID: c.ID, Text: "已发货"})
+			f.record(desk.Action{Kind: shop.KindOrderShipNote, Entity: o.ID, Data: shop.ShipNotice{MessageID: shop.NewID(), ConversationID: c.ID, Text: "您的包裹已发出"}})
+			return "订单 " + o.ID + " 的发货通知已在 14:54 发过，您的这条没有发出。", []string{"再发一次", "打开订单", "知道了"}
+		}, tap: "知道了", afterTap: func(t *testing.T, f *fixture, m shop.Mutation) {
+			if probs, _ := f.db.Problems(); len(probs) != 0 {
+				t.Errorf("%d problems left after dismissing", len(probs))
+			}
+			if n := len(f.outbox()); n != 0 {
+				t.Errorf("dismissing recorded %d actions", n)
+			}
+		}},
+		{name: "rejected: SKU gone", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
+			p, v := countProduct(t)
+			renamed := p
+			renamed.Variants = append([]shop.Variant{}, p.Variants...)
+			renamed.Variants[0].SKU = v.SKU + "-NEW"
+			srv.change(shop.TypeProduct, p.ID, renamed)
+			f.record(desk.Action{Kind: shop.KindStockSet, Entity: p.ID, Data: shop.StockSet{SKU: v.SKU, Expected: v.Warehouse, Warehouse: 2, Reason: "盘点"}})
+			return "服务器没有接受您的「库存盘点」：商品已没有规格 " + v.SKU + "。", []string{"打开库存", "知道了"}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			srv := newShopServer(t)
+			want, buttons := c.setup(t, f, srv)
+			m := f.push(srv)
+			dlg := f.openProblems()
+			if got := dlg.sentence(0); got != want {
+				t.Errorf("the sentence is %q; want %q", got, want)
+			}
+			var got []string
+			for _, b := range dlg.steps[m.ID] {
+				got = append(got, b.Text)
+			}
+			if strings.Join(got, "|") != strings.Join(buttons, "|") {
+				t.Errorf("the buttons are %q; want %q", got, buttons)
+			}
+			card := joined(dlg.list)
+			for _, raw := range []string{m.ID, "+08:00", "Z ", "{", "_id", "\"", "now, not"} {
+				if strings.Contains(card, raw) {
+					t.Errorf("the card shows %q: %s", raw, card)
+				}
+			}
+			if c.tap != "" {
+				test.Tap(dlg.button(t, m.ID, c.tap))
+				f.drain()
+				c.afterTap(t, f, m)
+			}
+		})
+	}
+}
+
+// An answer the desk's engine makes itself (a change too large to send) and one whose words
+// the desk does not know: readable sentences, the unknown words kept small under them.
+func TestProblemRejectionWords(t *testing.T) {
+	f := newFixture(t)
+	o := demoFind(t, shop.TypeOrder, func(o shop.Order) bool { return o.Status == shop.StatusPaid })
+	f.record(desk.Action{Kind: shop.KindOrderNote, Entity: o.ID, Data: shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.FlagRed, Text: "加急"}})
+	f.record(desk.Action{Kind: shop.KindOrderNote, Entity: o.ID, Data: shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.FlagBlue, Text: "已改地址"}})
+	out := f.outbox()
+	if err := f.db.Acknowledge([]localdb.Ack{
+		{ID: out[0].ID, Status: localdb.AckRejected, Reason: "this change is too large for the server"},
+		{ID: out[1].ID, Status: localdb.AckRejected, Reason: "shop is suspended"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain()
+	f.desk.Refresh(nil)
+	dlg := f.openProblems()
+	all := dlg.sentence(0) + " | " + dlg.sentence(1)
+	for _, want := range []string{"服务器没有接受您的「订单备注」：内容太大，服务器无法接收。", "服务器没有接受您的「订单备注」。"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the sentences %q lack %q", all, want)
+		}
+	}
+	card := joined(dlg.list)
+	if !strings.Contains(card, "服务器原话：shop is suspended") || strings.Contains(card, "服务器原话：this change") {
+		t.Errorf("the server's words are shown wrong: %s", card)
+	}
+	for _, want := range []string{"您的（未生效）：红旗 · 加急", "您的（未生效）：蓝旗 · 已改地址", "订单 " + o.ID} {
+		if !strings.Contains(card, want) {
+			t.Errorf("the card lacks %q: %s", want, card)
+		}
+	}
+}
