@@ -861,3 +861,12 @@ func lastStep(steps []shop.Step, who func(string, time.Time) string) string {
 	s := steps[len(steps)-1]
 	return who(s.Staff, s.At)
 }
+
+// reasonSentence is a rule's refusal or conflict reason as a sentence in the window's
+// language, or the reason as it came when the desk does not know it.
+func reasonSentence(reason string) string {
+	if why := reasonText(shop.ParseReason(reason)); why != "" {
+		return fmt.Sprintf(lang.L("%s."), capitalize(why))
+	}
+	return reason
+}

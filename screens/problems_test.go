@@ -497,3 +497,16 @@ func TestProblemRejectionWords(t *testing.T) {
 		}
 	}
 }
+
+// A refusal shown as the action is recorded (the desk's own rules, before any sync) is told
+// in the window's words too, not in the rules' English.
+func TestRefusalDialogInWords(t *testing.T) {
+	f := newFixture(t)
+	o := demoFind(t, shop.TypeOrder, func(o shop.Order) bool { return o.Status == shop.StatusPaid })
+	f.desk.env.apply(shop.KindOrderNote, o.ID, 0, shop.OrderNoteAdd{NoteID: shop.NewID(), Flag: shop.FlagRed, Text: " "}, nil)
+	f.drain()
+	got := strings.Join(chatTexts(f.win.Canvas().Overlays().Top()), " | ")
+	if !strings.Contains(got, "操作被拒绝：备注不能为空。") || strings.Contains(got, "is empty") {
+		t.Errorf("the refusal says %q", got)
+	}
+}
