@@ -423,7 +423,9 @@ func TestProblemWordingPerKind(t *testing.T) {
 			}
 		}},
 		{name: "rejected: SKU gone", setup: func(t *testing.T, f *fixture, srv *shopServer) (string, []string) {
-			p, v := countProduct(t)
+			first, _ := countProduct(t)
+			p := demoFind(t, shop.TypeProduct, func(p shop.Product) bool { return p.ID != first.ID && len(p.Variants) > 0 })
+			v := p.Variants[0]
 			renamed := p
 			renamed.Variants = append([]shop.Variant{}, p.Variants...)
 			renamed.Variants[0].SKU = v.SKU + "-NEW"
@@ -432,10 +434,13 @@ func TestProblemWordingPerKind(t *testing.T) {
 			return "服务器没有接受您的「库存盘点」：商品已没有规格 " + v.SKU + "。", []string{"打开库存", "知道了"}
 		}},
 	}
+	// One desk and one server for all: each case's problem is dismissed before the next.
+	f := newFixture(t)
+	srv := newShopServer(t)
+	defer func() { f.t = t }()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t)
-			srv := newShopServer(t)
+			f.t = t
 			want, buttons := c.setup(t, f, srv)
 			m := f.push(srv)
 			dlg := f.openProblems()
@@ -459,6 +464,25 @@ func TestProblemWordingPerKind(t *testing.T) {
 				test.Tap(dlg.button(t, m.ID, c.tap))
 				f.drain()
 				c.afterTap(t, f, m)
+			}
+			chatCloseOverlays(f.win)
+			if probs, _ := f.db.Problems(); len(probs) > 0 {
+				dlg = f.openProblems()
+				test.Tap(dlg.button(t, probs[0].MutationID, "知道了"))
+				f.drain()
+			}
+			if probs, _ := f.db.Problems(); len(probs) > 0 {
+				t.Fatalf("%d problems left after dismissing", len(probs))
+			}
+			// The actions a step recorded are answered, so the next case's push is its own.
+			if out := f.outbox(); len(out) > 0 {
+				acks := make([]localdb.Ack, len(out))
+				for i, m := range out {
+					acks[i] = localdb.Ack{ID: m.ID, Status: localdb.AckApplied}
+				}
+				if err := f.db.Acknowledge(acks); err != nil {
+					t.Fatal(err)
+				}
 			}
 		})
 	}
@@ -508,5 +532,23 @@ func TestRefusalDialogInWords(t *testing.T) {
 	got := strings.Join(chatTexts(f.win.Canvas().Overlays().Top()), " | ")
 	if !strings.Contains(got, "操作被拒绝：备注不能为空。") || strings.Contains(got, "is empty") {
 		t.Errorf("the refusal says %q", got)
+	}
+}
+
+// Every reason the rules can give has words on the desk, in both languages, with its
+// arguments in place.
+func TestEveryReasonHasWords(t *testing.T) {
+	t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+	for _, l := range []string{assets.Chinese, assets.English} {
+		if err := assets.SetupLanguage(l); err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range shop.ReasonCodes() {
+			r := shop.Reason{Code: code, Args: []string{"note", "40", "41", "42", "43"}}
+			got := reasonText(r)
+			if got == "" || strings.Contains(got, "%!") || strings.Contains(got, "field.") || strings.Contains(got, "entity.") {
+				t.Errorf("%s: reason %s reads %q", l, code, got)
+			}
+		}
 	}
 }

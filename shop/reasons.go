@@ -217,3 +217,17 @@ func (r Reason) Arg(i int) string {
 	}
 	return r.Args[i]
 }
+
+// ReasonCodes lists every code ParseReason can return other than ReasonUnknown, once each, so
+// that the desk can check it has words for each.
+func ReasonCodes() []ReasonCode {
+	var codes []ReasonCode
+	seen := map[ReasonCode]bool{}
+	for _, f := range reasonFormats {
+		if !seen[f.code] {
+			seen[f.code] = true
+			codes = append(codes, f.code)
+		}
+	}
+	return codes
+}
