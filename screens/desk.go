@@ -136,6 +136,7 @@ func NewDesk(p Params) *Desk {
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
 	}
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
+	d.problems.open = d.problemStep
 	d.status = newStatusBar(d.env, p.Data, d.problems.show)
 	d.status.server = p.ServerURL
 	d.status.onCases = func() { d.Show(SectionOrders); d.orders.showCases() }

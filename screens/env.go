@@ -224,7 +224,7 @@ func (e *env) showError(err error) {
 	var rej *shop.RejectError
 	msg := err.Error()
 	if errors.As(err, &rej) {
-		msg = fmt.Sprintf(lang.L("The action was refused: %s"), rej.Reason)
+		msg = fmt.Sprintf(lang.L("The action was refused: %s"), reasonSentence(rej.Reason))
 	} else if s := notSavedText(err); s != "" {
 		msg = s
 	}
@@ -235,7 +235,7 @@ func (e *env) showError(err error) {
 
 // showConflict explains a conflict: what is there now and who made it so.
 func (e *env) showConflict(c *shop.Conflict) {
-	msg := c.Reason
+	msg := reasonSentence(c.Reason)
 	if c.By != "" {
 		msg += "\n" + fmt.Sprintf(lang.L("Changed by staff %s at %s"), c.By, fmtWhen(c.At, e.now()))
 	}

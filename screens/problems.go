@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,9 +17,10 @@ import (
 	"kefu/shop"
 )
 
-// problemsDialog lists the actions the server did not apply — conflicts and rejections — with
-// what the staff member did, what the server holds now and who made it so; each can be
-// dismissed once read.
+// problemsDialog lists the actions the server did not apply — conflicts and rejections — each
+// told in the window's language (problems_describe.go): what happened, the server's version
+// and the staff member's, and the next steps that fit (count again, apply mine on top, open
+// the order …), then dismiss.
 type problemsDialog struct {
 	loading  latest // the problems being read
 	env      *env
@@ -30,12 +29,17 @@ type problemsDialog struct {
 	list     *fyne.Container
 	dlg      dialog.Dialog
 	problems []desk.Problem
+	// open takes a step that leads elsewhere in the desk (the stock item, the order …); the
+	// desk sets it. The dialog closes first.
+	open func(problemStep)
+	// steps are the buttons of the problems shown, by mutation id, for the tests.
+	steps map[string][]*widget.Button
 }
 
 func newProblemsDialog(e *env, data StatusData, changed func()) *problemsDialog {
 	p := &problemsDialog{env: e, data: data, changed: changed, list: container.NewVBox()}
 	scroll := container.NewVScroll(p.list)
-	scroll.SetMinSize(fyne.NewSize(620, 420))
+	scroll.SetMinSize(fyne.NewSize(640, 440))
 	if e.win != nil {
 		p.dlg = dialog.NewCustom(lang.L("Problems"), lang.L("Close"), scroll, e.win)
 	}
@@ -50,21 +54,70 @@ func (p *problemsDialog) show() {
 	}
 }
 
+// problemsRead is the problems and the records they are told with.
+type problemsRead struct {
+	probs []desk.Problem
+	facts problemFacts
+}
+
 func (p *problemsDialog) load() {
-	latestRun(&p.loading, p.env, p.data.Problems, p.showProblems)
+	latestRun(&p.loading, p.env, func(ctx context.Context) (problemsRead, error) {
+		probs, err := p.data.Problems(ctx)
+		if err != nil {
+			return problemsRead{}, err
+		}
+		return problemsRead{probs, p.readFacts(ctx, probs)}, nil
+	}, func(r problemsRead, err error) { p.showProblems(r.probs, r.facts, err) })
+}
+
+// readFacts reads what the problems name: the servers' states they conflicted with first,
+// then the desk's copy of each problem's entity, then what those name (a case's order …).
+// Runs off Fyne's goroutine; an entity that cannot be read is told without its name.
+func (p *problemsDialog) readFacts(ctx context.Context, probs []desk.Problem) problemFacts {
+	f := problemFacts{}
+	for _, pr := range probs {
+		for _, r := range pr.Current {
+			f.add(r)
+		}
+	}
+	get := func(ref shop.Ref) {
+		if ref.ID == "" {
+			return
+		}
+		if _, ok := f[ref]; ok {
+			return
+		}
+		var raw json.RawMessage
+		if _, found, err := p.env.writer.Get(ctx, ref.Type, ref.ID, &raw); err == nil && found {
+			f.add(shop.Record{Type: ref.Type, ID: ref.ID, Data: raw})
+		}
+	}
+	for _, pr := range probs {
+		if spec, ok := pr.Kind.Spec(); ok {
+			get(shop.Ref{Type: spec.Entity, ID: pr.Entity})
+		}
+	}
+	for _, pr := range probs {
+		for _, ref := range problemRefs(pr, f) {
+			get(ref)
+		}
+	}
+	return f
 }
 
 // showProblems lists the problems just read (or why they could not be).
-func (p *problemsDialog) showProblems(probs []desk.Problem, err error) {
+func (p *problemsDialog) showProblems(probs []desk.Problem, facts problemFacts, err error) {
 	if err != nil {
 		p.list.Objects = []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf(lang.L("Could not read the problems: %v"), err))}
 		p.list.Refresh()
 		return
 	}
 	p.problems = probs
+	p.steps = map[string][]*widget.Button{}
 	objs := []fyne.CanvasObject{}
+	now := p.env.now()
 	for _, pr := range probs {
-		objs = append(objs, p.card(pr), widget.NewSeparator())
+		objs = append(objs, p.card(pr, describeProblem(pr, facts, now)), widget.NewSeparator())
 	}
 	if len(probs) == 0 {
 		objs = append(objs, widget.NewLabel(lang.L("No problems: the server applied everything you did.")))
@@ -73,36 +126,67 @@ func (p *problemsDialog) showProblems(probs []desk.Problem, err error) {
 	p.list.Refresh()
 }
 
-// card is one problem.
-func (p *problemsDialog) card(pr desk.Problem) fyne.CanvasObject {
+// card is one problem: its title and badge, the sentence, both versions and its buttons.
+func (p *problemsDialog) card(pr desk.Problem, v problemView) fyne.CanvasObject {
 	status := lang.L("Conflict")
 	if pr.Status == desk.ProblemRejected {
 		status = lang.L("Rejected")
 	}
-	title := newHeading(joinNonEmpty(" · ", kindName(pr.Kind), pr.Entity))
 	badge := widget.NewLabel(status)
 	badge.Importance = widget.DangerImportance
-	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, badge, title)}
-	if pr.Reason != "" {
-		objs = append(objs, newWrapLabel(pr.Reason))
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, nil, badge, newHeading(v.title))}
+	sentence := newWrapLabel(v.sentence)
+	sentence.TextStyle.Bold = true
+	objs = append(objs, sentence)
+	if v.theirs != "" {
+		objs = append(objs, newWrapLabel(fmt.Sprintf(lang.L("On the server now: %s"), v.theirs)))
 	}
-	if mine := describeData(pr.Kind, pr.Data); mine != "" {
-		objs = append(objs, newWrapLabel(fmt.Sprintf(lang.L("What you did: %s"), mine)))
+	if v.mine != "" {
+		objs = append(objs, newWrapLabel(fmt.Sprintf(lang.L("Yours, not applied: %s"), v.mine)))
 	}
-	for _, rec := range pr.Current {
-		objs = append(objs, newWrapLabel(fmt.Sprintf(lang.L("On the server now: %s"), describeRecord(rec))))
-	}
-	who := []string{}
-	if pr.By != "" {
-		who = append(who, fmt.Sprintf(lang.L("changed by %s"), staffLabel(pr.By)))
-	}
-	if !pr.At.IsZero() {
-		who = append(who, fmtFull(pr.At))
+	if v.detail != "" {
+		objs = append(objs, newCaption(fmt.Sprintf(lang.L("The server's words: %s"), v.detail)))
 	}
 	id := pr.MutationID
+	buttons := []fyne.CanvasObject{layout.NewSpacer()}
+	for _, st := range v.steps {
+		b := widget.NewButton(st.label, func() { p.onStep(id, st) })
+		if st.action == stepCountAgain || st.action == stepApplyMine {
+			b.Importance = widget.HighImportance
+		}
+		buttons = append(buttons, b)
+		p.steps[id] = append(p.steps[id], b)
+	}
 	dismiss := widget.NewButtonWithIcon(lang.L("Dismiss"), theme.ConfirmIcon(), func() { p.onDismiss(id) })
-	objs = append(objs, container.NewBorder(nil, nil, nil, dismiss, newCaption(joinNonEmpty(" · ", who...))))
+	p.steps[id] = append(p.steps[id], dismiss)
+	buttons = append(buttons, dismiss)
+	objs = append(objs, container.NewHBox(buttons...))
 	return container.NewVBox(objs...)
+}
+
+// onStep takes a problem's next step: a change made again on the server's version is recorded
+// as a new action (and the problem, answered, is dismissed); the others lead elsewhere in the
+// desk, and the dialog closes for the staff member to see it.
+func (p *problemsDialog) onStep(id string, st problemStep) {
+	if st.action == stepApplyMine {
+		if st.redo == nil {
+			return
+		}
+		p.env.record(*st.redo, func(_ shop.Outcome, err error) {
+			if err == nil {
+				p.onDismiss(id)
+			} else {
+				p.load()
+			}
+		})
+		return
+	}
+	if p.dlg != nil {
+		p.dlg.Hide()
+	}
+	if p.open != nil {
+		p.open(st)
+	}
 }
 
 func (p *problemsDialog) onDismiss(id string) {
@@ -119,113 +203,40 @@ func (p *problemsDialog) onDismiss(id string) {
 		})
 }
 
+// problemStep opens what a problem's step leads to: the stock item (with its count form for a
+// count again), the order, the conversation, the review or the customer.
+func (d *Desk) problemStep(st problemStep) {
+	switch st.action {
+	case stepCountAgain, stepOpenStock:
+		d.Show(SectionStock)
+		d.stock.show(st.target, st.sku)
+		if st.action != stepCountAgain {
+			return
+		}
+		background(d.env, func(ctx context.Context) (shop.Product, error) {
+			pr, _, err := getEntity[shop.Product](ctx, d.env.writer, shop.TypeProduct, st.target)
+			return pr, err
+		}, func(pr shop.Product, err error) {
+			if err != nil {
+				d.env.showError(err)
+				return
+			}
+			if v, ok := pr.Variant(st.sku); ok {
+				d.stock.askCount(pr, *v)
+			}
+		})
+	case stepOpenOrder:
+		d.showOrder(st.target)
+	case stepOpenChat:
+		d.showChat(st.target, "")
+	case stepOpenReview:
+		d.Show(SectionReviews)
+		d.reviews.show(st.target)
+	case stepOpenCustomer:
+		d.Show(SectionCustomers)
+		d.custs.show(st.target)
+	}
+}
+
 // kindName is what a mutation kind did, in words: its label in shop's registry, translated.
 func kindName(k shop.Kind) string { return lang.L(k.Label()) }
-
-// describeData says what a mutation's payload asked for.
-func describeData(k shop.Kind, data json.RawMessage) string {
-	if len(data) == 0 {
-		return ""
-	}
-	switch k {
-	case shop.KindOrderNote:
-		var p shop.OrderNoteAdd
-		if json.Unmarshal(data, &p) == nil {
-			return joinNonEmpty(" · ", flagName(p.Flag), p.Text, p.Reason)
-		}
-	case shop.KindChatSend:
-		var p shop.ChatSend
-		if json.Unmarshal(data, &p) == nil {
-			return oneLine(p.Text)
-		}
-	case shop.KindReviewMove, shop.KindCaseMove, shop.KindComplaintMove:
-		var p shop.Move
-		if json.Unmarshal(data, &p) == nil {
-			return joinNonEmpty(" · ", stateName(k, p.From)+" → "+stateName(k, p.To), p.Note)
-		}
-	}
-	return flatten(data)
-}
-
-// stateName translates a state machine's state for the kind that moves it.
-func stateName(k shop.Kind, s string) string {
-	switch k {
-	case shop.KindReviewMove:
-		return reviewStateName(shop.ReviewState(s))
-	case shop.KindCaseMove:
-		return caseStateName(shop.CaseState(s))
-	}
-	return s
-}
-
-// describeRecord says what the server holds for an entity, picking the fields that conflict.
-func describeRecord(rec shop.Record) string {
-	if rec.Deleted {
-		return fmt.Sprintf(lang.L("%s %s was deleted"), rec.Type, rec.ID)
-	}
-	switch rec.Type {
-	case shop.TypeOrder:
-		var o shop.Order
-		if rec.Decode(&o) == nil {
-			return joinNonEmpty(" · ", fmt.Sprintf(lang.L("Order %s"), o.ID), statusName(o.Status), flagName(o.Flag),
-				whoWhen(o.FlagBy, o.FlagAt))
-		}
-	case shop.TypeConversation:
-		var c shop.Conversation
-		if rec.Decode(&c) == nil {
-			assigned := lang.L("Unassigned")
-			if c.Assignee != "" {
-				assigned = fmt.Sprintf(lang.L("Assigned to %s"), staffLabel(c.Assignee))
-			}
-			return joinNonEmpty(" · ", c.Nick, assigned)
-		}
-	case shop.TypeReview:
-		var r shop.Review
-		if rec.Decode(&r) == nil {
-			return joinNonEmpty(" · ", r.Nick, stars(r.Stars), reviewStateName(r.State))
-		}
-	case shop.TypeCase:
-		var c shop.AfterSalesCase
-		if rec.Decode(&c) == nil {
-			return joinNonEmpty(" · ", caseKindName(c.Kind), caseStateName(c.State), staffLabel(c.Owner))
-		}
-	}
-	return string(rec.Type) + " " + rec.ID + ": " + flatten(rec.Data)
-}
-
-// whoWhen says who set a field and when, or nothing when nobody did.
-func whoWhen(staff string, at time.Time) string {
-	if staff == "" {
-		return ""
-	}
-	return fmt.Sprintf(lang.L("set by %s at %s"), staffLabel(staff), fmtFull(at))
-}
-
-// flatten shows a JSON object's plain fields as "key: value, …", at most 200 characters.
-func flatten(data json.RawMessage) string {
-	var m map[string]any
-	if json.Unmarshal(data, &m) != nil {
-		return oneLine(string(data))
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := []string{}
-	for _, k := range keys {
-		switch v := m[k].(type) {
-		case string:
-			if v != "" && !strings.HasSuffix(k, "id") {
-				parts = append(parts, k+": "+v)
-			}
-		case float64, bool:
-			parts = append(parts, fmt.Sprintf("%s: %v", k, v))
-		}
-	}
-	s := oneLine(strings.Join(parts, ", "))
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
-}
