@@ -41,6 +41,8 @@ type options struct {
 func main() {
 	attachConsole()
 	profileStart()
+	heapProfileStart()
+	memoryTargets()
 	o, code, ok := parseArgs(os.Args[1:], os.Stdout, os.Stderr)
 	if !ok {
 		os.Exit(code)
@@ -53,7 +55,7 @@ func main() {
 	w.Resize(fyne.NewSize(1280, 780))
 
 	l := newLauncher(a, w, o)
-	l.start()
+	l.startShown()
 	w.ShowAndRun()
 	if l.failed() {
 		os.Exit(1) // closed without the desk having started
