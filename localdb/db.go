@@ -25,7 +25,8 @@ import (
 //	1: the first keyspace
 //	2: reviews are indexed by customer (ixReviewCust)
 //	3: the order lookup indexes (number, nick, phone, receiver) carry the creation time
-const SchemaVersion = 3
+//	4: the order lookup indexes carry the order's list row too (OrderRow)
+const SchemaVersion = 4
 
 var (
 	// ErrLocked means another process (or another Open in this one) holds the data directory.
