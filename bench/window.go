@@ -366,7 +366,14 @@ func medianMem(ms []ProcMem) ProcMem {
 func (r *runner) coldRun(ctx context.Context, x *xvfb, dir, label string) (coldStart, error) {
 	ready := filepath.Join(r.work, "ready-"+label)
 	os.Remove(ready)
-	d, err := r.startDesk(x, dir, unreachable, r.work, label, "KEFU_READYFILE="+ready)
+	env := []string{"KEFU_READYFILE=" + ready}
+	// KEFU_BENCH_PROFILES=DIR: a CPU profile of each start's first 15 s and a heap profile after
+	// its sections, in DIR (to find what a start spends and keeps).
+	if prof := os.Getenv("KEFU_BENCH_PROFILES"); prof != "" {
+		env = append(env, "KEFU_MEMPROFILE="+filepath.Join(prof, "heap-"+label+".prof"), "KEFU_MEMPROFILE_SECONDS=12",
+			"KEFU_CPUPROFILE="+filepath.Join(prof, "cpu-"+label+".prof"))
+	}
+	d, err := r.startDesk(x, dir, unreachable, r.work, label, env...)
 	if err != nil {
 		return coldStart{}, err
 	}
