@@ -42,13 +42,16 @@ type launcher struct {
 	goAsync     func(func())    // runs work off Fyne's goroutine (tests run it in place)
 	opening     *opening        // the local store startShown is opening; nil once it is shown
 	closedEarly bool            // the window closed while startShown opened the store
+	// shown returns once the window is on the screen: Fyne's goroutine has run something
+	// after ShowAndRun showed it.
+	shown func()
 	// present shows a signed-in desk: its screens, with sync running (tests look on).
 	present func(r *running, l *launcher, s desk.Session)
 }
 
 func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
 	return &launcher{app: a, win: w, opts: o, now: time.Now, goAsync: func(f func()) { go f() },
-		present: (*running).present}
+		shown: func() { fyne.DoAndWait(func() {}) }, present: (*running).present}
 }
 
 // start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot;
@@ -92,22 +95,36 @@ func (l *launcher) startShown() {
 	l.opening = op
 	o := l.opts
 	l.goAsync(func() {
+		l.shown() // the window first: opening the store would take the CPU it needs to come up
+		op.mu.Lock()
+		if op.abandoned { // the window closed before it was up
+			op.mu.Unlock()
+			close(op.done)
+			return
+		}
+		op.started = true
+		op.mu.Unlock()
 		r, err := openDesk(o)
 		op.mu.Lock()
 		abandoned := op.abandoned
 		op.mu.Unlock()
-		close(op.done)
 		if abandoned { // the window closed meanwhile
 			if r != nil {
 				r.close()
 			}
+			close(op.done)
 			return
 		}
+		close(op.done)
 		fyne.Do(func() {
-			if l.opening == op {
-				l.opening = nil
-				l.opened(r, err)
+			if l.opening != op { // the window closed after all
+				if r != nil {
+					r.close()
+				}
+				return
 			}
+			l.opening = nil
+			l.opened(r, err)
 		})
 	})
 }
@@ -116,6 +133,7 @@ func (l *launcher) startShown() {
 type opening struct {
 	done      chan struct{} // closed once openDesk returned
 	mu        gosync.Mutex
+	started   bool // openDesk was called
 	abandoned bool // the window closed first: the store is closed again once open
 }
 
@@ -124,7 +142,11 @@ type opening struct {
 func (op *opening) abandon() {
 	op.mu.Lock()
 	op.abandoned = true
+	started := op.started
 	op.mu.Unlock()
+	if !started { // it will not open the store (and may be waiting for Fyne's goroutine)
+		return
+	}
 	select {
 	case <-op.done:
 	case <-time.After(10 * time.Second):
