@@ -134,9 +134,12 @@ func (db *DB) SearchOrderRows(q string, f OrderFilter, limit int) ([]OrderRow, e
 // keys, keeping at most limit that pass the filters. Each index contributes at most
 // maxCandidates keys.
 func searchOrderRows(txn *badger.Txn, q string, f OrderFilter, limit int) []OrderRow {
+	// The candidates keep their keys; only those looked at, newest first, are decoded.
 	type candidate struct {
-		row OrderRow
-		at  []byte // creation time as stored in the index key
+		ix  *index
+		key []byte
+		at  []byte // creation time as stored in the key
+		id  string
 	}
 	var cands []candidate
 	seen := map[string]bool{}
@@ -144,10 +147,10 @@ func searchOrderRows(txn *badger.Txn, q string, f OrderFilter, limit int) []Orde
 		n := 0
 		scanKeys(txn, prefix, false, nil, func(k []byte) bool {
 			n++
-			r, ok := rowOfKey(ix, k)
-			if ok && !seen[r.ID] {
-				seen[r.ID] = true
-				cands = append(cands, candidate{r, ixTime(ix, k)})
+			if id, ok := ixID(ix, k); ok && !seen[id] {
+				seen[id] = true
+				k = bytes.Clone(k)
+				cands = append(cands, candidate{ix: ix, key: k, at: ixTime(ix, k), id: id})
 			}
 			return n < maxCandidates
 		})
@@ -162,12 +165,13 @@ func searchOrderRows(txn *badger.Txn, q string, f OrderFilter, limit int) []Orde
 		if c := bytes.Compare(cands[i].at, cands[j].at); c != 0 {
 			return c > 0
 		}
-		return cands[i].row.ID > cands[j].row.ID
+		return cands[i].id > cands[j].id
 	})
 	var out []OrderRow
 	for _, c := range cands {
-		if f.matchRow(txn, c.row) {
-			out = append(out, c.row)
+		r, ok := rowOfKey(c.ix, c.key)
+		if ok && f.matchRow(txn, r) {
+			out = append(out, r)
 			if full(len(out), limit) {
 				break
 			}
