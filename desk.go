@@ -146,6 +146,7 @@ func (a *running) present(l *launcher, s desk.Session) {
 	// Undone before the desk closes: the screens stop listening first.
 	a.closes = append(a.closes, ui.Close, cancelSub)
 	probe.start(a.desk)
+	markReady()
 }
 
 // signInError sorts a failed sign-in by its cause, for the sign-in form to explain.

@@ -40,6 +40,8 @@ type options struct {
 func main() {
 	attachConsole()
 	profileStart()
+	heapProfileStart()
+	memoryTargets()
 	o, code, ok := parseArgs(os.Args[1:], os.Stdout, os.Stderr)
 	if !ok {
 		os.Exit(code)
@@ -56,7 +58,7 @@ func main() {
 	w.Resize(openingSize(areaW, areaH, scale, known))
 
 	l := newLauncher(a, w, o)
-	l.start()
+	l.startShown()
 	w.ShowAndRun()
 	if l.failed() {
 		os.Exit(1) // closed without the desk having started

@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -32,36 +33,124 @@ type launcher struct {
 	opts options
 	now  func() time.Time // names the folder a damaged store is moved to
 
-	desk      *running        // the desk once it has started; nil while it cannot
-	last      desk.ShopChoice // the shop of last time, which the forms prefill
-	onWelcome bool            // the welcome page is shown
-	pending   *running        // a desk signed in on the welcome page, handed to connected
-	session   desk.Session    // its session
-	pendingO  options         // and the options it was opened with
-	goAsync   func(func())    // runs work off Fyne's goroutine (tests run it in place)
+	desk        *running        // the desk once it has started; nil while it cannot
+	last        desk.ShopChoice // the shop of last time, which the forms prefill
+	onWelcome   bool            // the welcome page is shown
+	pending     *running        // a desk signed in on the welcome page, handed to connected
+	session     desk.Session    // its session
+	pendingO    options         // and the options it was opened with
+	goAsync     func(func())    // runs work off Fyne's goroutine (tests run it in place)
+	opening     *opening        // the local store startShown is opening; nil once it is shown
+	closedEarly bool            // the window closed while startShown opened the store
+	// shown returns once the window is on the screen: Fyne's goroutine has run something
+	// after ShowAndRun showed it.
+	shown func()
 	// present shows a signed-in desk: its screens, with sync running (tests look on).
 	present func(r *running, l *launcher, s desk.Session)
 }
 
 func newLauncher(a fyne.App, w fyne.Window, o options) *launcher {
 	return &launcher{app: a, win: w, opts: o, now: time.Now, goAsync: func(f func()) { go f() },
-		present: (*running).present}
+		shown: func() { fyne.DoAndWait(func() {}) }, present: (*running).present}
 }
 
 // start opens the desk and shows it (signed in, or the sign-in form), or shows why it cannot;
 // or the welcome page when no shop is named and none was worked on last time.
 func (l *launcher) start() {
 	l.win.SetCloseIntercept(l.closeWindow)
+	if !l.chooseShop() {
+		l.showWelcome()
+		return
+	}
+	l.opened(openDesk(l.opts))
+}
+
+// chooseShop names the shop to open: the one of the flags, else the one of last time. It
+// reports false when there is none (the welcome page is to be shown).
+func (l *launcher) chooseShop() bool {
 	if !l.opts.demo && l.opts.server == "" {
 		c, ok := desk.LastShop(l.opts.data)
 		if !ok {
-			l.showWelcome()
-			return
+			return false
 		}
 		l.last = c
 		l.opts.demo, l.opts.server, l.opts.shopDir = c.Demo, c.Server, c.Dir
 	}
-	l.opened(openDesk(l.opts))
+	return true
+}
+
+// startShown is start for the window's first appearance (main): the window comes up at once,
+// saying that the shop's data is being opened, while the local store opens off Fyne's
+// goroutine; the desk, or why it cannot start, then fills the window. A large shop's store
+// takes a second or more to open (Badger reads its tables' indexes and starts compacting), and
+// none of that holds up the window.
+func (l *launcher) startShown() {
+	l.win.SetCloseIntercept(l.closeWindow)
+	if !l.chooseShop() {
+		l.showWelcome()
+		return
+	}
+	l.win.SetContent(container.NewCenter(widget.NewLabel(lang.L("Opening the shop's data…"))))
+	op := &opening{done: make(chan struct{})}
+	l.opening = op
+	o := l.opts
+	l.goAsync(func() {
+		l.shown() // the window first: opening the store would take the CPU it needs to come up
+		op.mu.Lock()
+		if op.abandoned { // the window closed before it was up
+			op.mu.Unlock()
+			close(op.done)
+			return
+		}
+		op.started = true
+		op.mu.Unlock()
+		r, err := openDesk(o)
+		op.mu.Lock()
+		abandoned := op.abandoned
+		op.mu.Unlock()
+		if abandoned { // the window closed meanwhile
+			if r != nil {
+				r.close()
+			}
+			close(op.done)
+			return
+		}
+		close(op.done)
+		fyne.Do(func() {
+			if l.opening != op { // the window closed after all
+				if r != nil {
+					r.close()
+				}
+				return
+			}
+			l.opening = nil
+			l.opened(r, err)
+		})
+	})
+}
+
+// opening is a local store being opened in the background by startShown.
+type opening struct {
+	done      chan struct{} // closed once openDesk returned
+	mu        gosync.Mutex
+	started   bool // openDesk was called
+	abandoned bool // the window closed first: the store is closed again once open
+}
+
+// abandon gives the store being opened up: it is closed once open. It waits (a few seconds at
+// most) for that, so that the store is closed cleanly before the process ends.
+func (op *opening) abandon() {
+	op.mu.Lock()
+	op.abandoned = true
+	started := op.started
+	op.mu.Unlock()
+	if !started { // it will not open the store (and may be waiting for Fyne's goroutine)
+		return
+	}
+	select {
+	case <-op.done:
+	case <-time.After(10 * time.Second):
+	}
 }
 
 // opened shows the desk openDesk opened, or why it could not.
@@ -79,6 +168,11 @@ func (l *launcher) opened(d *running, err error) {
 // closeWindow stops the desk before the window goes: sync returns first, so no fyne.Do runs
 // after quit.
 func (l *launcher) closeWindow() {
+	if op := l.opening; op != nil {
+		l.opening = nil
+		l.closedEarly = true
+		op.abandon()
+	}
 	if l.desk != nil {
 		l.desk.close()
 	}
@@ -86,8 +180,8 @@ func (l *launcher) closeWindow() {
 }
 
 // failed reports whether the window closed without the desk having started (nor the welcome
-// page being what it showed).
-func (l *launcher) failed() bool { return l.desk == nil && !l.onWelcome }
+// page being what it showed, nor the store still being opened).
+func (l *launcher) failed() bool { return l.desk == nil && !l.onWelcome && !l.closedEarly }
 
 // remember makes the shop signed in to the one the next start opens.
 func (l *launcher) remember(s desk.Session) {

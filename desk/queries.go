@@ -135,6 +135,18 @@ func (d *Desk) SearchOrders(ctx context.Context, q string, f OrderFilter, limit 
 	})
 }
 
+// OrderRow is what a line of an order list shows of an order (see localdb.OrderRow).
+type OrderRow = localdb.OrderRow
+
+// SearchOrderRows is SearchOrders giving the orders' list rows: a lookup by number, nick, phone
+// or receiver reads them from the store's index keys alone, without reading the orders (open
+// one with Order).
+func (d *Desk) SearchOrderRows(ctx context.Context, q string, f OrderFilter, limit int) ([]OrderRow, error) {
+	return read(ctx, func() ([]OrderRow, error) {
+		return d.db.SearchOrderRows(q, localdb.OrderFilter{Status: f.Status, Flag: f.Flag, Payment: f.Payment, AfterSales: f.AfterSales}, limit)
+	})
+}
+
 // Order is one order.
 func (d *Desk) Order(ctx context.Context, id string) (shop.Order, error) {
 	return read(ctx, func() (shop.Order, error) { return d.db.Order(id) })

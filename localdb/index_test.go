@@ -22,6 +22,9 @@ func TestIndexKeysKeepTheirLayout(t *testing.T) {
 		}
 		return string(u64(uint64(at.UnixNano()) ^ 1<<63))
 	}
+	// The order lookup keys carry the list row after the value (schema 4): status, payment,
+	// COD call, flag, total, nick, receiver, phone.
+	rowA17 := "\x01paid\x01cod\x01\x01" + string(rune('0'+shop.FlagRed)) + "\x011999\x01XiaoYu\x01Wang Fang\x01138-0000 0001"
 	cases := []struct {
 		name string
 		rec  shop.Record
@@ -31,10 +34,10 @@ func TestIndexKeysKeepTheirLayout(t *testing.T) {
 			Status: shop.StatusPaid, Payment: shop.PayCOD, Address: shop.Address{Receiver: "Wang Fang", Phone: "138-0000 0001"},
 			CreatedAt: created, Flag: shop.FlagRed, Total: 1999}),
 			[]string{
-				"i/on/a-17\x00" + tk(created) + "A-17",
-				"i/onk/xiaoyu\x00" + tk(created) + "A-17",
-				"i/oph/13800000001\x00" + tk(created) + "A-17",
-				"i/orc/wang fang\x00" + tk(created) + "A-17",
+				"i/on/a-17" + rowA17 + "\x00" + tk(created) + "A-17",
+				"i/onk/xiaoyu" + rowA17 + "\x00" + tk(created) + "A-17",
+				"i/oph/13800000001" + rowA17 + "\x00" + tk(created) + "A-17",
+				"i/orc/wang fang" + rowA17 + "\x00" + tk(created) + "A-17",
 				"i/ocu/c1\x00" + tk(created) + "A-17",
 				"i/ot/" + tk(created) + "A-17",
 				"i/ost/" + string(shop.StatusPaid) + "\x00" + tk(created) + "A-17",
@@ -44,7 +47,7 @@ func TestIndexKeysKeepTheirLayout(t *testing.T) {
 			}},
 		{"unpaid order without buyer", shop.NewRecord(shop.TypeOrder, "B", shop.Order{ID: "B", Status: shop.StatusUnpaid, Payment: shop.PayOnline}),
 			[]string{
-				"i/on/b\x00" + tk(time.Time{}) + "B",
+				"i/on/b\x01unpaid\x01online\x01\x010\x010\x01\x01\x01\x00" + tk(time.Time{}) + "B",
 				"i/ot/" + tk(time.Time{}) + "B",
 				"i/ost/" + string(shop.StatusUnpaid) + "\x00" + tk(time.Time{}) + "B",
 				"i/ofl/0\x00" + tk(time.Time{}) + "B",

@@ -19,8 +19,9 @@ func (db *DB) migrate(from int) error {
 			return err
 		}
 	}
-	if from < 3 {
-		// The order lookup indexes gained the creation time: the old keys go, new ones come.
+	if from < 4 {
+		// The order lookup indexes gained the creation time (3), then the list row (4): the
+		// old keys go, new ones come.
 		lookups := []*index{ixOrderNumber, ixOrderNick, ixOrderPhone, ixOrderReceiver}
 		var prefixes [][]byte
 		for _, ix := range lookups {

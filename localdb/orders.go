@@ -1,7 +1,6 @@
 package localdb
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -22,32 +21,35 @@ type orderKeyed struct {
 		Receiver string `json:"receiver"`
 		Phone    string `json:"phone"`
 	} `json:"address"`
-	CreatedAt time.Time  `json:"created_at"`
-	Flag      shop.Flag  `json:"flag"`
-	Total     shop.Cents `json:"total"`
+	CreatedAt time.Time        `json:"created_at"`
+	Flag      shop.Flag        `json:"flag"`
+	Total     shop.Cents       `json:"total"`
+	CODCall   shop.CallOutcome `json:"cod_call"`
 }
 
 var orderSpec = specFor[orderKeyed](shop.TypeOrder)
 
 // The order indexes. Every one carries the creation time, so listings and lookups come newest
-// first from the keys alone.
+// first from the keys alone. The four lookup indexes (number, nick, phone, receiver) also carry
+// the order's list row after the looked-up value (lookupValue, schema 4): a lookup reads its
+// rows from the keys it scans, and the full order only when it is opened.
 var (
-	// ixOrderNumber: lower(number) + created, for prefix search (schema 3: + created).
+	// ixOrderNumber: lower(number) + row + created, for prefix search.
 	ixOrderNumber = orderSpec.index("on", byValueTime, func(id string, o *orderKeyed) (string, time.Time, bool) {
-		return lowerASCII(id), o.CreatedAt, true
+		return lookupValue(lowerASCII(id), id, o), o.CreatedAt, true
 	})
-	// ixOrderNick: lower(buyer nick) + created.
-	ixOrderNick = orderSpec.index("onk", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
-		return lowerASCII(o.Nick), o.CreatedAt, o.Nick != ""
+	// ixOrderNick: lower(buyer nick) + row + created.
+	ixOrderNick = orderSpec.index("onk", byValueTime, func(id string, o *orderKeyed) (string, time.Time, bool) {
+		return lookupValue(lowerASCII(o.Nick), id, o), o.CreatedAt, o.Nick != ""
 	})
-	// ixOrderPhone: the address phone's digits + created.
-	ixOrderPhone = orderSpec.index("oph", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
+	// ixOrderPhone: the address phone's digits + row + created.
+	ixOrderPhone = orderSpec.index("oph", byValueTime, func(id string, o *orderKeyed) (string, time.Time, bool) {
 		p := digits(o.Address.Phone)
-		return p, o.CreatedAt, p != ""
+		return lookupValue(p, id, o), o.CreatedAt, p != ""
 	})
-	// ixOrderReceiver: lower(receiver name) + created.
-	ixOrderReceiver = orderSpec.index("orc", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
-		return lowerASCII(o.Address.Receiver), o.CreatedAt, o.Address.Receiver != ""
+	// ixOrderReceiver: lower(receiver name) + row + created.
+	ixOrderReceiver = orderSpec.index("orc", byValueTime, func(id string, o *orderKeyed) (string, time.Time, bool) {
+		return lookupValue(lowerASCII(o.Address.Receiver), id, o), o.CreatedAt, o.Address.Receiver != ""
 	})
 	// ixOrderCustomer: customer id + created.
 	ixOrderCustomer = orderSpec.index("ocu", byValueTime, func(_ string, o *orderKeyed) (string, time.Time, bool) {
@@ -110,8 +112,8 @@ func orderNewer(a, b shop.Order) bool {
 // phone (prefix, digits only) or receiver name (prefix), ASCII case-insensitive; an empty q
 // lists orders newest first. Filters combine. Results are newest first, at most limit (all
 // when <= 0). Each prefix index contributes at most 2,000 candidates; their index keys carry
-// the order's creation time, so only the orders shown (and those the filters turn down) are
-// read.
+// the order's creation time and list row, so the filters are checked on the keys and only the
+// orders returned are read. SearchOrderRows gives the rows alone.
 func (db *DB) SearchOrders(q string, f OrderFilter, limit int) ([]shop.Order, error) {
 	var out []shop.Order
 	err := db.view(func(txn *badger.Txn) error {
@@ -153,49 +155,16 @@ func (db *DB) SearchOrders(q string, f OrderFilter, limit int) ([]shop.Order, er
 	return out, nil
 }
 
-// searchOrdersByKey gathers the orders whose number, nick, phone or receiver starts with q from
-// the index keys alone, newest first by the creation time in the keys, then reads them in that
-// order until limit orders pass the filters.
+// searchOrdersByKey finds the rows of the orders whose number, nick, phone or receiver starts
+// with q (searchOrderRows) and reads those orders, newest first.
 func searchOrdersByKey(txn *badger.Txn, q string, f OrderFilter, limit int, out *[]shop.Order) error {
-	type candidate struct {
-		id string
-		at []byte // creation time as stored in the index key
-	}
-	var cands []candidate
-	seen := map[string]bool{}
-	collect := func(ix *index, prefix []byte) {
-		n := 0
-		scanKeys(txn, prefix, false, nil, func(k []byte) bool {
-			if id, ok := ixID(ix, k); ok && !seen[id] {
-				seen[id] = true
-				cands = append(cands, candidate{id, ixTime(ix, k)})
-			}
-			n++
-			return n < maxCandidates
-		})
-	}
-	collect(ixOrderNumber, ixValuePrefix(ixOrderNumber, q, false))
-	collect(ixOrderNick, ixValuePrefix(ixOrderNick, q, false))
-	if phoneLike(q) {
-		collect(ixOrderPhone, ixValuePrefix(ixOrderPhone, digits(q), false))
-	}
-	collect(ixOrderReceiver, ixValuePrefix(ixOrderReceiver, q, false))
-	sort.Slice(cands, func(i, j int) bool {
-		if c := bytes.Compare(cands[i].at, cands[j].at); c != 0 {
-			return c > 0
-		}
-		return cands[i].id > cands[j].id
-	})
-	for _, c := range cands {
-		o, ok, err := load[shop.Order](txn, shop.TypeOrder, c.id)
+	for _, r := range searchOrderRows(txn, q, f, limit) {
+		o, ok, err := load[shop.Order](txn, shop.TypeOrder, r.ID)
 		if err != nil {
 			return err
 		}
-		if ok && f.match(txn, o) {
+		if ok {
 			*out = append(*out, o)
-			if full(len(*out), limit) {
-				break
-			}
 		}
 	}
 	return nil
