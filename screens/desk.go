@@ -278,7 +278,8 @@ func (d *Desk) run() {
 	}
 }
 
-// mainMenu is the window's menu: 客服台 (Kefu Desk) with the desk-wide commands — a section's
+// mainMenu is the window's menu: 客服台 (Kefu Desk) with the desk-wide commands (switching shop,
+// re-downloading the shop data) — a section's
 // dialogs add their entry there — and 帮助 (Help) with the About box.
 func (d *Desk) mainMenu(p Params) *fyne.MainMenu {
 	deskMenu := fyne.NewMenu(lang.L("Kefu Desk"))
@@ -286,6 +287,9 @@ func (d *Desk) mainMenu(p Params) *fyne.MainMenu {
 		deskMenu.Items = append(deskMenu.Items, fyne.NewMenuItem(lang.L("Switch shop or server…"), func() {
 			confirmSwitch(d.env.win, d.data.OutboxLen(), p.SwitchShop)
 		}))
+	}
+	if d.status.canReset() {
+		deskMenu.Items = append(deskMenu.Items, fyne.NewMenuItem(lang.L("Re-download shop data…"), d.status.confirmReset))
 	}
 	help := fyne.NewMenu(lang.L("Help"))
 	if p.About != nil {

@@ -96,7 +96,7 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 		widget.NewSeparator(), b.pending, widget.NewSeparator(), b.waiting)
 	b.cases = newCasesButton(b)
 	b.reviews = newReviewsButton(b)
-	right := container.NewHBox(b.reviews, b.cases, b.problems, newResetButton(b))
+	right := container.NewHBox(b.reviews, b.cases, b.problems)
 	b.row = container.NewBorder(nil, nil, left, right)
 	b.bannerText = widget.NewLabel("")
 	b.bannerText.Wrapping = fyne.TextWrapWord

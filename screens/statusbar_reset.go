@@ -6,8 +6,6 @@ import (
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 )
 
 // cacheResetter is a store whose local copy of the shop can be dropped and downloaded again
@@ -16,28 +14,29 @@ type cacheResetter interface {
 	ResetCache(ctx context.Context) error
 }
 
-// newResetButton is the status bar's "re-download shop data" action: after a confirmation it
-// drops the desk's copy of the shop, keeps every action still waiting for the server, and
-// lets the sync engine download the shop again. It is hidden when the store cannot do it.
-func newResetButton(b *statusBar) *widget.Button {
-	btn := widget.NewButtonWithIcon(lang.L("Re-download shop data"), theme.ViewRefreshIcon(), func() {
-		if b.env.win == nil {
-			b.resetCache(func(error) {}) // a failure is shown
-			return
-		}
-		dialog.ShowConfirm(lang.L("Re-download shop data"),
-			lang.L("The desk will download the shop from the server again. Actions not yet sent are kept and sent afterwards."),
-			func(ok bool) {
-				if ok {
-					b.resetCache(func(error) {}) // a failure is shown
-				}
-			}, b.env.win)
-	})
-	btn.Importance = widget.LowImportance
-	if _, ok := b.data.(cacheResetter); !ok {
-		btn.Hide()
+// canReset reports whether the desk's store can drop its copy of the shop and download it
+// again; the window menu offers "re-download shop data" only then.
+func (b *statusBar) canReset() bool {
+	_, ok := b.data.(cacheResetter)
+	return ok
+}
+
+// confirmReset is the "re-download shop data" command of the window menu (a rare repair, kept
+// out of the status bar so the bar fits a 1366-pixel screen): after a confirmation it drops the
+// desk's copy of the shop, keeps every action still waiting for the server, and lets the sync
+// engine download the shop again.
+func (b *statusBar) confirmReset() {
+	if b.env.win == nil {
+		b.resetCache(func(error) {}) // a failure is shown
+		return
 	}
-	return btn
+	dialog.ShowConfirm(lang.L("Re-download shop data"),
+		lang.L("The desk will download the shop from the server again. Actions not yet sent are kept and sent afterwards."),
+		func(ok bool) {
+			if ok {
+				b.resetCache(func(error) {}) // a failure is shown
+			}
+		}, b.env.win)
 }
 
 // resetCache drops the local copy of the shop, in the background, and wakes the sync engine to
