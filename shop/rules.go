@@ -188,23 +188,6 @@ func (a AutoReplies) Replies(first bool, text string, now time.Time) []string {
 	return out
 }
 
-var placeholderRE = regexp.MustCompile(`\{[a-z]+\}`)
-
-// Fill replaces placeholders such as {nick}, {order}, {courier}, {tracking}, {staff} and
-// {name} in text with values; unknown placeholders and ones with no value are left as typed,
-// so the staff member sees what is missing before sending.
-func Fill(text string, values map[string]string) string {
-	return placeholderRE.ReplaceAllStringFunc(text, func(p string) string {
-		if v, ok := values[p[1:len(p)-1]]; ok && v != "" {
-			return v
-		}
-		return p
-	})
-}
-
-// Unfilled lists the placeholders left in text.
-func Unfilled(text string) []string { return placeholderRE.FindAllString(text, -1) }
-
 // CustomerStats are figures derived from a customer's orders.
 type CustomerStats struct {
 	Orders    int       // orders that were paid (closed and unpaid ones do not count)
