@@ -90,3 +90,15 @@ func TestOrdersFor(t *testing.T) {
 		}
 	}
 }
+
+// An auto-reply holding a placeholder is never sent (nothing fills it): the others still are.
+func TestRepliesLeaveOutPlaceholders(t *testing.T) {
+	wed23 := time.Date(2026, 11, 25, 23, 0, 0, 0, ShopZone)
+	a := AutoReplies{Greeting: "{nick}您好，欢迎光临", OffHours: "客服下班了，明早9点回复",
+		Keywords: []KeywordReply{{Keyword: "发货", Text: "订单{order}48小时内发货"}}}
+	a.Hours[time.Wednesday] = BusinessHours{Open: 9 * 60, Close: 22 * 60}
+	got := a.Replies(true, "什么时候发货", wed23)
+	if len(got) != 1 || got[0] != "客服下班了，明早9点回复" {
+		t.Fatalf("Replies = %q; want the off-hours reply only", got)
+	}
+}

@@ -171,17 +171,21 @@ func (a AutoReplies) HasHours() bool {
 
 // Replies returns the automatic replies to a customer's message, in order: the greeting on first
 // contact, the off-hours reply outside business hours, then the first matching keyword reply.
+// Auto-replies are sent as written, so one that holds a placeholder (nothing fills it) is left
+// out rather than reach the customer with "{nick}" in it; the editor refuses to save such text.
 func (a AutoReplies) Replies(first bool, text string, now time.Time) []string {
 	var out []string
-	if first && strings.TrimSpace(a.Greeting) != "" {
+	if first && strings.TrimSpace(a.Greeting) != "" && !HasUnfilled(a.Greeting) {
 		out = append(out, a.Greeting)
 	}
-	if a.OffHours != "" && a.HasHours() && !a.Open(now) {
+	if a.OffHours != "" && a.HasHours() && !a.Open(now) && !HasUnfilled(a.OffHours) {
 		out = append(out, a.OffHours)
 	}
 	for _, k := range a.Keywords {
 		if k.Keyword != "" && strings.Contains(text, k.Keyword) {
-			out = append(out, k.Text)
+			if !HasUnfilled(k.Text) {
+				out = append(out, k.Text)
+			}
 			break
 		}
 	}
