@@ -162,8 +162,8 @@ func (c *chatSection) insertPhrase(convID, before string, at int, filled string,
 	comp.Refresh()
 	s.loading.gen++ // SetText ran OnChanged; the phrase holds no "/word" to offer again
 	s.hide()
-	if c.env.win != nil {
-		c.env.win.Canvas().Focus(comp)
+	if c.env.win != nil && c.env.win.Canvas().Focused() != fyne.Focusable(comp) {
+		c.env.win.Canvas().Focus(comp) // back from the order chooser
 	}
 }
 
