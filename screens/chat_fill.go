@@ -3,9 +3,11 @@ package screens
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -243,7 +245,10 @@ func (c *chatSection) chooseOrder(orders []shop.Order, pick func(shop.Order)) {
 		return
 	}
 	hint := newCaption(lang.L("↑↓ choose, Enter uses, Esc cancels"))
-	body := container.NewBorder(hint, nil, nil, nil, ch.list)
+	// A list is as tall as one row by itself: room for up to six orders, scrolling beyond.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(520, float32(min(len(orders), 6))*(newTruncLabel("").MinSize().Height+theme.SeparatorThicknessSize()+theme.Padding())))
+	body := container.NewBorder(hint, nil, nil, nil, container.NewStack(room, ch.list))
 	d := dialog.NewCustom(lang.L("Which order is the phrase about?"), lang.X("chat.cancel", "Cancel"), body, c.env.win)
 	d.SetOnClosed(func() {
 		if c.suggest.chooser == ch {
@@ -253,7 +258,6 @@ func (c *chatSection) chooseOrder(orders []shop.Order, pick func(shop.Order)) {
 	})
 	ch.dlg = d
 	ch.list.onEscape = d.Hide
-	d.Resize(fyne.NewSize(560, min(float32(120+44*len(orders)), 420)))
 	d.Show()
 	c.env.win.Canvas().Focus(ch.list)
 }
