@@ -77,6 +77,7 @@ func (t *thread) set(items []bubbleData, toNewest bool) {
 		b := old[it.id]
 		if b == nil || it.id == "" || b.data != it {
 			b = newBubble(it)
+			b.thread = t
 			b.wrap(t.width)
 		}
 		bubbles = append(bubbles, b)
@@ -87,6 +88,7 @@ func (t *thread) set(items []bubbleData, toNewest bool) {
 	t.box.Refresh()
 	if toNewest || atBottom {
 		t.pinned = true
+		t.scroll.Refresh() // the content takes its new height first, or it cannot scroll there
 		t.scroll.ScrollToBottom()
 	}
 }
@@ -98,6 +100,7 @@ func (t *thread) prepend(items []bubbleData) {
 	bubbles := make([]*bubble, 0, len(items)+len(t.bubbles))
 	for _, it := range items {
 		b := newBubble(it)
+		b.thread = t
 		b.wrap(t.width)
 		bubbles = append(bubbles, b)
 		objs = append(objs, b)
@@ -131,6 +134,23 @@ func (t *thread) Resize(s fyne.Size) {
 	}
 }
 
+// cullMargin is how far beyond the thread's view bubbles are still drawn, so that scrolling a
+// little shows them at once.
+const cullMargin = 400
+
+// farFromView reports whether bubble b lies far outside the thread's view, where it need not
+// be drawn: Fyne paints every object of the window in every frame, scrolled out of sight or
+// not, and a conversation holds dozens of messages, so each keystroke in the composer would
+// repaint them all. It is asked as the window is painted, so it always follows the scroll.
+func (t *thread) farFromView(b *bubble) bool {
+	view := t.scroll.Size().Height
+	if view <= 0 {
+		return false
+	}
+	y := b.Position().Y
+	return y+b.Size().Height < t.scroll.Offset.Y-cullMargin || y > t.scroll.Offset.Y+view+cullMargin
+}
+
 func (t *thread) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.scroll) }
 
 // bubble is one message of the thread.
@@ -141,6 +161,9 @@ type bubble struct {
 	meta  *canvas.Text
 	body  *widget.Label
 	width float32 // the bubble's width for the current row width
+	// thread, if set, is the thread that shows the bubble: far outside its view the bubble is
+	// not drawn (it keeps its size).
+	thread *thread
 }
 
 const bubbleShare = 0.72 // of the thread's width, at most
@@ -249,6 +272,9 @@ func (r *bubbleRenderer) Refresh() {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	if t := r.b.thread; t != nil && t.farFromView(r.b) {
+		return nil
+	}
 	return []fyne.CanvasObject{r.b.bg, r.b.meta, r.b.body}
 }
 

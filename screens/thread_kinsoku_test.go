@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"kefu/assets"
+	"kefu/shop"
 )
 
 // kinsokuTexts are messages full of the punctuation Chinese line-breaking rules care about.
@@ -77,5 +79,46 @@ func TestWrapMovesTheCharacterBeforeAComma(t *testing.T) {
 		if got[0] != "一二三四" {
 			t.Fatalf("wrapped as %q; want the first line to give up 五 to keep \"，\" off the line start", got)
 		}
+	}
+}
+
+// TestThreadDrawsOnlyBubblesNearTheView: Fyne paints every object in every frame, so the
+// bubbles far above the view (the newest messages are shown) are not drawn, keep their size,
+// and are drawn again once scrolled to.
+func TestThreadDrawsOnlyBubblesNearTheView(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(assets.Theme())
+	th := newThread()
+	var items []bubbleData
+	for i := range 60 {
+		items = append(items, bubbleData{id: fmt.Sprint(i), from: shop.FromCustomer, meta: "小鱼儿 · 14:05", text: kinsokuTexts[i%len(kinsokuTexts)]})
+	}
+	w := test.NewTempWindow(t, th)
+	w.Resize(fyne.NewSize(480, 600))
+	th.set(items, true)
+	drawn := func(b *bubble) bool { return len(test.WidgetRenderer(b).Objects()) > 0 }
+	first, last := th.bubbles[0], th.bubbles[len(th.bubbles)-1]
+	if drawn(first) || !drawn(last) {
+		t.Fatalf("at the newest message: the oldest drawn %v, the newest drawn %v", drawn(first), drawn(last))
+	}
+	height := th.box.MinSize().Height
+	culled := 0
+	for _, b := range th.bubbles {
+		if !drawn(b) {
+			culled++
+			if b.Size().Height <= 0 {
+				t.Fatal("a culled bubble lost its height")
+			}
+		}
+	}
+	if culled < 30 {
+		t.Errorf("%d of 60 bubbles not drawn; want most of those out of view", culled)
+	}
+	th.scroll.ScrollToTop()
+	if !drawn(first) || drawn(last) {
+		t.Fatalf("at the top: the oldest drawn %v, the newest drawn %v", drawn(first), drawn(last))
+	}
+	if th.box.MinSize().Height != height {
+		t.Errorf("the thread's height changed from %v to %v", height, th.box.MinSize().Height)
 	}
 }
