@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,11 @@ type BulkPlan struct {
 	OptedOut int // customers who asked for no bulk messages
 	NoChat   int // customers who never opened a chat: there is no conversation to write into
 	Capped   int // customers who had DailyCap staff messages today already
+	// Unfilled counts the customers whose message would still hold a placeholder with no value
+	// for them (a {name} nobody knows, an {order} in a bulk template): they are not sent it.
+	Unfilled int
+	// Placeholders are those placeholders, each once (for the reason shown).
+	Placeholders []string
 }
 
 // FillFor fills a message template for a customer: {nick} and {name} (the nick when no name is
@@ -94,7 +100,8 @@ func FillFor(template string, c shop.Customer) string {
 }
 
 // PlanBulk decides, member by member, whether a bulk message goes out and into which
-// conversation (the customer's most recent one). SendBulk records the plan.
+// conversation (the customer's most recent one); a member whose message would keep a
+// placeholder unfilled is skipped (Unfilled). SendBulk records the plan.
 func (d *Desk) PlanBulk(ctx context.Context, req BulkRequest) (BulkPlan, error) {
 	var p BulkPlan
 	for _, c := range req.Members {
@@ -123,7 +130,17 @@ func (d *Desk) PlanBulk(ctx context.Context, req BulkRequest) (BulkPlan, error) 
 				continue
 			}
 		}
-		p.Sends = append(p.Sends, BulkSend{Customer: c, ConversationID: convs[0].ID, Text: strings.TrimSpace(FillFor(req.Template, c))})
+		text := strings.TrimSpace(FillFor(req.Template, c))
+		if left := shop.Unfilled(text); len(left) > 0 {
+			p.Unfilled++
+			for _, ph := range left {
+				if !slices.Contains(p.Placeholders, ph) {
+					p.Placeholders = append(p.Placeholders, ph)
+				}
+			}
+			continue
+		}
+		p.Sends = append(p.Sends, BulkSend{Customer: c, ConversationID: convs[0].ID, Text: text})
 	}
 	return p, nil
 }

@@ -39,6 +39,20 @@ type JobProgress struct {
 	Skipped  BulkPlan
 	// Err is set, alone, when the day's automatic birthday greetings could not be planned.
 	Err error
+	// ShipSkipped is set, alone (with Title ShipNoticesTitle and Finished), when automatic
+	// shipment notices were not sent because a placeholder had no value for their order.
+	ShipSkipped []ShipSkip
+}
+
+// ShipNoticesTitle is the Title of the progress that reports skipped shipment notices.
+const ShipNoticesTitle = "shipment notices"
+
+// ShipSkip is an automatic shipment notice that was not sent: the order, its customer's nick
+// and the placeholders that had no value (e.g. {tracking} for an order shipped without one).
+type ShipSkip struct {
+	Order        string
+	Nick         string
+	Placeholders []string
 }
 
 // BirthdayRule is the birthday greeting rule: the template, how many days before the
@@ -87,6 +101,9 @@ type jobs struct {
 	bday     BirthdayRule
 	ship     ShipNotices
 	shipDue  bool
+	// shipTold holds the orders whose shipment notice was skipped and reported, so that each
+	// is reported once, not at every change of the orders.
+	shipTold map[string]bool
 }
 
 func newJobs(d *Desk) *jobs {
@@ -329,7 +346,8 @@ func (d *Desk) SetShipNotices(s ShipNotices) {
 }
 
 // sendShipNotices sends the shipment notice of every order that shipped since the setting was
-// turned on (and within shipWindow) and has had none. The server sends each notice at most
+// turned on (and within shipWindow) and has had none; a notice that would keep a placeholder
+// unfilled is not sent, and the orders skipped are reported (JobProgress.ShipSkipped). The server sends each notice at most
 // once, so two desks with the setting on do not message a customer twice.
 func (j *jobs) sendShipNotices(ctx context.Context, s ShipNotices) {
 	d := j.d
@@ -341,12 +359,34 @@ func (j *jobs) sendShipNotices(ctx context.Context, s ShipNotices) {
 	if err != nil {
 		return
 	}
+	var skipped []ShipSkip
+	defer func() {
+		if len(skipped) > 0 {
+			j.report(JobProgress{Title: ShipNoticesTitle, Finished: true, ShipSkipped: skipped})
+		}
+	}()
 	for _, ord := range orders {
 		convs, err := d.ConversationsOf(ctx, ord.CustomerID)
 		if err != nil || len(convs) == 0 {
 			continue
 		}
-		p := shop.ShipNotice{MessageID: shop.NewID(), ConversationID: convs[0].ID, Text: d.OrderText(ctx, s.Phrase, s.Fallback, ord)}
+		text := d.OrderText(ctx, s.Phrase, s.Fallback, ord)
+		if left := shop.Unfilled(text); len(left) > 0 {
+			// A notice that would reach the customer with {tracking} in it is not sent: the
+			// staff member is told which order and what is missing, and sends it by hand.
+			j.mu.Lock()
+			told := j.shipTold[ord.ID]
+			if j.shipTold == nil {
+				j.shipTold = map[string]bool{}
+			}
+			j.shipTold[ord.ID] = true
+			j.mu.Unlock()
+			if !told {
+				skipped = append(skipped, ShipSkip{Order: ord.ID, Nick: ord.Nick, Placeholders: left})
+			}
+			continue
+		}
+		p := shop.ShipNotice{MessageID: shop.NewID(), ConversationID: convs[0].ID, Text: text}
 		// Quietly: a refusal here (the notice went out already) needs nobody's attention.
 		_, _ = d.Apply(ctx, Action{Kind: shop.KindOrderShipNote, Entity: ord.ID, Base: d.Version(ctx, shop.TypeOrder, ord.ID), Data: p})
 	}

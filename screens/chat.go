@@ -131,7 +131,7 @@ func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chat
 	header := container.NewBorder(nil, nil, nil, container.NewCenter(actions), container.NewVBox(c.nick, c.info))
 	compose := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), c.send), c.composer)
 	c.sigLine = newCaption("")
-	bottom := container.NewVBox(widget.NewSeparator(), c.suggest.box, compose, c.sigLine)
+	bottom := container.NewVBox(widget.NewSeparator(), c.suggest.box, compose, c.suggest.warn, c.sigLine)
 	c.body = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), bottom, nil, nil, c.thread)
 	c.pane = container.NewStack(container.NewCenter(c.empty), c.body)
 	c.body.Hide()
@@ -408,7 +408,7 @@ func (c *chatSection) onSend(text string) {
 		return
 	}
 	text = strings.TrimSpace(text)
-	if text == "" || c.open == nil {
+	if text == "" || c.open == nil || c.sendBlocked(text) {
 		return
 	}
 	c.sendMessage(text, nil, func(err error) {

@@ -224,9 +224,11 @@ func (c *chatSection) showSettings() {
 	sig := newDeskEntry(c.env)
 	sig.SetText(c.signature())
 	promo := widget.NewButton(lang.L("Add the current promotion"), func() {
-		if s, err := c.data.Shop(c.env.ctx); err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
-			sig.SetText(joinNonEmpty("｜", strings.TrimSpace(sig.Text), s.Promotion))
-		}
+		background(c.env, c.data.Shop, func(s shop.Shop, err error) { // the shop's settings, read off Fyne's goroutine
+			if err == nil && s.Promotion != "" && !strings.Contains(sig.Text, s.Promotion) {
+				sig.SetText(joinNonEmpty("｜", strings.TrimSpace(sig.Text), s.Promotion))
+			}
+		})
 	})
 	msg := widget.NewLabel("")
 	msg.Importance = widget.DangerImportance

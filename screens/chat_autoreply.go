@@ -184,6 +184,14 @@ func (e *autoReplyEditor) rulesFromForm() (shop.AutoReplies, error) {
 		}
 		r.Keywords = append(r.Keywords, shop.KeywordReply{Keyword: kw, Text: text})
 	}
+	// Auto-replies go out as written: a placeholder in one would reach the customer as typed.
+	all := r.Greeting + r.OffHours
+	for _, k := range r.Keywords {
+		all += k.Text
+	}
+	if left := shop.Unfilled(all); len(left) > 0 {
+		return r, fmt.Errorf(lang.L("Auto-replies are sent as written: %s cannot be filled in. Write the words instead."), strings.Join(left, " "))
+	}
 	return r, nil
 }
 

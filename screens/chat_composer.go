@@ -97,6 +97,11 @@ type phraseSuggest struct {
 	sel     int
 	at      int    // where the "/" is in the composer's text
 	loading latest // the phrases being read
+
+	filling bool              // a phrase picked is being filled (its values are read): Send waits
+	chooser *orderChooser     // the open "which order?" question, if any
+	why     map[string]string // why a placeholder of the phrase inserted last has no value
+	warn    *widget.RichText  // under the composer: the placeholders not filled in yet
 }
 
 func newPhraseSuggest(c *chatSection) *phraseSuggest {
@@ -104,7 +109,11 @@ func newPhraseSuggest(c *chatSection) *phraseSuggest {
 	hint := newCaption(lang.L("Quick phrases: ↑↓ choose, Enter uses, Esc closes"))
 	s.box = container.NewVBox(hint, s.rows)
 	s.box.Hide()
-	c.composer.OnChanged = func(string) { s.update() }
+	s.warn = newUnfilledLine()
+	c.composer.OnChanged = func(string) {
+		s.update()
+		c.checkUnfilled()
+	}
 	c.composer.keys = s.key
 	return s
 }
@@ -184,76 +193,16 @@ func (s *phraseSuggest) key(k *fyne.KeyEvent) bool {
 }
 
 // pickSelected replaces the "/word" with the highlighted phrase, its placeholders filled
-// from the open conversation, and counts the use.
+// from the open conversation (read in the background; see fillPhrase), and counts the use.
 func (s *phraseSuggest) pickSelected() {
 	if !s.visible() || s.sel < 0 || s.sel >= len(s.matches) {
 		return
 	}
 	p := s.matches[s.sel]
-	comp := s.c.composer
-	text := comp.Text
-	if s.at > len(text) {
-		s.at = len(text)
-	}
-	filled := shop.Fill(p.Text, s.c.placeholders())
 	s.hide()
-	comp.SetText(text[:s.at] + filled)
-	comp.CursorRow = strings.Count(comp.Text, "\n")
-	if i := strings.LastIndex(comp.Text, "\n"); i >= 0 {
-		comp.CursorColumn = len([]rune(comp.Text[i+1:]))
-	} else {
-		comp.CursorColumn = len([]rune(comp.Text))
-	}
-	comp.Refresh()
-	// A phrase tapped with the mouse took the focus away.
-	s.c.focusComposer()
-	s.hide() // SetText ran OnChanged; the phrase holds no "/word" to offer again
+	s.c.fillPhrase(p, s.c.composer.Text, s.at)
+	s.c.focusComposer() // a phrase tapped with the mouse took the focus away
 	s.c.env.apply(shop.KindPhraseUse, p.ID, 0, nil, nil)
-}
-
-// placeholders are the values quick phrases are filled with for the open conversation: the
-// customer's nick and name, the order discussed (else their latest), its courier (else the
-// shop's) and tracking number, and the staff member's name.
-func (c *chatSection) placeholders() map[string]string {
-	v := map[string]string{"staff": c.env.staff.Name}
-	if v["staff"] == "" {
-		v["staff"] = staffLabel(c.env.staff.Number)
-	}
-	if s, err := c.data.Shop(c.env.ctx); err == nil {
-		v["courier"] = s.Courier
-	}
-	if c.open == nil {
-		return v
-	}
-	v["nick"] = c.open.Nick
-	if cu, err := c.data.Customer(c.env.ctx, c.open.CustomerID); err == nil {
-		v["name"] = cu.Name
-	}
-	if o, ok := c.discussedOrder(); ok {
-		v["order"] = o.ID
-		if o.Courier != "" {
-			v["courier"] = o.Courier
-		}
-		v["tracking"] = o.Tracking
-	}
-	return v
-}
-
-// discussedOrder is the order the open conversation is about, else the customer's latest.
-func (c *chatSection) discussedOrder() (shop.Order, bool) {
-	if c.open == nil {
-		return shop.Order{}, false
-	}
-	if c.open.OrderID != "" {
-		var o shop.Order
-		if _, ok, err := c.env.writer.Get(c.env.ctx, shop.TypeOrder, c.open.OrderID, &o); err == nil && ok {
-			return o, true
-		}
-	}
-	if os, err := c.data.OrdersOf(c.env.ctx, c.open.CustomerID, 1); err == nil && len(os) > 0 {
-		return os[0], true
-	}
-	return shop.Order{}, false
 }
 
 // chatTapRow is a one-line row that runs a function when tapped, highlighted when selected.

@@ -36,6 +36,9 @@ func skippedText(p desk.BulkPlan) string {
 	if p.Capped > 0 {
 		parts = append(parts, fmt.Sprintf(lang.L("%d reached today's cap"), p.Capped))
 	}
+	if p.Unfilled > 0 {
+		parts = append(parts, fmt.Sprintf(lang.L("%d would keep %s unfilled"), p.Unfilled, strings.Join(p.Placeholders, " ")))
+	}
 	if len(parts) == 0 {
 		return ""
 	}
@@ -54,6 +57,10 @@ func (c *customerSection) startBulk(title string, p desk.BulkPlan) {
 
 // showProgress shows how a bulk send of the desk goes. Call it on Fyne's goroutine.
 func (c *customerSection) showProgress(p desk.JobProgress) {
+	if len(p.ShipSkipped) > 0 {
+		c.env.tellShipSkipped(p.ShipSkipped)
+		return
+	}
 	c.progress.Show()
 	c.progMsg.Show()
 	if p.Err != nil {

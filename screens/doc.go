@@ -16,9 +16,9 @@
 // That is how the five lists and their detail panes, the chat's thread and customer panel,
 // the status bar's counts, the bulk composer's plan and every staff action (env.record) reach
 // the disk. A few small reads made when a dialog opens or a message is prefilled (the shop's
-// settings, the auto-reply editor, a quick phrase's placeholders, the complaint form, a
-// review's evidence, the customer's conversation for a reminder) still run on Fyne's
-// goroutine; the exports (saveExport) read their rows and write the file in the background.
+// settings, the auto-reply editor, the complaint form, a review's evidence, the customer's
+// conversation for a reminder) still run on Fyne's goroutine; the exports (saveExport) read
+// their rows and write the file in the background.
 // The jobs — bulk sends, birthday greetings, shipment notices — run in the desk, not here: the
 // screens give them their settings and show the progress the desk reports. The desk's
 // one-second ticker (waiting times, gathered redraws) comes back through one fyne.Do too.

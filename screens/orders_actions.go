@@ -223,6 +223,11 @@ func (o *orderSection) remind(ord shop.Order) {
 		items = append([]*widget.FormItem{widget.NewFormItem("", warn)}, items...)
 	}
 	o.form(lang.L("Remind to pay"), items, func(reopen func()) {
+		if left := shop.Unfilled(text.Text); len(left) > 0 {
+			o.inform(lang.L("Remind to pay"), fmt.Sprintf(lang.L("Not filled in yet: %s. Fill it in or delete it before sending."), strings.Join(left, " ")))
+			reopen()
+			return
+		}
 		p := shop.Remind{MessageID: shop.NewID(), ConversationID: conv.ID, Text: strings.TrimSpace(text.Text), Force: force}
 		o.act(shop.KindOrderRemind, ord, p, reopen)
 	})
@@ -251,8 +256,13 @@ func (o *orderSection) shipNotice(ord shop.Order, quiet bool) {
 	if !ok {
 		return
 	}
+	text := o.shipText(ord)
+	if left := shop.Unfilled(text); len(left) > 0 {
+		o.inform(lang.L("Send shipment notice"), fmt.Sprintf(lang.L("The shipment notice would keep %s unfilled: give the order its courier and tracking number first."), strings.Join(left, " ")))
+		return
+	}
 	send := func(force bool) {
-		o.act(shop.KindOrderShipNote, ord, shop.ShipNotice{MessageID: shop.NewID(), ConversationID: conv.ID, Text: o.shipText(ord), Force: force}, nil)
+		o.act(shop.KindOrderShipNote, ord, shop.ShipNotice{MessageID: shop.NewID(), ConversationID: conv.ID, Text: text, Force: force}, nil)
 	}
 	if ord.ShipNoticeAt.IsZero() || quiet {
 		send(false)

@@ -77,6 +77,7 @@ func (t *thread) set(items []bubbleData, toNewest bool) {
 		b := old[it.id]
 		if b == nil || it.id == "" || b.data != it {
 			b = newBubble(it)
+			b.thread = t
 			b.wrap(t.width)
 		}
 		bubbles = append(bubbles, b)
@@ -87,6 +88,7 @@ func (t *thread) set(items []bubbleData, toNewest bool) {
 	t.box.Refresh()
 	if toNewest || atBottom {
 		t.pinned = true
+		t.scroll.Refresh() // the content takes its new height first, or it cannot scroll there
 		t.scroll.ScrollToBottom()
 	}
 }
@@ -98,6 +100,7 @@ func (t *thread) prepend(items []bubbleData) {
 	bubbles := make([]*bubble, 0, len(items)+len(t.bubbles))
 	for _, it := range items {
 		b := newBubble(it)
+		b.thread = t
 		b.wrap(t.width)
 		bubbles = append(bubbles, b)
 		objs = append(objs, b)
@@ -131,6 +134,23 @@ func (t *thread) Resize(s fyne.Size) {
 	}
 }
 
+// cullMargin is how far beyond the thread's view bubbles are still drawn, so that scrolling a
+// little shows them at once.
+const cullMargin = 400
+
+// farFromView reports whether bubble b lies far outside the thread's view, where it need not
+// be drawn: Fyne paints every object of the window in every frame, scrolled out of sight or
+// not, and a conversation holds dozens of messages, so each keystroke in the composer would
+// repaint them all. It is asked as the window is painted, so it always follows the scroll.
+func (t *thread) farFromView(b *bubble) bool {
+	view := t.scroll.Size().Height
+	if view <= 0 {
+		return false
+	}
+	y := b.Position().Y
+	return y+b.Size().Height < t.scroll.Offset.Y-cullMargin || y > t.scroll.Offset.Y+view+cullMargin
+}
+
 func (t *thread) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.scroll) }
 
 // bubble is one message of the thread.
@@ -141,6 +161,9 @@ type bubble struct {
 	meta  *canvas.Text
 	body  *widget.Label
 	width float32 // the bubble's width for the current row width
+	// thread, if set, is the thread that shows the bubble: far outside its view the bubble is
+	// not drawn (it keeps its size).
+	thread *thread
 }
 
 const bubbleShare = 0.72 // of the thread's width, at most
@@ -249,46 +272,116 @@ func (r *bubbleRenderer) Refresh() {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	if t := r.b.thread; t != nil && t.farFromView(r.b) {
+		return nil
+	}
 	return []fyne.CanvasObject{r.b.bg, r.b.meta, r.b.body}
 }
 
 func (r *bubbleRenderer) Destroy() {}
 
 // wrapText breaks text into lines no wider than width: between words for Latin text, between
-// characters for Chinese, inside a word only when the word alone is too wide.
+// characters for Chinese, inside a word only when the word alone is too wide. It keeps the
+// Chinese line-breaking rules (禁则): no line starts with closing punctuation (，。；：？！、）」
+// …) — the character before it moves down with it, or, when that is a long word, the mark
+// hangs at the line's end (into the bubble's padding) — and no line ends with opening
+// punctuation (（「《“…), which moves down to the text it opens.
 func wrapText(text string, width, size float32, style fyne.TextStyle) []string {
 	var out []string
 	measure := func(s string) float32 { return fyne.MeasureText(s, size, style).Width }
 	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		line, lineW := "", float32(0)
+		var line []string // the tokens of the line being filled
+		lineW := float32(0)
+		emit := func(toks []string) { out = append(out, strings.TrimRight(strings.Join(toks, ""), " ")) }
 		for _, tok := range tokens(para) {
 			tw := measure(tok)
-			if line != "" && lineW+tw > width {
-				out = append(out, strings.TrimRight(line, " "))
-				line, lineW = "", 0
-				if tok == " " {
+			if len(line) > 0 && lineW+tw > width {
+				n := kinsokuCarry(line, tok)
+				if n > 0 && isClosingToken(tok) && measure(strings.Join(line[len(line)-n:], "")+tok) > width {
+					n = -1 // what would move is a long word: the mark hangs instead
+				}
+				if n < 0 { // the mark hangs at the line's end, into the bubble's padding
+					line = append(line, tok)
+					lineW += tw
+					continue
+				}
+				emit(line[:len(line)-n])
+				line = append([]string(nil), line[len(line)-n:]...)
+				lineW = measure(strings.Join(line, ""))
+				if tok == " " && len(line) == 0 {
 					continue
 				}
 			}
 			if tw > width { // a word longer than the line: cut it by characters
+				cur := strings.Join(line, "")
 				for _, r := range tok {
 					rw := measure(string(r))
-					if line != "" && lineW+rw > width {
-						out = append(out, line)
-						line, lineW = "", 0
+					if cur != "" && lineW+rw > width && !isLineStartBanned(r) {
+						out = append(out, cur)
+						cur, lineW = "", 0
 					}
-					line += string(r)
+					cur += string(r)
 					lineW += rw
 				}
+				line = []string{cur}
 				continue
 			}
-			line += tok
+			line = append(line, tok)
 			lineW += tw
 		}
-		out = append(out, strings.TrimRight(line, " "))
+		emit(line)
 	}
 	return out
 }
+
+// kinsokuCarry is how many tokens at the end of a full line must move to the next line with
+// next so that the next line does not start with closing punctuation and this one does not end
+// with opening punctuation; -1 when that would leave this line empty (next then hangs).
+func kinsokuCarry(line []string, next string) int {
+	n := 0
+	if r, _ := utf8.DecodeRuneInString(next); isLineStartBanned(r) {
+		for n < len(line) && isClosingToken(line[len(line)-1-n]) {
+			n++ // "！」" moves together
+		}
+		n++ // and the character they close
+	}
+	for n < len(line) {
+		if r, _ := utf8.DecodeLastRuneInString(line[len(line)-1-n]); !isLineEndBanned(r) {
+			break
+		}
+		n++
+	}
+	if n >= len(line) {
+		if n == 0 {
+			return 0
+		}
+		return -1
+	}
+	return n
+}
+
+// isClosingToken reports whether a token is closing punctuation only.
+func isClosingToken(tok string) bool {
+	for _, r := range tok {
+		if !isLineStartBanned(r) {
+			return false
+		}
+	}
+	return tok != ""
+}
+
+// lineStartBanned are the marks no line may start with: closing brackets and quotes, commas,
+// stops, the ellipsis and the iteration and prolonged-sound marks.
+const lineStartBanned = "，。、；：？！）」』】》〉〕〗〙〛］｝”’…‥・·～％" + ",.;:?!)]}%"
+
+// lineEndBanned are the marks no line may end with: opening brackets and quotes.
+const lineEndBanned = "（「『【《〈〔〖〘〚［｛“‘" + "([{"
+
+// isLineStartBanned reports whether r may not start a line (closing punctuation).
+func isLineStartBanned(r rune) bool { return strings.ContainsRune(lineStartBanned, r) }
+
+// isLineEndBanned reports whether r may not end a line (opening punctuation).
+func isLineEndBanned(r rune) bool { return strings.ContainsRune(lineEndBanned, r) }
 
 // tokens splits a paragraph into the pieces a line may break between: runs of Latin letters,
 // digits and punctuation, single spaces, and single characters of other scripts.

@@ -216,39 +216,26 @@ func (a AutoReplies) HasHours() bool {
 
 // Replies returns the automatic replies to a customer's message, in order: the greeting on first
 // contact, the off-hours reply outside business hours, then the first matching keyword reply.
+// Auto-replies are sent as written, so one that holds a placeholder (nothing fills it) is left
+// out rather than reach the customer with "{nick}" in it; the editor refuses to save such text.
 func (a AutoReplies) Replies(first bool, text string, now time.Time) []string {
 	var out []string
-	if first && strings.TrimSpace(a.Greeting) != "" {
+	if first && strings.TrimSpace(a.Greeting) != "" && !HasUnfilled(a.Greeting) {
 		out = append(out, a.Greeting)
 	}
-	if a.OffHours != "" && a.HasHours() && !a.Open(now) {
+	if a.OffHours != "" && a.HasHours() && !a.Open(now) && !HasUnfilled(a.OffHours) {
 		out = append(out, a.OffHours)
 	}
 	for _, k := range a.Keywords {
 		if k.Keyword != "" && strings.Contains(text, k.Keyword) {
-			out = append(out, k.Text)
+			if !HasUnfilled(k.Text) {
+				out = append(out, k.Text)
+			}
 			break
 		}
 	}
 	return out
 }
-
-var placeholderRE = regexp.MustCompile(`\{[a-z]+\}`)
-
-// Fill replaces placeholders such as {nick}, {order}, {courier}, {tracking}, {staff} and
-// {name} in text with values; unknown placeholders and ones with no value are left as typed,
-// so the staff member sees what is missing before sending.
-func Fill(text string, values map[string]string) string {
-	return placeholderRE.ReplaceAllStringFunc(text, func(p string) string {
-		if v, ok := values[p[1:len(p)-1]]; ok && v != "" {
-			return v
-		}
-		return p
-	})
-}
-
-// Unfilled lists the placeholders left in text.
-func Unfilled(text string) []string { return placeholderRE.FindAllString(text, -1) }
 
 // CustomerStats are figures derived from a customer's orders.
 type CustomerStats struct {
