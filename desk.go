@@ -138,7 +138,12 @@ func (a *running) present(l *launcher, s desk.Session) {
 	}}
 	ui = screens.NewDesk(screens.Params{Data: a.desk, Staff: s.Staff, Window: w, App: l.app, Now: time.Now,
 		ServerURL: server, SwitchShop: l.switchShop, About: about, Timed: probe.callbackTimer()})
+	// The window is already up (startShown): Fyne grows a shown window to its new content's
+	// minimum size and never shrinks it, so the size it opened at (fitted to the screen) is
+	// given back once the desk is in it.
+	size := w.Canvas().Size()
 	w.SetContent(ui.Content())
+	w.Resize(size)
 	ui.SetSync(syncView(first))
 	cancelSub := a.desk.Subscribe(func(c desk.Change) {
 		fyne.Do(func() { ui.Refresh(c.Types) })
