@@ -64,8 +64,14 @@ type BulkImport struct {
 	from    int64
 	next    int64 // the cursor after the last page added
 	records int64
-	ents    *sorter
 	closed  bool
+
+	// Pages are staged by a goroutine of their own, so that the sync engine fetches and
+	// decodes the next page meanwhile.
+	pages   chan []shop.Record
+	staged  chan error // the staging goroutine's result once pages is closed
+	failed  error      // the first staging error seen
+	ents    *sorter    // owned by the staging goroutine
 }
 
 // BeginBulkImport starts a bulk import of the change feed after cursor from, which must be the
@@ -103,7 +109,49 @@ func (db *DB) BeginBulkImport(from int64) (*BulkImport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localdb: starting a bulk import: %w", err)
 	}
-	return &BulkImport{db: db, dir: dir, from: from, next: from, ents: newSorter(dir, "records")}, nil
+	b := &BulkImport{db: db, dir: dir, from: from, next: from, ents: newSorter(dir, "records"),
+		pages: make(chan []shop.Record, 1), staged: make(chan error, 1)}
+	go b.stage()
+	return b, nil
+}
+
+// stage writes the pages Add hands over to the sorted runs, each record with its index keys
+// (computed here, while the engine pulls the next page, rather than in Finish). After an error
+// it takes the remaining pages without writing them; Finish reports the error.
+func (b *BulkImport) stage() {
+	var err error
+	var val []byte
+	for recs := range b.pages {
+		for _, r := range recs {
+			if err != nil {
+				break
+			}
+			var ixs [][]byte
+			if !r.Deleted {
+				ixs = indexKeys(r.Type, r.ID, r.Data)
+			}
+			val = appendStaged(val[:0], r, ixs)
+			err = b.ents.add(entityKey(r.Type, r.ID), val)
+		}
+	}
+	if err == nil {
+		_, err = b.ents.finish()
+	} else {
+		b.ents.finish()
+	}
+	b.staged <- err
+}
+
+// stopStaging waits for the staging goroutine to write what it was given.
+func (b *BulkImport) stopStaging() error {
+	if b.pages != nil {
+		close(b.pages)
+		b.pages = nil
+		if err := <-b.staged; err != nil && b.failed == nil {
+			b.failed = err
+		}
+	}
+	return b.failed
 }
 
 // bulkDir makes an empty staging folder: inside the data directory, or a temporary one for an
@@ -143,41 +191,70 @@ func (b *BulkImport) Add(recs []shop.Record, next int64) error {
 	if b.db.resetSinceCursor.Load() {
 		return ErrBulkStale
 	}
-	var val []byte
+	page := make([]shop.Record, 0, len(recs))
 	for _, r := range recs {
-		if r.Type == "" || r.ID == "" {
-			continue
+		if r.Type != "" && r.ID != "" {
+			page = append(page, r)
 		}
-		val = appendStaged(val[:0], r)
-		if err := b.ents.add(entityKey(r.Type, r.ID), val); err != nil {
-			return fmt.Errorf("localdb: staging the feed: %w", err)
-		}
-		b.records++
 	}
+	b.pages <- page // the records' data is not copied: the caller must not change it
+	b.records += int64(len(page))
 	b.next = next
 	return nil
 }
 
-// A staged record's value: a flags byte (1: deleted), the seq as a varint, the data.
-func appendStaged(b []byte, r shop.Record) []byte {
+// A staged record's value: a flags byte (1: deleted), the seq as a varint, the number of index
+// keys and each (uvarint length, key), then the data.
+func appendStaged(b []byte, r shop.Record, ixs [][]byte) []byte {
 	var flags byte
 	if r.Deleted {
 		flags = 1
 	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, r.Seq)
+	b = binary.AppendUvarint(b, uint64(len(ixs)))
+	for _, k := range ixs {
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+	}
 	return append(b, r.Data...)
 }
 
-func parseStaged(v []byte) (deleted bool, seq int64, data []byte, err error) {
-	if len(v) < 2 {
-		return false, 0, nil, fmt.Errorf("staged record of %d bytes: %w", len(v), ErrCorrupt)
+// staged is a staged record read back; its slices point into the run's buffer.
+type staged struct {
+	deleted bool
+	seq     int64
+	ixs     [][]byte
+	data    []byte
+}
+
+func parseStaged(v []byte, st *staged) error {
+	bad := fmt.Errorf("staged record of %d bytes: %w", len(v), ErrCorrupt)
+	if len(v) < 3 {
+		return bad
 	}
+	st.deleted = v[0]&1 != 0
 	seq, n := binary.Varint(v[1:])
 	if n <= 0 {
-		return false, 0, nil, fmt.Errorf("staged record seq: %w", ErrCorrupt)
+		return bad
 	}
-	return v[0]&1 != 0, seq, v[1+n:], nil
+	st.seq, v = seq, v[1+n:]
+	cnt, n := binary.Uvarint(v)
+	if n <= 0 || cnt > uint64(len(v)) {
+		return bad
+	}
+	v = v[n:]
+	st.ixs = st.ixs[:0]
+	for range cnt {
+		l, n := binary.Uvarint(v)
+		if n <= 0 || uint64(len(v)-n) < l {
+			return bad
+		}
+		st.ixs = append(st.ixs, v[n:n+int(l)])
+		v = v[n+int(l):]
+	}
+	st.data = v
+	return nil
 }
 
 // Abort throws the staged records away. The store is as it was before BeginBulkImport.
@@ -186,7 +263,7 @@ func (b *BulkImport) Abort() {
 		return
 	}
 	b.closed = true
-	b.ents.finish()
+	b.stopStaging()
 	os.RemoveAll(b.dir)
 }
 
@@ -200,10 +277,10 @@ func (b *BulkImport) Finish() error {
 	b.closed = true
 	defer os.RemoveAll(b.dir)
 	db := b.db
-	runs, err := b.ents.finish()
-	if err != nil {
+	if err := b.stopStaging(); err != nil {
 		return fmt.Errorf("localdb: staging the feed: %w", err)
 	}
+	runs := b.ents.runs
 	if err := db.writing(); err != nil {
 		return err
 	}
@@ -320,18 +397,19 @@ const streamBatch = 4 << 20
 
 // streamOut feeds StreamWriter key-sorted pairs in batches.
 type streamOut struct {
+	dir  string // the store's directory ("" in memory)
 	sw   *badger.StreamWriter
 	buf  *z.Buffer
 	last []byte
 	kv   pb.KV
 }
 
-func newStreamOut(bdb *badger.DB) (*streamOut, error) {
+func newStreamOut(bdb *badger.DB, dir string) (*streamOut, error) {
 	sw := bdb.NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		return nil, err
 	}
-	return &streamOut{sw: sw, buf: z.NewBuffer(streamBatch+streamBatch/4, "localdb.bulk")}, nil
+	return &streamOut{dir: dir, sw: sw, buf: z.NewBuffer(streamBatch+streamBatch/4, "localdb.bulk")}, nil
 }
 
 func (o *streamOut) put(k, v []byte) error {
@@ -353,6 +431,7 @@ func (o *streamOut) flush() error {
 	}
 	err := o.sw.Write(o.buf)
 	o.buf.Reset()
+	dropMappedTables(o.dir) // the tables written so far are not read during the import
 	return err
 }
 
@@ -361,6 +440,7 @@ func (o *streamOut) finish() error {
 	err := o.flush()
 	if err == nil {
 		err = o.sw.Flush()
+		dropMappedTables(o.dir)
 	} else {
 		o.sw.Cancel()
 	}
@@ -396,7 +476,7 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 	if err := nextKept(); err != nil {
 		return nil, err
 	}
-	out, err := newStreamOut(b.db.bdb)
+	out, err := newStreamOut(b.db.bdb, b.db.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -453,6 +533,8 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 	defer m.close()
 	ix := newSorter(b.dir, "index")
 	var key []byte
+	var st staged
+	var curIxs [][]byte
 	for {
 		k, _, more := m.peek()
 		if !more {
@@ -460,27 +542,32 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 		}
 		key = append(key[:0], k...)
 		var cur state
+		curIxs = curIxs[:0]
 		isLive := live[string(key)]
 		for {
 			k, v, more := m.peek()
 			if !more || !bytes.Equal(k, key) {
 				break
 			}
-			del, seq, data, err := parseStaged(v)
-			if err != nil {
+			if err := parseStaged(v, &st); err != nil {
 				return nil, err
 			}
+			seq := st.seq
 			if isLive {
 				ek, _ := parseEntityKey(key)
-				deferred = append(deferred, shop.Record{Type: ek.T, ID: ek.ID, Seq: seq, Deleted: del, Data: bytes.Clone(data)})
+				deferred = append(deferred, shop.Record{Type: ek.T, ID: ek.ID, Seq: seq, Deleted: st.deleted, Data: bytes.Clone(st.data)})
 			} else if seq <= 0 || !cur.found || cur.version <= seq { // serverRecord's rule
 				switch {
-				case del:
+				case st.deleted:
 					cur = state{}
 				case seq == 0:
-					cur = state{found: true, version: cur.version, data: bytes.Clone(data)}
+					cur = state{found: true, version: cur.version, data: append(cur.data[:0:0], st.data...)}
 				default:
-					cur = state{found: true, version: seq, data: bytes.Clone(data)}
+					cur = state{found: true, version: seq, data: append(cur.data[:0:0], st.data...)}
+				}
+				curIxs = curIxs[:0]
+				for _, ik := range st.ixs {
+					curIxs = append(curIxs, bytes.Clone(ik))
 				}
 			}
 			if err := m.pop(); err != nil {
@@ -496,8 +583,7 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 		if err := out.put(key, encodeState(cur)); err != nil {
 			return nil, err
 		}
-		ek, _ := parseEntityKey(key)
-		for _, ik := range indexKeys(ek.T, ek.ID, cur.data) {
+		for _, ik := range curIxs {
 			if err := ix.add(ik, nil); err != nil {
 				return nil, err
 			}
@@ -569,7 +655,7 @@ func (db *DB) recoverBulk() error {
 		return fmt.Errorf("restoring the store after an interrupted first sync: %w", err)
 	}
 	defer kept.f.Close()
-	out, err := newStreamOut(db.bdb)
+	out, err := newStreamOut(db.bdb, db.dir)
 	if err != nil {
 		return err
 	}

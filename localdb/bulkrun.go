@@ -21,10 +21,10 @@ import (
 // I/O (not memory-mapped), so staged data never counts as the desk's resident memory.
 
 // runBufSize is the memory a sorter fills before it writes a run.
-const runBufSize = 8 << 20
+const runBufSize = 6 << 20
 
 // runIOBuf is the buffer of each run file's reader and writer.
-const runIOBuf = 64 << 10
+const runIOBuf = 32 << 10
 
 // sorter collects pairs and spills them to sorted run files in dir, named prefix-N.run.
 type sorter struct {
@@ -63,7 +63,12 @@ func (s *sorter) spill() error {
 	if len(s.pairs) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(s.pairs, func(a, b runPair) int { return bytes.Compare(s.key(a), s.key(b)) })
+	slices.SortFunc(s.pairs, func(a, b runPair) int {
+		if c := bytes.Compare(s.key(a), s.key(b)); c != 0 {
+			return c
+		}
+		return a.off - b.off // equal keys in the order they were added
+	})
 	name := filepath.Join(s.dir, fmt.Sprintf("%s-%04d.run", s.prefix, len(s.runs)))
 	w, err := createRun(name)
 	if err != nil {
