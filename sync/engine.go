@@ -80,6 +80,8 @@ type Params struct {
 	HTTPClient *http.Client  // optional; copied, never changed
 	Logger     *log.Logger   // optional; nil discards
 	Clock      Clock         // optional; nil is SystemClock (tests move a clock of their own)
+
+	bulkMin int64 // tests: how far behind a bulk import starts (0: bulkMinChanges; < 0: never)
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
@@ -111,6 +113,7 @@ type Engine struct {
 	lastLogged   string    // the last retryable error logged (each is logged once in a row)
 	warnedBehind bool      // the server's feed was found behind the cursor (logged once)
 	warnedStaff  bool
+	full         fullSync // a first full sync under way (fullsync.go)
 }
 
 // New checks p, fills in defaults and makes an engine. It does not contact the server.
@@ -217,6 +220,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	defer e.running.Store(false)
 	defer e.api.closeIdle()
+	defer e.dropBulk()
+	e.full = fullSync{}
 	e.caughtUp, e.held, e.lastLogged, e.batch = false, nil, "", e.p.BatchSize
 	e.api.bo.reset()
 	e.localBo.reset()
@@ -501,7 +506,7 @@ func (e *Engine) checkStaff(batch []shop.Mutation) {
 // pull asks the change feed for what follows the cursor, waiting for news when the desk is
 // caught up, and applies it.
 func (e *Engine) pull(ctx context.Context, token string) error {
-	cursor, err := e.store.Cursor()
+	cursor, err := e.pullCursor()
 	if err != nil {
 		return fmt.Errorf("%w: reading the cursor: %w", ErrLocal, err)
 	}
@@ -524,7 +529,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		e.warnedBehind = true
 		e.log.Printf("sync: the server's change feed ends at %d, before this desk's cursor %d", resp.Total, cursor)
 	}
-	if err := e.store.ApplyChanges(resp.Changes, resp.Next); err != nil {
+	if err := e.applyPage(resp); err != nil {
 		return fmt.Errorf("%w: applying %d changes: %w", ErrLocal, len(resp.Changes), err)
 	}
 	e.caughtUp = !resp.More
@@ -535,10 +540,12 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		s.LastSync = now
 		if resp.More {
 			s.State, s.Done, s.Total = StateSyncing, resp.Next, max(resp.Total, resp.Next)
+			s.Left = e.timeLeft(s.Done, s.Total)
 			return
 		}
 		online = s.State != StateOnline
-		s.State, s.Done, s.Total = StateOnline, 0, 0
+		s.State, s.Done, s.Total, s.Left = StateOnline, 0, 0, 0
+		e.full.started = time.Time{}
 		if behind {
 			s.Err, s.Cause = ErrFeedBehind.Error(), CauseFeedBehind
 		}
