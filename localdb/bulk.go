@@ -43,6 +43,10 @@ const (
 	bulkKept    = "kept.run"   // the keys the store held before Finish
 )
 
+// bulkHook is called at the steps of Finish ("marked", "streaming", "flushed"); the crash
+// test stops the process there.
+var bulkHook = func(step string) {}
+
 // MaxBulkCached is the most entities a store may hold when a bulk import begins: their keys are
 // kept in memory while Finish runs.
 const MaxBulkCached = 100_000
@@ -299,6 +303,7 @@ func (b *BulkImport) Finish() error {
 			return fmt.Errorf("localdb: bulk import: %w", err)
 		}
 	}
+	bulkHook("marked")
 	// Readers wait while StreamWriter replaces the store's contents (between Prepare and Flush
 	// the store reads as empty).
 	db.leave()
@@ -316,6 +321,7 @@ func (b *BulkImport) Finish() error {
 	if err != nil {
 		return fmt.Errorf("localdb: bulk import: %w", err)
 	}
+	bulkHook("flushed")
 	if db.dir != "" {
 		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
 			return fmt.Errorf("localdb: bulk import: %w", diskError(err))
@@ -590,6 +596,7 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 		}
 	}
 	m.close()
+	bulkHook("streaming") // the entities are written, the index keys not yet
 	// The index keys, in key order (with those of the kept entities).
 	ixRuns, err := ix.finish()
 	if err != nil {
