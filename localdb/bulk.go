@@ -72,10 +72,10 @@ type BulkImport struct {
 
 	// Pages are staged by a goroutine of their own, so that the sync engine fetches and
 	// decodes the next page meanwhile.
-	pages   chan []shop.Record
-	staged  chan error // the staging goroutine's result once pages is closed
-	failed  error      // the first staging error seen
-	ents    *sorter    // owned by the staging goroutine
+	pages  chan []shop.Record
+	staged chan error // the staging goroutine's result once pages is closed
+	failed error      // the first staging error seen
+	ents   *sorter    // owned by the staging goroutine
 }
 
 // BeginBulkImport starts a bulk import of the change feed after cursor from, which must be the
