@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -314,6 +315,14 @@ func (b *BulkImport) Finish() error {
 		return ErrClosed
 	}
 	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
+	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
+	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
+	// near that live heap instead of letting it grow to twice it.
+	if old := debug.SetGCPercent(bulkGCPercent); old >= 0 && old < bulkGCPercent {
+		debug.SetGCPercent(old)
+	} else {
+		defer debug.SetGCPercent(old)
+	}
 	deferred, err := b.load(runs, keptPath, live)
 	db.gcMu.Unlock()
 	db.life.Unlock()
@@ -398,8 +407,11 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
+// bulkGCPercent is the GC target (GOGC) while a bulk import loads the store.
+const bulkGCPercent = 25
+
 // streamBatch is how many bytes of keys and values go to StreamWriter at a time.
-const streamBatch = 4 << 20
+const streamBatch = 1 << 20
 
 // streamOut feeds StreamWriter key-sorted pairs in batches.
 type streamOut struct {

@@ -21,7 +21,7 @@ import (
 // I/O (not memory-mapped), so staged data never counts as the desk's resident memory.
 
 // runBufSize is the memory a sorter fills before it writes a run.
-const runBufSize = 6 << 20
+const runBufSize = 4 << 20
 
 // runIOBuf is the buffer of each run file's reader and writer.
 const runIOBuf = 32 << 10
