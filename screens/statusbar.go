@@ -34,6 +34,8 @@ type SyncView struct {
 	LastSync time.Time // the last successful exchange with the server (shown while offline)
 	Err      string    // the last error, for offline and signed-out states
 	Cause    string    // what kind of failure Err is (a Cause value, "" when none)
+
+	Left time.Duration // syncing: the estimated time left of Done of Total (0 when unknown)
 }
 
 // statusBar is the strip at the window's bottom: who is signed in, the sync state, the
@@ -158,6 +160,9 @@ func syncText(v SyncView) string {
 		}
 		return lang.L("Offline")
 	case SyncSyncing:
+		if v.Total > 0 && v.Left > 0 {
+			return fmt.Sprintf(lang.L("Syncing %d of %d, %s left"), min(v.Done, v.Total), v.Total, fmtWait(v.Left))
+		}
 		if v.Total > 0 {
 			return fmt.Sprintf(lang.L("Syncing %d of %d"), min(v.Done, v.Total), v.Total)
 		}

@@ -29,6 +29,7 @@ func TestStatusBarSyncStates(t *testing.T) {
 		{SyncView{State: SyncOnline}, "在线", "Online", false},
 		{SyncView{State: SyncOffline, Since: since, Err: "dial tcp: connection refused"}, "离线（14:05 起）", "Offline since 14:05", false},
 		{SyncView{State: SyncSyncing, Done: 3, Total: 10}, "同步中 3 / 10", "Syncing 3 of 10", true},
+		{SyncView{State: SyncSyncing, Done: 3, Total: 10, Left: 95 * time.Second}, "同步中 3 / 10，约剩 1分35秒", "Syncing 3 of 10, 1m 35s left", true},
 		{SyncView{State: SyncSignedOut}, "已退出登录", "Signed out", false},
 	}
 	for _, c := range cases {
