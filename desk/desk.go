@@ -72,6 +72,7 @@ func Open(p Params) (*Desk, error) {
 		d.log = log.Default()
 	}
 	if d.db == nil {
+		LimitMemory()
 		db, err := localdb.Open(localdb.Options{Dir: p.Dir})
 		if err != nil {
 			return nil, classify(err)
