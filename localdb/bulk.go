@@ -116,17 +116,17 @@ func (db *DB) BeginBulkImport(from int64) (*BulkImport, error) {
 	}
 	b := &BulkImport{db: db, dir: dir, from: from, next: from, ents: newSorter(dir, "records"),
 		pages: make(chan []shop.Record, 1), staged: make(chan error, 1)}
-	go b.stage()
+	go b.stage(b.pages)
 	return b, nil
 }
 
 // stage writes the pages Add hands over to the sorted runs, each record with its index keys
 // (computed here, while the engine pulls the next page, rather than in Finish). After an error
 // it takes the remaining pages without writing them; Finish reports the error.
-func (b *BulkImport) stage() {
+func (b *BulkImport) stage(pages <-chan []shop.Record) {
 	var err error
 	var val []byte
-	for recs := range b.pages {
+	for recs := range pages {
 		for _, r := range recs {
 			if err != nil {
 				break
