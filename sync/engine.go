@@ -211,9 +211,9 @@ func (e *Engine) SetToken(token string) {
 	}
 }
 
-// Run syncs until ctx is cancelled, then returns nil (ErrRunning if Run is already running). It
-// starts no goroutines of its own; when it returns, no request is in flight and OnStatus will
-// not be called again.
+// Run syncs until ctx is cancelled, then returns nil (ErrRunning if Run is already running). Its
+// only goroutine of its own fetches the next page ahead during a first full sync (fullsync.go);
+// when Run returns, no request is in flight and OnStatus will not be called again.
 func (e *Engine) Run(ctx context.Context) error {
 	if !e.running.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -517,7 +517,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 			wait = min(wait, e.heldUntil.Sub(e.clock.Now()))
 		}
 	}
-	resp, err := e.api.changes(ctx, token, cursor, e.p.PullLimit, wait)
+	resp, err := e.changes(ctx, token, cursor, wait)
 	if err != nil {
 		return err
 	}
@@ -529,7 +529,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		e.warnedBehind = true
 		e.log.Printf("sync: the server's change feed ends at %d, before this desk's cursor %d", resp.Total, cursor)
 	}
-	if err := e.applyPage(resp); err != nil {
+	if err := e.applyPage(token, resp); err != nil {
 		return fmt.Errorf("%w: applying %d changes: %w", ErrLocal, len(resp.Changes), err)
 	}
 	e.caughtUp = !resp.More

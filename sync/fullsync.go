@@ -1,8 +1,12 @@
 package sync
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"kefu/localdb"
@@ -35,6 +39,68 @@ type fullSync struct {
 	refused  bool                // the store refused a bulk import: do not ask again this Run
 	started  time.Time           // when the large pull began (for the time left)
 	fromDone int64               // the feed position it began at
+	ahead    *prefetch           // the next page, asked for while this one is staged
+}
+
+// prefetch is one page of the feed asked for ahead, on a goroutine of its own, while a bulk
+// import stages the page before it: the server reads and encodes it while the desk stages.
+// It is not retried; a failed one is asked for again the usual way.
+type prefetch struct {
+	after  int64
+	cancel context.CancelFunc
+	done   chan struct{}
+	resp   storeapi.ChangesResponse
+	err    error
+}
+
+// askAhead starts fetching the page after cursor after.
+func (e *Engine) askAhead(token string, after int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	p := &prefetch{after: after, cancel: cancel, done: make(chan struct{})}
+	e.full.ahead = p
+	go func() {
+		defer close(p.done)
+		q := url.Values{}
+		q.Set("after", strconv.FormatInt(after, 10))
+		q.Set("limit", strconv.Itoa(e.p.PullLimit))
+		var ans changesAnswer
+		p.err = e.api.api.call(ctx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
+		if p.err == nil && ans.Next == nil {
+			p.err = fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
+		}
+		if p.err == nil {
+			p.resp = storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
+		}
+	}()
+}
+
+// dropAhead cancels a page asked for ahead and waits for its goroutine.
+func (e *Engine) dropAhead() {
+	if p := e.full.ahead; p != nil {
+		e.full.ahead = nil
+		p.cancel()
+		<-p.done
+	}
+}
+
+// changes reads the page after cursor: the one asked for ahead if it is that page and came
+// (or comes) without error, else through the retrying client.
+func (e *Engine) changes(ctx context.Context, token string, cursor int64, wait time.Duration) (storeapi.ChangesResponse, error) {
+	if p := e.full.ahead; p != nil {
+		e.full.ahead = nil
+		if p.after == cursor && wait == 0 {
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+			}
+		}
+		p.cancel()
+		<-p.done
+		if p.after == cursor && p.err == nil {
+			return p.resp, nil
+		}
+	}
+	return e.api.changes(ctx, token, cursor, e.p.PullLimit, wait)
 }
 
 // pullCursor is the feed position to pull from: the store's cursor, or the end of what a bulk
@@ -49,8 +115,11 @@ func (e *Engine) pullCursor() (int64, error) {
 // applyPage stores one page of the change feed: as it comes, or staged in a bulk import (which
 // it begins after the first page of a large pull into an empty store, and finishes at the
 // feed's end).
-func (e *Engine) applyPage(resp storeapi.ChangesResponse) error {
+func (e *Engine) applyPage(token string, resp storeapi.ChangesResponse) error {
 	if b := e.full.bulk; b != nil {
+		if resp.More {
+			e.askAhead(token, resp.Next)
+		}
 		err := b.Add(resp.Changes, resp.Next)
 		if err == nil && !resp.More {
 			start := e.clock.Now()
@@ -93,8 +162,10 @@ func (e *Engine) applyPage(resp storeapi.ChangesResponse) error {
 	return nil
 }
 
-// dropBulk throws away a bulk import's staged pages (Run is over, or the import failed).
+// dropBulk throws away a bulk import's staged pages and a page asked for ahead (Run is over,
+// or the import failed).
 func (e *Engine) dropBulk() {
+	e.dropAhead()
 	if e.full.bulk != nil {
 		e.full.bulk.Abort()
 		e.full.bulk = nil
