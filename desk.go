@@ -161,6 +161,6 @@ func signInError(err error) error {
 
 // syncView turns the desk's sync status into what the status bar shows.
 func syncView(s desk.SyncStatus) screens.SyncView {
-	return screens.SyncView{State: s.State, Since: s.Since, Done: s.Done, Total: s.Total,
+	return screens.SyncView{State: s.State, Since: s.Since, Done: s.Done, Total: s.Total, Left: s.Left,
 		Pending: s.Pending, Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: s.Cause, NextTry: s.NextTry}
 }

@@ -30,8 +30,8 @@ const (
 	maxSections    = 80 * MB
 
 	figDeskSync    = "peak resident memory of the desk during the first full sync of the large shop"
-	targetDeskSync = "≤ 400 MB"
-	maxDeskSync    = 400 * MB
+	targetDeskSync = "≤ 300 MB"
+	maxDeskSync    = 300 * MB
 
 	figBusy    = "longest time Fyne's goroutine is busy with one callback while stock search is typed into and a 500-customer bulk send runs, large shop"
 	targetBusy = "≤ 16 ms"

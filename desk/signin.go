@@ -104,6 +104,8 @@ type SyncStatus struct {
 	Err         string    // the last failure; "" when the last exchange went well
 	Cause       string    // what kind of failure Err is (see CauseOf)
 	NextTry     time.Time // offline: when the desk next asks the server (ReconnectNow: at once)
+
+	Left time.Duration // the estimated time a large pull still takes (0 while unknown)
 }
 
 // Start works as the session's staff member from now on and starts the sync engine with the
@@ -142,6 +144,6 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 }
 
 func syncStatus(s kefusync.Status) SyncStatus {
-	return SyncStatus{State: string(s.State), Since: s.Since, Done: s.Done, Total: s.Total, Pending: s.Pending,
+	return SyncStatus{State: string(s.State), Since: s.Since, Done: s.Done, Total: s.Total, Left: s.Left, Pending: s.Pending,
 		Problems: s.Problems, LastSync: s.LastSync, Err: s.Err, Cause: string(s.Cause), NextTry: s.NextTry}
 }

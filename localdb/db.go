@@ -216,6 +216,9 @@ func openBadger(opts badger.Options) (bdb *badger.DB, err error) {
 
 // init checks the schema, finishes an interrupted ResetCache and loads the in-memory state.
 func (db *DB) init() error {
+	if err := db.recoverBulk(); err != nil {
+		return err
+	}
 	from := 0 // the schema version of a store written by an older desk
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		v, ok, err := getRaw(txn, keySchema)

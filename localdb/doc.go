@@ -57,7 +57,10 @@
 // reads: scans, typed loads), write.go (the write transaction and setEntity), outbox.go
 // (Apply, the outbox, Acknowledge), problems.go, feed.go (ApplyChanges and the cursor),
 // rebase.go, reset.go (ResetCache), migrate.go (schema steps and the backfill), records.go
-// (EachRecord), disk*.go (free space, damaged files).
+// (EachRecord), disk*.go (free space, damaged files), bulk.go (the first full sync's bulk
+// import: the feed staged in sorted runs, bulkrun.go, and loaded with Badger's StreamWriter;
+// Open restores a store whose load was cut short) and mapped_*.go (the tables it writes stop
+// counting as resident memory).
 //
 // One file per entity, with its index spec and its reads: orders.go (with the order work
 // lists), notes.go, conversations.go, messages.go, customers.go (with groups, the customer

@@ -27,6 +27,22 @@ func (db *DB) ApplyChanges(recs []shop.Record, next int64) error {
 		db.doneWriting()
 		return nil
 	}
+	types, partial, err := db.applyChanges(recs, next)
+	db.doneWriting()
+	if err != nil {
+		if partial { // earlier transactions committed: their changes are visible
+			db.notify(Change{Types: types, FromServer: true})
+		}
+		return fmt.Errorf("localdb: applying %d changes: %w", len(recs), err)
+	}
+	db.notify(Change{Types: types, FromServer: true})
+	return nil
+}
+
+// applyChanges is ApplyChanges' work, for a caller that holds the writer lock (ApplyChanges,
+// the bulk import). It returns the entity types written and, with an error, whether some of
+// the records were committed all the same.
+func (db *DB) applyChanges(recs []shop.Record, next int64) ([]shop.EntityType, bool, error) {
 	types := map[shop.EntityType]bool{}
 	start, limit := 0, len(recs)
 	var err error
@@ -81,15 +97,7 @@ func (db *DB) ApplyChanges(recs []shop.Record, next int64) error {
 			break
 		}
 	}
-	db.doneWriting()
-	if err != nil {
-		if start > 0 { // earlier transactions committed: their changes are visible
-			db.notify(Change{Types: typeList(types), FromServer: true})
-		}
-		return fmt.Errorf("localdb: applying %d changes: %w", len(recs), err)
-	}
-	db.notify(Change{Types: typeList(types), FromServer: true})
-	return nil
+	return typeList(types), err != nil && start > 0, err
 }
 
 func typeList(m map[shop.EntityType]bool) []shop.EntityType {

@@ -35,6 +35,8 @@ type SyncView struct {
 	Err      string    // the last error as it came, shown only in the sync details
 	Cause    string    // what kind of failure Err is (a Cause value, "" when none): the bar says it in words
 	NextTry  time.Time // offline: when the desk next asks the server (the details count down to it)
+
+	Left time.Duration // syncing: the estimated time left of Done of Total (0 when unknown)
 }
 
 // statusBar is the strip at the window's bottom: who is signed in, the sync state, the
@@ -181,6 +183,9 @@ func syncStateText(v SyncView) string {
 		}
 		return lang.L("Offline")
 	case SyncSyncing:
+		if v.Total > 0 && v.Left > 0 {
+			return fmt.Sprintf(lang.L("Syncing %d of %d, %s left"), min(v.Done, v.Total), v.Total, fmtWait(v.Left))
+		}
 		if v.Total > 0 {
 			return fmt.Sprintf(lang.L("Syncing %d of %d"), min(v.Done, v.Total), v.Total)
 		}

@@ -30,6 +30,7 @@ func TestStatusBarSyncStates(t *testing.T) {
 		{SyncView{State: SyncOffline, Since: since, Err: "dial tcp: connection refused", Cause: CauseUnreachable},
 			"离线（14:05 起） · 服务器无法连接", "Offline since 14:05 · server unreachable", false},
 		{SyncView{State: SyncSyncing, Done: 3, Total: 10}, "同步中 3 / 10", "Syncing 3 of 10", true},
+		{SyncView{State: SyncSyncing, Done: 3, Total: 10, Left: 95 * time.Second}, "同步中 3 / 10，约剩 1分35秒", "Syncing 3 of 10, 1m 35s left", true},
 		{SyncView{State: SyncSignedOut}, "已退出登录", "Signed out", false},
 	}
 	for _, c := range cases {

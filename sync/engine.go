@@ -87,6 +87,8 @@ type Params struct {
 	// server back ends the pause and resets the backoff, so the desk is online again within about
 	// ProbeEvery of the server answering. Negative turns probing off (the backoff alone).
 	ProbeEvery time.Duration
+
+	bulkMin int64 // tests: how far behind a bulk import starts (0: bulkMinChanges; < 0: never)
 }
 
 // Engine syncs one local store with a store server. Create it with New, start it with Run; Kick,
@@ -119,7 +121,8 @@ type Engine struct {
 	lastLogged   string    // the last retryable error logged (each is logged once in a row)
 	warnedBehind bool      // the server's feed was found behind the cursor (logged once)
 	warnedStaff  bool
-	probeFailed  bool // a health probe found no store since the server last answered
+	probeFailed  bool     // a health probe found no store since the server last answered
+	full         fullSync // a first full sync under way (fullsync.go)
 }
 
 // New checks p, fills in defaults and makes an engine. It does not contact the server.
@@ -235,15 +238,17 @@ func (e *Engine) SetToken(token string) {
 	}
 }
 
-// Run syncs until ctx is cancelled, then returns nil (ErrRunning if Run is already running). It
-// starts no goroutines of its own; when it returns, no request is in flight and OnStatus will
-// not be called again.
+// Run syncs until ctx is cancelled, then returns nil (ErrRunning if Run is already running). Its
+// only goroutine of its own fetches the next page ahead during a first full sync (fullsync.go);
+// when Run returns, no request is in flight and OnStatus will not be called again.
 func (e *Engine) Run(ctx context.Context) error {
 	if !e.running.CompareAndSwap(false, true) {
 		return ErrRunning
 	}
 	defer e.running.Store(false)
 	defer e.api.closeIdle()
+	defer e.dropBulk()
+	e.full = fullSync{}
 	e.caughtUp, e.held, e.lastLogged, e.batch, e.probeFailed = false, nil, "", e.p.BatchSize, false
 	e.resetBackoff()
 	e.mu.Lock()
@@ -531,7 +536,7 @@ func (e *Engine) checkStaff(batch []shop.Mutation) {
 // pull asks the change feed for what follows the cursor, waiting for news when the desk is
 // caught up, and applies it.
 func (e *Engine) pull(ctx context.Context, token string) error {
-	cursor, err := e.store.Cursor()
+	cursor, err := e.pullCursor()
 	if err != nil {
 		return fmt.Errorf("%w: reading the cursor: %w", ErrLocal, err)
 	}
@@ -542,7 +547,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 			wait = min(wait, e.heldUntil.Sub(e.clock.Now()))
 		}
 	}
-	resp, err := e.api.changes(ctx, token, cursor, e.p.PullLimit, wait)
+	resp, err := e.changes(ctx, token, cursor, wait)
 	if err != nil {
 		return err
 	}
@@ -554,7 +559,7 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		e.warnedBehind = true
 		e.log.Printf("sync: the server's change feed ends at %d, before this desk's cursor %d", resp.Total, cursor)
 	}
-	if err := e.store.ApplyChanges(resp.Changes, resp.Next); err != nil {
+	if err := e.applyPage(token, resp); err != nil {
 		return fmt.Errorf("%w: applying %d changes: %w", ErrLocal, len(resp.Changes), err)
 	}
 	e.caughtUp = !resp.More
@@ -565,10 +570,12 @@ func (e *Engine) pull(ctx context.Context, token string) error {
 		s.LastSync = now
 		if resp.More {
 			s.State, s.Done, s.Total = StateSyncing, resp.Next, max(resp.Total, resp.Next)
+			s.Left = e.timeLeft(s.Done, s.Total)
 			return
 		}
 		online = s.State != StateOnline
-		s.State, s.Done, s.Total = StateOnline, 0, 0
+		s.State, s.Done, s.Total, s.Left = StateOnline, 0, 0, 0
+		e.full.started = time.Time{}
 		if behind {
 			s.Err, s.Cause = ErrFeedBehind.Error(), CauseFeedBehind
 		}

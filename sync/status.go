@@ -38,6 +38,9 @@ type Status struct {
 	// Done and Total are the progress of a large pull (the first full sync): the feed sequence
 	// reached and the server's newest one. Both are zero when no large pull is under way.
 	Done, Total int64
+	// Left is the estimated time the large pull still takes (0 while unknown); it means
+	// something only while Total is set.
+	Left time.Duration
 	// Pending is the number of local mutations not yet acknowledged by the server.
 	Pending int
 	// Problems is the number of pushed mutations the server did not apply (conflicts and
