@@ -250,11 +250,15 @@ func (db *DB) workList(what string, ix *index, prefix []byte, limit int, keep, s
 	return out, nil
 }
 
-// AddressToCheck lists paid orders whose address nobody has confirmed or changed yet, newest
-// first, at most limit (all when <= 0). It reads the paid-status index only.
+// AddressToCheck lists paid orders whose address is due for its check (shop.AddressCheckDue:
+// a cash-on-delivery order only once its call confirmed it) and nobody has confirmed or
+// changed yet, newest first, at most limit (all when <= 0). It reads the paid-status index
+// only (a cash-on-delivery order is paid in the shop's terms: it never waits for payment).
 func (db *DB) AddressToCheck(limit int) ([]shop.Order, error) {
 	return db.workList("orders with an address to check", ixOrderStatus, ixValuePrefix(ixOrderStatus, string(shop.StatusPaid), true), limit,
-		func(o shop.Order) bool { return o.Status == shop.StatusPaid && o.AddressCheck == shop.AddressUnchecked }, nil)
+		func(o shop.Order) bool {
+			return o.Status == shop.StatusPaid && shop.AddressCheckDue(o) && o.AddressCheck == shop.AddressUnchecked
+		}, nil)
 }
 
 // CODToConfirm lists cash-on-delivery orders not shipped yet whose confirmation call has not
