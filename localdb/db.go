@@ -26,7 +26,8 @@ import (
 //	2: reviews are indexed by customer (ixReviewCust)
 //	3: the order lookup indexes (number, nick, phone, receiver) carry the creation time
 //	4: the order lookup indexes carry the order's list row too (OrderRow)
-const SchemaVersion = 4
+//	5: reviews are indexed by when they started waiting for follow-up (ixReviewWait)
+const SchemaVersion = 5
 
 var (
 	// ErrLocked means another process (or another Open in this one) holds the data directory.
