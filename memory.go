@@ -35,7 +35,9 @@ func memoryTargets() {
 // heapProfileStart writes a heap profile (live objects, after a collection) to the file named
 // by KEFU_MEMPROFILE once the desk has run 30 seconds (or as many as KEFU_MEMPROFILE_SECONDS
 // says), to find what the desk keeps in memory (`go tool pprof -sample_index=inuse_space kefu
-// FILE`). Unset: nothing.
+// FILE`), and beside it FILE.txt, the same in text with the runtime's memory statistics (heap
+// in use, idle, released to the system, the GC's next goal), which tell the live heap from
+// what the runtime keeps. Unset: nothing.
 func heapProfileStart() {
 	path := os.Getenv("KEFU_MEMPROFILE")
 	if path == "" {
@@ -54,6 +56,15 @@ func heapProfileStart() {
 		}
 		defer f.Close()
 		if err := pprof.WriteHeapProfile(f); err != nil {
+			log.Printf("kefu: KEFU_MEMPROFILE: %v", err)
+		}
+		t, err := os.Create(path + ".txt")
+		if err != nil {
+			log.Printf("kefu: KEFU_MEMPROFILE: %v", err)
+			return
+		}
+		defer t.Close()
+		if err := pprof.Lookup("heap").WriteTo(t, 1); err != nil {
 			log.Printf("kefu: KEFU_MEMPROFILE: %v", err)
 		}
 	})
