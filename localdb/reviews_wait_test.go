@@ -202,3 +202,21 @@ func TestProductNames(t *testing.T) {
 		t.Fatalf("after the rename the names are %+v", got)
 	}
 }
+
+// TestCasesKeepsOnlyTheListedCases: a list cut to its limit holds no more cases than it gives
+// (a slice of every open case would keep them all in memory while the list is shown).
+func TestCasesKeepsOnlyTheListedCases(t *testing.T) {
+	db := openMem(t)
+	seeded(t, db)
+	all, err := db.Cases(true, 0)
+	if err != nil || len(all) < 2 {
+		t.Fatalf("open cases: %d, %v", len(all), err)
+	}
+	got, err := db.Cases(true, 1)
+	if err != nil || len(got) != 1 || got[0].ID != all[0].ID {
+		t.Fatalf("Cases(open, 1) = %+v, %v; want %s", got, err, all[0].ID)
+	}
+	if cap(got) != 1 {
+		t.Fatalf("Cases(open, 1) holds room for %d cases", cap(got))
+	}
+}
