@@ -147,6 +147,9 @@ func (d *Desk) SearchOrderRows(ctx context.Context, q string, f OrderFilter, lim
 	})
 }
 
+// RowOf is the list row of a full order (a work list's orders shown with the lookups' rows).
+func RowOf(o shop.Order) OrderRow { return localdb.RowOf(o) }
+
 // Order is one order.
 func (d *Desk) Order(ctx context.Context, id string) (shop.Order, error) {
 	return read(ctx, func() (shop.Order, error) { return d.db.Order(id) })
@@ -196,6 +199,15 @@ func (d *Desk) CasesNeedingAttention(ctx context.Context, now time.Time) (int, e
 // barcode, best match first.
 func (d *Desk) SearchProducts(ctx context.Context, q string, limit int) ([]shop.Product, error) {
 	return read(ctx, func() ([]shop.Product, error) { return d.db.SearchProducts(q, limit) })
+}
+
+// ProductName is a product's id and name (see localdb.ProductName).
+type ProductName = localdb.ProductName
+
+// ProductNames lists every product's id and name, by name: for a product filter, which needs
+// no more of each product.
+func (d *Desk) ProductNames(ctx context.Context) ([]ProductName, error) {
+	return read(ctx, d.db.ProductNames)
 }
 
 // Product is one product.
@@ -256,6 +268,12 @@ func (d *Desk) ReviewsOf(ctx context.Context, customerID string, limit int) ([]s
 // ReviewReminders lists up to limit neutral and bad reviews nobody touched for after at now.
 func (d *Desk) ReviewReminders(ctx context.Context, now time.Time, after time.Duration, limit int) ([]shop.Review, error) {
 	return read(ctx, func() ([]shop.Review, error) { return d.db.ReviewReminders(now, after, limit) })
+}
+
+// UntouchedReviews counts the neutral and bad reviews nobody touched for after at now, from the
+// store's index keys alone (cheap enough for the status bar).
+func (d *Desk) UntouchedReviews(ctx context.Context, now time.Time, after time.Duration) (int, error) {
+	return read(ctx, func() (int, error) { return d.db.UntouchedReviews(now, after) })
 }
 
 // EvidenceOf lists the evidence kept for a review.

@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -81,7 +82,9 @@ func (db *DB) Cases(openOnly bool, limit int) ([]shop.AfterSalesCase, error) {
 		})
 		out = open
 		if limit > 0 && len(out) >= limit {
-			out = out[:limit]
+			// A copy: a slice of open would keep every open case alive (4 MB on the large
+			// bench shop) for as long as the list is shown.
+			out = slices.Clone(open[:limit])
 			return nil
 		}
 		if openOnly {

@@ -34,6 +34,12 @@ func (db *DB) migrate(from int) error {
 			return err
 		}
 	}
+	if from < 5 {
+		// Reviews gained the index of when each one started waiting for follow-up (5).
+		if err := db.backfill(ixReviewWait); err != nil {
+			return err
+		}
+	}
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

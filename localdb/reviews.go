@@ -1,7 +1,7 @@
 package localdb
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,9 +14,28 @@ import (
 
 // reviewKeyed is what the review indexes read of a review.
 type reviewKeyed struct {
-	At         time.Time `json:"at"`
-	Reply      string    `json:"reply"`
-	CustomerID string    `json:"customer_id"`
+	At         time.Time        `json:"at"`
+	Reply      string           `json:"reply"`
+	CustomerID string           `json:"customer_id"`
+	Stars      int              `json:"stars"`
+	Text       string           `json:"text"`
+	State      shop.ReviewState `json:"state"`
+	UpdatedAt  time.Time        `json:"updated_at"`
+}
+
+// waitingSince is when a review that may become untouched (shop.Review.Untouched) started
+// waiting: it needs follow-up and is still new; the clock runs from when it was written or
+// last updated. ok is false for a review that can never be untouched in its state.
+func (r *reviewKeyed) waitingSince() (since time.Time, ok bool) {
+	rv := shop.Review{Stars: r.Stars, Text: r.Text, State: r.State}
+	if rv.State != shop.ReviewNew || !rv.NeedsFollowUp() {
+		return time.Time{}, false
+	}
+	since = r.At
+	if r.UpdatedAt.After(since) {
+		since = r.UpdatedAt
+	}
+	return since, true
 }
 
 var reviewSpec = specFor[reviewKeyed](shop.TypeReview)
@@ -35,6 +54,14 @@ var (
 	ixReviewCust = reviewSpec.index("rcu", byValueTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
 		return r.CustomerID, r.At, r.CustomerID != ""
 	})
+	// ixReviewWait: the time a new review that needs follow-up started waiting (schema 5). It
+	// becomes untouched, overdue, once the reminder delay has passed since: the reviews overdue
+	// at now are the keys before now minus the delay, so counting them reads keys only. The
+	// key holds the start of the wait, not the overdue time, because the delay is a setting.
+	ixReviewWait = reviewSpec.index("rw", byTime, func(_ string, r *reviewKeyed) (string, time.Time, bool) {
+		since, ok := r.waitingSince()
+		return "", since, ok
+	})
 )
 
 // evidenceKeyed is what the evidence index reads of locked evidence.
@@ -49,21 +76,56 @@ var ixEvidence = evidenceSpec.index("ev", byValue, func(_ string, e *evidenceKey
 	return e.ReviewID, time.Time{}, true
 })
 
+// scanUntouched passes fn the ids of the reviews untouched at now with the delay after
+// (shop.Review.Untouched), from ixReviewWait: the keys whose wait started before now − after,
+// longest waiting first. It reads keys only.
+func scanUntouched(txn *badger.Txn, now time.Time, after time.Duration, fn func(id string) bool) {
+	bound := timeKey(now.Add(-after))
+	scanKeys(txn, ixPrefix(ixReviewWait), false, nil, func(k []byte) bool {
+		if t := ixTime(ixReviewWait, k); len(t) != 8 || bytes.Compare(t, bound) >= 0 {
+			return false // waiting since now − after or later: not overdue, nor any after it
+		}
+		if id, ok := ixID(ixReviewWait, k); ok {
+			return fn(id)
+		}
+		return true
+	})
+}
+
+// UntouchedReviews counts the neutral and bad reviews nobody has touched for longer than after
+// at now (shop.Review.Untouched): a range scan of index keys, without reading any review, so
+// the status bar can count them often.
+func (db *DB) UntouchedReviews(now time.Time, after time.Duration) (int, error) {
+	n := 0
+	err := db.view(func(txn *badger.Txn) error {
+		scanUntouched(txn, now, after, func(string) bool { n++; return true })
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("localdb: counting untouched reviews: %w", err)
+	}
+	return n, nil
+}
+
 // ReviewReminders lists the neutral and bad reviews nobody has touched for longer than after
-// at now (shop.Review.Untouched), the longest waiting first; at most limit (all when <= 0).
+// at now (shop.Review.Untouched), the oldest review first; at most limit (all when <= 0). It
+// reads only the reviews ixReviewWait finds overdue.
 func (db *DB) ReviewReminders(now time.Time, after time.Duration, limit int) ([]shop.Review, error) {
 	var out []shop.Review
 	err := db.view(func(txn *badger.Txn) error {
-		return eachEntity(txn, shop.TypeReview, func(_ string, data []byte) error {
-			var r shop.Review
-			if err := json.Unmarshal(data, &r); err != nil {
-				return fmt.Errorf("decoding a review: %w", err)
+		var ferr error
+		scanUntouched(txn, now, after, func(id string) bool {
+			r, ok, err := load[shop.Review](txn, shop.TypeReview, id)
+			if err != nil {
+				ferr = fmt.Errorf("decoding a review: %w", err)
+				return false
 			}
-			if r.Untouched(now, after) {
+			if ok && r.Untouched(now, after) {
 				out = append(out, r)
 			}
-			return nil
+			return true
 		})
+		return ferr
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localdb: review reminders: %w", err)

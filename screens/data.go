@@ -34,7 +34,7 @@ type ChatData interface {
 
 // OrderData is what the orders section reads.
 type OrderData interface {
-	SearchOrders(ctx context.Context, q string, f desk.OrderFilter, limit int) ([]shop.Order, error)
+	SearchOrderRows(ctx context.Context, q string, f desk.OrderFilter, limit int) ([]desk.OrderRow, error)
 	Notes(ctx context.Context, orderID string) ([]shop.OrderNote, error)
 	CasesOf(ctx context.Context, orderID string) ([]shop.AfterSalesCase, error)
 }

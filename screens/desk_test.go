@@ -122,8 +122,8 @@ func TestSearchInEverySection(t *testing.T) {
 			t.Fatalf("searching phone %s did not list order %s (%d results)", phone, want.ID, len(d.orders.orders))
 		}
 		for _, o := range d.orders.orders {
-			if !strings.HasPrefix(o.Address.Phone, phone) {
-				t.Errorf("searching phone %s listed order %s with phone %s", phone, o.ID, o.Address.Phone)
+			if !strings.HasPrefix(o.Phone, phone) {
+				t.Errorf("searching phone %s listed order %s with phone %s", phone, o.ID, o.Phone)
 			}
 		}
 		d.orders.picker.pick(i)

@@ -92,8 +92,12 @@ func checkNumberCell(t *testing.T, x *excelize.File, sheet string, col, row int,
 // listedOrderWithNotes is a listed order of the demo shop with at least two notes.
 func listedOrderWithNotes(t *testing.T, f *fixture) (int, shop.Order, []shop.OrderNote) {
 	t.Helper()
-	for i, o := range f.desk.orders.orders {
-		if ns, err := f.db.Notes(o.ID); err == nil && len(ns) >= 2 && o.Address.Phone != "" {
+	for i, r := range f.desk.orders.orders {
+		if ns, err := f.db.Notes(r.ID); err == nil && len(ns) >= 2 && r.Phone != "" {
+			o, err := f.db.Order(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			return i, o, ns
 		}
 	}
@@ -107,7 +111,19 @@ func listedOrderWithNotes(t *testing.T, f *fixture) (int, shop.Order, []shop.Ord
 func TestOrderExportContents(t *testing.T) {
 	f := newFixture(t)
 	f.desk.Show(SectionOrders)
-	orders := f.desk.orders.orders
+	// The export reads the full orders of the listed rows, as exportOrders does.
+	orders, err := listedOrders(f.desk.env.ctx, f.desk.env.writer, f.desk.orders.orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != len(f.desk.orders.orders) {
+		t.Fatalf("the export read %d orders for %d listed rows", len(orders), len(f.desk.orders.orders))
+	}
+	for k, r := range f.desk.orders.orders {
+		if orders[k].ID != r.ID || orders[k].Total != r.Total || orders[k].Address.Phone != r.Phone {
+			t.Fatalf("exported order %d is %s (%v, %s); the list row is %+v", k, orders[k].ID, orders[k].Total, orders[k].Address.Phone, r)
+		}
+	}
 	i, o, notes := listedOrderWithNotes(t, f)
 	if len(o.ID) != 16 {
 		t.Fatalf("order number %q is not the 16 digits the test is about", o.ID)

@@ -44,10 +44,12 @@ const (
 )
 
 // orderSection lists and searches orders and shows one order with its notes; a note with a
-// flag can be added from the detail.
+// flag can be added from the detail. The list holds the orders' list rows (desk.OrderRow, read
+// from the store's lookup index keys); an order is read in full only when it is opened (or
+// exported).
 type orderSection struct {
-	list       listDetail[shop.Order] // the list and the open order
-	detailLoad latest                 // the order being read for the detail pane
+	list       listDetail[desk.OrderRow] // the list and the open order
+	detailLoad latest                    // the order being read for the detail pane
 	env        *env
 	data       orderSectionData
 
@@ -58,7 +60,7 @@ type orderSection struct {
 	payment    *widget.Select
 	payments   []shop.Payment // payment filter values, parallel to the Select's options
 	picker     *picker
-	orders     []shop.Order
+	orders     []desk.OrderRow
 	count      *widget.RichText
 	open       *shop.Order
 	version    int64 // the open order's version, sent as the note's base
@@ -119,13 +121,13 @@ func newOrderSection(e *env, data orderSectionData, keys func(fyne.Shortcut) boo
 	o.count = newCaption("")
 
 	o.empty = widget.NewLabelWithStyle(lang.L("No order is open. Search or pick one on the left."), fyne.TextAlignCenter, fyne.TextStyle{})
-	o.list = listDetail[shop.Order]{env: e, picker: o.picker, count: o.count, items: &o.orders, idOf: func(x shop.Order) string { return x.ID },
+	o.list = listDetail[desk.OrderRow]{env: e, picker: o.picker, count: o.count, items: &o.orders, idOf: func(x desk.OrderRow) string { return x.ID },
 		failed:    lang.L("Could not read the orders: %v"),
 		isOpen:    func() bool { return o.open != nil },
-		openFirst: func(list []shop.Order) { o.picker.highlight(0); o.show(list[0].ID) },
+		openFirst: func(list []desk.OrderRow) { o.picker.highlight(0); o.show(list[0].ID) },
 		reopen:    func() { o.picker.highlight(o.list.index(o.open.ID)); o.show(o.open.ID) },
 		clear:     o.closeDetail,
-		shown:     func(list []shop.Order) string { return countText("%d orders", len(list), o.limit()) },
+		shown:     func(list []desk.OrderRow) string { return countText("%d orders", len(list), o.limit()) },
 	}
 	o.info = container.NewVBox()
 	o.actions = container.NewVBox()
@@ -220,9 +222,10 @@ func (o *orderSection) workList() string {
 	return ""
 }
 
-// searchOrders reads the list: a work list filtered by the query and the other filters, or
-// the store's search. It runs in the background, on what the widgets said.
-func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.OrderFilter, work string, limit int) ([]shop.Order, error) {
+// searchOrders reads the list's rows: a work list filtered by the query and the other filters,
+// or the store's search (rows from its index keys, no order decoded for a lookup). It runs in
+// the background, on what the widgets said.
+func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.OrderFilter, work string, limit int) ([]desk.OrderRow, error) {
 	var list []shop.Order
 	var err error
 	switch work {
@@ -231,13 +234,13 @@ func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.Or
 	case orderFilterCOD:
 		list, err = o.data.CODToConfirm(ctx, 0)
 	default:
-		return o.data.SearchOrders(ctx, query, f, limit)
+		return o.data.SearchOrderRows(ctx, query, f, limit)
 	}
 	if err != nil {
 		return nil, err
 	}
 	q := strings.ToLower(strings.TrimSpace(query))
-	out := list[:0]
+	var out []desk.OrderRow
 	for _, ord := range list {
 		if f.Flag != nil && ord.Flag != *f.Flag || f.Payment != "" && ord.Payment != f.Payment {
 			continue
@@ -246,7 +249,7 @@ func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.Or
 			!strings.HasPrefix(ord.Address.Phone, q) && !strings.HasPrefix(strings.ToLower(ord.Address.Receiver), q) {
 			continue
 		}
-		out = append(out, ord)
+		out = append(out, desk.RowOf(ord))
 		if len(out) == limit {
 			break
 		}
@@ -257,7 +260,7 @@ func (o *orderSection) searchOrders(ctx context.Context, query string, f desk.Or
 // load reads the list; after a new search or filter the first match opens.
 func (o *orderSection) load(fresh bool) {
 	q, f, work, limit := o.search.Text, o.filter(), o.workList(), o.limit()
-	o.list.load(fresh, func(ctx context.Context) ([]shop.Order, error) { return o.searchOrders(ctx, q, f, work, limit) })
+	o.list.load(fresh, func(ctx context.Context) ([]desk.OrderRow, error) { return o.searchOrders(ctx, q, f, work, limit) })
 }
 
 // closeDetail empties the detail pane when a search or filter finds nothing.
@@ -535,15 +538,22 @@ func (o *orderSection) updateRow(i int, obj fyne.CanvasObject) {
 	if i < 0 || i >= len(o.orders) {
 		return
 	}
-	ord := o.orders[i]
-	setLabel(r.number, ord.ID, widget.MediumImportance)
-	setLabel(r.status, orderStateName(ord), orderStateImportance(ord))
-	setCaption(r.detail, joinNonEmpty(" · ", ord.Nick, ord.Address.Receiver, ord.Address.Phone, fmtWhen(ord.CreatedAt, o.env.now())))
-	setLabel(r.total, ord.Total.String(), widget.MediumImportance)
-	if c := flagColor(ord.Flag); r.flag.FillColor != c {
+	row := o.orders[i]
+	state := rowState(row)
+	setLabel(r.number, row.ID, widget.MediumImportance)
+	setLabel(r.status, orderStateName(state), orderStateImportance(state))
+	setCaption(r.detail, joinNonEmpty(" · ", row.Nick, row.Receiver, row.Phone, fmtWhen(row.CreatedAt, o.env.now())))
+	setLabel(r.total, row.Total.String(), widget.MediumImportance)
+	if c := flagColor(row.Flag); r.flag.FillColor != c {
 		r.flag.FillColor = c
 		r.flag.Refresh()
 	}
+}
+
+// rowState is as much of an order as its state's wording (orderStateName) reads, from its list
+// row: the status, the payment and the cash-on-delivery call.
+func rowState(r desk.OrderRow) shop.Order {
+	return shop.Order{ID: r.ID, Status: r.Status, Payment: r.Payment, CODCall: r.CODCall, Flag: r.Flag}
 }
 
 // codUnconfirmed reports whether a cash-on-delivery order still waiting to ship has no

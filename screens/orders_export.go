@@ -2,12 +2,14 @@ package screens
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
+	"kefu/desk"
 	"kefu/internal/sheet"
 	"kefu/shop"
 )
@@ -82,10 +84,32 @@ func (c *caseList) caseTable(cases []shop.AfterSalesCase) sheet.Table {
 	return sheet.Table{Name: lang.L("After-sales cases"), Header: caseExportHeader(), Rows: rows, Zone: shop.ShopZone}
 }
 
-// exportOrders saves the listed orders (search and filters as shown), with their notes.
+// listedOrders reads the full orders of list rows, in the rows' order, skipping any that was
+// deleted since it was listed. It runs in the background: the list holds rows only.
+func listedOrders(ctx context.Context, w Writer, rows []desk.OrderRow) ([]shop.Order, error) {
+	orders := make([]shop.Order, 0, len(rows))
+	for _, r := range rows {
+		ord, _, err := getEntity[shop.Order](ctx, w, shop.TypeOrder, r.ID)
+		if errors.Is(err, desk.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		orders = append(orders, ord)
+	}
+	return orders, nil
+}
+
+// exportOrders saves the listed orders (search and filters as shown), with their notes: the
+// full orders of the listed rows are read in the export's background work.
 func (o *orderSection) exportOrders() {
-	orders, data := slices.Clone(o.orders), o.data
+	rows, data, w := slices.Clone(o.orders), o.data, o.env.writer
 	saveExport(o.env, exportBase(o.env, "orders"), func(ctx context.Context) (sheet.Table, error) {
+		orders, err := listedOrders(ctx, w, rows)
+		if err != nil {
+			return sheet.Table{}, err
+		}
 		notes, err := orderNotes(ctx, data, orders)
 		if err != nil {
 			return sheet.Table{}, err

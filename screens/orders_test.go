@@ -155,9 +155,13 @@ func TestAddressCheckList(t *testing.T) {
 	if len(d.orders.orders) == 0 {
 		t.Fatal("the demo shop has no paid order with an unchecked address")
 	}
-	for _, o := range d.orders.orders {
-		if o.Status != shop.StatusPaid || o.AddressCheck != shop.AddressUnchecked {
-			t.Fatalf("the address list shows %s (%s, check %q)", o.ID, o.Status, o.AddressCheck)
+	for _, r := range d.orders.orders {
+		o, err := f.db.Order(r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != o.Status || o.Status != shop.StatusPaid || o.AddressCheck != shop.AddressUnchecked {
+			t.Fatalf("the address list shows %s (row %s, stored %s, check %q)", o.ID, r.Status, o.Status, o.AddressCheck)
 		}
 	}
 	ord := d.orders.orders[0]
@@ -183,8 +187,14 @@ func TestAddressCheckList(t *testing.T) {
 	}
 
 	// Changing the address of another order keeps the old and the new one in the note.
-	other := d.orders.orders[0]
+	other, err := f.db.Order(d.orders.orders[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.orders.picker.pick(0)
+	if d.orders.open == nil || d.orders.open.ID != other.ID || d.orders.open.Address.Detail != other.Address.Detail {
+		t.Fatalf("picking the first row opened %+v; want the full order %s", d.orders.open, other.ID)
+	}
 	tapButton(t, d.orders.actions, lang.L("Change address"))
 	detail := d.orders.dialogItems[5].Widget.(*deskEntry)
 	detail.SetText("西湖区文三路 99 号 3 单元")
@@ -469,7 +479,11 @@ func checkExport(t *testing.T, f *fixture) {
 	d := f.desk
 	d.Show(SectionOrders)
 	var buf bytes.Buffer
-	if err := orderTable(d.orders.orders, nil).WriteCSV(&buf); err != nil {
+	orders, err := listedOrders(d.env.ctx, d.env.writer, d.orders.orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := orderTable(orders, nil).WriteCSV(&buf); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte(utf8BOM)) {
@@ -539,6 +553,80 @@ func TestOrderStateWording(t *testing.T) {
 		}
 		if c.o == cod && !strings.Contains(joined(d.orders.info), "货到付款 · 待确认") {
 			t.Errorf("the COD order's detail does not say 货到付款 · 待确认: %s", joined(d.orders.info))
+		}
+	}
+}
+
+// TestOrderListRowsOpenTheFullOrder: a lookup lists the orders' rows (as the stored orders give
+// them: number, nick, receiver, phone, status, payment, flag, total, time), each drawn from its
+// row; picking one reads the full order, items and address included, into the detail pane.
+func TestOrderListRowsOpenTheFullOrder(t *testing.T) {
+	f := newFixture(t)
+	d := f.desk
+	orders, err := f.db.SearchOrders("", localdb.OrderFilter{}, 100)
+	if err != nil || len(orders) < 50 {
+		t.Fatalf("orders: %d, %v", len(orders), err)
+	}
+	want := orders[41]
+	d.Show(SectionOrders)
+	for _, q := range []string{want.Nick, want.ID[:10], ""} {
+		test.Type(d.orders.search, "")
+		d.orders.search.SetText(q)
+		if len(d.orders.orders) == 0 {
+			t.Fatalf("searching %q lists nothing", q)
+		}
+		for i, r := range d.orders.orders {
+			full, err := f.db.Order(r.ID)
+			if err != nil {
+				t.Fatalf("listed row %s: %v", r.ID, err)
+			}
+			w := localdb.RowOf(full)
+			if !r.CreatedAt.Equal(w.CreatedAt) {
+				t.Errorf("searching %q: row %s created %v; the order %v", q, r.ID, r.CreatedAt, w.CreatedAt)
+			}
+			r.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+			if r != w {
+				t.Errorf("searching %q: row %+v; the stored order gives %+v", q, r, w)
+			}
+			if i > 0 && d.orders.orders[i-1].CreatedAt.Before(d.orders.orders[i].CreatedAt) {
+				t.Errorf("searching %q: not newest first at %d", q, i)
+			}
+		}
+	}
+	d.orders.search.SetText(want.Nick)
+	i := d.orders.list.index(want.ID)
+	if i < 0 {
+		t.Fatalf("searching nick %q did not list %s", want.Nick, want.ID)
+	}
+	row := newOrderRow()
+	d.orders.updateRow(i, row)
+	drawn := joined(row.(*orderRow).number) + joined(row.(*orderRow).status) + joined(row.(*orderRow).detail) + joined(row.(*orderRow).total)
+	for _, s := range []string{want.ID, orderStateName(want), want.Nick, want.Address.Receiver, want.Total.String()} {
+		if !strings.Contains(drawn, s) {
+			t.Errorf("the row of %s reads %q: no %q", want.ID, drawn, s)
+		}
+	}
+	d.orders.picker.pick(i)
+	if d.orders.open == nil || d.orders.open.ID != want.ID || len(d.orders.open.Items) != len(want.Items) || d.orders.open.Address != want.Address {
+		t.Fatalf("picking %s opened %+v; want the full order", want.ID, d.orders.open)
+	}
+	info := joined(d.orders.info)
+	for _, s := range []string{want.ID, want.Address.Detail, want.Items[0].Name, want.Total.String()} {
+		if !strings.Contains(info, s) {
+			t.Errorf("the open order's detail lacks %q: %s", s, info)
+		}
+	}
+
+	// A work list's rows are those of its orders too.
+	d.orders.search.SetText("")
+	d.orders.status.SetSelectedIndex(indexOfString(d.orders.statuses, orderFilterCOD))
+	if len(d.orders.orders) == 0 {
+		t.Fatal("the COD work list is empty")
+	}
+	for _, r := range d.orders.orders {
+		full, _ := f.db.Order(r.ID)
+		if r.Payment != shop.PayCOD || full.Payment != shop.PayCOD || r.CODCall != full.CODCall || r.Phone != full.Address.Phone {
+			t.Errorf("COD row %+v; stored %s %s %s", r, full.Payment, full.CODCall, full.Address.Phone)
 		}
 	}
 }

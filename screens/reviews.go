@@ -27,7 +27,7 @@ const reviewListLimit = 500
 type reviewSection struct {
 	list         listDetail[shop.Review] // the inbox and the open review
 	detailLoad   latest                  // the review being read for the detail pane
-	productsLoad latest                  // the products being read for the filter
+	productsLoad latest                  // the product names being read for the filter
 	env          *env
 	data         reviewStore
 
@@ -37,7 +37,7 @@ type reviewSection struct {
 	state    *widget.Select
 	states   []reviewStateChoice // the state filter's choices after "All states"
 	product  *widget.Select
-	products []shop.Product
+	products []desk.ProductName // the product filter's choices after "All products", by name
 	picker   *picker
 	reviews  []shop.Review
 	count    *widget.RichText
@@ -156,19 +156,19 @@ func (r *reviewSection) filter() desk.ReviewFilter {
 	return f
 }
 
-// loadProducts fills the product filter with the shop's products, keeping the selection.
+// loadProducts fills the product filter with the shop's product names (ids and names only:
+// the filter needs no more of 5,000 products), keeping the selection.
 func (r *reviewSection) loadProducts() {
-	latestRun(&r.productsLoad, r.env, func(ctx context.Context) ([]shop.Product, error) { return r.data.SearchProducts(ctx, "", 0) },
-		func(ps []shop.Product, err error) {
+	latestRun(&r.productsLoad, r.env, r.data.ProductNames,
+		func(ps []desk.ProductName, err error) {
 			if err == nil {
 				r.showProducts(ps)
 			}
 		})
 }
 
-// showProducts puts the products just read in the product filter.
-func (r *reviewSection) showProducts(ps []shop.Product) {
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+// showProducts puts the product names just read (by name) in the product filter.
+func (r *reviewSection) showProducts(ps []desk.ProductName) {
 	sel := ""
 	if i := r.product.SelectedIndex(); i > 0 && i <= len(r.products) {
 		sel = r.products[i-1].ID
@@ -226,12 +226,12 @@ func (r *reviewSection) load(fresh bool) {
 // updateReminder shows, above the list, how many neutral or bad reviews wait untouched.
 func (r *reviewSection) updateReminder() {
 	after := r.remindAfter()
-	list, err := r.reminders.get(r.env.now())
-	r.remindN = len(list)
-	if err != nil || len(list) == 0 {
+	n, err := r.reminders.get(r.env.now())
+	r.remindN = n
+	if err != nil || n == 0 {
 		r.remind.Hide()
 	} else {
-		r.remind.SetText(pluralf(len(list), "%d neutral or bad reviews untouched for over %d hours: listed first", len(list), int(after/time.Hour)))
+		r.remind.SetText(pluralf(n, "%d neutral or bad reviews untouched for over %d hours: listed first", n, int(after/time.Hour)))
 		r.remind.Show()
 	}
 	// The reminder now arrives after the list has been laid out (its count is read in the

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"kefu/desk"
 	"kefu/shop"
 )
 
@@ -21,8 +22,8 @@ type ReviewWorkData interface {
 	ConversationsOf(ctx context.Context, customerID string) ([]shop.Conversation, error)
 	Messages(ctx context.Context, convID, before string, limit int) ([]shop.Message, error)
 	EvidenceOf(ctx context.Context, reviewID string) ([]shop.Evidence, error)
-	SearchProducts(ctx context.Context, q string, limit int) ([]shop.Product, error)
-	ReviewReminders(ctx context.Context, now time.Time, after time.Duration, limit int) ([]shop.Review, error)
+	ProductNames(ctx context.Context) ([]desk.ProductName, error)
+	UntouchedReviews(ctx context.Context, now time.Time, after time.Duration) (int, error)
 }
 
 // reviewStore is everything the reviews section reads.

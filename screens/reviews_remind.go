@@ -12,19 +12,20 @@ import (
 	"kefu/shop"
 )
 
-// reviewReminderData is what the review reminders read.
+// reviewReminderData is what the review reminders read: the count alone, from the store's
+// index of when reviews started waiting (no review is read).
 type reviewReminderData interface {
-	ReviewReminders(ctx context.Context, now time.Time, after time.Duration, limit int) ([]shop.Review, error)
+	UntouchedReviews(ctx context.Context, now time.Time, after time.Duration) (int, error)
 }
 
-// reminderRefresh is how often the reminders are read again while no review changes: a review
-// that crosses the delay shows up within this time.
+// reminderRefresh is how often the count is read again while no review changes: a review that
+// crosses the delay shows up within this time.
 const reminderRefresh = time.Minute
 
-// reviewReminders keeps the list of neutral and bad reviews left untouched longer than the
-// setting. Reading it scans every review (5,000 in a big shop), so the list is read again only
-// when reviews changed, the setting changed, or reminderRefresh passed; the status bar and the
-// reviews section share one.
+// reviewReminders keeps the count of neutral and bad reviews left untouched longer than the
+// setting. Counting reads index keys only (a range scan up to now minus the delay), yet the
+// status bar asks on every tick, so the count is read again only when reviews changed, the
+// setting changed, or reminderRefresh passed; the status bar and the reviews section share one.
 type reviewReminders struct {
 	data  reviewReminderData
 	ctx   context.Context
@@ -32,7 +33,7 @@ type reviewReminders struct {
 	stale bool
 	at    time.Time     // when the list was read (desk clock)
 	after time.Duration // the delay it was read with
-	list  []shop.Review
+	n     int           // the untouched reviews at m.at
 	err   error
 }
 
@@ -48,17 +49,17 @@ func (m *reviewReminders) changed(types []shop.EntityType) {
 	}
 }
 
-// get returns the reminders at now, reading them again when needed.
-func (m *reviewReminders) get(now time.Time) ([]shop.Review, error) {
+// get returns how many reviews are untouched at now, counting them again when needed.
+func (m *reviewReminders) get(now time.Time) (int, error) {
 	if m == nil || m.data == nil {
-		return nil, nil
+		return 0, nil
 	}
 	after := reviewRemindAfter(m.app)
 	if m.stale || after != m.after || now.Sub(m.at) >= reminderRefresh || now.Before(m.at) {
-		m.list, m.err = m.data.ReviewReminders(m.ctx, now, after, 0)
+		m.n, m.err = m.data.UntouchedReviews(m.ctx, now, after)
 		m.stale, m.at, m.after = false, now, after
 	}
-	return m.list, m.err
+	return m.n, m.err
 }
 
 // newReviewsButton is the status bar's reminder of neutral and bad reviews left untouched
@@ -80,11 +81,11 @@ func (b *statusBar) updateReviews() {
 	if b.reviews == nil {
 		return
 	}
-	list, err := b.reminders.get(b.env.now())
-	if err != nil || len(list) == 0 {
+	n, err := b.reminders.get(b.env.now())
+	if err != nil || n == 0 {
 		b.reviews.Hide()
 		return
 	}
-	b.reviews.SetText(pluralf(len(list), "%d reviews untouched", len(list)))
+	b.reviews.SetText(pluralf(n, "%d reviews untouched", n))
 	b.reviews.Show()
 }

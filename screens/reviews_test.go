@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -485,4 +486,84 @@ func TestGoodReviewsNeedNoFollowUp(t *testing.T) {
 			t.Errorf("a good review's row reads %q", got)
 		}
 	}
+}
+
+// TestReviewProductFilterNamesAndReminderCount: the product filter offers every product by name
+// (read as names only), and picking one lists only its reviews; the reminder count above the
+// list and in the status bar is the number of reviews the rule finds untouched, at two delays.
+func TestReviewProductFilterNamesAndReminderCount(t *testing.T) {
+	f := newFixture(t)
+	d := f.desk
+	d.Show(SectionReviews)
+	r := d.reviews
+	ps, err := f.db.SearchProducts("", 0)
+	if err != nil || len(ps) < 5 {
+		t.Fatalf("products: %d, %v", len(ps), err)
+	}
+	f.waitFor("the product filter", func() bool { return len(r.products) == len(ps) })
+	if len(r.product.Options) != len(ps)+1 {
+		t.Fatalf("the product filter has %d choices for %d products", len(r.product.Options), len(ps))
+	}
+	for i, p := range ps { // SearchProducts("") lists by name
+		if r.products[i].ID != p.ID || r.products[i].Name != p.Name || r.product.Options[i+1] != p.Name {
+			t.Fatalf("choice %d is %+v (%q); want %s %q", i+1, r.products[i], r.product.Options[i+1], p.ID, p.Name)
+		}
+	}
+	all, err := f.db.Reviews(localdb.ReviewFilter{}, 0)
+	if err != nil || len(all) == 0 {
+		t.Fatalf("reviews: %d, %v", len(all), err)
+	}
+	pid := all[len(all)/2].ProductID
+	want := 0
+	for _, rv := range all {
+		if rv.ProductID == pid {
+			want++
+		}
+	}
+	i := 0
+	for k, p := range r.products {
+		if p.ID == pid {
+			i = k + 1
+		}
+	}
+	if i == 0 {
+		t.Fatalf("product %s of a review is not in the filter", pid)
+	}
+	r.product.SetSelectedIndex(i)
+	if len(r.reviews) != min(want, reviewListLimit) {
+		t.Errorf("filtering by %s lists %d reviews; the store has %d", pid, len(r.reviews), want)
+	}
+	for _, rv := range r.reviews {
+		if rv.ProductID != pid {
+			t.Errorf("filtering by %s lists review %s of %s", pid, rv.ID, rv.ProductID)
+		}
+	}
+	r.product.SetSelectedIndex(0)
+
+	for _, hours := range []int{24, 72} {
+		r.remindAt.SetSelectedIndex(slicesIndex(reviewRemindChoices, hours))
+		d.Tick()
+		untouched := 0
+		for _, rv := range all {
+			if rv.Untouched(testNow, time.Duration(hours)*time.Hour) {
+				untouched++
+			}
+		}
+		if untouched == 0 {
+			t.Fatalf("no review of the demo shop is untouched at %d h", hours)
+		}
+		if r.remindN != untouched || !strings.HasPrefix(d.status.reviews.Text, fmt.Sprint(untouched)) {
+			t.Errorf("at %d h the list says %d and the status bar %q; %d reviews are untouched", hours, r.remindN, d.status.reviews.Text, untouched)
+		}
+	}
+}
+
+// slicesIndex is the index of v in xs, or -1.
+func slicesIndex(xs []int, v int) int {
+	for i, x := range xs {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
