@@ -129,6 +129,8 @@ func textOf(o any) string {
 		return e.Text
 	case *searchEntry:
 		return e.Text
+	case *deskEntry:
+		return e.Text
 	case *widget.Entry:
 		return e.Text
 	}
