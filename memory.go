@@ -12,21 +12,21 @@ import (
 
 // The desk's garbage-collector targets. Go lets the heap grow to twice what is live before it
 // collects (GOGC=100); on the large bench shop the live heap after every section was opened is
-// about 77 MB (47 MB on an empty store), so the desk would hold as much again of garbage on a
-// 4 GB office PC with a browser open beside it. The desk collects at half the live heap
-// instead, and more often still as its Go memory nears deskMemoryLimit (a soft limit: past it
-// the collector works harder, up to half the CPU; it never fails an allocation). The
+// about 77 MB (47 MB on an empty store), so without a limit the desk would hold as much again
+// of garbage on a 4 GB office PC with a browser open beside it. deskMemoryLimit is a soft
+// limit: near it the collector runs more often; it never fails an allocation. The
 // environment's GOGC and GOMEMLIMIT, when set, win.
 //
-// On the large shop the limit, not GOGC, sets the heap's goal (runtime.MemStats after the
-// sections, KEFU_MEMPROFILE's FILE.txt): with 128 MiB the goal was 108 MB over a live 77 MB,
-// and making the live heap smaller did not lower the resident memory at all. 112 MiB puts the
-// goal at 93 MB (16 MB of room; 22–23 collections in the first 12 s against 20) and the
-// sections' memory at +94.7 MB from +107.4; 96 MiB gave +83.7 MB but left 3 MB of room
-// (twice the collections), too little for a heap that grows with the shop.
+// The limit trades memory against the window's responsiveness, because the goroutine that
+// allocates pays for collection as it goes (GC assist) and Fyne's goroutine allocates the
+// most. Measured with `kefu-bench --only window` on the large shop, load average under 1
+// (2026-12-03): at 112 MiB (GOGC 50 or 100) the desk held +91 MB after every section but the
+// longest callback on Fyne's thread while stock searches are typed during a bulk send took
+// 18.6 ms of its CPU (target 16 ms); at 128 MiB with GOGC 100, +107 MB and 8.8 ms. The
+// window's speed is what staff feel, so the limit is 128 MiB and GOGC stays at Go's 100.
 const (
-	deskGCPercent   = 50
-	deskMemoryLimit = 112 << 20
+	deskGCPercent   = 100
+	deskMemoryLimit = 128 << 20
 )
 
 // memoryTargets sets the collector's targets for the desk, unless the environment sets them.

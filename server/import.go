@@ -40,7 +40,7 @@ const importChunkRecords = 500
 // Badger's caches and memtables are most of the live heap, and without a limit the garbage
 // collector lets the heap grow to twice that while a big file streams in. The limit is only
 // ever lowered (a lower GOMEMLIMIT stays) and is put back when the last import ends.
-var ImportMemoryLimit int64 = 180 << 20
+var ImportMemoryLimit int64 = 160 << 20
 
 var (
 	memMu     sync.Mutex
