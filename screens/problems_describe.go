@@ -360,6 +360,19 @@ func moveStateName(k shop.Kind, s string) string {
 	return s
 }
 
+// sendAgain puts a "send it again" step (labelled label) before the open steps: the refused
+// order message recorded once more as a new message, forced past the once-a-day rule by force.
+// Without the refused payload only the open steps remain.
+func sendAgain[P any](pr desk.Problem, label string, open []problemStep, force func(*P)) []problemStep {
+	p, ok := payloadOf[P](pr)
+	if !ok {
+		return open
+	}
+	force(&p)
+	redo := desk.Action{Kind: pr.Kind, Entity: pr.Entity, BaseOf: shop.TypeOrder, Data: p}
+	return append([]problemStep{{action: stepApplyMine, label: label, redo: &redo}}, open...)
+}
+
 // orderSentence tells an order action's conflict: the order moved on, or the reminder or
 // notice went out already (then sending it again is offered).
 func orderSentence(pr desk.Problem, f problemFacts, now time.Time) (string, []problemStep) {
@@ -378,26 +391,14 @@ func orderSentence(pr desk.Problem, f problemFacts, now time.Time) (string, []pr
 		if o.Status != shop.StatusUnpaid {
 			return fmt.Sprintf(lang.L("Order %[1]s is “%[2]s” now, so your payment reminder was not sent."), o.ID, status), open
 		}
-		p, ok := payloadOf[shop.Remind](pr)
 		s := fmt.Sprintf(lang.L("Order %[1]s was already reminded at %[2]s, so your reminder was not sent."), o.ID, when(o.RemindedAt, now))
-		if !ok {
-			return s, open
-		}
-		p.Force, p.MessageID = true, shop.NewID()
-		redo := desk.Action{Kind: pr.Kind, Entity: pr.Entity, BaseOf: shop.TypeOrder, Data: p}
-		return s, append([]problemStep{{action: stepApplyMine, label: lang.L("Remind again"), redo: &redo}}, open...)
+		return s, sendAgain(pr, lang.L("Remind again"), open, func(p *shop.Remind) { p.Force, p.MessageID = true, shop.NewID() })
 	case shop.KindOrderShipNote:
 		if o.Status != shop.StatusShipped {
 			return fmt.Sprintf(lang.L("Order %[1]s is “%[2]s” now, not shipped, so your shipment notice was not sent."), o.ID, status), open
 		}
-		p, ok := payloadOf[shop.ShipNotice](pr)
 		s := fmt.Sprintf(lang.L("The shipment notice of order %[1]s went out already at %[2]s, so yours was not sent."), o.ID, when(o.ShipNoticeAt, now))
-		if !ok {
-			return s, open
-		}
-		p.Force, p.MessageID = true, shop.NewID()
-		redo := desk.Action{Kind: pr.Kind, Entity: pr.Entity, BaseOf: shop.TypeOrder, Data: p}
-		return s, append([]problemStep{{action: stepApplyMine, label: lang.L("Send it again"), redo: &redo}}, open...)
+		return s, sendAgain(pr, lang.L("Send it again"), open, func(p *shop.ShipNotice) { p.Force, p.MessageID = true, shop.NewID() })
 	}
 	return "", nil
 }
