@@ -17,29 +17,18 @@ import (
 // puts the window's language on those through the dialog's public widgets; the words are
 // matched exactly, so a Fyne that translates them itself leaves nothing for it to do.
 
+// placeIDs names the translation of each place in the file dialog's side list.
+var placeIDs = map[string]string{
+	"Home": "filedialog.home", "Computer": "filedialog.computer", "App Files": "filedialog.app_files",
+	"Desktop": "filedialog.desktop", "Documents": "filedialog.documents", "Downloads": "filedialog.downloads",
+	"Music": "filedialog.music", "Pictures": "filedialog.pictures", "Videos": "filedialog.videos",
+	"Movies": "filedialog.movies",
+}
+
 // placeName is the translation of a place in the file dialog's side list, or "" for none.
 func placeName(english string) string {
-	switch english {
-	case "Home":
-		return lang.X("filedialog.home", "Home")
-	case "Computer":
-		return lang.X("filedialog.computer", "Computer")
-	case "App Files":
-		return lang.X("filedialog.app_files", "App Files")
-	case "Desktop":
-		return lang.X("filedialog.desktop", "Desktop")
-	case "Documents":
-		return lang.X("filedialog.documents", "Documents")
-	case "Downloads":
-		return lang.X("filedialog.downloads", "Downloads")
-	case "Music":
-		return lang.X("filedialog.music", "Music")
-	case "Pictures":
-		return lang.X("filedialog.pictures", "Pictures")
-	case "Videos":
-		return lang.X("filedialog.videos", "Videos")
-	case "Movies":
-		return lang.X("filedialog.movies", "Movies")
+	if id, ok := placeIDs[english]; ok {
+		return lang.X(id, english)
 	}
 	return ""
 }
