@@ -293,6 +293,9 @@ func (b *BulkImport) Finish() error {
 	if db.resetSinceCursor.Load() {
 		return ErrBulkStale
 	}
+	if err := db.searchNeedsRebuild(); err != nil { // the load bypasses the search's write path
+		return err
+	}
 	// What the store holds now is kept: written to a synced run, and remembered by entity.
 	keptPath := filepath.Join(b.dir, bulkKept)
 	live, err := db.keepAll(keptPath)

@@ -72,6 +72,7 @@ type DB struct {
 	bdb      *badger.DB
 	dir      string
 	products *productIndex
+	search   *searchBuilder // the full-text search's background build (search_index.go)
 	outLen   atomic.Int64
 	commits  atomic.Int64 // committed write transactions (tests check chunking with it)
 	syncs    atomic.Int64 // commits synced to disk (tests check which writes sync)
@@ -205,6 +206,7 @@ func Open(opts Options) (*DB, error) {
 		db.gcDone.Add(1)
 		go db.gcLoop()
 	}
+	db.startSearch()
 	return db, nil
 }
 

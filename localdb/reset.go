@@ -39,8 +39,9 @@ func (db *DB) ResetCache() error {
 // server copies (with version 0: the server will send its states again) and the outbox.
 func (db *DB) finishReset() (*wtx, error) {
 	db.gcMu.Lock()
-	err := db.bdb.DropPrefix([]byte(prefixEntity), []byte(prefixIndex))
+	err := db.bdb.DropPrefix([]byte(prefixEntity), []byte(prefixIndex), []byte(prefixSearch))
 	db.gcMu.Unlock()
+	db.searchDropped()
 	if err != nil {
 		return nil, err
 	}

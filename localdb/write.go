@@ -143,6 +143,9 @@ func (w *wtx) setEntity(k entKey, old, nw state) error {
 		if k.T == shop.TypeProduct {
 			w.productChanged(k.ID, nw)
 		}
+		if err := w.indexLive(k, old, nw); err != nil {
+			return err
+		}
 	}
 	w.types[k.T] = true
 	key := entityKey(k.T, k.ID)
