@@ -33,6 +33,9 @@ type chatStore interface {
 // chatSection is the chat workspace: the conversation list, waiting ones first; the open
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
+	// scrollTarget is the message a search chose, to scroll to once it is shown; foundMessage
+	// the last one reached (search_open.go).
+	scrollTarget, foundMessage string
 	list        listDetail[shop.Conversation] // the conversations and the open one
 	reopenLoad  latest                        // the open conversation being read again
 	alertLoad   latest                        // the waits being checked for alerts (checkAlerts)
@@ -333,6 +336,7 @@ func (c *chatSection) drawThread(conv shop.Conversation, p threadPage, err error
 		c.firstShow = msgs[0].ID
 	}
 	c.thread.set(c.bubbles(conv, msgs), toNewest)
+	c.reachTarget()
 }
 
 // loadOlder pages in the 50 messages before the oldest one shown; the thread calls it when

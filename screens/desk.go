@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"kefu/desk"
 	"kefu/shop"
@@ -81,6 +82,7 @@ type Desk struct {
 	rail     *rail
 	status   *statusBar
 	problems *problemsDialog
+	search   *searchDialog
 	imports  *importDialog   // nil for agents
 	channels *channelsScreen // nil for agents
 	body     *fyne.Container
@@ -135,6 +137,8 @@ func NewDesk(p Params) *Desk {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
 	}
+	d.search = newSearchDialog(d.env, p.Data, d.openSearchHit)
+	d.rail.addTool(lang.X("search.button", "Search"), theme.SearchIcon(), d.search.show)
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.problems.open = d.problemStep
 	d.status = newStatusBar(d.env, p.Data, d.problems.show)
@@ -313,7 +317,7 @@ func deskKeys() []*desktop.CustomShortcut {
 	for i := range sectionCount {
 		keys = append(keys, &desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierShortcutDefault})
 	}
-	return append(keys, &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	return append(keys, &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, searchKey)
 }
 
 func (d *Desk) addShortcuts(c fyne.Canvas) {
@@ -343,6 +347,10 @@ func (d *Desk) shortcut(s fyne.Shortcut) bool {
 	}
 	if isJumpKey(s) {
 		d.jumpToWaiting()
+		return true
+	}
+	if isSearchKey(s) {
+		d.search.show()
 		return true
 	}
 	cs, ok := s.(*desktop.CustomShortcut)
