@@ -119,12 +119,14 @@ func (r *runner) localFigures(ctx context.Context) []Figure {
 	if err != nil {
 		return fail(err)
 	}
-	return []Figure{
+	figs := []Figure{
 		stockFigure(db, sample),
 		orderFigure(db, sample),
 		convFigure(db, sample),
 		noteFigure(db, sample, r.staff.Number),
 	}
+	db.Close()
+	return append(figs, searchFigures(r.path("large/desk"), sample)...)
 }
 
 // stockFigure types realistic stock searches letter by letter, one SearchProducts per keystroke.

@@ -55,7 +55,9 @@ func u32(v uint32) []byte {
 	return b[:]
 }
 
-func docBlockKey(doc uint32) []byte { return append([]byte(prefixSearchDocs), u32(doc/docsPerBlock)...) }
+func docBlockKey(doc uint32) []byte {
+	return append([]byte(prefixSearchDocs), u32(doc/docsPerBlock)...)
+}
 
 func postingKey(term string, first uint32) []byte {
 	k := make([]byte, 0, len(prefixSearchPost)+len(term)+5)
@@ -182,7 +184,7 @@ type searchBuilder struct {
 	running atomic.Bool
 	// epoch changes when the index is dropped (ResetCache) or a rebuild is asked for: a batch
 	// read before that does not store its progress.
-	epoch atomic.Int64
+	epoch   atomic.Int64
 	total   atomic.Int64 // records to index (an estimate, counted when the build starts)
 	indexed atomic.Int64
 	mu      sync.Mutex // held by a batch; tests wait on it
