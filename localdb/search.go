@@ -93,7 +93,7 @@ func (db *DB) Search(q SearchQuery) (SearchResult, error) {
 			lists = append(lists, l)
 		}
 		cands := intersect(lists)
-		v := verifier{txn: txn, q: q, parts: folded, blocks: map[uint32]map[int]entKey{},
+		v := verifier{txn: txn, q: q, parts: folded, blocks: map[uint32][]byte{},
 			seen: map[entKey]bool{}, parents: map[entKey]string{}}
 		verified := 0
 		for i := len(cands) - 1; i >= 0; i-- {
@@ -192,29 +192,22 @@ type verifier struct {
 	txn     *badger.Txn
 	q       SearchQuery
 	parts   [][]rune
-	blocks  map[uint32]map[int]entKey
+	blocks  map[uint32][]byte // doc table blocks read
 	seen    map[entKey]bool
 	parents map[entKey]string // customer of a conversation, order or review
 }
 
 func (v *verifier) entity(doc uint32) (entKey, bool, error) {
 	bk := doc / docsPerBlock
-	b, ok := v.blocks[bk]
+	raw, ok := v.blocks[bk]
 	if !ok {
-		raw, found, err := getRaw(v.txn, docBlockKey(doc))
-		if err != nil {
+		var err error
+		if raw, _, err = getRaw(v.txn, docBlockKey(doc)); err != nil {
 			return entKey{}, false, err
 		}
-		b = map[int]entKey{}
-		if found {
-			if err := parseDocBlock(raw, func(slot int, k entKey) { b[slot] = k }); err != nil {
-				return entKey{}, false, err
-			}
-		}
-		v.blocks[bk] = b
+		v.blocks[bk] = raw
 	}
-	k, ok := b[int(doc%docsPerBlock)]
-	return k, ok, nil
+	return findDocEntry(raw, int(doc%docsPerBlock))
 }
 
 // customerOf is the customer behind a message's conversation, a note's order or evidence's review.

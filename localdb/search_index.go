@@ -80,33 +80,30 @@ func appendDocEntry(b []byte, doc uint32, k entKey) []byte {
 	return append(b, id...)
 }
 
-// parseDocBlock calls fn with each entry of a doc-table block.
-func parseDocBlock(b []byte, fn func(slot int, k entKey)) error {
-	for len(b) > 0 {
-		if len(b) < 3 {
-			return fmt.Errorf("search doc block: %w", ErrCorrupt)
-		}
-		slot, code, n := int(b[0]), int(b[1]), int(b[2])
-		b = b[3:]
-		var id string
+// findDocEntry finds the entity of slot in a doc-table block (ok false: none there).
+func findDocEntry(b []byte, slot int) (entKey, bool, error) {
+	for len(b) >= 3 {
+		s, code, n := int(b[0]), int(b[1]), int(b[2])
+		size := n
 		if n == 0 {
-			if len(b) < 16 {
-				return fmt.Errorf("search doc block: %w", ErrCorrupt)
-			}
-			id = uuid.UUID(b[:16]).String()
-			b = b[16:]
-		} else {
-			if len(b) < n {
-				return fmt.Errorf("search doc block: %w", ErrCorrupt)
-			}
-			id = string(b[:n])
-			b = b[n:]
+			size = 16
 		}
-		if code >= 1 && code <= len(searchTypes) {
-			fn(slot, entKey{searchTypes[code-1], id})
+		if len(b) < 3+size {
+			break
 		}
+		if s == slot && code >= 1 && code <= len(searchTypes) {
+			id := string(b[3 : 3+n])
+			if n == 0 {
+				id = uuid.UUID(b[3:19]).String()
+			}
+			return entKey{searchTypes[code-1], id}, true, nil
+		}
+		b = b[3+size:]
 	}
-	return nil
+	if len(b) != 0 {
+		return entKey{}, false, fmt.Errorf("search doc block: %w", ErrCorrupt)
+	}
+	return entKey{}, false, nil
 }
 
 // encodePostings is a chunk's value: the docs after the first (in the key) as uvarint deltas.
