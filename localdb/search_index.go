@@ -3,6 +3,7 @@ package localdb
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"slices"
@@ -209,7 +210,7 @@ func (db *DB) startSearch() {
 				return
 			case <-sb.kick:
 			}
-			if err := db.buildSearch(); err != nil && err != ErrClosed {
+			if err := db.buildSearch(); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, badger.ErrBlockedWrites) {
 				log.Printf("localdb: building the search index: %v", err)
 			}
 		}
@@ -328,7 +329,12 @@ func (db *DB) buildBatch(counted *bool) (bool, error) {
 	if err := db.enter(); err != nil {
 		return true, err
 	}
-	defer db.leave()
+	entered := true
+	defer func() {
+		if entered {
+			db.leave()
+		}
+	}()
 	sb := db.search
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
@@ -433,13 +439,19 @@ func (db *DB) buildBatch(counted *bool) (bool, error) {
 	v, _ := json.Marshal(st)
 	// The progress goes after the batch it covers: a crash before it repeats the batch (the same
 	// docs and keys, written again). Under the writers' lock, so that a reset or a rebuild
-	// asked for meanwhile is seen.
-	db.wmu.Lock()
+	// asked for meanwhile is seen; taken as writers take it (never while holding the store
+	// open and waiting: the bulk import holds the writers' lock while it waits for the readers
+	// to leave).
+	db.leave()
+	entered = false
+	if err := db.writing(); err != nil {
+		return true, err
+	}
 	stale := sb.epoch.Load() != epoch
 	if !stale {
 		err = db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keySearchState, v) })
 	}
-	db.wmu.Unlock()
+	db.doneWriting()
 	if err != nil {
 		return true, diskError(err)
 	}
