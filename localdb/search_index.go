@@ -41,7 +41,7 @@ const (
 	prefixSearchPost  = "q/p/"
 	liveBase          = uint32(1) << 31
 	docsPerBlock      = 64
-	buildBatch        = 32 * 1024 // docs per background batch (a multiple of docsPerBlock)
+	buildBatch        = 16 * 1024 // docs per background batch (a multiple of docsPerBlock): its postings are held in memory
 	searchStateVerson = 1
 )
 
