@@ -189,6 +189,9 @@ type searchBuilder struct {
 	// hook, in tests, runs after each batch is written; returning false stops the build there
 	// (a crash between batches).
 	hook func() bool
+	// beforeProgress, in tests, runs when a batch's postings are written and its progress is
+	// not yet.
+	beforeProgress func()
 }
 
 // startSearch starts the background build (Open): it runs now if the index is not complete,
@@ -434,6 +437,9 @@ func (db *DB) buildBatch(counted *bool) (bool, error) {
 	}
 	if err := wb.Flush(); err != nil {
 		return true, diskError(err)
+	}
+	if sb.beforeProgress != nil {
+		sb.beforeProgress()
 	}
 	st.Done = exhausted
 	v, _ := json.Marshal(st)

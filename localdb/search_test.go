@@ -205,3 +205,38 @@ func TestSearchResetDropsAndRebuilds(t *testing.T) {
 		t.Fatalf("after the pull: %v", got)
 	}
 }
+
+// TestSearchBuildLetsABulkImportIn: a bulk import's Finish holds the writers' lock and then
+// waits for every reader to leave; a background batch that is storing its progress right then
+// must not hold the store open while it waits for the writers' lock (it deadlocked so: the
+// test then never ends).
+func TestSearchBuildLetsABulkImportIn(t *testing.T) {
+	db := openMem(t)
+	waitIndexed(t, db)
+	seeded(t, db)
+	reached, proceed, built := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	db.search.mu.Lock()
+	db.search.beforeProgress = func() {
+		db.search.beforeProgress = nil
+		close(reached)
+		<-proceed
+	}
+	db.search.mu.Unlock()
+	if err := db.searchNeedsRebuild(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { built <- db.buildSearch() }()
+	<-reached
+	db.wmu.Lock() // as Finish: the writers' lock first …
+	close(proceed)
+	db.life.Lock() // … then every reader out
+	db.life.Unlock()
+	db.wmu.Unlock()
+	if err := <-built; err != nil {
+		t.Fatal(err)
+	}
+	waitIndexed(t, db)
+	if got := searchIDs(t, db, SearchQuery{Text: "颜色不对"}); !eq(got, []string{"r1"}) {
+		t.Fatalf("after the rebuild: %v", got)
+	}
+}
