@@ -33,18 +33,19 @@ type chatStore interface {
 // chatSection is the chat workspace: the conversation list, waiting ones first; the open
 // conversation's thread with the composer; and the customer panel beside it.
 type chatSection struct {
+	list        listDetail[shop.Conversation] // the conversations and the open one
+	reopenLoad  latest                        // the open conversation being read again
+	alertLoad   latest                        // the waits being checked for alerts (checkAlerts)
+	threadLoad  latest                        // the open conversation's messages being read
+	channelLoad latest                        // the channels' names being read (loadChannelNames)
+	env         *env
+	data        chatStore
+	warn, alert time.Duration
+	serverURL   string // the store server's address, for the chat link when the shop has none
+
 	// scrollTarget is the message a search chose, to scroll to once it is shown; foundMessage
 	// the last one reached (search_open.go).
 	scrollTarget, foundMessage string
-	list                       listDetail[shop.Conversation] // the conversations and the open one
-	reopenLoad                 latest                        // the open conversation being read again
-	alertLoad                  latest                        // the waits being checked for alerts (checkAlerts)
-	threadLoad                 latest                        // the open conversation's messages being read
-	channelLoad                latest                        // the channels' names being read (loadChannelNames)
-	env                        *env
-	data                       chatStore
-	warn, alert                time.Duration
-	serverURL                  string // the store server's address, for the chat link when the shop has none
 
 	search  *searchEntry
 	filter  *widget.Select
