@@ -43,6 +43,10 @@ const (
 	docsPerBlock      = 64
 	buildBatch        = 16 * 1024 // docs per background batch (a multiple of docsPerBlock): its postings are held in memory
 	searchStateVerson = 1
+	// searchAfterBulk is how long after a bulk import the build starts: reading every record
+	// at once brings the store's tables into memory while the first sync winds down (on the
+	// large shop the sync engine's peak went from 130 to 220 MB with the build at once).
+	searchAfterBulk = 20 * time.Second
 )
 
 var (
@@ -201,7 +205,11 @@ func (db *DB) startSearch() {
 	db.search = sb
 	sb.kick <- struct{}{}
 	db.Subscribe(func(c Change) {
-		if len(c.Types) == len(shop.EntityTypes) { // a reset or a bulk import
+		switch {
+		case len(c.Types) != len(shop.EntityTypes):
+		case c.FromServer: // a bulk import: the first full sync's end is left to itself first
+			time.AfterFunc(searchAfterBulk, db.kickSearch)
+		default: // a reset
 			db.kickSearch()
 		}
 	})
