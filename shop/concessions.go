@@ -190,7 +190,11 @@ func concessionDecline(d *decider, c *Concession, p ConcessionDecide) error {
 }
 
 // Decided reports whether a manager approved or declined the concession.
-func (c Concession) Decided() bool { return c.State == ConcessionApproved || c.State == ConcessionDeclined }
+func (c Concession) Decided() bool {
+	return c.State == ConcessionApproved || c.State == ConcessionDeclined
+}
 
 // InForce reports whether the concession counts on its order: applied or approved.
-func (c Concession) InForce() bool { return c.State == ConcessionApplied || c.State == ConcessionApproved }
+func (c Concession) InForce() bool {
+	return c.State == ConcessionApplied || c.State == ConcessionApproved
+}

@@ -50,7 +50,7 @@ func TestCallLog(t *testing.T) {
 
 func TestWeekStart(t *testing.T) {
 	for _, c := range []struct{ at, want time.Time }{
-		{time.Date(2026, 12, 7, 9, 0, 0, 0, ShopZone), time.Date(2026, 12, 7, 0, 0, 0, 0, ShopZone)},   // Monday
+		{time.Date(2026, 12, 7, 9, 0, 0, 0, ShopZone), time.Date(2026, 12, 7, 0, 0, 0, 0, ShopZone)},    // Monday
 		{time.Date(2026, 12, 13, 23, 59, 0, 0, ShopZone), time.Date(2026, 12, 7, 0, 0, 0, 0, ShopZone)}, // Sunday
 		{time.Date(2026, 12, 6, 16, 30, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, ShopZone)},  // Monday 00:30 in China
 	} {
