@@ -185,7 +185,9 @@ type ConcessionRoom struct {
 
 // Fits reports whether a concession of amount is within the limits, as the rule decides it
 // on this desk's state (the server may still decide otherwise).
-func (r ConcessionRoom) Fits(amount shop.Cents) bool { return r.Limit.Within(amount, r.OnOrder, r.GivenDay) }
+func (r ConcessionRoom) Fits(amount shop.Cents) bool {
+	return r.Limit.Within(amount, r.OnOrder, r.GivenDay)
+}
 
 // ConcessionRoom reads staff member staff's limits and totals for a concession on order at
 // now.
