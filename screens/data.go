@@ -97,6 +97,7 @@ type Data interface {
 	ImportData
 	ChannelData
 	ChannelAdmin
+	TeamData
 }
 
 var _ Data = (*desk.Desk)(nil)
