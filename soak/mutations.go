@@ -54,6 +54,15 @@ var soakKinds = map[shop.Kind]soakKind{
 	shop.KindGroupDelete:   {1, (*gen).buildGroup},
 	shop.KindComplaintOpen: {2, (*gen).buildComplaintOpen},
 	shop.KindComplaintMove: {2, (*gen).buildComplaintMove},
+
+	shop.KindCallLog:           {3, (*gen).buildCallLog},
+	shop.KindHandoverWrite:     {1, (*gen).buildHandoverWrite},
+	shop.KindHandoverAck:       {1, (*gen).buildHandoverAck},
+	shop.KindConcessionGive:    {3, (*gen).buildConcessionGive},
+	shop.KindConcessionApprove: {2, (*gen).buildConcessionDecide},
+	shop.KindConcessionDecline: {1, (*gen).buildConcessionDecide},
+	shop.KindTeamSetQuota:      {1, (*gen).buildTeamSet},
+	shop.KindTeamSetLimits:     {1, (*gen).buildTeamSet},
 }
 
 // gen makes random mutations for one desk, against the entities in the desk's own store.
