@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -196,14 +197,19 @@ func (t *teamWork) showBanner(hs []shop.Handover) {
 		if h.Note != "" {
 			lines = append(lines, newWrapLabel(h.Note))
 		}
+		var work []fyne.CanvasObject
 		for j, it := range h.Items {
 			if j == maxBannerItems {
-				lines = append(lines, newCaption(fmt.Sprintf(lang.L("and %d more items"), len(h.Items)-j)))
+				work = append(work, newCaption(fmt.Sprintf(lang.L("and %d more items"), len(h.Items)-j)))
 				break
 			}
-			lines = append(lines, newCaption("• "+handoverItemText(it)))
+			work = append(work, newCaption("• "+handoverItemText(it)))
 		}
-		t.banner.Add(container.NewStack(newThemedRect(theme.ColorNameHeaderBackground), container.NewPadded(container.NewVBox(lines...))))
+		if len(work) > 0 {
+			lines = append(lines, container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), work...))
+		}
+		t.banner.Add(container.NewStack(newThemedRect(theme.ColorNameHeaderBackground),
+			container.New(layout.NewCustomPaddedVBoxLayout(0), lines...)))
 	}
 	t.banner.Add(widget.NewSeparator())
 	t.banner.Show()

@@ -80,7 +80,7 @@ func newTeamWork(e *env, data TeamData) *teamWork {
 			e.app.SendNotification(n)
 		}
 	}
-	t.calls = widget.NewButtonWithIcon("", iconCall, t.showCallList)
+	t.calls = widget.NewButtonWithIcon(lang.L("Calls ?"), iconCall, t.showCallList)
 	t.calls.Importance = widget.LowImportance
 	t.handover = widget.NewButtonWithIcon(lang.L("Hand over"), theme.MailForwardIcon(), t.writeHandover)
 	t.handover.Importance = widget.LowImportance

@@ -58,9 +58,9 @@ var soakKinds = map[shop.Kind]soakKind{
 	shop.KindCallLog:           {3, (*gen).buildCallLog},
 	shop.KindHandoverWrite:     {1, (*gen).buildHandoverWrite},
 	shop.KindHandoverAck:       {1, (*gen).buildHandoverAck},
-	shop.KindConcessionGive:    {3, (*gen).buildConcessionGive},
+	shop.KindConcessionGive:    {4, (*gen).buildConcessionGive},
 	shop.KindConcessionApprove: {2, (*gen).buildConcessionDecide},
-	shop.KindConcessionDecline: {1, (*gen).buildConcessionDecide},
+	shop.KindConcessionDecline: {2, (*gen).buildConcessionDecide},
 	shop.KindTeamSetQuota:      {1, (*gen).buildTeamSet},
 	shop.KindTeamSetLimits:     {1, (*gen).buildTeamSet},
 }

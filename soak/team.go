@@ -76,7 +76,7 @@ func (g *gen) buildHandoverAck(_ shop.Kind) (entity string, base int64, data any
 	return h.ID, g.ver(shop.TypeHandover, h.ID), nil, true, nil
 }
 
-// buildConcessionGive builds KindConcessionGive: ¥1 to ¥30 on an unpaid order (a price cut or
+// buildConcessionGive builds KindConcessionGive: ¥1 to ¥40 on an unpaid order (a price cut or
 // free shipping) or a paid one (a refund), within or above the giver's limits.
 func (g *gen) buildConcessionGive(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
 	rng := g.rng
@@ -91,7 +91,7 @@ func (g *gen) buildConcessionGive(_ shop.Kind) (entity string, base int64, data 
 	if err != nil || !found {
 		return "", 0, nil, false, err
 	}
-	p := shop.ConcessionGive{NoteID: shop.NewID(), OrderID: o.ID, Kind: kind, Amount: shop.Cents(100 * (1 + rng.IntN(30))), Reason: g.text(reasons)}
+	p := shop.ConcessionGive{NoteID: shop.NewID(), OrderID: o.ID, Kind: kind, Amount: shop.Cents(100 * (1 + rng.IntN(40))), Reason: g.text(reasons)}
 	if p.Amount > o.Total {
 		p.Amount = max(o.Total, 1)
 	}
