@@ -78,7 +78,7 @@ type gen struct {
 func newGen(r *runner, d *desk, rng *rand.Rand) *gen {
 	g := &gen{r: r, d: d, rng: rng, applied: map[shop.Kind]bool{}}
 	for _, k := range shop.Kinds {
-		g.total += soakKinds[k].weight
+		g.total += g.weight(k)
 	}
 	return g
 }
@@ -89,15 +89,17 @@ func (g *gen) pickKind() shop.Kind {
 	if len(g.applied) < len(shop.Kinds) && g.rng.IntN(3) == 0 {
 		var left []shop.Kind
 		for _, k := range shop.Kinds {
-			if !g.applied[k] {
+			if !g.applied[k] && g.weight(k) > 0 {
 				left = append(left, k)
 			}
 		}
-		return left[g.rng.IntN(len(left))]
+		if len(left) > 0 {
+			return left[g.rng.IntN(len(left))]
+		}
 	}
 	n := g.rng.IntN(g.total)
 	for _, k := range shop.Kinds {
-		if n -= soakKinds[k].weight; n < 0 {
+		if n -= g.weight(k); n < 0 {
 			return k
 		}
 	}

@@ -15,6 +15,24 @@ import (
 // applied twice, shows), no day total exceeds what any limit set allowed, and the desks' call,
 // handover and concession lists hold exactly their records.
 
+// managerKinds are the kinds only the shop's owner or a manager may make: only the owner's
+// desk makes them, and more often than the others so that a short soak has each (an agent's
+// desk would only see its own rule refuse them; the server's refusal is tested in server).
+var managerKinds = map[shop.Kind]bool{shop.KindConcessionApprove: true, shop.KindConcessionDecline: true,
+	shop.KindTeamSetQuota: true, shop.KindTeamSetLimits: true}
+
+// weight is how often the desk picks kind k, relative to the others.
+func (g *gen) weight(k shop.Kind) int {
+	w := soakKinds[k].weight
+	if managerKinds[k] {
+		if !g.isOwnerDesk() {
+			return 0
+		}
+		return 3 * w
+	}
+	return w
+}
+
 // isOwnerDesk reports whether the desk signs in as the shop's owner (who decides concessions
 // and sets the team).
 func (g *gen) isOwnerDesk() bool { return g.d.i%3 == 0 }
@@ -102,12 +120,9 @@ func (g *gen) buildConcessionGive(_ shop.Kind) (entity string, base int64, data 
 }
 
 // buildConcessionDecide builds KindConcessionApprove and KindConcessionDecline: the owner's
-// desk decides a request (the desks may decide the same one; now and then an agent's desk
-// tries, which its own rule refuses).
+// desk decides a request (approving one it declined meanwhile, or the other way round, is a
+// conflict).
 func (g *gen) buildConcessionDecide(_ shop.Kind) (entity string, base int64, data any, ok bool, err error) {
-	if !g.isOwnerDesk() && g.rng.IntN(5) != 0 {
-		return "", 0, nil, false, nil
-	}
 	cs, err := g.d.db.ConcessionRequests(20)
 	if err != nil {
 		return "", 0, nil, false, err
@@ -123,12 +138,8 @@ func (g *gen) buildConcessionDecide(_ shop.Kind) (entity string, base int64, dat
 // the day check allows.
 var soakLimits = []shop.ConcessionLimit{{PerOrder: 500, PerDay: 2000}, {PerOrder: 1000, PerDay: 5000}, {PerOrder: 2000, PerDay: 6000}}
 
-// buildTeamSet builds KindTeamSetQuota and KindTeamSetLimits, on the owner's desk (an agent's
-// now and then, refused by its own rule).
+// buildTeamSet builds KindTeamSetQuota and KindTeamSetLimits, on the owner's desk.
 func (g *gen) buildTeamSet(k shop.Kind) (entity string, base int64, data any, ok bool, err error) {
-	if !g.isOwnerDesk() && g.rng.IntN(5) != 0 {
-		return "", 0, nil, false, nil
-	}
 	staff := g.staffNumber()
 	if k == shop.KindTeamSetQuota {
 		return shop.TeamID, g.ver(shop.TypeTeam, shop.TeamID), shop.TeamQuotaSet{Staff: staff, Quota: 50 + g.rng.IntN(200)}, true, nil
