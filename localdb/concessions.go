@@ -114,10 +114,9 @@ func (db *DB) TeamSettings() (shop.TeamSettings, error) {
 
 // ConcessionDay returns what staff member staff gave within her limits on the shop day of at.
 func (db *DB) ConcessionDay(staff string, at time.Time) (shop.ConcessionDay, error) {
-	id := shop.ConcessionDayID(staff, at)
-	d := shop.ConcessionDay{ID: id, Staff: staff}
-	if _, _, err := db.Get(shop.TypeConcessionDay, id, &d); err != nil {
-		return d, fmt.Errorf("localdb: concessions of %s: %w", id, err)
+	var t shop.ConcessionTally
+	if _, _, err := db.Get(shop.TypeConcessionTally, staff, &t); err != nil {
+		return shop.ConcessionDay{}, fmt.Errorf("localdb: concessions of %s: %w", staff, err)
 	}
-	return d, nil
+	return t.On(at), nil
 }

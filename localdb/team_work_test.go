@@ -110,7 +110,7 @@ func TestConcessionViewFollowsTheServer(t *testing.T) {
 	other := give("2026112799", 1000)
 	other.Data = []byte(`{"note_id":"n-other","order_id":"2026112799","kind":"price_cut","amount":900,"reason":"老客户"}`)
 	s.apply(t, other, t0)
-	s.add(shop.TypeConcessionDay, shop.ConcessionDayID("1002", t0), shop.ConcessionDay{ID: shop.ConcessionDayID("1002", t0), Staff: "1002", Given: 4500, Count: 3})
+	s.add(shop.TypeConcessionTally, "1002", shop.ConcessionTally{ID: "1002", Days: map[string]shop.ConcessionDay{shop.ShopDay(t0): {Given: 4500, Count: 3}}})
 	if out := s.apply(t, mine, t0); out.Conflict != nil {
 		t.Fatal(out.Conflict.Reason)
 	}

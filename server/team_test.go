@@ -108,9 +108,9 @@ func TestConcessionsFromTwoDesksAtOnceStayWithinTheDailyLimit(t *testing.T) {
 	if applied != 2 || requested != 4 || given != 4000 {
 		t.Fatalf("%d applied (%s) and %d requested; want 2 (¥40.00) and 4", applied, given, requested)
 	}
-	var day shop.ConcessionDay
-	if err := feed["concession_day/"+shop.ConcessionDayID("3002", monday10)].Decode(&day); err != nil || day.Given != 4000 || day.Count != 2 {
-		t.Fatalf("the day's total: %+v, %v", day, err)
+	var tally shop.ConcessionTally
+	if err := feed["concession_tally/3002"].Decode(&tally); err != nil || tally.On(monday10) != (shop.ConcessionDay{Given: 4000, Count: 2}) {
+		t.Fatalf("the day's total: %+v, %v", tally, err)
 	}
 	// The same batch again changes nothing: duplicates, the first outcome each.
 	for _, r := range e.push(deskB, batchB...) {

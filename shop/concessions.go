@@ -9,7 +9,7 @@ import (
 // small refund) on an order: within her limits per order and per day (TeamSettings.LimitOf)
 // it is applied at once and noted on the order; above either it becomes a request that the
 // shop's owner or a manager approves or declines. The rule reads the limits and the totals
-// (the order's Conceded, the staff member's ConcessionDay) from the state it decides on, so
+// (the order's Conceded, the staff member's ConcessionTally) from the state it decides on, so
 // the server, deciding on its own state, keeps a desk that was offline — or two desks giving
 // at once — within the limits: what a desk applied locally may come back as a request.
 const (
@@ -45,19 +45,55 @@ type ConcessionDecide struct {
 	Answer string `json:"answer,omitempty"`
 }
 
-// ConcessionDay is what one staff member gave within her own limits on one shop day: the
-// total the daily limit is checked against.
-type ConcessionDay struct {
-	ID    string `json:"id"` // ConcessionDayID
-	Staff string `json:"staff"`
-	Day   string `json:"day"` // YYYY-MM-DD in the shop's zone
-	Given Cents  `json:"given"`
-	Count int    `json:"count"`
+// ConcessionTally is what one staff member gave within her own limits, by shop day (the
+// days of the last week she gave on): the totals the daily limit is checked against. There
+// is one per staff member, its id her staff number, so that a desk and the server always
+// write the same entity even when their clocks disagree on the day.
+type ConcessionTally struct {
+	ID   string                   `json:"id"`             // the staff number
+	Days map[string]ConcessionDay `json:"days,omitempty"` // by ShopDay
 }
 
-// ConcessionDayID is the id of staff member staff's ConcessionDay for the shop day of at.
-func ConcessionDayID(staff string, at time.Time) string {
-	return staff + "@" + at.In(ShopZone).Format(time.DateOnly)
+// ConcessionDay is one shop day of a ConcessionTally.
+type ConcessionDay struct {
+	Given Cents `json:"given"`
+	Count int   `json:"count"`
+}
+
+// TallyKeepDays is how many days back from the newest a ConcessionTally keeps.
+const TallyKeepDays = 7
+
+// ShopDay is the shop day of at, YYYY-MM-DD in the shop's zone.
+func ShopDay(at time.Time) string { return at.In(ShopZone).Format(time.DateOnly) }
+
+// On is what the staff member gave on the shop day of at.
+func (t ConcessionTally) On(at time.Time) ConcessionDay { return t.Days[ShopDay(at)] }
+
+// add counts a concession of amount on the shop day of at, and forgets the days more than
+// TallyKeepDays before the newest.
+func (t *ConcessionTally) add(at time.Time, amount Cents) {
+	if t.Days == nil {
+		t.Days = map[string]ConcessionDay{}
+	}
+	day := ShopDay(at)
+	d := t.Days[day]
+	d.Given += amount
+	d.Count++
+	t.Days[day] = d
+	newest := day
+	for k := range t.Days {
+		newest = max(newest, k)
+	}
+	last, err := time.ParseInLocation(time.DateOnly, newest, ShopZone)
+	if err != nil {
+		return
+	}
+	oldest := ShopDay(last.AddDate(0, 0, -TallyKeepDays))
+	for k := range t.Days {
+		if k < oldest {
+			delete(t.Days, k)
+		}
+	}
 }
 
 // The reasons of the notes concessions add to their orders (the desk words them).
@@ -118,20 +154,18 @@ func concessionGive(d *decider, p ConcessionGive) error {
 	if _, _, err := d.r.Get(TypeTeam, TeamID, &team); err != nil {
 		return err
 	}
-	dayID := ConcessionDayID(d.m.Staff, d.at)
-	day := ConcessionDay{ID: dayID, Staff: d.m.Staff, Day: d.at.In(ShopZone).Format(time.DateOnly)}
-	if _, _, err := d.r.Get(TypeConcessionDay, dayID, &day); err != nil {
+	tally := ConcessionTally{ID: d.m.Staff}
+	if _, _, err := d.r.Get(TypeConcessionTally, d.m.Staff, &tally); err != nil {
 		return err
 	}
 	c := Concession{ID: d.m.Entity, OrderID: o.ID, CustomerID: o.CustomerID, ConversationID: p.ConversationID,
 		Kind: p.Kind, Amount: p.Amount, Reason: p.Reason, Staff: d.m.Staff, At: d.at, State: ConcessionRequested}
 	reason := NoteConcessionRequested
-	if team.LimitOf(d.m.Staff).Within(p.Amount, o.Conceded, day.Given) {
+	if team.LimitOf(d.m.Staff).Within(p.Amount, o.Conceded, tally.On(d.at).Given) {
 		c.State, reason = ConcessionApplied, NoteConcessionApplied
 		o.Conceded += p.Amount
-		day.Given += p.Amount
-		day.Count++
-		d.put(TypeConcessionDay, dayID, day)
+		tally.add(d.at, p.Amount)
+		d.put(TypeConcessionTally, tally.ID, tally)
 	}
 	d.put(TypeConcession, c.ID, c)
 	if err := d.note(&o, p.NoteID, o.Flag, concessionNoteText(c, c.Reason), reason, true); err != nil {

@@ -109,7 +109,7 @@ func TestConcessionWithinAndAboveLimits(t *testing.T) {
 	if n.Staff != "1002" || n.Reason != NoteConcessionApplied || n.Text != "¥8.00 free_shipping · 差几块包邮" || !n.System {
 		t.Errorf("the concession's note: %+v", n)
 	}
-	if day := get[ConcessionDay](t, s, TypeConcessionDay, ConcessionDayID("1002", t0)); day.Given != 800 || day.Count != 1 {
+	if day := get[ConcessionTally](t, s, TypeConcessionTally, "1002").On(t0); day.Given != 800 || day.Count != 1 {
 		t.Errorf("the day's total: %+v", day)
 	}
 
@@ -122,7 +122,7 @@ func TestConcessionWithinAndAboveLimits(t *testing.T) {
 	if o := get[Order](t, s, TypeOrder, "o9"); o.Conceded != 800 || o.NoteCount != 2 {
 		t.Errorf("a request changed the order's total: %s (%d notes)", o.Conceded, o.NoteCount)
 	}
-	if day := get[ConcessionDay](t, s, TypeConcessionDay, ConcessionDayID("1002", t0)); day.Given != 800 {
+	if day := get[ConcessionTally](t, s, TypeConcessionTally, "1002").On(t0); day.Given != 800 {
 		t.Errorf("a request counted in the day: %+v", day)
 	}
 

@@ -173,7 +173,7 @@ func (r *runner) checkConcessionTotals(srv *serverState, dup func(string, ...any
 			inForce[c.OrderID] += c.Amount
 		}
 		if c.State == shop.ConcessionApplied {
-			day := shop.ConcessionDayID(c.Staff, c.At)
+			day := c.Staff + "@" + shop.ShopDay(c.At)
 			given[day] += c.Amount
 			count[day]++
 		}
@@ -197,16 +197,19 @@ func (r *runner) checkConcessionTotals(srv *serverState, dup func(string, ...any
 			if o.Conceded != was+inForce[o.ID] {
 				dup("order %s has conceded %s; it had %s and the server holds %s of concessions in force on it", o.ID, o.Conceded, was, inForce[o.ID])
 			}
-		case shop.TypeConcessionDay:
-			d, err := decodeAs[shop.ConcessionDay](rec)
+		case shop.TypeConcessionTally:
+			t, err := decodeAs[shop.ConcessionTally](rec)
 			if err != nil {
 				continue
 			}
-			if d.Given != given[d.ID] || d.Count != count[d.ID] {
-				dup("%s counts %s in %d concessions; the server holds %s in %d applied ones", rec.ID, d.Given, d.Count, given[d.ID], count[d.ID])
-			}
-			if d.Given > most {
-				dup("%s gave %s within her limits, more than any daily limit set (%s)", rec.ID, d.Given, most)
+			for day, d := range t.Days {
+				id := rec.ID + "@" + day
+				if d.Given != given[id] || d.Count != count[id] {
+					dup("%s counts %s in %d concessions; the server holds %s in %d applied ones", id, d.Given, d.Count, given[id], count[id])
+				}
+				if d.Given > most {
+					dup("%s gave %s within her limits, more than any daily limit set (%s)", id, d.Given, most)
+				}
 			}
 		}
 	}
