@@ -92,8 +92,8 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 	p.empty.Hide()
 	p.scroll.Show()
 	p.fillProfile(conv.CustomerID, conv.Nick)
-	if p.c.env.team != nil {
-		p.c.env.team.fillPanel(p.work, *conv)
+	if p.c.env.teamWork != nil {
+		p.c.env.teamWork.fillPanel(p.work, *conv)
 	}
 	p.fillProduct()
 	p.fillOrders(conv.CustomerID)

@@ -97,7 +97,7 @@ type Data interface {
 	ImportData
 	ChannelData
 	ChannelAdmin
-	TeamData
+	TeamWorkData
 }
 
 var _ Data = (*desk.Desk)(nil)

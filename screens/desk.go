@@ -83,7 +83,7 @@ type Desk struct {
 	problems *problemsDialog
 	imports  *importDialog   // nil for agents
 	channels *channelsScreen // nil for agents
-	team     *teamWork       // calls, handovers, concessions (team_work.go)
+	teamWork *teamWork       // calls, handovers, concessions (team_work.go)
 	body     *fyne.Container
 	content  fyne.CanvasObject
 
@@ -117,8 +117,8 @@ func NewDesk(p Params) *Desk {
 	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th, timed: p.Timed}
 	d.env.applied = func() { d.status.update() }
 	d.env.keys = d.handleShortcut
-	d.team = newTeamWork(d.env, p.Data)
-	d.env.team = d.team
+	d.teamWork = newTeamWork(d.env, p.Data)
+	d.env.teamWork = d.teamWork
 
 	keys := d.handleShortcut
 	d.chat = newChatSection(d.env, p.Data, keys)
@@ -145,8 +145,8 @@ func NewDesk(p Params) *Desk {
 	d.status.onCases = func() { d.Show(SectionOrders); d.orders.showCases() }
 	d.status.onReviews = func() { d.Show(SectionReviews); d.reviews.showReminders() }
 	d.reviews.reminders = d.status.reminders
-	d.status.right.Objects = append(d.team.statusObjects(), d.status.right.Objects...)
-	d.team.panel = d.chat.panel
+	d.status.right.Objects = append(d.teamWork.statusObjects(), d.status.right.Objects...)
+	d.teamWork.panel = d.chat.panel
 	d.linkChat(p)
 	// The desk's jobs run by themselves; the screens give them their settings and show how
 	// the bulk sends go.
@@ -165,10 +165,10 @@ func NewDesk(p Params) *Desk {
 		d.imports = newImportDialog(d.env, p.Data)
 		left = d.imports.withRail(left)
 	}
-	d.content = container.NewBorder(d.team.banner, d.status.box, left, nil, d.body)
+	d.content = container.NewBorder(d.teamWork.banner, d.status.box, left, nil, d.body)
 	d.current = -1
 	d.Show(SectionChat)
-	d.team.start()
+	d.teamWork.start()
 
 	if p.Window != nil {
 		d.addShortcuts(p.Window.Canvas())
@@ -242,7 +242,7 @@ func (d *Desk) refresh(types []shop.EntityType) {
 		}
 	}
 	d.status.reminders.changed(types)
-	d.team.changed(types)
+	d.teamWork.changed(types)
 	d.status.update()
 	if d.dirty[d.current] && time.Since(d.lastReload[d.current]) >= refreshEvery {
 		d.reloadSection(d.current)
@@ -293,7 +293,7 @@ func (d *Desk) mainMenu(p Params) *fyne.MainMenu {
 			confirmSwitch(d.env.win, d.data.OutboxLen(), p.SwitchShop)
 		}))
 	}
-	deskMenu.Items = append(deskMenu.Items, d.team.menuItems()...)
+	deskMenu.Items = append(deskMenu.Items, d.teamWork.menuItems()...)
 	if d.status.canReset() {
 		deskMenu.Items = append(deskMenu.Items, fyne.NewMenuItem(lang.L("Re-download shop data…"), d.status.confirmReset))
 	}

@@ -47,7 +47,7 @@ type env struct {
 	keys func(fyne.Shortcut) bool
 	// team is the team's work (calls, handovers, concessions) the sections open dialogs of;
 	// nil outside a desk.
-	team *teamWork
+	teamWork *teamWork
 	// timed, if set, runs each callback of the screens on Fyne's goroutine and measures it
 	// (Params.Timed).
 	timed func(what string, callback func())

@@ -343,8 +343,8 @@ func (r *reviewSection) draw(d reviewDetail) {
 		objs = append(objs, warn)
 	}
 	objs = append(objs, r.work.jumps(d.hasChat))
-	if r.env.team != nil {
-		objs = append(objs, container.NewHBox(r.env.team.callButton(callAbout{CustomerID: rv.CustomerID, ReviewID: rv.ID, Who: rv.Nick, Purpose: shop.CallReviewFixup, Result: shop.CallReached})))
+	if r.env.teamWork != nil {
+		objs = append(objs, container.NewHBox(r.env.teamWork.callButton(callAbout{CustomerID: rv.CustomerID, ReviewID: rv.ID, Who: rv.Nick, Purpose: shop.CallReviewFixup, Result: shop.CallReached})))
 	}
 	objs = append(objs, r.orderFacts(rv, d.order, d.orderErr)...)
 

@@ -18,9 +18,9 @@ import (
 	"kefu/shop"
 )
 
-// TeamData is what the team's work reads: the calls against the quota, the handovers and
+// TeamWorkData is what the team's work reads: the calls against the quota, the handovers and
 // the work they carry, the concessions and the limits behind them.
-type TeamData interface {
+type TeamWorkData interface {
 	CallProgress(ctx context.Context, staff string, now time.Time) (desk.CallProgress, error)
 	CallsThisWeek(ctx context.Context, staff string, now time.Time) ([]shop.CallLog, error)
 	HandoverWork(ctx context.Context, staff string, now time.Time) ([]shop.HandoverItem, error)
@@ -45,7 +45,7 @@ type TeamData interface {
 // menu. A requester hears of a manager's decision by a notification and in the chat panel.
 type teamWork struct {
 	env     *env
-	data    TeamData
+	data    TeamWorkData
 	manager bool
 
 	calls     *widget.Button // status bar: 电话 37/200
@@ -73,7 +73,7 @@ type teamWork struct {
 	handing      *handoverDialog
 }
 
-func newTeamWork(e *env, data TeamData) *teamWork {
+func newTeamWork(e *env, data TeamWorkData) *teamWork {
 	t := &teamWork{env: e, data: data, manager: shop.IsManager(e.staff), since: e.now(), notified: map[string]bool{}}
 	t.notify = func(n *fyne.Notification) {
 		if e.app != nil {

@@ -113,7 +113,7 @@ func TestLogCallsAgainstTheWeeklyQuota(t *testing.T) {
 	if err != nil || before == 0 {
 		t.Fatalf("the demo shop's calls of 1002 this week: %d, %v", before, err)
 	}
-	if got, want := d.team.calls.Text, "电话 "+strconv.Itoa(before)+"/200"; got != want {
+	if got, want := d.teamWork.calls.Text, "电话 "+strconv.Itoa(before)+"/200"; got != want {
 		t.Fatalf("the status bar says %q; want %q", got, want)
 	}
 
@@ -121,20 +121,20 @@ func TestLogCallsAgainstTheWeeklyQuota(t *testing.T) {
 	d.Show(SectionOrders)
 	d.orders.openOrder(unpaid.ID)
 	tapButton(t, d.orders.actions, lang.L("Log call"))
-	items := d.team.dialogItems
+	items := d.teamWork.dialogItems
 	if sel := items[1].Widget.(*widget.Select); sel.Selected != callPurposeName(shop.CallPayment) {
 		t.Errorf("the purpose offered for an unpaid order is %q", sel.Selected)
 	}
 	test.Type(items[3].Widget.(*deskEntry), "2:30")
 	test.Type(items[5].Widget.(*deskEntry), "客户说晚上付款")
-	d.team.dialog.Submit()
+	d.teamWork.dialog.Submit()
 	f.drain()
 	var p shop.CallLogData
 	lastOut(t, f, shop.KindCallLog, &p)
 	if p.OrderID != unpaid.ID || p.Purpose != shop.CallPayment || p.Result != shop.CallReached || p.Seconds != 150 || p.Note != "客户说晚上付款" {
 		t.Fatalf("the call logged: %+v", p)
 	}
-	if got, want := d.team.calls.Text, "电话 "+strconv.Itoa(before+1)+"/200"; got != want {
+	if got, want := d.teamWork.calls.Text, "电话 "+strconv.Itoa(before+1)+"/200"; got != want {
 		t.Errorf("after the call the status bar says %q; want %q", got, want)
 	}
 
@@ -143,7 +143,7 @@ func TestLogCallsAgainstTheWeeklyQuota(t *testing.T) {
 	d.orders.openOrder(cod.ID)
 	tapButton(t, d.orders.actions, systemNoteText(string(shop.CallConfirmed)))
 	tapButton(t, d.orders.actions, lang.L("Log the COD call"))
-	items = d.team.dialogItems
+	items = d.teamWork.dialogItems
 	if r := items[2].Widget.(*widget.Select).Selected; r != callResultName(shop.CallAgreed) {
 		t.Errorf("the COD call's result is offered as %q", r)
 	}
@@ -152,16 +152,16 @@ func TestLogCallsAgainstTheWeeklyQuota(t *testing.T) {
 	if back := items[4].Widget.(*widget.Select); back.Disabled() || back.SelectedIndex() != 0 {
 		t.Errorf("the call-back time is not offered: disabled %v, selected %d", back.Disabled(), back.SelectedIndex())
 	}
-	d.team.dialog.Submit()
+	d.teamWork.dialog.Submit()
 	f.drain()
 	lastOut(t, f, shop.KindCallLog, &p)
 	if p.OrderID != cod.ID || p.Purpose != shop.CallCOD || p.Result != shop.CallCallBack || !p.CallBackAt.Equal(testNow.Add(time.Hour)) {
 		t.Fatalf("the COD call logged: %+v", p)
 	}
 
-	test.Tap(d.team.calls)
+	test.Tap(d.teamWork.calls)
 	f.drain()
-	list := d.team.callList
+	list := d.teamWork.callList
 	if list == nil || !strings.Contains(list.head.Text, strconv.Itoa(before+2)) {
 		t.Fatalf("the week's call list: %+v", list)
 	}
@@ -176,21 +176,21 @@ func TestLogCallsAgainstTheWeeklyQuota(t *testing.T) {
 func TestHandoverBannerAndWriting(t *testing.T) {
 	f := newFixture(t)
 	d := f.desk
-	if d.team.banner.Visible() {
-		t.Fatalf("1002's own demo handover is on her banner: %s", joined(d.team.banner))
+	if d.teamWork.banner.Visible() {
+		t.Fatalf("1002's own demo handover is on her banner: %s", joined(d.teamWork.banner))
 	}
 	feed(t, f, shop.NewRecord(shop.TypeHandover, "hv-test", shop.Handover{ID: "hv-test", From: "1003", At: testNow.Add(-time.Hour),
 		Note: "晚班注意：小鱼儿的换货还在等仓库", Items: []shop.HandoverItem{{Type: shop.TypeOrder, ID: "o-x", Text: "未付款，待催付"}}}))
-	if !d.team.banner.Visible() || !strings.Contains(joined(d.team.banner), "晚班注意") || !strings.Contains(joined(d.team.banner), "待催付的订单：未付款，待催付") {
-		t.Fatalf("the banner: visible %v, %s", d.team.banner.Visible(), joined(d.team.banner))
+	if !d.teamWork.banner.Visible() || !strings.Contains(joined(d.teamWork.banner), "晚班注意") || !strings.Contains(joined(d.teamWork.banner), "待催付的订单：未付款，待催付") {
+		t.Fatalf("the banner: visible %v, %s", d.teamWork.banner.Visible(), joined(d.teamWork.banner))
 	}
-	tapButton(t, d.team.banner, lang.L("Acknowledge"))
+	tapButton(t, d.teamWork.banner, lang.L("Acknowledge"))
 	m := lastOut(t, f, shop.KindHandoverAck, nil)
 	if m.Entity != "hv-test" {
 		t.Fatalf("acknowledged %s", m.Entity)
 	}
-	if d.team.banner.Visible() {
-		t.Errorf("the acknowledged handover is still on top: %s", joined(d.team.banner))
+	if d.teamWork.banner.Visible() {
+		t.Errorf("the acknowledged handover is still on top: %s", joined(d.teamWork.banner))
 	}
 	if h, _, err := getEntity[shop.Handover](f.desk.env.ctx, f.dk, shop.TypeHandover, "hv-test"); err != nil || h.AckBy != "1002" {
 		t.Errorf("the handover: %+v, %v", h, err)
@@ -198,7 +198,7 @@ func TestHandoverBannerAndWriting(t *testing.T) {
 
 	menuItem(t, f.win, lang.L("Hand over the shift…")).Action()
 	f.drain()
-	h := d.team.handing
+	h := d.teamWork.handing
 	if h == nil || len(h.items) == 0 {
 		t.Fatal("the handover dialog found no open work in the demo shop")
 	}
@@ -235,7 +235,7 @@ func TestConcessionFromChatWithinAndAboveLimits(t *testing.T) {
 	f := newFixture(t)
 	d := f.desk
 	var notes []*fyne.Notification
-	d.team.notify = func(n *fyne.Notification) { notes = append(notes, n) }
+	d.teamWork.notify = func(n *fyne.Notification) { notes = append(notes, n) }
 	var conv shop.Conversation
 	ord := findOrder(t, f, func(o shop.Order) bool {
 		convs, _ := f.db.ConversationsOf(o.CustomerID)
@@ -248,7 +248,7 @@ func TestConcessionFromChatWithinAndAboveLimits(t *testing.T) {
 	d.chat.show(conv)
 	f.drain()
 	tapButton(t, d.chat.panel.work, lang.L("Concession"))
-	items := d.team.dialogItems
+	items := d.teamWork.dialogItems
 	order := items[0].Widget.(*widget.Select)
 	order.SetSelectedIndex(indexOfPrefix(order.Options, ord.ID))
 	items[1].Widget.(*widget.Select).SetSelected(concessionKindName(shop.ConcessionFreeShipping))
@@ -260,7 +260,7 @@ func TestConcessionFromChatWithinAndAboveLimits(t *testing.T) {
 		t.Errorf("¥5 within ¥10 is judged %q", verdict.Text)
 	}
 	items[3].Widget.(*deskSelectEntry).SetText(lang.L("A few yuan short of free shipping"))
-	d.team.dialog.Submit()
+	d.teamWork.dialog.Submit()
 	f.drain()
 	var p shop.ConcessionGive
 	give := lastOut(t, f, shop.KindConcessionGive, &p)
@@ -279,7 +279,7 @@ func TestConcessionFromChatWithinAndAboveLimits(t *testing.T) {
 
 	// ¥30 is above ¥10 per order: a request.
 	tapButton(t, d.chat.panel.work, lang.L("Concession"))
-	items = d.team.dialogItems
+	items = d.teamWork.dialogItems
 	items[0].Widget.(*widget.Select).SetSelectedIndex(indexOfPrefix(items[0].Widget.(*widget.Select).Options, ord.ID))
 	items[1].Widget.(*widget.Select).SetSelected(concessionKindName(shop.ConcessionPriceCut))
 	test.Type(items[2].Widget.(*deskEntry), "30")
@@ -287,7 +287,7 @@ func TestConcessionFromChatWithinAndAboveLimits(t *testing.T) {
 		t.Errorf("¥30 is judged %q", v)
 	}
 	items[3].Widget.(*deskSelectEntry).SetText("老客户")
-	d.team.dialog.Submit()
+	d.teamWork.dialog.Submit()
 	f.drain()
 	req := lastOut(t, f, shop.KindConcessionGive, nil)
 	c, _, _ := getEntity[shop.Concession](d.env.ctx, f.dk, shop.TypeConcession, req.Entity)
@@ -326,11 +326,11 @@ func indexOfPrefix(options []string, prefix string) int {
 func TestManagerApprovesAndSetsTheTeam(t *testing.T) {
 	f := newTeamFixture(t, "1001")
 	d := f.desk
-	if !d.team.approvals.Visible() || d.team.approvals.Text != "待审批 1" {
-		t.Fatalf("the owner's status bar: approvals visible %v, %q", d.team.approvals.Visible(), d.team.approvals.Text)
+	if !d.teamWork.approvals.Visible() || d.teamWork.approvals.Text != "待审批 1" {
+		t.Fatalf("the owner's status bar: approvals visible %v, %q", d.teamWork.approvals.Visible(), d.teamWork.approvals.Text)
 	}
-	test.Tap(d.team.approvals)
-	a := d.team.approvalsDlg
+	test.Tap(d.teamWork.approvals)
+	a := d.teamWork.approvalsDlg
 	if a == nil || len(a.rows) != 1 || !strings.Contains(joined(a.list), "老客户差几块包邮，申请包邮") {
 		t.Fatalf("the approvals dialog: %+v", a)
 	}
@@ -343,8 +343,8 @@ func TestManagerApprovesAndSetsTheTeam(t *testing.T) {
 	if m.Entity != "cn-000001" || p.Answer != "同意，下次注意" || p.NoteID == "" {
 		t.Fatalf("the approval recorded: %s %+v", m.Entity, p)
 	}
-	if d.team.approvals.Visible() || len(a.rows) != 0 || !strings.Contains(a.head.Text, "没有待审批的让利") {
-		t.Errorf("after approving: button visible %v, %d rows, %q", d.team.approvals.Visible(), len(a.rows), a.head.Text)
+	if d.teamWork.approvals.Visible() || len(a.rows) != 0 || !strings.Contains(a.head.Text, "没有待审批的让利") {
+		t.Errorf("after approving: button visible %v, %d rows, %q", d.teamWork.approvals.Visible(), len(a.rows), a.head.Text)
 	}
 	if c, _, _ := getEntity[shop.Concession](d.env.ctx, f.dk, shop.TypeConcession, "cn-000001"); c.State != shop.ConcessionApproved || c.DecidedBy != "1001" {
 		t.Errorf("the concession: %+v", c)
@@ -352,7 +352,7 @@ func TestManagerApprovesAndSetsTheTeam(t *testing.T) {
 
 	menuItem(t, f.win, lang.L("Team settings…")).Action()
 	f.drain()
-	s := d.team.settings
+	s := d.teamWork.settings
 	if s == nil || len(s.rows) != 3 {
 		t.Fatalf("the team settings: %+v", s)
 	}
@@ -379,7 +379,7 @@ func TestManagerApprovesAndSetsTheTeam(t *testing.T) {
 	}
 
 	agent := newFixture(t)
-	if agent.desk.team.approvals.Visible() {
+	if agent.desk.teamWork.approvals.Visible() {
 		t.Error("an agent sees the approvals")
 	}
 	for _, it := range agent.win.MainMenu().Items[0].Items {
