@@ -276,3 +276,27 @@ func TestConcessionOfflineDeskFollowsServer(t *testing.T) {
 }
 
 func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestConcessionTallyKeepsAWeek: the tally counts by shop day and forgets the days more than
+// a week before the newest, so that it stays small.
+func TestConcessionTallyKeepsAWeek(t *testing.T) {
+	var tally ConcessionTally
+	for d := range 10 {
+		tally.add(t0.AddDate(0, 0, d), 100)
+	}
+	tally.add(t0.AddDate(0, 0, 9), 50)
+	if len(tally.Days) != TallyKeepDays+1 {
+		t.Fatalf("the tally keeps %d days: %v", len(tally.Days), tally.Days)
+	}
+	if got := tally.On(t0.AddDate(0, 0, 9)); got != (ConcessionDay{Given: 150, Count: 2}) {
+		t.Errorf("the newest day: %+v", got)
+	}
+	if got := tally.On(t0); got != (ConcessionDay{}) {
+		t.Errorf("a day ten days back is kept: %+v", got)
+	}
+	// A late concession of an old day (a desk offline for a while) counts on its own day.
+	tally.add(t0.AddDate(0, 0, 5), 70)
+	if got := tally.On(t0.AddDate(0, 0, 5)); got.Given != 170 {
+		t.Errorf("the late day: %+v", got)
+	}
+}
