@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"kefu/desk"
 	"kefu/shop"
@@ -137,6 +138,9 @@ func NewDesk(p Params) *Desk {
 	if desk.CanManageChannels(p.Staff) {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
+		d.rail.list.Add(newRailItem(lang.L("Hand over"), theme.MailForwardIcon(), d.teamWork.writeHandover))
+	} else {
+		d.rail.addTool(lang.L("Hand over"), theme.MailForwardIcon(), d.teamWork.writeHandover)
 	}
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.problems.open = d.problemStep

@@ -50,7 +50,6 @@ type teamWork struct {
 
 	calls     *widget.Button // status bar: 电话 37/200
 	approvals *widget.Button // status bar, managers: 待审批 N
-	handover  *widget.Button // status bar: write the handover
 	banner    *fyne.Container
 	shown     []shop.Handover // the handovers the banner shows
 
@@ -82,8 +81,6 @@ func newTeamWork(e *env, data TeamWorkData) *teamWork {
 	}
 	t.calls = widget.NewButtonWithIcon(lang.L("Calls ?"), iconCall, t.showCallList)
 	t.calls.Importance = widget.LowImportance
-	t.handover = widget.NewButtonWithIcon(lang.L("Hand over"), theme.MailForwardIcon(), t.writeHandover)
-	t.handover.Importance = widget.LowImportance
 	t.approvals = widget.NewButtonWithIcon("", theme.QuestionIcon(), t.showApprovals)
 	t.approvals.Importance = widget.HighImportance
 	t.approvals.Hide()
@@ -94,9 +91,10 @@ func newTeamWork(e *env, data TeamWorkData) *teamWork {
 // iconCall is the phone of the call figures.
 var iconCall = theme.NewThemedResource(fyne.NewStaticResource("call.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#000" d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2c.3-.3.7-.4 1-.2 1.1.4 2.3.6 3.6.6.6 0 1 .4 1 1V20c0 .6-.4 1-1 1A17 17 0 0 1 3 4c0-.6.4-1 1-1h3.5c.6 0 1 .4 1 1 0 1.3.2 2.5.6 3.6.1.3 0 .7-.2 1z"/></svg>`)))
 
-// statusObjects are what the team's work adds to the status bar, left of its warnings.
+// statusObjects are what the team's work adds to the status bar, left of its warnings (the
+// handover is written from the rail and the window's menu).
 func (t *teamWork) statusObjects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{t.calls, t.handover, t.approvals}
+	return []fyne.CanvasObject{t.calls, t.approvals}
 }
 
 // menuItems are the team's entries in the window's 客服台 menu.
