@@ -87,7 +87,13 @@ func (g *gen) buildHandoverAck(_ shop.Kind) (entity string, base int64, data any
 	if err != nil {
 		return "", 0, nil, false, err
 	}
-	h, found := pickHot(g.rng, hs)
+	var theirs []shop.Handover // a desk acknowledges the others' handovers, for it or for anyone
+	for _, h := range hs {
+		if h.From != g.d.staff && (h.To == "" || h.To == g.d.staff || g.isOwnerDesk()) {
+			theirs = append(theirs, h)
+		}
+	}
+	h, found := pickHot(g.rng, theirs)
 	if !found {
 		return "", 0, nil, false, nil
 	}
