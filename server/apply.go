@@ -75,28 +75,39 @@ func (r txReader) Get(t shop.EntityType, id string, v any) (int64, bool, error) 
 }
 
 // ApplyBatch applies mutations of staff member staff to shop shopID in order, each exactly
-// once (see Apply), then makes them durable and wakes the shop's long polls. On a storage
-// error the mutations before it stay applied, and the error is returned. A batch that began
-// is not cut short when its request ends: what was applied is recorded either way.
+// once (see Apply), then makes them durable and wakes the shop's long polls. The batch is
+// applied in one store transaction (one lock of the shop, one commit, one wake-up); should
+// that fail, each mutation is applied in a transaction of its own, so that on a storage error
+// the mutations before it stay applied, and the error is returned. A batch that began is not
+// cut short when its request ends: what was applied is recorded either way.
 func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeapi.Result, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
 	defer s.inflight.Done()
 	ctx := context.Background()
-	results := make([]storeapi.Result, 0, len(ms))
-	var newest int64
-	var err error
-	for _, m := range ms {
-		var res storeapi.Result
-		var seq int64
-		res, seq, err = s.apply(ctx, shopID, staff, m)
-		if err != nil {
-			break
+	var results []storeapi.Result
+	newest, err := s.update(ctx, shopID, func(tx store.Tx) error {
+		results = make([]storeapi.Result, 0, len(ms)) // the store may run fn again
+		if err := preload(tx, ms); err != nil {
+			return err
 		}
-		newest = max(newest, seq)
-		s.metrics.mutations.WithLabelValues(string(res.Status)).Inc()
-		results = append(results, res)
+		for _, m := range ms {
+			res, err := s.applyIn(tx, staff, m)
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		return nil
+	})
+	if err != nil && len(ms) > 1 {
+		results, newest, err = s.applyEach(ctx, shopID, staff, ms)
+	}
+	if err == nil {
+		for _, res := range results {
+			s.metrics.mutations.WithLabelValues(string(res.Status)).Inc()
+		}
 	}
 	if cerr := s.commit(ctx, shopID, newest); err == nil {
 		err = cerr
@@ -105,6 +116,39 @@ func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeap
 		return nil, err
 	}
 	return results, nil
+}
+
+// preload has a store.Preloader read the results and target entities of ms ahead.
+func preload(tx store.Tx, ms []shop.Mutation) error {
+	p, ok := tx.(store.Preloader)
+	if !ok || len(ms) < 2 {
+		return nil
+	}
+	ids := make([]string, 0, len(ms))
+	keys := make([]store.RecordKey, 0, len(ms))
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+		if spec, ok := m.Kind.Spec(); ok && m.Entity != "" {
+			keys = append(keys, store.RecordKey{Type: spec.Entity, ID: m.Entity})
+		}
+	}
+	return p.Preload(ids, keys)
+}
+
+// applyEach applies mutations one transaction each, until a storage error; newest is the
+// shop's newest seq they wrote.
+func (s *Server) applyEach(ctx context.Context, shopID, staff string, ms []shop.Mutation) (results []storeapi.Result, newest int64, err error) {
+	for _, m := range ms {
+		var res storeapi.Result
+		var seq int64
+		res, seq, err = s.apply(ctx, shopID, staff, m)
+		if err != nil {
+			break
+		}
+		newest = max(newest, seq)
+		results = append(results, res)
+	}
+	return results, newest, err
 }
 
 // Apply applies one mutation of staff member staff to shop shopID, exactly once, and commits
@@ -123,13 +167,25 @@ func (s *Server) Apply(shopID, staff string, m shop.Mutation) (storeapi.Result, 
 // apply decides and writes one mutation without committing; seq is the shop's new seq when it
 // wrote records.
 func (s *Server) apply(ctx context.Context, shopID, staff string, m shop.Mutation) (res storeapi.Result, seq int64, err error) {
+	seq, err = s.update(ctx, shopID, func(tx store.Tx) error {
+		res, err = s.applyIn(tx, staff, m)
+		return err
+	})
+	if err != nil {
+		return storeapi.Result{}, 0, err
+	}
+	return res, seq, nil
+}
+
+// applyIn decides and writes one mutation of staff member staff in tx (see Apply).
+func (s *Server) applyIn(tx store.Tx, staff string, m shop.Mutation) (res storeapi.Result, err error) {
 	m.Staff = staff
 	if err := shop.Validate(m); err != nil {
 		// Without a valid envelope there may be no id to remember it by; the answer is the
 		// same every time anyway.
-		return storeapi.Result{ID: m.ID, Status: storeapi.StatusRejected, Reason: reason(err)}, 0, nil
+		return storeapi.Result{ID: m.ID, Status: storeapi.StatusRejected, Reason: reason(err)}, nil
 	}
-	seq, err = s.update(ctx, shopID, func(tx store.Tx) error {
+	err = func() error {
 		first, found, err := tx.Result(m.ID)
 		if err != nil {
 			return err
@@ -170,11 +226,11 @@ func (s *Server) apply(ctx context.Context, shopID, staff string, m shop.Mutatio
 			res.Status, res.Overwrote = storeapi.StatusApplied, out.Overwrote
 		}
 		return tx.PutResult(res)
-	})
+	}()
 	if err != nil {
-		return storeapi.Result{}, 0, err
+		return storeapi.Result{}, err
 	}
-	return res, seq, nil
+	return res, nil
 }
 
 // reason is the text a person reads for a rejected mutation.

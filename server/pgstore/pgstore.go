@@ -68,6 +68,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,10 +108,50 @@ type Store struct {
 
 	mu      sync.Mutex
 	indexes map[string]store.Index // declared indexes, by name
+
+	gatesMu sync.Mutex
+	gates   map[string]*shopGate // the shops with an Update running or waiting here
+}
+
+// shopGate lets one Update of a shop at a time through in this process. The counter row's
+// lock already serialises them; the gate makes the others wait here rather than on that lock
+// while holding a pooled connection, which would leave the pool to one shop's waiters while
+// other shops' Updates could run.
+type shopGate struct {
+	turn  chan struct{} // holds a token while an Update of the shop runs
+	users int           // Updates running or waiting; the gate goes when none is left
+}
+
+// enterShop waits for shop shopID's turn in this process (or for ctx to end) and returns the
+// function that ends it.
+func (s *Store) enterShop(ctx context.Context, shopID string) (func(), error) {
+	s.gatesMu.Lock()
+	g := s.gates[shopID]
+	if g == nil {
+		g = &shopGate{turn: make(chan struct{}, 1)}
+		s.gates[shopID] = g
+	}
+	g.users++
+	s.gatesMu.Unlock()
+	leave := func() {
+		s.gatesMu.Lock()
+		if g.users--; g.users == 0 {
+			delete(s.gates, shopID)
+		}
+		s.gatesMu.Unlock()
+	}
+	select {
+	case g.turn <- struct{}{}:
+		return func() { <-g.turn; leave() }, nil
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
 }
 
 var _ store.Store = (*Store)(nil)
 var _ store.Watcher = (*Store)(nil)
+var _ store.Preloader = (*pgTx)(nil)
 
 // Errors of the PostgreSQL store.
 var (
@@ -150,7 +191,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -215,24 +256,85 @@ func rollback(tx pgx.Tx) {
 	_ = tx.Rollback(ctx) // a failed rollback leaves a broken connection, which the pool drops
 }
 
+// A transaction of Update or View runs on a pooled connection that it begins itself, so that
+// BEGIN goes in one round trip with the statement after it (the counter row's lock or read),
+// and Update's writes go in one round trip with the counter's update, the NOTIFY and COMMIT:
+// a mutation costs the round trips of its reads plus two, not one per statement.
+
+// begin acquires a connection and runs BEGIN (with mode) and the counter's read of shop in one
+// round trip; found is false without a counter row. The caller ends the transaction with end.
+func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string) (c *pgxpool.Conn, seq int64, found bool, err error) {
+	c, err = s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(mode)
+	b.Queue(counterSQL, shopID)
+	br := c.Conn().SendBatch(ctx, b)
+	_, err = br.Exec()
+	if err == nil {
+		err = br.QueryRow().Scan(&seq)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	found = err == nil
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
+		end(c)
+		return nil, 0, false, err
+	}
+	return c, seq, found, nil
+}
+
+// end rolls back what c's transaction left open, if anything, and returns c to the pool; a
+// connection that cannot roll back is closed (the pool then drops it). It runs whatever the
+// transaction's ctx says.
+func end(c *pgxpool.Conn) {
+	conn := c.Conn()
+	if !conn.IsClosed() && conn.PgConn().TxStatus() != 'I' {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+			conn.Close(ctx)
+		}
+		cancel()
+	}
+	c.Release()
+}
+
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	done, err := s.enterShop(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	defer done()
 	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, fn) })
 }
 
-// lockShop locks shop shopID's counter row, creating it on first use, and returns its seq.
+// The statements that lock a shop's counter row and create it on first use.
+const (
+	lockCounterSQL   = `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`
+	createCounterSQL = `INSERT INTO kefu_shops (shop, seq) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING`
+	readCounterSQL   = `SELECT seq FROM kefu_shops WHERE shop = $1`
+)
+
+// lockShop locks shop shopID's counter row in tx, creating it on first use, and returns its
+// seq (Load's transaction).
 func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 	var seq int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+	err := tx.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		// Two first Updates of a shop: the second's insert waits for the first to end.
-		if _, err := tx.Exec(ctx, `INSERT INTO kefu_shops (shop, seq) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING`, shopID); err != nil {
+		if _, err := tx.Exec(ctx, createCounterSQL, shopID); err != nil {
 			return 0, fail(ctx, "creating the shop's counter", err)
 		}
-		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+		err = tx.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq)
 	}
 	if err != nil {
 		return 0, fail(ctx, "locking the shop's counter", err)
@@ -241,21 +343,22 @@ func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 }
 
 func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx) error) (err error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	c, seq, found, err := s.begin(ctx, "BEGIN ISOLATION LEVEL READ COMMITTED", lockCounterSQL, shopID)
 	if err != nil {
 		return fail(ctx, "beginning an update", err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			rollback(tx)
+	defer end(c)
+	conn := c.Conn()
+	if !found {
+		// Two first Updates of a shop: the second's insert waits for the first to end.
+		if _, err := conn.Exec(ctx, createCounterSQL, shopID); err != nil {
+			return fail(ctx, "creating the shop's counter", err)
 		}
-	}()
-	seq, err := lockShop(ctx, tx, shopID)
-	if err != nil {
-		return err
+		if err := conn.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq); err != nil {
+			return fail(ctx, "locking the shop's counter", err)
+		}
 	}
-	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq}, start: seq}
+	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, q: conn, shop: shopID, seq: seq}, start: seq}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -263,19 +366,15 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx)
 		return err // a ctx that ended during fn rolls the update back
 	}
 	if w.seq != w.start {
-		b := &pgx.Batch{}
-		b.Queue(`UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
+		w.pending.Queue(`UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
 		if !s.opts.NoNotify {
-			b.Queue(`SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fail(ctx, "advancing the shop's counter", err)
+			w.pending.Queue(`SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
+	w.pending.Queue("COMMIT")
+	if err := w.flush(); err != nil {
 		return fail(ctx, "committing", err)
 	}
-	committed = true
 	return nil
 }
 
@@ -285,18 +384,13 @@ func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) e
 		return err
 	}
 	return retry(ctx, func() error {
-		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		// The counter's read takes the snapshot: it is taken now, as View begins.
+		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID)
 		if err != nil {
 			return fail(ctx, "beginning a view", err)
 		}
-		defer rollback(tx)
-		// The first statement takes the snapshot: it is taken now, as View begins.
-		var seq int64
-		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1`, shopID).Scan(&seq)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fail(ctx, "reading the shop's counter", err)
-		}
-		return fn(&pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq})
+		defer end(c)
+		return fn(&pgRead{st: s, ctx: ctx, q: c.Conn(), shop: shopID, seq: seq})
 	})
 }
 
@@ -421,7 +515,7 @@ const pageRows = 256
 type pgRead struct {
 	st   *Store
 	ctx  context.Context
-	q    pgx.Tx
+	q    *pgx.Conn // in the transaction Update or View began
 	shop string
 	seq  int64 // the counter read when the transaction began, plus its own Puts
 }
@@ -644,20 +738,244 @@ func (r *pgRead) Scan(index string, q store.Query, fn func(store.Entry) bool) er
 }
 
 // pgTx is a Tx on a PostgreSQL read-write transaction that holds the shop's counter row.
+//
+// Its writes are not sent one by one: they wait in pending and go in one round trip, with the
+// counter's update and COMMIT at the end of Update, or before a read they could change
+// (Feed, Scan, Account…). Record and Result answer from what the transaction wrote or read
+// before: while it holds the counter row no other transaction writes the shop's records or
+// results (every write of a shop is an Update or a Load, which lock that row first), so what
+// it read stays true until it ends.
 type pgTx struct {
 	pgRead
-	start int64 // the counter when the Update began
+	start   int64 // the counter when the Update began
+	pending pgx.Batch
+	whats   []string // what each pending statement does, for its error
+	records map[recordKey]cachedRecord
+	results map[string]cachedResult
 }
 
-// exec runs a write of the transaction, once its ctx is checked.
+// recordKey names an entity of the shop.
+type recordKey struct {
+	typ shop.EntityType
+	id  string
+}
+
+// cachedRecord is what Record answers for an entity the transaction read or wrote.
+type cachedRecord struct {
+	rec   shop.Record
+	found bool
+}
+
+// cachedResult is what Result answers for a mutation id the transaction read or wrote.
+type cachedResult struct {
+	res   storeapi.Result
+	found bool
+}
+
+// exec queues a write of the transaction, once its ctx is checked; flush sends it.
 func (w *pgTx) exec(what, sql string, args ...any) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := w.q.Exec(w.ctx, sql, args...); err != nil {
-		return fail(w.ctx, what, err)
+	w.pending.Queue(sql, args...)
+	w.whats = append(w.whats, what)
+	return nil
+}
+
+// flush sends the pending statements in one round trip and reads their outcomes; the first
+// failure is returned (the server skips the statements after it, COMMIT included).
+func (w *pgTx) flush() error {
+	n := w.pending.Len()
+	if n == 0 {
+		return nil
+	}
+	b, whats := w.pending, w.whats // pgx reads the batch while its results are read
+	w.pending, w.whats = pgx.Batch{}, nil
+	br := w.q.SendBatch(w.ctx, &b)
+	var err error
+	for i := 0; i < n && err == nil; i++ {
+		if _, e := br.Exec(); e != nil {
+			err = fail(w.ctx, whats[i], e)
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fail(w.ctx, "sending the transaction's writes", cerr)
+	}
+	return err
+}
+
+// flushed is flush before a read that the pending writes could change.
+func (w *pgTx) flushed() error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+func (w *pgTx) Account() (store.ShopAccount, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.ShopAccount{}, false, err
+	}
+	return w.pgRead.Account()
+}
+
+func (w *pgTx) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+	if err := w.ctx.Err(); err != nil {
+		return shop.Record{}, false, err
+	}
+	k := recordKey{t, id}
+	if c, ok := w.records[k]; ok {
+		return c.rec, c.found, nil
+	}
+	rec, found, err := w.pgRead.Record(t, id)
+	if err != nil {
+		return rec, found, err
+	}
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	w.records[k] = cachedRecord{rec: rec, found: found}
+	return rec, found, nil
+}
+
+// Preload implements store.Preloader: one round trip reads the results and the records
+// asked for (and any record of those types with those ids), which Result and Record then
+// answer from memory, found or not.
+func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	var resultIDs, types, ids []string
+	for _, id := range results {
+		if _, ok := w.results[id]; !ok {
+			resultIDs = append(resultIDs, id)
+			w.results[id] = cachedResult{} // not found, unless read below
+		}
+	}
+	seenType := map[shop.EntityType]bool{}
+	for _, k := range records {
+		if _, ok := w.records[recordKey{k.Type, k.ID}]; ok {
+			continue
+		}
+		w.records[recordKey{k.Type, k.ID}] = cachedRecord{} // not found, unless read below
+		ids = append(ids, k.ID)
+		if !seenType[k.Type] {
+			seenType[k.Type] = true
+			types = append(types, string(k.Type))
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, data FROM kefu_results WHERE shop = $1 AND id = ANY($2)`, w.shop, resultIDs)
+	b.Queue(`SELECT type, id, seq, deleted, data FROM kefu_records WHERE shop = $1 AND type = ANY($2) AND id = ANY($3)`, w.shop, types, ids)
+	err := func() error {
+		br := w.q.SendBatch(w.ctx, b)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var data []byte
+			if err := rows.Scan(&id, &data); err != nil {
+				return err
+			}
+			var res storeapi.Result
+			if err := json.Unmarshal(data, &res); err != nil {
+				return fmt.Errorf("decoding result %q: %w", id, err)
+			}
+			w.results[id] = cachedResult{res: res, found: true}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rec shop.Record
+			var typ string
+			var data []byte
+			if err := rows.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data); err != nil {
+				return err
+			}
+			rec.Type = shop.EntityType(typ)
+			if len(data) > 0 {
+				rec.Data = json.RawMessage(data)
+			}
+			w.records[recordKey{rec.Type, rec.ID}] = cachedRecord{rec: rec, found: true}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return br.Close()
+	}()
+	if err != nil {
+		// What was marked missing may not be: forget it all, the reads go to the database.
+		w.records, w.results = nil, nil
+		return fail(w.ctx, "reading ahead", err)
 	}
 	return nil
+}
+
+func (w *pgTx) Feed(after int64, fn func(shop.Record) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Feed(after, fn)
+}
+
+func (w *pgTx) Credential(staff string) (store.Credential, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.Credential{}, false, err
+	}
+	return w.pgRead.Credential(staff)
+}
+
+func (w *pgTx) Result(mutationID string) (storeapi.Result, bool, error) {
+	if err := w.ctx.Err(); err != nil {
+		return storeapi.Result{}, false, err
+	}
+	if c, ok := w.results[mutationID]; ok {
+		return c.res, c.found, nil
+	}
+	res, found, err := w.pgRead.Result(mutationID)
+	if err != nil {
+		return res, found, err
+	}
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	w.results[mutationID] = cachedResult{res: res, found: found}
+	return res, found, nil
+}
+
+func (w *pgTx) Results(fn func(storeapi.Result) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Results(fn)
+}
+
+func (w *pgTx) ChatToken(hash string) (store.ChatToken, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.ChatToken{}, false, err
+	}
+	return w.pgRead.ChatToken(hash)
+}
+
+func (w *pgTx) Scan(index string, q store.Query, fn func(store.Entry) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Scan(index, q, fn)
 }
 
 // putJSON upserts v as the data of the row keyed (shop, key) of table.
@@ -695,6 +1013,7 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	if !rec.Deleted {
 		data = rec.Data
 	}
+	data = slices.Clone(data) // the caller may reuse its buffer before the write is sent
 	err := w.exec("storing a record", `INSERT INTO kefu_records (shop, type, id, seq, deleted, data) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`,
 		w.shop, string(rec.Type), rec.ID, seq, rec.Deleted, data)
@@ -702,11 +1021,37 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 		return 0, err
 	}
 	w.seq = seq
+	stored := shop.Record{Type: rec.Type, ID: rec.ID, Seq: seq, Deleted: rec.Deleted}
+	if len(data) > 0 {
+		stored.Data = json.RawMessage(data)
+	}
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	w.records[recordKey{rec.Type, rec.ID}] = cachedRecord{rec: stored, found: true}
 	return seq, nil
 }
 
 func (w *pgTx) PutResult(r storeapi.Result) error {
-	return w.putJSON("kefu_results", "id", r.ID, r)
+	// What Result gives back is what a read of the stored JSON would: the value decoded.
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var stored storeapi.Result
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return fmt.Errorf("decoding result %q: %w", r.ID, err)
+	}
+	err = w.exec("storing into kefu_results", `INSERT INTO kefu_results (shop, id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`, w.shop, r.ID, b)
+	if err != nil {
+		return err
+	}
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	w.results[r.ID] = cachedResult{res: stored, found: true}
+	return nil
 }
 
 func (w *pgTx) PutChatToken(hash string, t store.ChatToken) error {
