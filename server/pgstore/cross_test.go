@@ -29,6 +29,7 @@ import (
 type instance struct {
 	srv *server.Server
 	url string
+	dsn string // the database and schema it serves
 }
 
 func startInstance(t testing.TB, dsn string, o Options) *instance {
@@ -44,7 +45,7 @@ func startInstance(t testing.TB, dsn string, o Options) *instance {
 		srv.Close()
 		hs.Close()
 	})
-	return &instance{srv: srv, url: hs.URL}
+	return &instance{srv: srv, url: hs.URL, dsn: dsn}
 }
 
 // twoInstances starts two servers on one new schema with shop "agency" (staff 1001) and
