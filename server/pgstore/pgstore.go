@@ -34,14 +34,35 @@
 // its transaction, delivered at commit; Watch LISTENs and also reads the counters every
 // Options.PollEvery, which catches notifications lost while its connection was down. The
 // notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
-// tokens are in the database, so a desk or a customer may reach any server; the rate limits
-// (failed logins, chat starts and sends) are counted by each server on its own, so that n
-// servers behind a load balancer allow up to n times the limits.
+// tokens are in the database, so a desk or a customer may reach any server; so are the rate
+// limits' counts (store.RateCounter: kefu_rates, one row per key and window, bumped by one
+// upsert that reads the previous window's row too), so that n servers allow what one would.
+//
+// # Round trips
+//
+// On a busy database the cost of a write is its round trips, and the time its shop's counter
+// row stays locked is the shop's throughput. So an Update sends BEGIN with the counter's lock
+// in one round trip; its writes wait in memory and go with the counter's update, NOTIFY and
+// COMMIT in one more (before that only when a read could see them); Record and Result answer
+// from what the transaction read or wrote before; and the server reads a push's results and
+// target records ahead in one round trip (store.Preloader) and applies the whole push in one
+// Update. A push of n mutations thus takes three round trips plus the Decide reads the read
+// ahead did not cover, not about eight per mutation. Updates of one shop queue in the process
+// before they take a pooled connection, so that the waiters of one busy shop do not hold the
+// pool while other shops could run. Statements are prepared once per connection (pgx's
+// statement cache).
+//
+// Durability: a commit waits for its WAL flush (synchronous_commit on). With many shops
+// committing at once, PostgreSQL's group commit (commit_delay, e.g. 200 µs, with
+// commit_siblings 5) lets one flush cover several commits; that is the deployment's setting,
+// not this package's (the tests' throwaway server runs with fsync off).
 //
 // # CockroachDB and other engines
 //
 // The SQL is PostgreSQL's common ground; for CockroachDB these statements change:
 //
+//   - kefu_rates is global, like kefu_tokens: distribute it by key (Citus) or leave it
+//     range-split by key (CockroachDB); its statements are single-row upserts.
 //   - NOTIFY and LISTEN do not exist: set Options.NoNotify, so Watch polls kefu_shops (one
 //     small SELECT every PollEvery, 50 ms by default), or replace Watch's LISTEN with a
 //     changefeed on kefu_shops (CREATE CHANGEFEED FOR TABLE kefu_shops, read with
@@ -366,12 +387,12 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx)
 		return err // a ctx that ended during fn rolls the update back
 	}
 	if w.seq != w.start {
-		w.pending.Queue(`UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
+		w.queue("advancing the shop's counter", `UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
 		if !s.opts.NoNotify {
-			w.pending.Queue(`SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
+			w.queue("notifying", `SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
 		}
 	}
-	w.pending.Queue("COMMIT")
+	w.queue("committing", "COMMIT")
 	if err := w.flush(); err != nil {
 		return fail(ctx, "committing", err)
 	}
@@ -750,8 +771,13 @@ type pgTx struct {
 	start   int64 // the counter when the Update began
 	pending pgx.Batch
 	whats   []string // what each pending statement does, for its error
-	records map[recordKey]cachedRecord
-	results map[string]cachedResult
+	// The Puts and PutResults not sent yet, the latest of each entity or id (an entity Put
+	// twice keeps its last seq only, as the compacted feed would): they go as one multi-row
+	// statement each, ahead of pending.
+	putRecords map[recordKey]shop.Record
+	putResults map[string][]byte
+	records    map[recordKey]cachedRecord
+	results    map[string]cachedResult
 }
 
 // recordKey names an entity of the shop.
@@ -777,20 +803,64 @@ func (w *pgTx) exec(what, sql string, args ...any) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
+	w.queue(what, sql, args...)
+	return nil
+}
+
+// queue adds a statement to the pending ones.
+func (w *pgTx) queue(what, sql string, args ...any) {
 	w.pending.Queue(sql, args...)
 	w.whats = append(w.whats, what)
-	return nil
+}
+
+// Multi-row upserts of records and results, from arrays (one prepared statement whatever the
+// number of rows).
+const (
+	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data)
+		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[]) AS u (type, id, seq, deleted, data)
+		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`
+	putResultsSQL = `INSERT INTO kefu_results (shop, id, data)
+		SELECT $1, u.id, u.data FROM unnest($2::text[], $3::bytea[]) AS u (id, data)
+		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`
+)
+
+// takeWrites returns the batch to send: the records' and results' upserts, then pending.
+func (w *pgTx) takeWrites() (pgx.Batch, []string) {
+	var b pgx.Batch
+	var whats []string
+	if n := len(w.putRecords); n > 0 {
+		types, ids, seqs, deleted, data := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n)
+		for _, rec := range w.putRecords {
+			types, ids, seqs, deleted = append(types, string(rec.Type)), append(ids, rec.ID), append(seqs, rec.Seq), append(deleted, rec.Deleted)
+			data = append(data, []byte(rec.Data))
+		}
+		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data)
+		whats = append(whats, "storing records")
+		w.putRecords = nil
+	}
+	if n := len(w.putResults); n > 0 {
+		ids, data := make([]string, 0, n), make([][]byte, 0, n)
+		for id, b := range w.putResults {
+			ids, data = append(ids, id), append(data, b)
+		}
+		b.Queue(putResultsSQL, w.shop, ids, data)
+		whats = append(whats, "storing results")
+		w.putResults = nil
+	}
+	b.QueuedQueries = append(b.QueuedQueries, w.pending.QueuedQueries...)
+	whats = append(whats, w.whats...)
+	w.pending, w.whats = pgx.Batch{}, nil
+	return b, whats
 }
 
 // flush sends the pending statements in one round trip and reads their outcomes; the first
 // failure is returned (the server skips the statements after it, COMMIT included).
 func (w *pgTx) flush() error {
-	n := w.pending.Len()
+	b, whats := w.takeWrites() // pgx reads the batch while its results are read
+	n := b.Len()
 	if n == 0 {
 		return nil
 	}
-	b, whats := w.pending, w.whats // pgx reads the batch while its results are read
-	w.pending, w.whats = pgx.Batch{}, nil
 	br := w.q.SendBatch(w.ctx, &b)
 	var err error
 	for i := 0; i < n && err == nil; i++ {
@@ -1013,13 +1083,10 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	if !rec.Deleted {
 		data = rec.Data
 	}
-	data = slices.Clone(data) // the caller may reuse its buffer before the write is sent
-	err := w.exec("storing a record", `INSERT INTO kefu_records (shop, type, id, seq, deleted, data) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`,
-		w.shop, string(rec.Type), rec.ID, seq, rec.Deleted, data)
-	if err != nil {
+	if err := w.ctx.Err(); err != nil {
 		return 0, err
 	}
+	data = slices.Clone(data) // the caller may reuse its buffer before the write is sent
 	w.seq = seq
 	stored := shop.Record{Type: rec.Type, ID: rec.ID, Seq: seq, Deleted: rec.Deleted}
 	if len(data) > 0 {
@@ -1028,7 +1095,12 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	if w.records == nil {
 		w.records = map[recordKey]cachedRecord{}
 	}
-	w.records[recordKey{rec.Type, rec.ID}] = cachedRecord{rec: stored, found: true}
+	if w.putRecords == nil {
+		w.putRecords = map[recordKey]shop.Record{}
+	}
+	k := recordKey{rec.Type, rec.ID}
+	w.records[k] = cachedRecord{rec: stored, found: true}
+	w.putRecords[k] = stored
 	return seq, nil
 }
 
@@ -1042,11 +1114,13 @@ func (w *pgTx) PutResult(r storeapi.Result) error {
 	if err := json.Unmarshal(b, &stored); err != nil {
 		return fmt.Errorf("decoding result %q: %w", r.ID, err)
 	}
-	err = w.exec("storing into kefu_results", `INSERT INTO kefu_results (shop, id, data) VALUES ($1, $2, $3)
-		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`, w.shop, r.ID, b)
-	if err != nil {
+	if err := w.ctx.Err(); err != nil {
 		return err
 	}
+	if w.putResults == nil {
+		w.putResults = map[string][]byte{}
+	}
+	w.putResults[r.ID] = b
 	if w.results == nil {
 		w.results = map[string]cachedResult{}
 	}
