@@ -776,6 +776,7 @@ type pgTx struct {
 	// statement each, ahead of pending.
 	putRecords map[recordKey]shop.Record
 	putResults map[string][]byte
+	entries    map[string]map[string]entryChange // index → entry (as JSON) → its last change
 	records    map[recordKey]cachedRecord
 	results    map[string]cachedResult
 }
@@ -847,6 +848,7 @@ func (w *pgTx) takeWrites() (pgx.Batch, []string) {
 		whats = append(whats, "storing results")
 		w.putResults = nil
 	}
+	w.queueEntries(&b, &whats)
 	b.QueuedQueries = append(b.QueuedQueries, w.pending.QueuedQueries...)
 	whats = append(whats, w.whats...)
 	w.pending, w.whats = pgx.Batch{}, nil
@@ -1148,28 +1150,91 @@ func (w *pgTx) entryArgs(index string, e store.Entry) (store.Index, []any, error
 	return ix, append(append([]any{w.shop}, e.Key...), e.ID), nil
 }
 
-func (w *pgTx) AddEntry(index string, e store.Entry) error {
-	ix, args, err := w.entryArgs(index, e)
-	if err != nil {
-		return err
-	}
-	marks := make([]string, len(args))
-	for i := range args {
-		marks[i] = "$" + strconv.Itoa(i+1)
-	}
-	return w.exec("adding an index entry", `INSERT INTO `+indexTable(ix.Name)+` (shop, `+strings.Join(fieldColumns(ix), ", ")+`, id)
-		VALUES (`+strings.Join(marks, ", ")+`) ON CONFLICT DO NOTHING`, args...)
+func (w *pgTx) AddEntry(index string, e store.Entry) error { return w.entryOp(index, e, true) }
+
+func (w *pgTx) RemoveEntry(index string, e store.Entry) error { return w.entryOp(index, e, false) }
+
+// entryChange is the last AddEntry (add) or RemoveEntry of one index entry in a transaction.
+type entryChange struct {
+	add   bool
+	entry store.Entry
 }
 
-func (w *pgTx) RemoveEntry(index string, e store.Entry) error {
-	ix, args, err := w.entryArgs(index, e)
+// entryOp records an AddEntry or RemoveEntry to send with the transaction's other writes. Of
+// the changes of one entry only the last matters, and changes of different entries commute:
+// they go as one multi-row insert and one multi-row delete per index.
+func (w *pgTx) entryOp(index string, e store.Entry, add bool) error {
+	ix, _, err := w.entryArgs(index, e)
 	if err != nil {
 		return err
 	}
-	conds := []string{"shop = $1"}
-	for i, c := range fieldColumns(ix) {
-		conds = append(conds, fmt.Sprintf("%s = $%d", c, i+2))
+	key, err := json.Marshal(append(append([]any{}, e.Key...), e.ID))
+	if err != nil {
+		return err
 	}
-	conds = append(conds, fmt.Sprintf("id = $%d", len(args)))
-	return w.exec("removing an index entry", `DELETE FROM `+indexTable(ix.Name)+` WHERE `+strings.Join(conds, " AND "), args...)
+	if w.entries == nil {
+		w.entries = map[string]map[string]entryChange{}
+	}
+	m := w.entries[ix.Name]
+	if m == nil {
+		m = map[string]entryChange{}
+		w.entries[ix.Name] = m
+	}
+	m[string(key)] = entryChange{add: add, entry: store.Entry{Key: append([]any(nil), e.Key...), ID: e.ID}}
+	return nil
+}
+
+// queueEntries adds to b the multi-row statements of the pending index changes.
+func (w *pgTx) queueEntries(b *pgx.Batch, whats *[]string) {
+	for name, changes := range w.entries {
+		ix, err := w.st.index(name)
+		if err != nil {
+			continue // checked by entryOp; indexes are never forgotten
+		}
+		cols := strings.Join(fieldColumns(ix), ", ")
+		for _, add := range []bool{false, true} {
+			arrays := make([]any, len(ix.Fields)+1)
+			casts := make([]string, len(arrays))
+			for i, f := range ix.Fields {
+				if f.Kind == store.Int {
+					arrays[i], casts[i] = []int64{}, fmt.Sprintf("$%d::bigint[]", i+2)
+				} else {
+					arrays[i], casts[i] = []string{}, fmt.Sprintf("$%d::text[]", i+2)
+				}
+			}
+			ids := []string{}
+			casts[len(ix.Fields)] = fmt.Sprintf("$%d::text[]", len(ix.Fields)+2)
+			n := 0
+			for _, c := range changes {
+				if c.add != add {
+					continue
+				}
+				n++
+				for i, v := range c.entry.Key {
+					switch a := arrays[i].(type) {
+					case []int64:
+						arrays[i] = append(a, v.(int64))
+					case []string:
+						arrays[i] = append(a, v.(string))
+					}
+				}
+				ids = append(ids, c.entry.ID)
+			}
+			if n == 0 {
+				continue
+			}
+			arrays[len(ix.Fields)] = ids
+			rows := "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ")"
+			if add {
+				b.Queue(`INSERT INTO `+indexTable(ix.Name)+` (shop, `+cols+`, id) SELECT $1, u.* FROM (`+rows+`) AS u ON CONFLICT DO NOTHING`,
+					append([]any{w.shop}, arrays...)...)
+				*whats = append(*whats, "adding entries of index "+ix.Name)
+			} else {
+				b.Queue(`DELETE FROM `+indexTable(ix.Name)+` WHERE shop = $1 AND (`+cols+`, id) IN (`+rows+`)`,
+					append([]any{w.shop}, arrays...)...)
+				*whats = append(*whats, "removing entries of index "+ix.Name)
+			}
+		}
+	}
+	w.entries = nil
 }
