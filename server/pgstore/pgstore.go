@@ -34,7 +34,8 @@
 // its transaction, delivered at commit; Watch LISTENs and also reads the counters every
 // Options.PollEvery, which catches notifications lost while its connection was down. The
 // notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
-// tokens are in the database, so a desk or a customer may reach any server; so are the rate
+// tokens are in the database, so a desk or a customer may reach any server (a staff token read
+// is remembered for 2 s: see tokenCacheFor); so are the rate
 // limits' counts (store.RateCounter: kefu_rates, one row per key and window, bumped by one
 // upsert that reads the previous window's row too), so that n servers allow what one would.
 //
@@ -132,6 +133,25 @@ type Store struct {
 
 	gatesMu sync.Mutex
 	gates   map[string]*shopGate // the shops with an Update running or waiting here
+
+	tokensMu sync.Mutex
+	tokens   map[string]cachedToken // staff tokens read lately, by hash
+}
+
+// tokenCacheFor is how long Token answers from memory for a token it read: every request of a
+// desk looks its token up, and a long-polling desk asks several times a second. A token
+// deleted through another server may thus still be found here for that long; kefu-store
+// deletes a token only once it has expired (and the server checks the expiry on every use),
+// and PutToken and DeleteToken through this Store take effect here at once.
+const tokenCacheFor = 2 * time.Second
+
+// tokenCacheMax bounds the cache; when full it is emptied.
+const tokenCacheMax = 10000
+
+// cachedToken is a token as read from the database, and when.
+type cachedToken struct {
+	info store.TokenInfo
+	read time.Time
 }
 
 // shopGate lets one Update of a shop at a time through in this process. The counter row's
@@ -212,7 +232,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, tokens: map[string]cachedToken{}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -451,6 +471,7 @@ func (s *Store) PutToken(ctx context.Context, hash string, t store.TokenInfo) er
 	if err != nil {
 		return err
 	}
+	defer s.forgetToken(hash)
 	_, err = s.pool.Exec(ctx, `INSERT INTO kefu_tokens (hash, shop, expires_ns, data) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (hash) DO UPDATE SET shop = excluded.shop, expires_ns = excluded.expires_ns, data = excluded.data`,
 		hash, t.Shop, unixNano(t.Expires), b)
@@ -466,8 +487,33 @@ func (s *Store) Token(ctx context.Context, hash string) (store.TokenInfo, bool, 
 	if err := s.enter(ctx); err != nil {
 		return t, false, err
 	}
+	s.tokensMu.Lock()
+	c, ok := s.tokens[hash]
+	s.tokensMu.Unlock()
+	if ok && time.Since(c.read) < tokenCacheFor {
+		return c.info, true, nil
+	}
+	read := time.Now()
 	found, err := getJSON(ctx, s.pool, &t, `SELECT data FROM kefu_tokens WHERE hash = $1`, hash)
+	s.tokensMu.Lock()
+	defer s.tokensMu.Unlock()
+	switch {
+	case err == nil && found:
+		if len(s.tokens) >= tokenCacheMax {
+			clear(s.tokens)
+		}
+		s.tokens[hash] = cachedToken{info: t, read: read}
+	default:
+		delete(s.tokens, hash)
+	}
 	return t, found, err
+}
+
+// forgetToken drops a token from the cache (it changed through this Store).
+func (s *Store) forgetToken(hash string) {
+	s.tokensMu.Lock()
+	delete(s.tokens, hash)
+	s.tokensMu.Unlock()
 }
 
 // DeleteToken implements store.Store.
@@ -475,6 +521,7 @@ func (s *Store) DeleteToken(ctx context.Context, hash string) error {
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	defer s.forgetToken(hash)
 	if _, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE hash = $1`, hash); err != nil {
 		return fail(ctx, "deleting a token", err)
 	}
@@ -486,6 +533,13 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 	if err := s.enter(ctx); err != nil {
 		return 0, err
 	}
+	s.tokensMu.Lock()
+	for hash, c := range s.tokens {
+		if !c.info.Expires.After(now) {
+			delete(s.tokens, hash)
+		}
+	}
+	s.tokensMu.Unlock()
 	tag, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE expires_ns <= $1`, unixNano(now))
 	if err != nil {
 		return 0, fail(ctx, "deleting expired tokens", err)
