@@ -29,8 +29,20 @@ func (s *Server) write(ctx context.Context, shopID string, fn func(store.Tx) err
 // transaction wrote records (0 when it did not). The write is not durable nor announced until
 // commit.
 func (s *Server) update(ctx context.Context, shopID string, fn func(store.Tx) error) (int64, error) {
+	return s.updateWith(ctx, shopID, nil, nil, fn)
+}
+
+// updateWith is update, with the results and records fn will read named ahead for a store
+// that can read them as the transaction begins (store.PreloadUpdater).
+func (s *Server) updateWith(ctx context.Context, shopID string, results []string, records []store.RecordKey, fn func(store.Tx) error) (int64, error) {
 	var before, after int64
-	err := s.store.Update(ctx, shopID, func(tx store.Tx) error {
+	run := s.store.Update
+	if pu, ok := s.store.(store.PreloadUpdater); ok && len(results)+len(records) > 0 {
+		run = func(ctx context.Context, shopID string, fn func(store.Tx) error) error {
+			return pu.UpdatePreloaded(ctx, shopID, results, records, fn)
+		}
+	}
+	err := run(ctx, shopID, func(tx store.Tx) error {
 		var err error
 		if before, err = tx.Seq(); err != nil {
 			return err
@@ -87,11 +99,9 @@ func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeap
 	defer s.inflight.Done()
 	ctx := context.Background()
 	var results []storeapi.Result
-	newest, err := s.update(ctx, shopID, func(tx store.Tx) error {
+	ids, keys := preloadKeys(ms)
+	newest, err := s.updateWith(ctx, shopID, ids, keys, func(tx store.Tx) error {
 		results = make([]storeapi.Result, 0, len(ms)) // the store may run fn again
-		if err := preload(tx, ms); err != nil {
-			return err
-		}
 		for _, m := range ms {
 			res, err := s.applyIn(tx, staff, m)
 			if err != nil {
@@ -118,21 +128,17 @@ func (s *Server) ApplyBatch(shopID, staff string, ms []shop.Mutation) ([]storeap
 	return results, nil
 }
 
-// preload has a store.Preloader read the results and target entities of ms ahead.
-func preload(tx store.Tx, ms []shop.Mutation) error {
-	p, ok := tx.(store.Preloader)
-	if !ok || len(ms) < 2 {
-		return nil
-	}
-	ids := make([]string, 0, len(ms))
-	keys := make([]store.RecordKey, 0, len(ms))
+// preloadKeys are the mutation ids and target entities of ms, for a store.PreloadUpdater.
+func preloadKeys(ms []shop.Mutation) (ids []string, keys []store.RecordKey) {
+	ids = make([]string, 0, len(ms))
+	keys = make([]store.RecordKey, 0, len(ms))
 	for _, m := range ms {
 		ids = append(ids, m.ID)
 		if spec, ok := m.Kind.Spec(); ok && m.Entity != "" {
 			keys = append(keys, store.RecordKey{Type: spec.Entity, ID: m.Entity})
 		}
 	}
-	return p.Preload(ids, keys)
+	return ids, keys
 }
 
 // applyEach applies mutations one transaction each, until a storage error; newest is the

@@ -46,8 +46,8 @@
 // in one round trip; its writes wait in memory and go with the counter's update, NOTIFY and
 // COMMIT in one more (before that only when a read could see them); Record and Result answer
 // from what the transaction read or wrote before; and the server reads a push's results and
-// target records ahead in one round trip (store.Preloader) and applies the whole push in one
-// Update. A push of n mutations thus takes three round trips plus the Decide reads the read
+// target records ahead in the round trip that begins the transaction (store.PreloadUpdater)
+// and applies the whole push in one Update. A push of n mutations thus takes three round trips plus the Decide reads the read
 // ahead did not cover, not about eight per mutation. Updates of one shop queue in the process
 // before they take a pooled connection, so that the waiters of one busy shop do not hold the
 // pool while other shops could run. Statements are prepared once per connection (pgx's
@@ -192,7 +192,7 @@ func (s *Store) enterShop(ctx context.Context, shopID string) (func(), error) {
 
 var _ store.Store = (*Store)(nil)
 var _ store.Watcher = (*Store)(nil)
-var _ store.Preloader = (*pgTx)(nil)
+var _ store.PreloadUpdater = (*Store)(nil)
 
 // Errors of the PostgreSQL store.
 var (
@@ -304,7 +304,11 @@ func rollback(tx pgx.Tx) {
 
 // begin acquires a connection and runs BEGIN (with mode) and the counter's read of shop in one
 // round trip; found is false without a counter row. The caller ends the transaction with end.
-func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string) (c *pgxpool.Conn, seq int64, found bool, err error) {
+//
+// extra, if not nil, queues more statements to run after the counter's read in the same round
+// trip (on the connection it is given) and returns the function that reads their answers,
+// which runs only when the counter row was found.
+func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string, extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error) (c *pgxpool.Conn, seq int64, found bool, err error) {
 	c, err = s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, 0, false, err
@@ -312,10 +316,17 @@ func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string) (c *
 	b := &pgx.Batch{}
 	b.Queue(mode)
 	b.Queue(counterSQL, shopID)
+	var readExtra func(pgx.BatchResults) error
+	if extra != nil {
+		readExtra = extra(c.Conn(), b)
+	}
 	br := c.Conn().SendBatch(ctx, b)
 	_, err = br.Exec()
 	if err == nil {
 		err = br.QueryRow().Scan(&seq)
+	}
+	if err == nil && readExtra != nil {
+		err = readExtra(br)
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -356,7 +367,29 @@ func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) err
 		return err
 	}
 	defer done()
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, fn) })
+	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, nil, fn) })
+}
+
+// UpdatePreloaded implements store.PreloadUpdater: the results and records named are read in
+// the round trip that begins the transaction, after the counter row's lock, so that they are
+// the latest committed.
+func (s *Store) UpdatePreloaded(ctx context.Context, shopID string, results []string, records []store.RecordKey, fn func(store.Tx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	done, err := s.enterShop(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	defer done()
+	pre := &preloadKeys{results: results, records: records}
+	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, pre, fn) })
+}
+
+// preloadKeys is what an Update reads ahead.
+type preloadKeys struct {
+	results []string
+	records []store.RecordKey
 }
 
 // The statements that lock a shop's counter row and create it on first use.
@@ -383,14 +416,25 @@ func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 	return seq, nil
 }
 
-func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx) error) (err error) {
-	c, seq, found, err := s.begin(ctx, "BEGIN ISOLATION LEVEL READ COMMITTED", lockCounterSQL, shopID)
+func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys, fn func(store.Tx) error) (err error) {
+	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, shop: shopID}}
+	var extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error
+	if pre != nil {
+		extra = func(conn *pgx.Conn, b *pgx.Batch) func(pgx.BatchResults) error {
+			w.q = conn
+			return w.planPreload(b, pre.results, pre.records)
+		}
+	}
+	c, seq, found, err := s.begin(ctx, "BEGIN ISOLATION LEVEL READ COMMITTED", lockCounterSQL, shopID, extra)
 	if err != nil {
 		return fail(ctx, "beginning an update", err)
 	}
 	defer end(c)
 	conn := c.Conn()
+	w.q, w.seq, w.start = conn, seq, seq
 	if !found {
+		// The reads ahead ran without the lock: read again once it is held.
+		w.forgetPreload()
 		// Two first Updates of a shop: the second's insert waits for the first to end.
 		if _, err := conn.Exec(ctx, createCounterSQL, shopID); err != nil {
 			return fail(ctx, "creating the shop's counter", err)
@@ -398,8 +442,13 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx)
 		if err := conn.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq); err != nil {
 			return fail(ctx, "locking the shop's counter", err)
 		}
+		w.seq, w.start = seq, seq
+		if pre != nil {
+			if err := w.preload(pre.results, pre.records); err != nil {
+				return err
+			}
+		}
 	}
-	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, q: conn, shop: shopID, seq: seq}, start: seq}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -426,11 +475,13 @@ func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) e
 	}
 	return retry(ctx, func() error {
 		// The counter's read takes the snapshot: it is taken now, as View begins.
-		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID)
+		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID, nil)
 		if err != nil {
 			return fail(ctx, "beginning a view", err)
 		}
-		defer end(c)
+		// The read-only transaction's ROLLBACK need not hold up the caller: it runs after View
+		// returns, and the connection goes back to the pool when it is done.
+		defer func() { go end(c) }()
 		return fn(&pgRead{st: s, ctx: ctx, q: c.Conn(), shop: shopID, seq: seq})
 	})
 }
@@ -964,13 +1015,34 @@ func (w *pgTx) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
 	return rec, found, nil
 }
 
-// Preload implements store.Preloader: one round trip reads the results and the records
-// asked for (and any record of those types with those ids), which Result and Record then
-// answer from memory, found or not.
-func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
+// preload has one round trip read the results and the records asked for (and any record of
+// those types with those ids), which Result and Record then answer from memory, found or not.
+func (w *pgTx) preload(results []string, records []store.RecordKey) error {
 	if err := w.flushed(); err != nil {
 		return err
 	}
+	b := &pgx.Batch{}
+	read := w.planPreload(b, results, records)
+	br := w.q.SendBatch(w.ctx, b)
+	err := read(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		w.forgetPreload()
+		return fail(w.ctx, "reading ahead", err)
+	}
+	return nil
+}
+
+// forgetPreload drops what the transaction knows of its records and results (a read ahead
+// failed, so what it marked missing may not be); its reads go to the database again. Nothing
+// may be pending.
+func (w *pgTx) forgetPreload() { w.records, w.results = nil, nil }
+
+// planPreload queues into b the reads of preload and marks what they ask for as missing; the
+// function it returns reads their answers from the batch's results, in order.
+func (w *pgTx) planPreload(b *pgx.Batch, results []string, records []store.RecordKey) func(pgx.BatchResults) error {
 	if w.records == nil {
 		w.records = map[recordKey]cachedRecord{}
 	}
@@ -996,12 +1068,9 @@ func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
 			types = append(types, string(k.Type))
 		}
 	}
-	b := &pgx.Batch{}
 	b.Queue(`SELECT id, data FROM kefu_results WHERE shop = $1 AND id = ANY($2)`, w.shop, resultIDs)
 	b.Queue(`SELECT type, id, seq, deleted, data FROM kefu_records WHERE shop = $1 AND type = ANY($2) AND id = ANY($3)`, w.shop, types, ids)
-	err := func() error {
-		br := w.q.SendBatch(w.ctx, b)
-		defer br.Close()
+	return func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err
@@ -1010,10 +1079,12 @@ func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
 			var id string
 			var data []byte
 			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
 				return err
 			}
 			var res storeapi.Result
 			if err := json.Unmarshal(data, &res); err != nil {
+				rows.Close()
 				return fmt.Errorf("decoding result %q: %w", id, err)
 			}
 			w.results[id] = cachedResult{res: res, found: true}
@@ -1030,6 +1101,7 @@ func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
 			var typ string
 			var data []byte
 			if err := rows.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data); err != nil {
+				rows.Close()
 				return err
 			}
 			rec.Type = shop.EntityType(typ)
@@ -1038,17 +1110,8 @@ func (w *pgTx) Preload(results []string, records []store.RecordKey) error {
 			}
 			w.records[recordKey{rec.Type, rec.ID}] = cachedRecord{rec: rec, found: true}
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return br.Close()
-	}()
-	if err != nil {
-		// What was marked missing may not be: forget it all, the reads go to the database.
-		w.records, w.results = nil, nil
-		return fail(w.ctx, "reading ahead", err)
+		return rows.Err()
 	}
-	return nil
 }
 
 func (w *pgTx) Feed(after int64, fn func(shop.Record) bool) error {
