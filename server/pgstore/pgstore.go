@@ -45,10 +45,13 @@
 // row stays locked is the shop's throughput. So an Update sends BEGIN with the counter's lock
 // in one round trip; its writes wait in memory and go with the counter's update, NOTIFY and
 // COMMIT in one more (before that only when a read could see them); Record and Result answer
-// from what the transaction read or wrote before; and the server reads a push's results and
-// target records ahead in the round trip that begins the transaction (store.PreloadUpdater)
-// and applies the whole push in one Update. A push of n mutations thus takes three round trips plus the Decide reads the read
-// ahead did not cover, not about eight per mutation. Updates of one shop queue in the process
+// from what the transaction read or wrote before; the server names a push's results and
+// target records, read in the round trip that begins the transaction (store.PreloadUpdater),
+// and applies the whole push in one Update. Records, results and each index's entries go as
+// one multi-row statement each (unnest of arrays). A push of n mutations thus takes two round
+// trips plus the Decide reads the read ahead did not cover, where it took about eight per
+// mutation; a view takes three (the last, its ROLLBACK, after View has returned). A staff
+// token read is remembered for 2 s. Updates of one shop queue in the process
 // before they take a pooled connection, so that the waiters of one busy shop do not hold the
 // pool while other shops could run. Statements are prepared once per connection (pgx's
 // statement cache).
