@@ -52,6 +52,7 @@ type scaleResult struct {
 	rate     float64       // mutations applied a second in the timed window
 	p95, p50 time.Duration // change-to-desk
 	batch    float64       // mutations per push, on average
+	fanout   time.Duration // median from a push's answer until the shop's other desks have it
 }
 
 func BenchmarkScale(b *testing.B) {
@@ -70,9 +71,9 @@ func BenchmarkScale(b *testing.B) {
 	}
 	var t strings.Builder
 	fmt.Fprintf(&t, "scale: %d shops × %d desks, %.0f mutations/s offered, %s timed\n", scaleShops, scaleDesks, rate, window)
-	fmt.Fprintf(&t, "%-10s %14s %12s %12s %10s\n", "servers", "mutations/s", "p50", "p95", "per push")
+	fmt.Fprintf(&t, "%-10s %14s %12s %12s %10s %14s\n", "servers", "mutations/s", "p50", "p95", "per push", "answer→desks")
 	for _, r := range results {
-		fmt.Fprintf(&t, "%-10d %14.0f %10.0fms %10.0fms %10.1f\n", r.servers, r.rate, ms(r.p50), ms(r.p95), r.batch)
+		fmt.Fprintf(&t, "%-10d %14.0f %10.0fms %10.0fms %10.1f %12.0fms\n", r.servers, r.rate, ms(r.p50), ms(r.p95), r.batch, ms(r.fanout))
 	}
 	if len(results) == 2 && results[0].rate > 0 {
 		fmt.Fprintf(&t, "1 → 2 servers: mutations/s ×%.2f, p95 ×%.2f\n", results[1].rate/results[0].rate, ms(results[1].p95)/ms(results[0].p95))
@@ -106,8 +107,10 @@ func envFloat(b *testing.B, name string, def float64) float64 {
 type scaleDesk struct {
 	url, token string
 	shop       int
-	// seen[n] counts the other desks of the shop that have this desk's change n.
-	seen []atomic.Int32
+	// seen[n] counts the other desks of the shop that have this desk's change n; acked[n] is
+	// when its push was answered (ns since 1970).
+	seen  []atomic.Int32
+	acked []atomic.Int64
 }
 
 // scaleClient is the desks' HTTP client: enough idle connections for every desk's push and
@@ -174,7 +177,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 			if err != nil {
 				b.Fatal(err)
 			}
-			desks = append(desks, &scaleDesk{url: url, token: token, shop: s, seen: make([]atomic.Int32, capacity)})
+			desks = append(desks, &scaleDesk{url: url, token: token, shop: s, seen: make([]atomic.Int32, capacity), acked: make([]atomic.Int64, capacity)})
 		}
 	}
 
@@ -186,6 +189,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	var (
 		mu      sync.Mutex
 		delays  []time.Duration // of the changes made in the timed window
+		fanouts []time.Duration // of those, from their push's answer to the last desk
 		applied atomic.Int64    // mutations acknowledged within the timed window
 		pushes  atomic.Int64    // pushes within the timed window
 		made    = make([]int, len(desks))
@@ -200,10 +204,11 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		go func() { // the desk's long poll
 			defer pollers.Done()
 			var cursor int64
-			var mine []time.Duration
+			var mine, fanout []time.Duration
 			defer func() {
 				mu.Lock()
 				delays = append(delays, mine...)
+				fanouts = append(fanouts, fanout...)
 				mu.Unlock()
 			}()
 			for {
@@ -227,6 +232,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 					if desks[from].seen[n].Add(1) == scaleDesks-1 {
 						if at := madeAt(n); !at.Before(timedFrom) && at.Before(timedTo) {
 							mine = append(mine, now.Sub(at))
+							fanout = append(fanout, now.Sub(time.Unix(0, desks[from].acked[n].Load())))
 						}
 					}
 				}
@@ -267,6 +273,10 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 				if err := scaleCall("POST", d.url+storeapi.PathMutations, d.token, body, &mr); err != nil {
 					errs <- err
 					return
+				}
+				ackedAt := time.Now().UnixNano()
+				for k := range batch {
+					d.acked[n-len(batch)+k].Store(ackedAt)
 				}
 				for _, res := range mr.Results {
 					if res.Status != storeapi.StatusApplied {
@@ -324,8 +334,9 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		logStatements(b)
 	}
 	slices.Sort(delays)
+	slices.Sort(fanouts)
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
-		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100]}
+		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}
 	if p := pushes.Load(); p > 0 {
 		r.batch = float64(applied.Load()) / float64(p)
 	}
