@@ -2,7 +2,6 @@ package badgerstore
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,11 +16,13 @@ import (
 // in the record key, so that reading the feed is one sequential pass instead of a random read
 // per entry.
 //
-// migrate walks every shop's feed: each entry still in the version-1 form is rewritten with
-// its record's data, and the record key cut to its head, both in one transaction (with up to
-// migrateBatch entities), so an entity is either wholly converted or not at all. A migration
-// cut short (the server killed) goes on where it stopped at the next Open: converted entries
-// are recognised by their form and skipped, and the version key is written only at the end.
+// migrate walks every shop's record keys in key order (a sequential read; every record has
+// its one feed entry, under the seq it holds): each record still in the version-1 form gets
+// its feed entry rewritten with its data and its record key cut to the head, both in one
+// transaction (with up to migrateBatch entities), so an entity is either wholly converted or
+// not at all. A migration cut short (the server killed) goes on where it stopped at the next
+// Open: a record key of head size is converted already (or a version-1 tombstone, whose feed
+// entry is written again, the same), and the version key is written only at the end.
 
 // The migration's transactions: at most migrateBatch entities or migrateBytes of values each.
 const (
@@ -30,7 +31,7 @@ const (
 )
 
 // migrate converts every version-1 record of db to version 2 (see above). It is a no-op on a
-// store already in version 2, apart from reading its feed.
+// store already in version 2, apart from reading its record keys.
 func migrate(db *badger.DB, log *slog.Logger) error {
 	start := time.Now()
 	var shops []string
@@ -54,7 +55,7 @@ func migrate(db *badger.DB, log *slog.Logger) error {
 	}
 	total := 0
 	for _, shopID := range shops {
-		n, err := migrateShop(db, shopID)
+		n, err := migrateShop(db, shopID, log)
 		total += n
 		if err != nil {
 			return fmt.Errorf("migrating the store to format %d: shop %s: %w", FormatVersion, shopID, err)
@@ -94,17 +95,22 @@ func writeConversions(db *badger.DB, cs []conversion) error {
 }
 
 // migrateShop converts the version-1 records of one shop and returns how many it converted.
-func migrateShop(db *badger.DB, shopID string) (int, error) {
+func migrateShop(db *badger.DB, shopID string, log *slog.Logger) (int, error) {
 	r := &badgerRead{shop: shopID}
-	prefix := r.key(secFeed, "")
+	prefix := r.key(secRecord, "")
 	var pending []conversion
 	size, converted := 0, 0
+	sawV1, logged := false, false // sawV1: a record with data in its key, the shop is in version 1
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
 		if err := writeConversions(db, pending); err != nil {
 			return err
+		}
+		if sawV1 && !logged {
+			logged = true
+			log.Info("moving the store to a new format: each record into its change feed entry (once; about a minute per million records)", "shop", shopID)
 		}
 		converted += len(pending)
 		pending, size = pending[:0], 0
@@ -115,45 +121,33 @@ func migrateShop(db *badger.DB, shopID string) (int, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
-			k := item.Key()
-			if len(k) != len(prefix)+8 {
-				return fmt.Errorf("feed key %q is malformed", k)
-			}
-			seq := int64(binary.BigEndian.Uint64(k[len(prefix):]))
-			ref, err := item.ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			if _, _, _, _, ok := parseFeedValue(ref); ok {
-				continue // converted already (a migration cut short)
-			}
+			ref := item.Key()[len(prefix):]
 			t, id, ok := bytes.Cut(ref, []byte{0})
 			if !ok {
-				return fmt.Errorf("feed entry %d (%q) is malformed", seq, ref)
+				return fmt.Errorf("record key %q is malformed", item.Key())
 			}
-			rk := r.key(secRecord, string(ref))
-			ritem, err := txn.Get(rk)
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return fmt.Errorf("feed entry %d for %s %s has no record", seq, t, id)
-			}
-			if err != nil {
-				return err
-			}
-			v, err := ritem.ValueCopy(nil)
+			v, err := item.ValueCopy(nil)
 			if err != nil {
 				return err
 			}
 			if len(v) < headLen {
 				return fmt.Errorf("record %s %s is truncated (%d bytes)", t, id, len(v))
 			}
-			if got := int64(binary.BigEndian.Uint64(v)); got != seq {
-				return fmt.Errorf("feed entry %d for %s %s: the record is at seq %d", seq, t, id, got)
-			}
 			flags, data := v[8], v[headLen:]
+			if len(v) == headLen && flags&flagDeleted == 0 {
+				continue // converted already (a migration cut short)
+			}
 			if flags&flagDeleted != 0 {
 				data = nil
+			} else {
+				sawV1 = true
 			}
-			c := conversion{fk: item.KeyCopy(nil), fv: append(append(ref, 0, flags), data...), rk: rk, rv: v[:headLen]}
+			c := conversion{
+				fk: r.key(secFeed, string(v[:8])),
+				fv: append(append(bytes.Clone(ref), 0, flags), data...),
+				rk: item.KeyCopy(nil),
+				rv: v[:headLen],
+			}
 			if len(pending) > 0 && (len(pending) >= migrateBatch || size+len(c.fv) > migrateBytes) {
 				if err := flush(); err != nil {
 					return err
