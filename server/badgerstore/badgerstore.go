@@ -30,7 +30,7 @@ import (
 //	a/{shop}                   account (JSON ShopAccount): the list of shops
 //	t/{sha256 hex}             staff token (JSON TokenInfo)
 //	s/{shop}/q                 newest seq (8 bytes, big endian)
-//	s/{shop}/r/{type}\x00{id}  record head: seq (8 bytes), flags (1 byte)
+//	s/{shop}/r/{type}\x00{id}  record head: seq (8 bytes), flags (1 byte, flagInFeed set)
 //	s/{shop}/f/{seq}           feed entry (8-byte big-endian seq) → the record itself:
 //	                           {type}\x00{id}\x00, flags (1 byte), data (JSON)
 //	s/{shop}/p/{staff}         credential (JSON Credential)
@@ -54,7 +54,8 @@ const (
 	secChatToken  = 'c'
 	secIndex      = 'i'
 
-	flagDeleted = 1
+	flagDeleted = 1 // a tombstone: the entity was deleted
+	flagInFeed  = 2 // in a record head: the data is in the feed entry (format 2; see migrate.go)
 
 	headLen = 9 // a record head: seq and flags
 )
@@ -495,11 +496,11 @@ func parseFeedValue(v []byte) (t, id []byte, flags byte, data []byte, ok bool) {
 	return v[:i], v[i+1 : j], v[j+1], v[j+2:], true
 }
 
-// recordHead is the value of a record key: the entity's seq and flags.
+// recordHead is the value of a record key: the entity's seq and flags, with flagInFeed.
 func recordHead(seq int64, flags byte) []byte {
 	v := make([]byte, headLen)
 	binary.BigEndian.PutUint64(v, uint64(seq))
-	v[8] = flags
+	v[8] = flags | flagInFeed
 	return v
 }
 

@@ -2,6 +2,7 @@ package badgerstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,8 +22,8 @@ import (
 // its feed entry rewritten with its data and its record key cut to the head, both in one
 // transaction (with up to migrateBatch entities), so an entity is either wholly converted or
 // not at all. A migration cut short (the server killed) goes on where it stopped at the next
-// Open: a record key of head size is converted already (or a version-1 tombstone, whose feed
-// entry is written again, the same), and the version key is written only at the end.
+// Open: a record head with flagInFeed is converted already, and the version key is written
+// only at the end.
 
 // The migration's transactions: at most migrateBatch entities or migrateBytes of values each.
 const (
@@ -134,7 +135,7 @@ func migrateShop(db *badger.DB, shopID string, log *slog.Logger) (int, error) {
 				return fmt.Errorf("record %s %s is truncated (%d bytes)", t, id, len(v))
 			}
 			flags, data := v[8], v[headLen:]
-			if len(v) == headLen && flags&flagDeleted == 0 {
+			if len(v) == headLen && flags&flagInFeed != 0 {
 				continue // converted already (a migration cut short)
 			}
 			if flags&flagDeleted != 0 {
@@ -142,11 +143,12 @@ func migrateShop(db *badger.DB, shopID string, log *slog.Logger) (int, error) {
 			} else {
 				sawV1 = true
 			}
+			flags &^= flagInFeed
 			c := conversion{
 				fk: r.key(secFeed, string(v[:8])),
 				fv: append(append(bytes.Clone(ref), 0, flags), data...),
 				rk: item.KeyCopy(nil),
-				rv: v[:headLen],
+				rv: recordHead(int64(binary.BigEndian.Uint64(v)), flags),
 			}
 			if len(pending) > 0 && (len(pending) >= migrateBatch || size+len(c.fv) > migrateBytes) {
 				if err := flush(); err != nil {

@@ -93,10 +93,10 @@ func v1Shop(t *testing.T, db *badger.DB) map[string][]string {
 	w.put("s1", rec(shop.TypeCustomer, "c1", `{"v":2}`), rec(shop.TypePhrase, "p1", `{"v":1}`))
 	w.put("s1", shop.Record{Type: shop.TypePhrase, ID: "p1", Deleted: true})
 	w.put("s1", rec(shop.TypeNote, "n1", `{"text":"备注"}`))
-	w.put("s2", rec(shop.TypeNote, "n1", `{"other":true}`))
+	w.put("s2", rec(shop.TypeNote, "n1", `{"other":true}`), rec(shop.TypeNote, "n2", ``))
 	return map[string][]string{
 		"s1": {`order/o1@2 {"v":1}`, `customer/c1@3 {"v":2}`, `phrase/p1@5 deleted`, `note/n1@6 {"text":"备注"}`},
-		"s2": {`note/n1@1 {"other":true}`},
+		"s2": {`note/n1@1 {"other":true}`, `note/n2@2 `},
 	}
 }
 
@@ -240,7 +240,8 @@ func TestMigrateCutShort(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			cs = append(cs, conversion{fk: it.Item().KeyCopy(nil), fv: append(append(ref, 0, v[8]), v[9:]...), rk: rk, rv: v[:9]})
+			cs = append(cs, conversion{fk: it.Item().KeyCopy(nil), fv: append(append(ref, 0, v[8]), v[9:]...), rk: rk,
+				rv: recordHead(int64(binary.BigEndian.Uint64(v)), v[8])})
 		}
 		return nil
 	})
