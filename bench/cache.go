@@ -15,6 +15,7 @@ import (
 
 	"kefu/demostore"
 	"kefu/localdb"
+	"kefu/server/badgerstore"
 	"kefu/shop"
 	"kefu/shop/demoshop"
 )
@@ -28,12 +29,12 @@ var fingerprintNow = time.Date(2026, 11, 23, 10, 0, 0, 0, shop.ShopZone)
 
 // Fingerprint identifies the data the cache must hold: it changes when the generator makes
 // different records (it hashes a whole small shop, every entity type, generated with a fixed
-// clock), when the large shop's size or seed changes, when the local store's schema changes, or
-// when dataVersion is raised.
+// clock), when the large shop's size or seed changes, when the local store's schema or
+// kefu-store's Badger format changes, or when dataVersion is raised.
 func Fingerprint() (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "kefu-bench data %d\nlocaldb schema %d\nlarge %+v\nseed %d\n",
-		dataVersion, localdb.SchemaVersion, demoshop.Large, demostore.GeneratorSeed)
+	fmt.Fprintf(h, "kefu-bench data %d\nlocaldb schema %d\nstore format %d\nlarge %+v\nseed %d\n",
+		dataVersion, localdb.SchemaVersion, badgerstore.FormatVersion, demoshop.Large, demostore.GeneratorSeed)
 	err := demoshop.Generate(demoshop.Small, demostore.GeneratorSeed, fingerprintNow, func(r shop.Record) error {
 		fmt.Fprintf(h, "%s/%s/%t/", r.Type, r.ID, r.Deleted)
 		h.Write(r.Data)

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kefu/server/store"
@@ -26,6 +28,9 @@ type shopState struct {
 	seq     int64 // newest published seq: every change up to it is durable
 	changed chan struct{}
 	page    pageCache
+	// pageBytes is the size of the last page of changes read, which the next one starts
+	// with as its buffer's capacity (pages of a full sync are alike).
+	pageBytes atomic.Int64
 }
 
 func (s *Server) raiseMax(seq int64) {
@@ -185,26 +190,99 @@ func (c *pageCache) get(key pageKey, read func() ([]byte, error)) ([]byte, error
 // seq upto (the published seq; later commits are not durable yet).
 func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, after int64, limit int, upto int64) ([]byte, error) {
 	return st.page.get(pageKey{after: after, upto: upto, limit: limit}, func() ([]byte, error) {
-		resp := storeapi.ChangesResponse{Changes: []shop.Record{}, Next: after, Total: upto}
+		var page changesPage
+		if upto-after >= int64(limit) { // a full page is likely: start at the last one's size
+			page.b = make([]byte, 0, min(st.pageBytes.Load()+st.pageBytes.Load()/8+64, maxPageBytes+1<<20))
+		}
+		page.begin(after, upto)
 		err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
-			size := 0
 			return tx.Feed(after, func(rec shop.Record) bool {
 				if rec.Seq > upto {
 					return false
 				}
-				if len(resp.Changes) >= limit || (size+len(rec.Data) > maxPageBytes && len(resp.Changes) > 0) {
-					resp.More = true
+				if page.n >= limit || (page.size+len(rec.Data) > maxPageBytes && page.n > 0) {
+					page.more = true
 					return false
 				}
-				size += len(rec.Data)
-				resp.Changes = append(resp.Changes, rec)
-				resp.Next = rec.Seq
+				page.add(rec)
 				return true
 			})
 		})
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(resp)
+		body := page.end()
+		if page.n >= limit {
+			st.pageBytes.Store(int64(len(body)))
+		}
+		return body, nil
 	})
+}
+
+// changesPage writes the JSON of a storeapi.ChangesResponse record by record: the same
+// bytes json.Marshal would write, without its second pass over each record's data (which
+// encoding/json validates and compacts again; it is JSON the server itself encoded).
+type changesPage struct {
+	b          []byte
+	n, size    int   // records and bytes of record data so far
+	next, upto int64 // the cursor after the last record; the newest published seq
+	more       bool
+}
+
+// begin starts a page of the feed after seq after, read at published seq upto.
+func (p *changesPage) begin(after, upto int64) {
+	p.b = append(p.b[:0], `{"changes":[`...)
+	p.next, p.upto = after, upto
+}
+
+// add appends one record.
+func (p *changesPage) add(rec shop.Record) {
+	if p.n > 0 {
+		p.b = append(p.b, ',')
+	}
+	p.b = append(p.b, `{"type":`...)
+	p.b = appendJSONString(p.b, string(rec.Type))
+	p.b = append(p.b, `,"id":`...)
+	p.b = appendJSONString(p.b, rec.ID)
+	if rec.Seq != 0 {
+		p.b = append(p.b, `,"seq":`...)
+		p.b = strconv.AppendInt(p.b, rec.Seq, 10)
+	}
+	if rec.Deleted {
+		p.b = append(p.b, `,"deleted":true`...)
+	}
+	if len(rec.Data) > 0 {
+		p.b = append(p.b, `,"data":`...)
+		p.b = append(p.b, rec.Data...)
+	}
+	p.b = append(p.b, '}')
+	p.n++
+	p.size += len(rec.Data)
+	p.next = rec.Seq
+}
+
+// end finishes the page and returns its JSON.
+func (p *changesPage) end() []byte {
+	p.b = append(p.b, `],"next":`...)
+	p.b = strconv.AppendInt(p.b, p.next, 10)
+	p.b = append(p.b, `,"more":`...)
+	p.b = strconv.AppendBool(p.b, p.more)
+	p.b = append(p.b, `,"total":`...)
+	p.b = strconv.AppendInt(p.b, p.upto, 10)
+	return append(p.b, '}')
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json writes it: plain ASCII as it
+// is, anything else (quotes, backslashes, control and HTML characters, non-ASCII) through
+// json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -30,8 +30,9 @@ import (
 //	a/{shop}                   account (JSON ShopAccount): the list of shops
 //	t/{sha256 hex}             staff token (JSON TokenInfo)
 //	s/{shop}/q                 newest seq (8 bytes, big endian)
-//	s/{shop}/r/{type}\x00{id}  record: seq (8 bytes), flags (1 byte), data (JSON)
-//	s/{shop}/f/{seq}           feed entry (8-byte big-endian seq) → {type}\x00{id}
+//	s/{shop}/r/{type}\x00{id}  record head: seq (8 bytes), flags (1 byte, flagInFeed set)
+//	s/{shop}/f/{seq}           feed entry (8-byte big-endian seq) → the record itself:
+//	                           {type}\x00{id}\x00, flags (1 byte), data (JSON)
 //	s/{shop}/p/{staff}         credential (JSON Credential)
 //	s/{shop}/m/{mutation id}   result of a mutation (JSON storeapi.Result)
 //	s/{shop}/c/{sha256 hex}    customer chat token (JSON ChatToken)
@@ -39,6 +40,11 @@ import (
 //	                           index entry, empty value: string values as they are, int
 //	                           values as 16 lower-case hex digits, so that keys sort as
 //	                           entries do (values and ids hold no NUL)
+//
+// A record's data lives once, in its feed entry, so that the feed (the first full sync of a
+// desk reads all of it) is one sequential iteration over the f keys; the record head says
+// under which seq to find it. Put deletes the entity's previous feed entry in the same
+// transaction, so the feed holds each entity once (compacted).
 const (
 	secSeq        = 'q'
 	secRecord     = 'r'
@@ -48,13 +54,18 @@ const (
 	secChatToken  = 'c'
 	secIndex      = 'i'
 
-	flagDeleted = 1
+	flagDeleted = 1 // a tombstone: the entity was deleted
+	flagInFeed  = 2 // in a record head: the data is in the feed entry (format 2; see migrate.go)
+
+	headLen = 9 // a record head: seq and flags
 )
 
-// FormatVersion is the key layout this package reads and writes. Release 0.1.0 wrote the same
-// layout without a version key, so a directory without one is version 1. A kefu-store refuses
-// a directory of a newer version (ErrNewerFormat) before it writes anything there.
-const FormatVersion = 1
+// FormatVersion is the key layout this package reads and writes. Release 0.1.0 wrote
+// version 1 without a version key, so a directory without one is version 1. Version 1 kept
+// a record's data in its record key and only the entity's type and id in its feed entry;
+// Open moves a version-1 directory to version 2 (migrate.go). A kefu-store refuses a
+// directory of a newer version (ErrNewerFormat) before it writes anything there.
+const FormatVersion = 2
 
 // formatKey holds the directory's FormatVersion.
 var formatKey = []byte("v")
@@ -65,6 +76,7 @@ var ErrNewerFormat = errors.New("the data directory was written by a newer kefu-
 // Store is the store.Store kept in a Badger v4 database.
 type Store struct {
 	db     *badger.DB
+	log    *slog.Logger
 	closed atomic.Bool
 
 	mu      sync.Mutex
@@ -112,16 +124,17 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", dir, err)
 	}
-	if err := checkFormat(db); err != nil {
+	if err := checkFormat(db, log, false); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", dir, err)
 	}
-	return &Store{db: db, locks: map[string]chan struct{}{}, indexes: map[string]store.Index{}}, nil
+	return &Store{db: db, log: log, locks: map[string]chan struct{}{}, indexes: map[string]store.Index{}}, nil
 }
 
-// checkFormat refuses a directory of a newer FormatVersion and marks an older or unmarked one
-// with this one.
-func checkFormat(db *badger.DB) error {
+// checkFormat refuses a directory of a newer FormatVersion, moves an older or unmarked one to
+// this one (migrate) and marks it with this one. With always set it runs migrate whatever the
+// version key says (after loading a backup, whose version key may not be the one that won).
+func checkFormat(db *badger.DB, log *slog.Logger, always bool) error {
 	var have int
 	err := db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(formatKey)
@@ -146,6 +159,12 @@ func checkFormat(db *badger.DB) error {
 	if have > FormatVersion {
 		return fmt.Errorf("%w (format %d; this kefu-store reads format %d at most): upgrade kefu-store, or restore a backup made for this version",
 			ErrNewerFormat, have, FormatVersion)
+	}
+	if have == FormatVersion && !always {
+		return nil
+	}
+	if err := migrate(db, log); err != nil {
+		return err
 	}
 	if have == FormatVersion {
 		return nil
@@ -452,62 +471,143 @@ func (r *badgerRead) Seq() (int64, error) {
 	return seq, err
 }
 
-func decodeRecord(t shop.EntityType, id string, v []byte) (shop.Record, error) {
-	if len(v) < 9 {
-		return shop.Record{}, fmt.Errorf("record %s %s is truncated", t, id)
-	}
-	rec := shop.Record{Type: t, ID: id, Seq: int64(binary.BigEndian.Uint64(v)), Deleted: v[8]&flagDeleted != 0}
-	if len(v) > 9 {
-		rec.Data = json.RawMessage(bytes.Clone(v[9:]))
-	}
-	return rec, nil
+// feedValue is the value of a feed entry: the record's type, id, flags and data.
+func feedValue(t shop.EntityType, id string, flags byte, data []byte) []byte {
+	v := make([]byte, 0, len(t)+len(id)+3+len(data))
+	v = append(v, t...)
+	v = append(v, 0)
+	v = append(v, id...)
+	v = append(v, 0, flags)
+	return append(v, data...)
 }
 
-func (r *badgerRead) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+// parseFeedValue splits the value of a feed entry (feedValue); data is a part of v. ok is
+// false for a value that is not one (a version-1 entry holds only {type}\x00{id}).
+func parseFeedValue(v []byte) (t, id []byte, flags byte, data []byte, ok bool) {
+	i := bytes.IndexByte(v, 0)
+	if i < 0 {
+		return nil, nil, 0, nil, false
+	}
+	j := bytes.IndexByte(v[i+1:], 0)
+	if j < 0 || i+1+j+1 >= len(v) {
+		return nil, nil, 0, nil, false
+	}
+	j += i + 1
+	return v[:i], v[i+1 : j], v[j+1], v[j+2:], true
+}
+
+// recordHead is the value of a record key: the entity's seq and flags, with flagInFeed.
+func recordHead(seq int64, flags byte) []byte {
+	v := make([]byte, headLen)
+	binary.BigEndian.PutUint64(v, uint64(seq))
+	v[8] = flags | flagInFeed
+	return v
+}
+
+// head reads the record head of entity (t, id): its seq and flags.
+func (r *badgerRead) head(t shop.EntityType, id string) (seq int64, flags byte, found bool, err error) {
 	if err := r.ctx.Err(); err != nil {
-		return shop.Record{}, false, err
+		return 0, 0, false, err
 	}
 	item, err := r.txn.Get(r.key(secRecord, recordKeyPart(t, id)))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return shop.Record{}, false, nil
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	err = item.Value(func(v []byte) error {
+		if len(v) != headLen {
+			return fmt.Errorf("shop %s: record %s %s: its head has %d bytes, want %d", r.shop, t, id, len(v), headLen)
+		}
+		seq, flags = int64(binary.BigEndian.Uint64(v)), v[8]
+		return nil
+	})
+	return seq, flags, err == nil, err
+}
+
+func (r *badgerRead) feedKey(seq int64) []byte { return r.key(secFeed, string(seqBytes(seq))) }
+
+func (r *badgerRead) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+	seq, flags, found, err := r.head(t, id)
+	if err != nil || !found {
+		return shop.Record{}, false, err
+	}
+	rec := shop.Record{Type: t, ID: id, Seq: seq, Deleted: flags&flagDeleted != 0}
+	if rec.Deleted {
+		return rec, true, nil
+	}
+	item, err := r.txn.Get(r.feedKey(seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return shop.Record{}, false, fmt.Errorf("shop %s: record %s %s: its feed entry %d is missing", r.shop, t, id, seq)
 	}
 	if err != nil {
 		return shop.Record{}, false, err
 	}
-	var rec shop.Record
 	err = item.Value(func(v []byte) error {
-		var err error
-		rec, err = decodeRecord(t, id, v)
-		return err
+		ft, fid, _, data, ok := parseFeedValue(v)
+		if !ok || string(ft) != string(t) || string(fid) != id {
+			return fmt.Errorf("shop %s: record %s %s: feed entry %d holds another record", r.shop, t, id, seq)
+		}
+		if len(data) > 0 {
+			rec.Data = json.RawMessage(bytes.Clone(data))
+		}
+		return nil
 	})
-	return rec, err == nil, err
+	if err != nil {
+		return shop.Record{}, false, err
+	}
+	return rec, true, nil
 }
 
-func (r *badgerRead) Feed(after int64, fn func(shop.Record) bool) error {
+// eachFeed calls fn with every feed entry after seq after, in seq order, until fn returns
+// false: its seq and its parts (type, id, data), which are valid only during the call.
+func (r *badgerRead) eachFeed(after int64, fn func(seq int64, t, id []byte, flags byte, data []byte) bool) error {
 	prefix := r.key(secFeed, "")
-	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+	// Values sit in the LSM tree (under Badger's value threshold): no value-log reads to
+	// prefetch, and Item.Value hands out the table's bytes without a copy.
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
+	n := 0
 	for it.Seek(append(bytes.Clone(prefix), seqBytes(max(after, 0)+1)...)); it.Valid(); it.Next() {
-		var ref []byte
-		if err := it.Item().Value(func(v []byte) error { ref = bytes.Clone(v); return nil }); err != nil {
-			return err
+		if n++; n%256 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
 		}
-		t, id, ok := strings.Cut(string(ref), "\x00")
-		if !ok {
-			return fmt.Errorf("shop %s: feed entry %q is malformed", r.shop, ref)
+		item := it.Item()
+		k := item.Key()
+		if len(k) != len(prefix)+8 {
+			return fmt.Errorf("shop %s: feed key %q is malformed", r.shop, k)
 		}
-		rec, found, err := r.Record(shop.EntityType(t), id)
+		seq := int64(binary.BigEndian.Uint64(k[len(prefix):]))
+		more := true
+		err := item.Value(func(v []byte) error {
+			t, id, flags, data, ok := parseFeedValue(v)
+			if !ok {
+				return fmt.Errorf("shop %s: feed entry %d is malformed", r.shop, seq)
+			}
+			more = fn(seq, t, id, flags, data)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		if !found {
-			return fmt.Errorf("shop %s: feed entry for %s %s has no record", r.shop, t, id)
-		}
-		if !fn(rec) {
+		if !more {
 			return nil
 		}
 	}
 	return r.ctx.Err()
+}
+
+func (r *badgerRead) Feed(after int64, fn func(shop.Record) bool) error {
+	return r.eachFeed(after, func(seq int64, t, id []byte, flags byte, data []byte) bool {
+		rec := shop.Record{Type: shop.EntityType(t), ID: string(id), Seq: seq, Deleted: flags&flagDeleted != 0}
+		if len(data) > 0 && !rec.Deleted {
+			rec.Data = json.RawMessage(bytes.Clone(data))
+		}
+		return fn(rec)
+	})
 }
 
 func (r *badgerRead) Credential(staff string) (store.Credential, bool, error) {
@@ -678,28 +778,25 @@ func (w *badgerTx) Put(rec shop.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rk := w.key(secRecord, recordKeyPart(rec.Type, rec.ID))
-	old, found, err := w.Record(rec.Type, rec.ID)
+	oldSeq, _, found, err := w.head(rec.Type, rec.ID)
 	if err != nil {
 		return 0, err
 	}
 	if found {
-		if err := w.txn.Delete(w.key(secFeed, string(seqBytes(old.Seq)))); err != nil {
+		if err := w.txn.Delete(w.feedKey(oldSeq)); err != nil {
 			return 0, err
 		}
 	}
 	seq++
-	v := make([]byte, 9, 9+len(rec.Data))
-	binary.BigEndian.PutUint64(v, uint64(seq))
+	var flags byte
+	data := rec.Data
 	if rec.Deleted {
-		v[8] = flagDeleted
-	} else {
-		v = append(v, rec.Data...)
+		flags, data = flagDeleted, nil
 	}
-	if err := w.txn.Set(rk, v); err != nil {
+	if err := w.txn.Set(w.key(secRecord, recordKeyPart(rec.Type, rec.ID)), recordHead(seq, flags)); err != nil {
 		return 0, err
 	}
-	if err := w.txn.Set(w.key(secFeed, string(seqBytes(seq))), []byte(recordKeyPart(rec.Type, rec.ID))); err != nil {
+	if err := w.txn.Set(w.feedKey(seq), feedValue(rec.Type, rec.ID, flags, data)); err != nil {
 		return 0, err
 	}
 	if err := w.txn.Set(w.key(secSeq, ""), seqBytes(seq)); err != nil {

@@ -130,7 +130,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) error {
 	if err := s.db.Load(r, 256); err != nil {
 		return fmt.Errorf("loading the backup: %w", err)
 	}
-	if err := checkFormat(s.db); err != nil { // a backup of a newer kefu-store
+	if err := checkFormat(s.db, s.log, true); err != nil { // a backup of a newer kefu-store, or of an older one
 		return fmt.Errorf("loading the backup: %w", err)
 	}
 	return s.db.Sync()
