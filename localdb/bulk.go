@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -275,23 +276,22 @@ func (b *BulkImport) Abort() {
 	b.restoreLimit()
 }
 
-// bulkMemoryLimit is the soft memory limit (debug.SetMemoryLimit) of the process while a bulk
-// import runs, from BeginBulkImport to Finish or Abort, unless its own is lower. Without one
-// the Go heap of a process that set none (the sync engine alone, the bench's sync child) grew
-// as the collector let it while the pages were decoded and staged and the runs merged: the
-// engine's peak was 104 MB in one run and 161 MB in the next (80 / 142 MB anonymous). What a
-// bulk import keeps live is small (a page or two of decoded records, the sorter's 4 MB
-// buffer, one read buffer per run, StreamWriter's table being built), so the limit costs
-// little collection; in the desk, whose own limit is higher, it holds the heap down for the
-// minute the first sync takes.
-const bulkMemoryLimit = 80 << 20
+// bulkMemoryLimit is the soft memory limit (debug.SetMemoryLimit) of a process that has none
+// while a bulk import runs, from BeginBulkImport to Finish or Abort. Without one the Go heap
+// of the sync engine alone (the bench's sync child) grew as the collector let it while the
+// pages were decoded and staged and the runs merged: its peak was 104 MB in one run and 161 MB
+// in the next (80 / 142 MB anonymous). What a bulk import keeps live is small (a page or two of
+// decoded records, the sorter's 4 MB buffer, one read buffer per run, the table StreamWriter is
+// building), so the limit costs little collection. A process with a limit of its own (the desk
+// sets one, memory.go) keeps it: a limit near the live heap of a desk with its window open
+// would make the window's goroutine pay for collections.
+const bulkMemoryLimit = 96 << 20
 
-// limitMemory lowers the process's soft memory limit to bulkMemoryLimit (unless it is lower
-// already) and returns the function that puts the previous one back, unless someone changed
-// it meanwhile.
+// limitMemory sets the process's soft memory limit to bulkMemoryLimit when it has none, and
+// returns the function that takes it off again (unless someone changed it meanwhile).
 func limitMemory() (restore func()) {
 	old := debug.SetMemoryLimit(-1)
-	if old <= bulkMemoryLimit {
+	if old != math.MaxInt64 {
 		return func() {}
 	}
 	debug.SetMemoryLimit(bulkMemoryLimit)
