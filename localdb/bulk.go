@@ -316,57 +316,17 @@ func (b *BulkImport) Finish() error {
 	if err := b.stopStaging(); err != nil {
 		return fmt.Errorf("localdb: staging the feed: %w", err)
 	}
-	runs := b.ents.runs
+	if err := checkSpace(db.freeSpace, db.dir); err != nil {
+		return err
+	}
+	deferred, err := b.replace(b.ents.runs)
+	if err != nil {
+		return err
+	}
 	if err := db.writing(); err != nil {
 		return err
 	}
 	defer db.doneWriting()
-	if db.resetSinceCursor.Load() {
-		return ErrBulkStale
-	}
-	// What the store holds now is kept: written to a synced run, and remembered by entity.
-	keptPath := filepath.Join(b.dir, bulkKept)
-	live, err := db.keepAll(keptPath)
-	if err != nil {
-		return fmt.Errorf("localdb: bulk import: %w", err)
-	}
-	if db.dir != "" {
-		if err := writeMarker(b.dir); err != nil {
-			return fmt.Errorf("localdb: bulk import: %w", err)
-		}
-	}
-	bulkHook("marked")
-	// Readers wait while StreamWriter replaces the store's contents (between Prepare and Flush
-	// the store reads as empty).
-	db.leave()
-	db.life.Lock()
-	if db.closed {
-		db.life.Unlock()
-		db.life.RLock() // for doneWriting
-		return ErrClosed
-	}
-	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
-	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
-	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
-	// near that live heap instead of letting it grow to twice it.
-	if old := debug.SetGCPercent(bulkGCPercent); old >= 0 && old < bulkGCPercent {
-		debug.SetGCPercent(old)
-	} else {
-		defer debug.SetGCPercent(old)
-	}
-	deferred, err := b.load(runs, keptPath, live)
-	db.gcMu.Unlock()
-	db.life.Unlock()
-	db.life.RLock()
-	if err != nil {
-		return fmt.Errorf("localdb: bulk import: %w", err)
-	}
-	bulkHook("flushed")
-	if db.dir != "" {
-		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
-			return fmt.Errorf("localdb: bulk import: %w", diskError(err))
-		}
-	}
 	if len(deferred) > 0 {
 		// Entities the store held already: ApplyChanges' own path (with the rebase of pending
 		// ones), which also stores the cursor.
@@ -380,6 +340,60 @@ func (b *BulkImport) Finish() error {
 	db.commits.Add(1)
 	db.notify(Change{Types: append([]shop.EntityType(nil), shop.EntityTypes...), FromServer: true})
 	return nil
+}
+
+// replace puts the kept keys and the staged records in the store in place of what it held, with
+// the store to itself: readers and writers wait meanwhile (between StreamWriter's Prepare and
+// Flush the store reads as empty). It takes the write side of the lifetime lock without the
+// writers' lock: every holder of the writers' lock holds the read side, so a Finish that held
+// the writers' lock while it waited for the write side waited forever for a staff action that
+// had entered and was waiting for the writers' lock (BenchmarkBulkFinishMutationWait hung).
+// What the store held is read here, under the same lock, so no write falls between.
+func (b *BulkImport) replace(runs []string) ([]shop.Record, error) {
+	db := b.db
+	db.life.Lock()
+	defer db.life.Unlock()
+	if db.closed {
+		return nil, ErrClosed
+	}
+	if db.resetSinceCursor.Load() {
+		return nil, ErrBulkStale
+	}
+	// What the store holds now is kept: written to a synced run, and remembered by entity.
+	keptPath := filepath.Join(b.dir, bulkKept)
+	live, err := db.keepAll(keptPath)
+	if err != nil {
+		return nil, fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	if db.dir != "" {
+		if err := writeMarker(b.dir); err != nil {
+			return nil, fmt.Errorf("localdb: bulk import: %w", err)
+		}
+	}
+	bulkHook("marked")
+	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
+	defer db.gcMu.Unlock()
+	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
+	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
+	// near that live heap instead of letting it grow to twice it.
+	if old := debug.SetGCPercent(bulkGCPercent); old >= 0 && old < bulkGCPercent {
+		debug.SetGCPercent(old)
+	} else {
+		defer debug.SetGCPercent(old)
+	}
+	deferred, err := b.load(runs, keptPath, live)
+	if err != nil {
+		return nil, fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	bulkHook("flushed")
+	// The marker goes before any other write can be made: a desk stopped after a later write
+	// must not put the old contents back at its next Open.
+	if db.dir != "" {
+		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
+			return nil, fmt.Errorf("localdb: bulk import: %w", diskError(err))
+		}
+	}
+	return deferred, nil
 }
 
 // keepAll writes every key the store holds to a run file at path (synced) and returns the
