@@ -76,3 +76,62 @@ func TestNewStoreNeedsNoSpendBackfill(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkFinishWithStaffActions: staff actions made one after another while a bulk import's
+// Finish replaces the store all land in the outbox, and Finish returns (it used to wait for
+// the lifetime lock while holding the writers' lock, which an action that had entered was
+// waiting for: both waited forever).
+func TestBulkFinishWithStaffActions(t *testing.T) {
+	feed := bulkFeed(t)
+	db := openDir(t, t.TempDir())
+	if err := db.ApplyChanges(feed[:bulkPage], feed[bulkPage-1].Seq); err != nil {
+		t.Fatal(err)
+	}
+	var prod shop.Product
+	for _, r := range feed[:bulkPage] {
+		if r.Type == shop.TypeProduct {
+			if err := r.Decode(&prod); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if len(prod.Variants) < 2 {
+		t.Fatal("no product with two variants in the first page")
+	}
+	bi, err := db.BeginBulkImport(feed[bulkPage-1].Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pages(feed[bulkPage:], bulkPage, bi.Add); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	made := make(chan int)
+	go func() {
+		n := 0
+		defer func() { made <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			m := mut(t, shop.KindStockAdjust, prod.ID, "1001", shop.StockAdjust{SKU: prod.Variants[1].SKU, Delta: 1, Reason: "入库"}) // bulkFeed renames the first SKU
+			if _, err := db.Apply(m); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	if err := bi.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	n := <-made
+	if got := db.OutboxLen(); got != n {
+		t.Errorf("outbox holds %d actions; %d were made", got, n)
+	}
+	checkConsistent(t, db)
+}
