@@ -13,7 +13,8 @@ import (
 // case-insensitive) from the in-memory search index: exact SKU or barcode matches first, then
 // prefix matches (SKU or name), then name substrings, by name within each; an empty q lists
 // products by name. At most limit (all when <= 0). Pinyin finds Chinese names too (full,
-// initials or a mix; see productsearch.go). The products are decoded from the index's compact forms (productcodec.go).
+// initials or a mix; see productsearch.go). The products are decoded from the index's compact
+// forms (productcodec.go).
 func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
 	if err := db.products.wait(); err != nil {
 		return nil, fmt.Errorf("localdb: product search: %w", err)
