@@ -545,7 +545,7 @@ func reasonText(r shop.Reason) string {
 	case shop.ReasonRefused:
 		return lang.L("it gave no reason")
 	}
-	return ""
+	return teamReasonText(r)
 }
 
 // byteSize is a size in bytes as a person reads it.
