@@ -24,6 +24,9 @@ import (
 // longest callback on Fyne's thread while stock searches are typed during a bulk send took
 // 18.6 ms of its CPU (target 16 ms); at 128 MiB with GOGC 100, +107 MB and 8.8 ms. The
 // window's speed is what staff feel, so the limit is 128 MiB and GOGC stays at Go's 100.
+// Since the product search index keeps compact forms (localdb/productcodec.go) and a new store
+// skips the spend-index backfill, the same row measured +58.6 MB at 128 MiB (2026-12-07, load
+// average about 30; +132.5 MB for main's code in the same conditions).
 const (
 	deskGCPercent   = 100
 	deskMemoryLimit = 128 << 20

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -77,6 +78,8 @@ type BulkImport struct {
 	staged chan error // the staging goroutine's result once pages is closed
 	failed error      // the first staging error seen
 	ents   *sorter    // owned by the staging goroutine
+
+	restoreLimit func() // puts back the process's memory limit (limitMemory)
 }
 
 // BeginBulkImport starts a bulk import of the change feed after cursor from, which must be the
@@ -115,7 +118,7 @@ func (db *DB) BeginBulkImport(from int64) (*BulkImport, error) {
 		return nil, fmt.Errorf("localdb: starting a bulk import: %w", err)
 	}
 	b := &BulkImport{db: db, dir: dir, from: from, next: from, ents: newSorter(dir, "records"),
-		pages: make(chan []shop.Record, 1), staged: make(chan error, 1)}
+		pages: make(chan []shop.Record, 1), staged: make(chan error, 1), restoreLimit: limitMemory()}
 	go b.stage(b.pages)
 	return b, nil
 }
@@ -270,6 +273,33 @@ func (b *BulkImport) Abort() {
 	b.closed = true
 	b.stopStaging()
 	os.RemoveAll(b.dir)
+	b.restoreLimit()
+}
+
+// bulkMemoryLimit is the soft memory limit (debug.SetMemoryLimit) of a process that has none
+// while a bulk import runs, from BeginBulkImport to Finish or Abort. Without one the Go heap
+// of the sync engine alone (the bench's sync child) grew as the collector let it while the
+// pages were decoded and staged and the runs merged: its peak was 104 MB in one run and 161 MB
+// in the next (80 / 142 MB anonymous). What a bulk import keeps live is small (a page or two of
+// decoded records, the sorter's 4 MB buffer, one read buffer per run, the table StreamWriter is
+// building), so the limit costs little collection. A process with a limit of its own (the desk
+// sets one, memory.go) keeps it: a limit near the live heap of a desk with its window open
+// would make the window's goroutine pay for collections.
+const bulkMemoryLimit = 96 << 20
+
+// limitMemory sets the process's soft memory limit to bulkMemoryLimit when it has none, and
+// returns the function that takes it off again (unless someone changed it meanwhile).
+func limitMemory() (restore func()) {
+	old := debug.SetMemoryLimit(-1)
+	if old != math.MaxInt64 {
+		return func() {}
+	}
+	debug.SetMemoryLimit(bulkMemoryLimit)
+	return func() {
+		if debug.SetMemoryLimit(-1) == bulkMemoryLimit {
+			debug.SetMemoryLimit(old)
+		}
+	}
 }
 
 // Finish stores what was staged, as ApplyChanges would have stored the same pages one after
@@ -281,63 +311,35 @@ func (b *BulkImport) Finish() error {
 	}
 	b.closed = true
 	defer os.RemoveAll(b.dir)
+	defer b.restoreLimit()
 	db := b.db
 	if err := b.stopStaging(); err != nil {
 		return fmt.Errorf("localdb: staging the feed: %w", err)
 	}
-	runs := b.ents.runs
+	if err := checkSpace(db.freeSpace, db.dir); err != nil {
+		return err
+	}
+	// The load bypasses the search index's write path: the index is marked for a rebuild
+	// before the store is replaced (a crash during the load leaves it marked) and again after,
+	// so that a build batch run in between does not leave loaded records behind its cursor.
+	if err := db.writing(); err != nil {
+		return err
+	}
+	err := db.searchNeedsRebuild()
+	db.doneWriting()
+	if err != nil {
+		return err
+	}
+	deferred, err := b.replace(b.ents.runs)
+	if err != nil {
+		return err
+	}
 	if err := db.writing(); err != nil {
 		return err
 	}
 	defer db.doneWriting()
-	if db.resetSinceCursor.Load() {
-		return ErrBulkStale
-	}
-	if err := db.searchNeedsRebuild(); err != nil { // the load bypasses the search's write path
+	if err := db.searchNeedsRebuild(); err != nil {
 		return err
-	}
-	// What the store holds now is kept: written to a synced run, and remembered by entity.
-	keptPath := filepath.Join(b.dir, bulkKept)
-	live, err := db.keepAll(keptPath)
-	if err != nil {
-		return fmt.Errorf("localdb: bulk import: %w", err)
-	}
-	if db.dir != "" {
-		if err := writeMarker(b.dir); err != nil {
-			return fmt.Errorf("localdb: bulk import: %w", err)
-		}
-	}
-	bulkHook("marked")
-	// Readers wait while StreamWriter replaces the store's contents (between Prepare and Flush
-	// the store reads as empty).
-	db.leave()
-	db.life.Lock()
-	if db.closed {
-		db.life.Unlock()
-		db.life.RLock() // for doneWriting
-		return ErrClosed
-	}
-	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
-	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
-	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
-	// near that live heap instead of letting it grow to twice it.
-	if old := debug.SetGCPercent(bulkGCPercent); old >= 0 && old < bulkGCPercent {
-		debug.SetGCPercent(old)
-	} else {
-		defer debug.SetGCPercent(old)
-	}
-	deferred, err := b.load(runs, keptPath, live)
-	db.gcMu.Unlock()
-	db.life.Unlock()
-	db.life.RLock()
-	if err != nil {
-		return fmt.Errorf("localdb: bulk import: %w", err)
-	}
-	bulkHook("flushed")
-	if db.dir != "" {
-		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
-			return fmt.Errorf("localdb: bulk import: %w", diskError(err))
-		}
 	}
 	if len(deferred) > 0 {
 		// Entities the store held already: ApplyChanges' own path (with the rebase of pending
@@ -352,6 +354,60 @@ func (b *BulkImport) Finish() error {
 	db.commits.Add(1)
 	db.notify(Change{Types: append([]shop.EntityType(nil), shop.EntityTypes...), FromServer: true})
 	return nil
+}
+
+// replace puts the kept keys and the staged records in the store in place of what it held, with
+// the store to itself: readers and writers wait meanwhile (between StreamWriter's Prepare and
+// Flush the store reads as empty). It takes the write side of the lifetime lock without the
+// writers' lock: every holder of the writers' lock holds the read side, so a Finish that held
+// the writers' lock while it waited for the write side waited forever for a staff action that
+// had entered and was waiting for the writers' lock (BenchmarkBulkFinishMutationWait hung).
+// What the store held is read here, under the same lock, so no write falls between.
+func (b *BulkImport) replace(runs []string) ([]shop.Record, error) {
+	db := b.db
+	db.life.Lock()
+	defer db.life.Unlock()
+	if db.closed {
+		return nil, ErrClosed
+	}
+	if db.resetSinceCursor.Load() {
+		return nil, ErrBulkStale
+	}
+	// What the store holds now is kept: written to a synced run, and remembered by entity.
+	keptPath := filepath.Join(b.dir, bulkKept)
+	live, err := db.keepAll(keptPath)
+	if err != nil {
+		return nil, fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	if db.dir != "" {
+		if err := writeMarker(b.dir); err != nil {
+			return nil, fmt.Errorf("localdb: bulk import: %w", err)
+		}
+	}
+	bulkHook("marked")
+	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
+	defer db.gcMu.Unlock()
+	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
+	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
+	// near that live heap instead of letting it grow to twice it.
+	if old := debug.SetGCPercent(bulkGCPercent); old >= 0 && old < bulkGCPercent {
+		debug.SetGCPercent(old)
+	} else {
+		defer debug.SetGCPercent(old)
+	}
+	deferred, err := b.load(runs, keptPath, live)
+	if err != nil {
+		return nil, fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	bulkHook("flushed")
+	// The marker goes before any other write can be made: a desk stopped after a later write
+	// must not put the old contents back at its next Open.
+	if db.dir != "" {
+		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
+			return nil, fmt.Errorf("localdb: bulk import: %w", diskError(err))
+		}
+	}
+	return deferred, nil
 }
 
 // keepAll writes every key the store holds to a run file at path (synced) and returns the

@@ -23,7 +23,7 @@ func (x *productIndex) names() []ProductName {
 	s := x.snapshot()
 	out := make([]ProductName, len(s.entries))
 	for i, e := range s.entries {
-		out[i] = ProductName{ID: e.p.ID, Name: e.p.Name}
+		out[i] = ProductName{ID: e.id, Name: e.name}
 	}
 	return out
 }

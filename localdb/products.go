@@ -13,7 +13,8 @@ import (
 // case-insensitive) from the in-memory search index: exact SKU or barcode matches first, then
 // prefix matches (SKU or name), then name substrings, by name within each; an empty q lists
 // products by name. At most limit (all when <= 0). Pinyin finds Chinese names too (full,
-// initials or a mix; see productsearch.go). The products come from the index's own decoded copies.
+// initials or a mix; see productsearch.go). The products are decoded from the index's compact
+// forms (productcodec.go).
 func (db *DB) SearchProducts(q string, limit int) ([]shop.Product, error) {
 	if err := db.products.wait(); err != nil {
 		return nil, fmt.Errorf("localdb: product search: %w", err)
@@ -70,6 +71,10 @@ func (db *DB) loadProducts() error {
 		return err
 	}
 	db.products.reset(entries)
+	// The read went through every product's table pages, which no search reads again (it keeps
+	// what it needs in memory): they stop counting as the desk's memory (about 45 MB on the
+	// large bench shop).
+	dropMappedTables(db.dir)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math/bits"
 	"sort"
@@ -13,23 +14,30 @@ import (
 	"kefu/shop"
 )
 
-// prodEntry is what the in-memory product search needs of one product: the decoded product
-// itself (a keystroke's results are read from here, not decoded from the store again), its
-// lowercased name, SKUs and barcodes, and its name's pinyin.
+// prodEntry is what the in-memory product search needs of one product: its id and name, its
+// lowercased name, SKUs and barcodes, its name's pinyin, and the rest of the product in the
+// compact form of productcodec.go (a keystroke's results are decoded from it, not read from the
+// store again; decoded products would cost about ten times the heap).
 type prodEntry struct {
-	p        *shop.Product // never changed once built: a write makes a new entry
-	lname    string        // lowerASCII(name)
-	skus     []string
-	barcodes []string
+	id, name string
+	lname    string // lowerASCII(name): the same string when that changes nothing
+	// keys are the lowercased SKUs and barcodes, packed in one string (see eachKey).
+	keys string
+	// nsku and ncode count the SKUs and barcodes in keys.
+	nsku, ncode int32
 	// py is the name's pinyin, one unit per character that has a reading (Chinese characters,
 	// ASCII letters and digits): a byte with the number of readings, then each reading as a
 	// length byte and its ASCII letters (see pinyinUnits).
 	py string
+	// enc is the product without its id and name (productcodec.go); never changed once built: a
+	// write makes a new entry.
+	enc string
 	// heads has bit i set when a unit has a reading starting with the query byte i (headBit);
 	// head0 the same for the first unit alone.
 	heads, head0 uint64
-	// avail is the product's total available stock, for the low-stock list.
-	avail int
+	// avail is the product's total available stock and lowStock its threshold, for the
+	// low-stock list.
+	avail, lowStock int
 	// ascii is set when the name has ASCII characters: a query with ASCII characters (pinyin,
 	// SKUs, barcodes) cannot be in a name without them, so its text is not searched.
 	ascii bool
@@ -38,22 +46,57 @@ type prodEntry struct {
 func newProdEntry(id string, data []byte) *prodEntry {
 	p := &shop.Product{}
 	_ = json.Unmarshal(data, p) // an undecodable product is still findable by nothing but its id
-	p.ID = id
-	e := &prodEntry{p: p, lname: lowerASCII(p.Name), ascii: hasASCII(p.Name)}
+	e := &prodEntry{id: id, name: p.Name, lname: lowerASCII(p.Name), ascii: hasASCII(p.Name), lowStock: p.LowStock}
 	e.py, e.heads = pinyinUnits(p.Name)
 	if e.py != "" {
 		e.head0 = unitHeads(e.py)
 	}
+	var keys []byte
 	for _, v := range p.Variants {
 		if v.SKU != "" {
-			e.skus = append(e.skus, lowerASCII(v.SKU))
+			keys = appendSearchKey(keys, keySKU, lowerASCII(v.SKU))
+			e.nsku++
 		}
 		if v.Barcode != "" {
-			e.barcodes = append(e.barcodes, lowerASCII(v.Barcode))
+			keys = appendSearchKey(keys, keyBarcode, lowerASCII(v.Barcode))
+			e.ncode++
 		}
 		e.avail += v.Available()
 	}
+	e.keys = string(keys)
+	enc, err := encodeProduct(p)
+	if err == nil {
+		e.enc = enc
+	}
 	return e
+}
+
+// Kinds of the keys an entry packs.
+const (
+	keySKU     = 0
+	keyBarcode = 1
+)
+
+// appendSearchKey packs one key: its kind, its length as a uvarint and its bytes.
+func appendSearchKey(b []byte, kind byte, k string) []byte {
+	b = append(b, kind)
+	b = binary.AppendUvarint(b, uint64(len(k)))
+	return append(b, k...)
+}
+
+// eachKey calls fn with each SKU and barcode of the entry, lowercased; the keys are substrings of
+// the entry's packed string (no copies).
+func (e *prodEntry) eachKey(fn func(kind byte, k string)) {
+	r := productReader{s: e.keys}
+	for len(r.s) > 0 {
+		kind := r.s[0]
+		r.s = r.s[1:]
+		k := r.str()
+		if r.err != nil {
+			return // never: appendSearchKey wrote it
+		}
+		fn(kind, k)
+	}
 }
 
 // hasASCII reports whether s has an ASCII character.
@@ -66,15 +109,15 @@ func hasASCII(s string) bool {
 	return false
 }
 
-// product returns a copy of the entry's product that the caller may change.
+// product decodes the entry's product; the caller may change it.
 func (e *prodEntry) product() shop.Product {
-	p := *e.p
-	p.Variants = append([]shop.Variant(nil), p.Variants...)
+	p := shop.Product{ID: e.id, Name: e.name}
+	_ = decodeProduct(e.enc, &p) // the form was made by encodeProduct
 	return p
 }
 
 // low reports whether the product is at or under its low-stock threshold.
-func (e *prodEntry) low() bool { return e.p.LowStock > 0 && e.avail <= e.p.LowStock }
+func (e *prodEntry) low() bool { return e.lowStock > 0 && e.avail <= e.lowStock }
 
 // headBit is the bit of heads for a query byte: a–z are bits 0–25, 0–9 bits 26–35; other bytes
 // have none (0).
@@ -303,10 +346,10 @@ func (x *productIndex) len() int {
 }
 
 func entryLess(a, b *prodEntry) bool {
-	if a.p.Name != b.p.Name {
-		return a.p.Name < b.p.Name
+	if a.name != b.name {
+		return a.name < b.name
 	}
-	return a.p.ID < b.p.ID
+	return a.id < b.id
 }
 
 // snapshot returns the searchable form, rebuilding it when products changed.
@@ -326,18 +369,19 @@ func (x *productIndex) snapshot() *prodSnapshot {
 	nsku, ncode := 0, 0
 	for _, e := range x.byID {
 		s.entries = append(s.entries, e)
-		nsku += len(e.skus)
-		ncode += len(e.barcodes)
+		nsku += int(e.nsku)
+		ncode += int(e.ncode)
 	}
 	sort.Slice(s.entries, func(i, j int) bool { return entryLess(s.entries[i], s.entries[j]) })
 	s.skus, s.codes = make([]skuRef, 0, nsku), make([]skuRef, 0, ncode)
 	for i, e := range s.entries {
-		for _, k := range e.skus {
-			s.skus = append(s.skus, skuRef{k, int32(i)})
-		}
-		for _, k := range e.barcodes {
-			s.codes = append(s.codes, skuRef{k, int32(i)})
-		}
+		e.eachKey(func(kind byte, k string) {
+			if kind == keySKU {
+				s.skus = append(s.skus, skuRef{k, int32(i)})
+			} else {
+				s.codes = append(s.codes, skuRef{k, int32(i)})
+			}
+		})
 	}
 	byKey := func(r []skuRef) func(i, j int) bool {
 		return func(i, j int) bool { return r[i].key < r[j].key || r[i].key == r[j].key && r[i].prod < r[j].prod }
