@@ -34,7 +34,7 @@ const (
 var EntityTypes = []EntityType{
 	TypeShop, TypeStaff, TypeAutoReply, TypePhrase, TypeGroup, TypeProduct, TypeCustomer,
 	TypeOrder, TypeNote, TypeCase, TypeReview, TypeEvidence, TypeComplaint, TypeConversation, TypeMessage,
-	TypeChannel, TypeDelivery, TypeTeam, TypeCall, TypeHandover, TypeConcession, TypeOutage,
+	TypeChannel, TypeDelivery, TypeTeam, TypeCall, TypeHandover, TypeConcession, TypeOutage, TypeRanking,
 }
 
 // Known reports whether t is one of the entity types.
