@@ -67,7 +67,8 @@ type MonthRanking struct {
 }
 
 // Ranking returns the ranking of the month holding t: the snapshot kept when it was closed,
-// or, while it is not, computed now from the month's figures with the weights in force.
+// or, while it is not, computed now from the month's figures with the weights in force. An
+// agent gets her own row only.
 func (d *Desk) Ranking(ctx context.Context, t time.Time) (MonthRanking, error) {
 	loc := d.ShopZone(ctx)
 	start := shop.PeriodMonth.Start(t, loc)
@@ -80,7 +81,7 @@ func (d *Desk) Ranking(ctx context.Context, t time.Time) (MonthRanking, error) {
 	}
 	if ok {
 		mr.Ranking = kept
-		return mr, nil
+		return d.ownRows(ctx, mr), nil
 	}
 	w, err := read(ctx, d.db.TeamWeights)
 	if err != nil {
@@ -91,7 +92,23 @@ func (d *Desk) Ranking(ctx context.Context, t time.Time) (MonthRanking, error) {
 		return mr, err
 	}
 	mr.Ranking = shop.Rank(month, rep.Total, w)
-	return mr, nil
+	return d.ownRows(ctx, mr), nil
+}
+
+// ownRows cuts a ranking down to the signed-in staff member's row when she is an agent.
+func (d *Desk) ownRows(ctx context.Context, mr MonthRanking) MonthRanking {
+	if d.IsManager(ctx) {
+		return mr
+	}
+	me := d.Staff().Number
+	var rows []shop.RankRow
+	for _, r := range mr.Rows {
+		if r.Staff == me {
+			rows = append(rows, r)
+		}
+	}
+	mr.Rows = rows
+	return mr
 }
 
 // read2 is read for a query that also says whether it found something.

@@ -83,6 +83,7 @@ type Desk struct {
 	problems *problemsDialog
 	imports  *importDialog   // nil for agents
 	channels *channelsScreen // nil for agents
+	team     *teamScreen     // nil when the data has no KPIs
 	body     *fyne.Container
 	content  fyne.CanvasObject
 
@@ -131,6 +132,10 @@ func NewDesk(p Params) *Desk {
 		[]string{lang.L("Chat"), lang.L("Orders"), lang.L("Stock"), lang.L("Reviews"), lang.L("Customers")},
 		[]fyne.Resource{iconChat, iconOrders, iconStock, iconReviews, iconCustomers},
 		d.switchTo)
+	if td, ok := p.Data.(TeamData); ok { // the Team screen (team.go), under the sections
+		d.team = newTeamScreen(d.env, td)
+		d.rail.list.Add(newRailItem(lang.L("Team"), iconTeam, d.team.show))
+	}
 	if desk.CanManageChannels(p.Staff) {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
