@@ -142,7 +142,7 @@ func (s *teamScreen) move(by int) {
 func spanText(kind shop.Period, from, to time.Time) string {
 	switch kind {
 	case shop.PeriodDay:
-		return from.Format("2006-01-02 Mon")
+		return from.Format("2006-01-02") + " " + weekdayName(from.Weekday())
 	case shop.PeriodMonth:
 		return from.Format("2006-01")
 	}
@@ -185,4 +185,10 @@ func (s *teamScreen) reload() {
 		s.charts.set(v.report, s.loc)
 		s.ranking.set(v)
 	})
+}
+
+// weekdayName is a day of the week in the window's language.
+func weekdayName(d time.Weekday) string {
+	return [...]string{lang.L("Sunday"), lang.L("Monday"), lang.L("Tuesday"), lang.L("Wednesday"),
+		lang.L("Thursday"), lang.L("Friday"), lang.L("Saturday")}[d]
 }
