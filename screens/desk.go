@@ -326,6 +326,7 @@ func (d *Desk) addShortcuts(c fyne.Canvas) {
 		c.AddShortcut(k, func(s fyne.Shortcut) { d.handleShortcut(s) })
 	}
 	c.AddShortcut(jumpKey, func(fyne.Shortcut) { d.jumpToWaiting() })
+	c.AddShortcut(teamKey, func(s fyne.Shortcut) { d.handleShortcut(s) })
 }
 
 // handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
@@ -343,6 +344,10 @@ func (d *Desk) dialogOpen() bool {
 }
 
 func (d *Desk) shortcut(s fyne.Shortcut) bool {
+	if d.team != nil && isTeamKey(s) { // the Team screen's key works over it too (team.go)
+		d.team.key()
+		return true
+	}
 	if d.dialogOpen() {
 		return false
 	}

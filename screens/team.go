@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -66,6 +67,7 @@ type teamScreen struct {
 	charts  *teamCharts
 	ranking *teamRanking
 
+	open  bool // the screen is shown
 	kind  shop.Period
 	start time.Time // the span's first day (a Start of kind)
 	loc   *time.Location
@@ -86,7 +88,7 @@ func newTeamScreen(e *env, data TeamData) *teamScreen {
 	s.period.Horizontal = true
 	s.period.Required = true
 	s.period.SetSelected(lang.L("Week"))
-	s.span = newHeading("")
+	s.span = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { s.move(-1) })
 	s.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { s.move(1) })
 	s.today = widget.NewButton(lang.L("This period"), func() {
@@ -117,15 +119,40 @@ func (s *teamScreen) show() {
 		return
 	}
 	s.dlg = dialog.NewCustom(lang.L("Team"), lang.L("Close"), s.body, s.env.win)
+	s.dlg.SetOnClosed(func() { s.open = false })
 	size := s.env.win.Canvas().Size()
 	s.dlg.Resize(fyne.NewSize(max(size.Width*0.94, 760), max(size.Height*0.92, 540)))
 	s.dlg.Show()
+	s.open = true
 	background(s.env, func(ctx context.Context) (*time.Location, error) { return s.data.ShopZone(ctx), nil },
 		func(loc *time.Location, _ error) {
 			s.loc = loc
 			s.start = s.kind.Start(s.env.now(), loc)
 			s.reload()
 		})
+}
+
+// teamKey opens the Team screen (Ctrl+6, after the five sections' Ctrl+1…5); while it is
+// open, it shows the next tab.
+var teamKey = &desktop.CustomShortcut{KeyName: fyne.Key6, Modifier: fyne.KeyModifierShortcutDefault}
+
+// isTeamKey reports whether s is teamKey.
+func isTeamKey(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	return ok && cs.KeyName == teamKey.KeyName && cs.Modifier == teamKey.Modifier
+}
+
+// key answers teamKey: the next tab while the screen is open, else the screen (unless another
+// dialog is over the window).
+func (s *teamScreen) key() {
+	if s.open {
+		s.tabs.SelectIndex((s.tabs.SelectedIndex() + 1) % len(s.tabs.Items))
+		return
+	}
+	if s.env.win != nil && s.env.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	s.show()
 }
 
 // move goes to the previous (-1) or next (+1) span.

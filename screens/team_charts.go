@@ -190,7 +190,12 @@ func (r *barRenderer) Layout(size fyne.Size) {
 		}
 	}
 	peak := c.peak()
-	axisW := float32(56)
+	axisW := float32(40)
+	if peak > 0 {
+		t := canvas.NewText(c.format(peak), text)
+		t.TextSize = small
+		axisW = max(axisW, t.MinSize().Width+2*pad)
+	}
 	bottom := size.Height - canvas.NewText("0", text).MinSize().Height - pad
 	plotH := bottom - top - pad
 	if plotH < 10 || len(c.groups) == 0 {
@@ -201,7 +206,7 @@ func (r *barRenderer) Layout(size fyne.Size) {
 	axis.Position1, axis.Position2 = fyne.NewPos(axisW, bottom), fyne.NewPos(size.Width-pad, bottom)
 	objs = append(objs, axis)
 	if peak > 0 {
-		l := label(c.format(peak), pad, top, small, faint, false)
+		l := label(c.format(peak), pad, top, small, text, false)
 		l.Move(fyne.NewPos(axisW-l.MinSize().Width-pad, top))
 		grid := canvas.NewLine(faint)
 		grid.StrokeWidth = 0.5

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kefu/internal/sheet"
@@ -55,8 +56,10 @@ func newTeamKPI() *teamKPI {
 			}
 			l.SetText(kpiCells(k.rows[id.Row-1])[id.Col])
 		})
-	for i, w := range kpiWidths {
-		k.table.SetColumnWidth(i, w)
+	for i, w := range kpiWidths { // wide enough for the header in either language
+		head := widget.NewLabel(cols[i])
+		head.TextStyle.Bold = true
+		k.table.SetColumnWidth(i, max(w, head.MinSize().Width+theme.Padding()))
 	}
 	return k
 }

@@ -77,7 +77,7 @@ func rankRowText(i int, row shop.RankRow) (head, side, line string) {
 	if name == "" {
 		name = row.Staff
 	}
-	head = fmt.Sprintf(lang.L("No. %[1]d  %[2]s  %[3].1f points"), i+1, name, row.Score)
+	head = fmt.Sprintf(lang.L("No. %[1]d  %[2]s  %.1[3]f points"), i+1, name, row.Score)
 	switch {
 	case row.Best:
 		side = "★ " + lang.L("best")

@@ -106,6 +106,24 @@ func TestTeamScreenAgentSeesHerOwn(t *testing.T) {
 	if s.next.Disabled() {
 		t.Error("the next day cannot be reached from last week")
 	}
+	// Ctrl+6 moves to the next tab while the screen is open.
+	tab := s.tabs.SelectedIndex()
+	f.desk.handleShortcut(teamKey)
+	if got := s.tabs.SelectedIndex(); got != (tab+1)%len(s.tabs.Items) {
+		t.Errorf("Ctrl+6 over the Team screen shows tab %d, want %d", got, tab+1)
+	}
+}
+
+// Ctrl+6 opens the Team screen from a section.
+func TestTeamKeyOpensTheScreen(t *testing.T) {
+	f := newFixture(t)
+	if !f.desk.handleShortcut(teamKey) {
+		t.Fatal("Ctrl+6 is not a desk shortcut")
+	}
+	f.drain()
+	if !f.desk.team.open || f.desk.team.view == nil {
+		t.Error("Ctrl+6 did not open the Team screen")
+	}
 }
 
 // A manager sees everyone and the team, sets the ranking's weights and closes a finished
@@ -121,6 +139,12 @@ func TestTeamScreenManagerWeightsAndClosing(t *testing.T) {
 	}
 	if !s.ranking.editor.Visible() {
 		t.Fatal("no weights editor for the owner")
+	}
+	for i, row := range s.ranking.rows {
+		head, side, line := rankRowText(i, row)
+		if all := head + side + line; strings.Contains(all, "%!") || !strings.Contains(head, "分") {
+			t.Errorf("ranking row %d reads %q", i, all)
+		}
 	}
 	for i, v := range []string{"10", "0", "0", "0", "0"} {
 		s.ranking.weights[i].SetText("")
