@@ -132,9 +132,9 @@ func (s *teamScreen) show() {
 		})
 }
 
-// teamKey opens the Team screen (Ctrl+6, after the five sections' Ctrl+1…5); while it is
+// teamKey opens the Team screen (Ctrl+T); while it is
 // open, it shows the next tab.
-var teamKey = &desktop.CustomShortcut{KeyName: fyne.Key6, Modifier: fyne.KeyModifierShortcutDefault}
+var teamKey = &desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault}
 
 // isTeamKey reports whether s is teamKey.
 func isTeamKey(s fyne.Shortcut) bool {

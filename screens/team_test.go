@@ -106,23 +106,23 @@ func TestTeamScreenAgentSeesHerOwn(t *testing.T) {
 	if s.next.Disabled() {
 		t.Error("the next day cannot be reached from last week")
 	}
-	// Ctrl+6 moves to the next tab while the screen is open.
+	// Ctrl+T moves to the next tab while the screen is open.
 	tab := s.tabs.SelectedIndex()
 	f.desk.handleShortcut(teamKey)
 	if got := s.tabs.SelectedIndex(); got != (tab+1)%len(s.tabs.Items) {
-		t.Errorf("Ctrl+6 over the Team screen shows tab %d, want %d", got, tab+1)
+		t.Errorf("Ctrl+T over the Team screen shows tab %d, want %d", got, tab+1)
 	}
 }
 
-// Ctrl+6 opens the Team screen from a section.
+// Ctrl+T opens the Team screen from a section.
 func TestTeamKeyOpensTheScreen(t *testing.T) {
 	f := newFixture(t)
 	if !f.desk.handleShortcut(teamKey) {
-		t.Fatal("Ctrl+6 is not a desk shortcut")
+		t.Fatal("Ctrl+T is not a desk shortcut")
 	}
 	f.drain()
 	if !f.desk.team.open || f.desk.team.view == nil {
-		t.Error("Ctrl+6 did not open the Team screen")
+		t.Error("Ctrl+T did not open the Team screen")
 	}
 }
 
