@@ -86,6 +86,19 @@ func feedKPIs(txn *badger.Txn, acc *shop.KPIAccumulator, from, to time.Time) err
 	return nil
 }
 
+// convKPI is what the KPIs read of a conversation.
+type convKPI struct {
+	CustomerID string `json:"customer_id"`
+	Assignee   string `json:"assignee"`
+}
+
+// msgKPI is what the KPIs read of a message (not its text or card).
+type msgKPI struct {
+	From  shop.Sender `json:"from"`
+	Staff string      `json:"staff"`
+	At    time.Time   `json:"at"`
+}
+
 // orderCustomer is what the KPIs read of an order.
 type orderCustomer struct {
 	CustomerID string    `json:"customer_id"`
@@ -113,14 +126,14 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 		})
 	}
 	for _, id := range ids {
-		c, found, err := load[shop.Conversation](txn, shop.TypeConversation, id)
+		c, found, err := load[convKPI](txn, shop.TypeConversation, id)
 		if err != nil {
 			return err
 		}
 		if !found {
 			continue
 		}
-		acc.AddConversation(c)
+		acc.AddConversation(shop.Conversation{ID: id, CustomerID: c.CustomerID, Assignee: c.Assignee})
 		prefix := ixValuePrefix(ixMessageConv, id, true)
 		var mids []string
 		scanKeys(txn, prefix, false, ixKey(ixMessageConv, id, winFrom, ""), func(k []byte) bool {
@@ -133,12 +146,12 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 			return true
 		})
 		for _, mid := range mids {
-			m, found, err := load[shop.Message](txn, shop.TypeMessage, mid)
+			m, found, err := load[msgKPI](txn, shop.TypeMessage, mid)
 			if err != nil {
 				return err
 			}
 			if found {
-				acc.AddMessage(m)
+				acc.AddMessage(shop.Message{ID: mid, ConversationID: id, From: m.From, Staff: m.Staff, At: m.At})
 			}
 		}
 	}
