@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -52,29 +53,39 @@ func feedKPIs(txn *badger.Txn, acc *shop.KPIAccumulator, from, to time.Time) err
 	if err := feedConvMessages(txn, acc, winFrom, winTo); err != nil {
 		return err
 	}
-	var ferr error
+	var orders []string
 	scanKeys(txn, ixPrefix(ixOrderCreated), false, ixKey(ixOrderCreated, "", winFrom, ""), func(k []byte) bool {
 		if bytes.Compare(ixTime(ixOrderCreated, k), timeKey(winTo)) >= 0 {
 			return false
 		}
-		id, ok := ixID(ixOrderCreated, k)
-		if !ok {
-			return true
-		}
-		o, found, err := load[orderCustomer](txn, shop.TypeOrder, id)
-		if err != nil {
-			ferr = err
-			return false
-		}
-		if found {
-			acc.AddOrder(shop.Order{ID: id, CustomerID: o.CustomerID, CreatedAt: o.CreatedAt})
+		if id, ok := ixID(ixOrderCreated, k); ok {
+			orders = append(orders, id)
 		}
 		return true
 	})
-	if ferr != nil {
-		return ferr
+	err := loadSorted(txn, shop.TypeOrder, orders, func(id string, data []byte) error {
+		o, err := decodeOrderKPI(data)
+		if err != nil {
+			return fmt.Errorf("decoding order %s: %w", id, err)
+		}
+		acc.AddOrder(shop.Order{ID: id, CustomerID: o.CustomerID, CreatedAt: o.CreatedAt})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	for _, t := range []shop.EntityType{shop.TypeStaff, shop.TypeNote, shop.TypeCase, shop.TypeReview,
+	err = eachEntity(txn, shop.TypeNote, func(id string, data []byte) error {
+		n, err := decodeNoteKPI(data)
+		if err != nil {
+			return fmt.Errorf("decoding note %s: %w", id, err)
+		}
+		acc.AddNote(n)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range []shop.EntityType{shop.TypeStaff, shop.TypeCase, shop.TypeReview,
 		shop.TypeComplaint, shop.TypeCall, shop.TypeOutage} {
 		err := eachEntity(txn, t, func(id string, data []byte) error {
 			return acc.AddRecord(shop.Record{Type: t, ID: id, Data: json.RawMessage(data)})
@@ -106,14 +117,16 @@ type orderCustomer struct {
 }
 
 // feedConvMessages feeds acc the conversations with messages in [winFrom, winTo) and those
-// messages.
+// messages. The index scans give the ids; the entities are then read in id order through one
+// iterator (loadSorted), which for time-ordered ids (UUIDv7) walks the store's blocks in turn
+// instead of jumping between them.
 func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo time.Time) error {
 	var ids []string
 	scanIDs(txn, ixConvWaiting, ixPrefix(ixConvWaiting), false, func(id string) bool {
 		ids = append(ids, id)
 		return true
 	})
-	fromKey := timeKey(winFrom)
+	fromKey, toKey := timeKey(winFrom), timeKey(winTo)
 	for _, ix := range []*index{ixConvOpen, ixConvClosed} {
 		scanKeys(txn, ixPrefix(ix), true, nil, func(k []byte) bool {
 			if bytes.Compare(ixTime(ix, k), fromKey) < 0 {
@@ -125,37 +138,182 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 			return true
 		})
 	}
-	for _, id := range ids {
-		c, found, err := load[convKPI](txn, shop.TypeConversation, id)
+	var mids []string
+	convOf := map[string]string{}
+	mprefix := ixPrefix(ixMessageConv)
+	mit := txn.NewIterator(badger.IteratorOptions{Prefix: mprefix})
+	defer mit.Close()
+	err := loadSorted(txn, shop.TypeConversation, ids, func(id string, data []byte) error {
+		c, err := decodeConvKPI(data)
 		if err != nil {
-			return err
-		}
-		if !found {
-			continue
+			return fmt.Errorf("decoding conversation %s: %w", id, err)
 		}
 		acc.AddConversation(shop.Conversation{ID: id, CustomerID: c.CustomerID, Assignee: c.Assignee})
 		prefix := ixValuePrefix(ixMessageConv, id, true)
-		var mids []string
-		scanKeys(txn, prefix, false, ixKey(ixMessageConv, id, winFrom, ""), func(k []byte) bool {
-			if bytes.Compare(ixTime(ixMessageConv, k), timeKey(winTo)) >= 0 {
-				return false
+		for seekNear(mit, mprefix, ixKey(ixMessageConv, id, winFrom, "")); mit.ValidForPrefix(prefix); mit.Next() {
+			k := mit.Item().Key()
+			if bytes.Compare(ixTime(ixMessageConv, k), toKey) >= 0 {
+				break
 			}
 			if mid, ok := ixID(ixMessageConv, k); ok {
 				mids = append(mids, mid)
+				convOf[mid] = id
 			}
-			return true
-		})
-		for _, mid := range mids {
-			m, found, err := load[msgKPI](txn, shop.TypeMessage, mid)
-			if err != nil {
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return loadSorted(txn, shop.TypeMessage, mids, func(mid string, data []byte) error {
+		m, err := decodeMsgKPI(data)
+		if err != nil {
+			return fmt.Errorf("decoding message %s: %w", mid, err)
+		}
+		acc.AddMessage(shop.Message{ID: mid, ConversationID: convOf[mid], From: m.From, Staff: m.Staff, At: m.At})
+		return nil
+	})
+}
+
+// loadSorted calls fn with the stored data of the live entities of type t among ids, in id
+// order (ids is sorted in place), through one iterator moved by seekNear.
+func loadSorted(txn *badger.Txn, t shop.EntityType, ids []string, fn func(id string, data []byte) error) error {
+	slices.Sort(ids)
+	prefix := typePrefix(t)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	key := make([]byte, 0, 128)
+	for i, id := range ids {
+		if i > 0 && id == ids[i-1] {
+			continue
+		}
+		key = append(append(key[:0], prefix...), id...)
+		seekNear(it, prefix, key)
+		if !it.ValidForPrefix(prefix) || !bytes.Equal(it.Item().Key(), key) {
+			continue
+		}
+		err := it.Item().Value(func(v []byte) error {
+			st, err := decodeState(v)
+			if err != nil || !st.exists() {
 				return err
 			}
-			if found {
-				acc.AddMessage(shop.Message{ID: mid, ConversationID: id, From: m.From, Staff: m.Staff, At: m.At})
-			}
+			return fn(id, st.data)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// seekNear moves it to the first key at or after key, for keys asked for in increasing order:
+// it steps forward when the key lies a few steps ahead (as the next id of one period's
+// time-ordered records does) and seeks otherwise, since a seek costs what a few dozen steps do.
+// An iterator that was never moved (or ran off prefix) seeks.
+func seekNear(it *badger.Iterator, prefix, key []byte) {
+	const maxSteps = 32
+	if !it.ValidForPrefix(prefix) || bytes.Compare(it.Item().Key(), key) > 0 {
+		it.Seek(key)
+		return
+	}
+	for steps := 0; it.ValidForPrefix(prefix) && bytes.Compare(it.Item().Key(), key) < 0; steps++ {
+		if steps == maxSteps {
+			it.Seek(key)
+			return
+		}
+		it.Next()
+	}
+}
+
+// Markers of the fields decodeMsgKPI reads in a stored message. The JSON encoder escapes every
+// quote inside a string, so a marker can only be found where its field is.
+var (
+	markFrom  = []byte(`"from":"`)
+	markStaff = []byte(`"staff":"`)
+	markAt    = []byte(`"at":"`)
+)
+
+// decodeMsgKPI reads a message's sender, staff number and time, finding the fields in the JSON
+// the store keeps rather than decoding it all (the text can be long); data that does not look
+// as expected is decoded in full.
+func decodeMsgKPI(data []byte) (msgKPI, error) {
+	var m msgKPI
+	from, ok1 := plainField(data, markFrom)
+	at, ok2 := plainField(data, markAt)
+	staff, ok3 := plainField(data, markStaff)
+	if ok1 && ok2 {
+		t, err := time.Parse(time.RFC3339Nano, string(at))
+		if err == nil {
+			m.From, m.At = shop.Sender(from), t
+			if ok3 {
+				m.Staff = string(staff)
+			}
+			return m, nil
+		}
+	}
+	err := json.Unmarshal(data, &m)
+	return m, err
+}
+
+var (
+	markSystem   = []byte(`"system":true`)
+	markCustomer = []byte(`"customer_id":"`)
+	markAssignee = []byte(`"assignee":"`)
+	markCreated  = []byte(`"created_at":"`)
+)
+
+// decodeConvKPI reads a conversation's customer and assignee as decodeMsgKPI reads a message.
+func decodeConvKPI(data []byte) (convKPI, error) {
+	var c convKPI
+	if cust, ok := plainField(data, markCustomer); ok {
+		who, _ := plainField(data, markAssignee)
+		return convKPI{CustomerID: string(cust), Assignee: string(who)}, nil
+	}
+	err := json.Unmarshal(data, &c)
+	return c, err
+}
+
+// decodeOrderKPI reads an order's customer and creation time as decodeMsgKPI reads a message.
+func decodeOrderKPI(data []byte) (orderCustomer, error) {
+	cust, ok1 := plainField(data, markCustomer)
+	at, ok2 := plainField(data, markCreated)
+	if ok1 && ok2 {
+		if t, err := time.Parse(time.RFC3339Nano, string(at)); err == nil {
+			return orderCustomer{CustomerID: string(cust), CreatedAt: t}, nil
+		}
+	}
+	var o orderCustomer
+	err := json.Unmarshal(data, &o)
+	return o, err
+}
+
+// decodeNoteKPI reads a note's staff number, time and whether it is a system note as
+// decodeMsgKPI reads a message; a note that does not look as expected is decoded in full.
+func decodeNoteKPI(data []byte) (shop.OrderNote, error) {
+	at, ok := plainField(data, markAt)
+	if ok {
+		if t, err := time.Parse(time.RFC3339Nano, string(at)); err == nil {
+			staff, _ := plainField(data, markStaff)
+			return shop.OrderNote{Staff: string(staff), At: t, System: bytes.Contains(data, markSystem)}, nil
+		}
+	}
+	var n shop.OrderNote
+	err := json.Unmarshal(data, &n)
+	return n, err
+}
+
+// plainField returns the string value after marker, when it holds no escapes.
+func plainField(data, marker []byte) ([]byte, bool) {
+	i := bytes.Index(data, marker)
+	if i < 0 {
+		return nil, false
+	}
+	rest := data[i+len(marker):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return nil, false
+	}
+	return rest[:j], true
 }
 
 // ClosedRanking returns the ranking kept when month ("2006-01") was closed, and whether it

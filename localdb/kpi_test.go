@@ -99,3 +99,41 @@ func TestClosedRankingAndWeights(t *testing.T) {
 		t.Error("an open month reads as closed")
 	}
 }
+
+// The KPI scan's readers of stored JSON find the fields even when a text holds the markers,
+// and fall back to a full decode for data they do not expect.
+func TestKPIFieldReaders(t *testing.T) {
+	at := time.Date(2026, 11, 3, 9, 30, 15, 123456789, shop.ShopZone)
+	tricky := `客户说 "from":"staff" 和 "at":"2020-01-01T00:00:00Z" "system":true \"`
+	for _, m := range []shop.Message{
+		{ID: "m1", ConversationID: "v1", From: shop.FromCustomer, Text: tricky, At: at},
+		{ID: "m2", ConversationID: "v1", From: shop.FromStaff, Staff: "1002", Text: tricky, Card: &shop.Card{Kind: "order", ID: "o1", Title: "订单"}, At: at},
+	} {
+		got, err := decodeMsgKPI(shop.NewRecord(shop.TypeMessage, m.ID, m).Data)
+		if err != nil || got.From != m.From || got.Staff != m.Staff || !got.At.Equal(m.At) {
+			t.Errorf("message %s read as %+v, %v", m.ID, got, err)
+		}
+	}
+	for _, n := range []shop.OrderNote{
+		{ID: "n1", OrderID: "o1", Text: tricky, Staff: "1001", At: at},
+		{ID: "n2", OrderID: "o1", Text: tricky, Staff: "1001", At: at, System: true},
+	} {
+		got, err := decodeNoteKPI(shop.NewRecord(shop.TypeNote, n.ID, n).Data)
+		if err != nil || got.Staff != n.Staff || got.System != n.System || !got.At.Equal(n.At) {
+			t.Errorf("note %s read as %+v, %v", n.ID, got, err)
+		}
+	}
+	c, err := decodeConvKPI(shop.NewRecord(shop.TypeConversation, "v1", shop.Conversation{ID: "v1", CustomerID: "c1", Nick: `"assignee":"x"`, LastText: tricky}).Data)
+	if err != nil || c.CustomerID != "c1" || c.Assignee != "" {
+		t.Errorf("conversation read as %+v, %v", c, err)
+	}
+	o, err := decodeOrderKPI(shop.NewRecord(shop.TypeOrder, "o1", shop.Order{ID: "o1", CustomerID: "c2", BuyerMessage: tricky, CreatedAt: at}).Data)
+	if err != nil || o.CustomerID != "c2" || !o.CreatedAt.Equal(at) {
+		t.Errorf("order read as %+v, %v", o, err)
+	}
+	// Escaped values and odd data go the long way.
+	m, err := decodeMsgKPI([]byte(`{"from":"cust\"omer","at":"2026-11-03T09:30:15+08:00"}`))
+	if err != nil || m.From != `cust"omer` {
+		t.Errorf("escaped sender read as %+v, %v", m, err)
+	}
+}
