@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -138,8 +139,8 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 			return true
 		})
 	}
-	var mids []string
-	convOf := map[string]string{}
+	type msgRef struct{ id, conv string }
+	var refs []msgRef
 	mprefix := ixPrefix(ixMessageConv)
 	mit := txn.NewIterator(badger.IteratorOptions{Prefix: mprefix})
 	defer mit.Close()
@@ -156,8 +157,7 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 				break
 			}
 			if mid, ok := ixID(ixMessageConv, k); ok {
-				mids = append(mids, mid)
-				convOf[mid] = id
+				refs = append(refs, msgRef{mid, id})
 			}
 		}
 		return nil
@@ -165,12 +165,17 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 	if err != nil {
 		return err
 	}
-	return loadSorted(txn, shop.TypeMessage, mids, func(mid string, data []byte) error {
+	slices.SortFunc(refs, func(a, b msgRef) int { return strings.Compare(a.id, b.id) })
+	mids := make([]string, len(refs))
+	for i, r := range refs {
+		mids[i] = r.id
+	}
+	return loadSortedIDs(txn, shop.TypeMessage, mids, func(i int, data []byte) error {
 		m, err := decodeMsgKPI(data)
 		if err != nil {
-			return fmt.Errorf("decoding message %s: %w", mid, err)
+			return fmt.Errorf("decoding message %s: %w", mids[i], err)
 		}
-		acc.AddMessage(shop.Message{ID: mid, ConversationID: convOf[mid], From: m.From, Staff: m.Staff, At: m.At})
+		acc.AddMessage(shop.Message{ID: mids[i], ConversationID: refs[i].conv, From: m.From, Staff: m.Staff, At: m.At})
 		return nil
 	})
 }
@@ -179,6 +184,11 @@ func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo 
 // order (ids is sorted in place), through one iterator moved by seekNear.
 func loadSorted(txn *badger.Txn, t shop.EntityType, ids []string, fn func(id string, data []byte) error) error {
 	slices.Sort(ids)
+	return loadSortedIDs(txn, t, ids, func(i int, data []byte) error { return fn(ids[i], data) })
+}
+
+// loadSortedIDs is loadSorted for ids sorted already; fn gets the index of the id.
+func loadSortedIDs(txn *badger.Txn, t shop.EntityType, ids []string, fn func(i int, data []byte) error) error {
 	prefix := typePrefix(t)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	defer it.Close()
@@ -197,7 +207,7 @@ func loadSorted(txn *badger.Txn, t shop.EntityType, ids []string, fn func(id str
 			if err != nil || !st.exists() {
 				return err
 			}
-			return fn(id, st.data)
+			return fn(i, st.data)
 		})
 		if err != nil {
 			return err

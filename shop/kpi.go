@@ -490,12 +490,12 @@ func addDecoded[T any](r Record, add func(T)) error {
 type kpiSums struct {
 	buckets []map[string]*Figures // "" is the team
 	total   map[string]*Figures
-	handled map[handledKey]bool
+	handled []handledKey // what the conversation being counted was handled in, by whom
 }
 
 type handledKey struct {
-	bucket      int
-	staff, conv string
+	bucket int
+	staff  string
 }
 
 func (s *kpiSums) fig(i int, staff string) *Figures {
@@ -521,13 +521,14 @@ func (s *kpiSums) add(i int, staff string, fn func(*Figures)) {
 	}
 }
 
-// handle counts conversation conv as handled by staff in bucket i, once.
-func (s *kpiSums) handle(i int, staff, conv string) {
+// handle counts the conversation being counted (countChats goes one by one, clearing
+// s.handled between them) as handled by staff in bucket i, once.
+func (s *kpiSums) handle(i int, staff string) {
 	for _, b := range []int{i, -1} {
 		for _, who := range []string{staff, ""} {
-			k := handledKey{b, who, conv}
-			if !s.handled[k] {
-				s.handled[k] = true
+			k := handledKey{b, who}
+			if !slices.Contains(s.handled, k) {
+				s.handled = append(s.handled, k)
 				s.fig(b, who).Handled++
 			}
 		}
@@ -537,7 +538,7 @@ func (s *kpiSums) handle(i int, staff, conv string) {
 // Report works out the figures of everything fed so far.
 func (a *KPIAccumulator) Report() KPIReport {
 	n := len(a.starts) - 1
-	s := &kpiSums{buckets: make([]map[string]*Figures, n), total: map[string]*Figures{}, handled: map[handledKey]bool{}}
+	s := &kpiSums{buckets: make([]map[string]*Figures, n), total: map[string]*Figures{}}
 	for i := range s.buckets {
 		s.buckets[i] = map[string]*Figures{}
 	}
@@ -638,6 +639,7 @@ func (a *KPIAccumulator) countChats(s *kpiSums) {
 			return ms[i].id < ms[j].id
 		})
 		info := a.convs[convID]
+		s.handled = s.handled[:0]
 		consults := map[int]*consult{}
 		var waitStart time.Time
 		waiting := false
@@ -664,7 +666,7 @@ func (a *KPIAccumulator) countChats(s *kpiSums) {
 				}
 			case FromStaff:
 				if i := a.bucket(m.at); i >= 0 && m.staff != "" {
-					s.handle(i, m.staff, convID)
+					s.handle(i, m.staff)
 				}
 				if !waiting {
 					continue
