@@ -27,7 +27,8 @@ import (
 //	3: the order lookup indexes (number, nick, phone, receiver) carry the creation time
 //	4: the order lookup indexes carry the order's list row too (OrderRow)
 //	5: reviews are indexed by when they started waiting for follow-up (ixReviewWait)
-const SchemaVersion = 5
+//	6: calls, handovers and concessions are indexed (calls.go, handovers.go, concessions.go)
+const SchemaVersion = 6
 
 var (
 	// ErrLocked means another process (or another Open in this one) holds the data directory.

@@ -40,6 +40,14 @@ func (db *DB) migrate(from int) error {
 			return err
 		}
 	}
+	if from < 6 {
+		// Calls, handovers and concessions gained their indexes (6): records of these types
+		// a desk stored before are indexed now.
+		if err := db.backfill(ixCallStaff, ixCallCustomer, ixCallBack, ixHandoverOpen, ixHandoverDone,
+			ixConcessionWaiting, ixConcessionOrder, ixConcessionChat, ixConcessionDecided); err != nil {
+			return err
+		}
+	}
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -166,8 +167,8 @@ func TestOpenMigratesSchema4(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if string(v) != "5" {
-		t.Fatalf("schema after the upgrade is %q; want 5", v)
+	if string(v) != strconv.Itoa(SchemaVersion) {
+		t.Fatalf("schema after the upgrade is %q; want %d", v, SchemaVersion)
 	}
 }
 

@@ -32,6 +32,7 @@ type customerPanel struct {
 	conv    string
 
 	profile  *fyne.Container
+	work     *fyne.Container // the team's strip: log a call, give a concession (concessions.go)
 	prod     *fyne.Container
 	find     *deskEntry
 	found    *fyne.Container
@@ -50,7 +51,7 @@ type customerPanel struct {
 
 func newCustomerPanel(c *chatSection) *customerPanel {
 	p := &customerPanel{c: c,
-		profile: container.NewVBox(), prod: container.NewVBox(), found: container.NewVBox(),
+		profile: container.NewVBox(), work: container.NewVBox(), prod: container.NewVBox(), found: container.NewVBox(),
 		orders: container.NewVBox(), cases: container.NewVBox(), reviews: container.NewVBox()}
 	p.find = newDeskEntry(c.env)
 	p.find.PlaceHolder = lang.L("Look up a product to send")
@@ -58,7 +59,7 @@ func newCustomerPanel(c *chatSection) *customerPanel {
 	p.empty = widget.NewLabelWithStyle(lang.L("The customer of the open conversation shows here."), fyne.TextAlignCenter, fyne.TextStyle{})
 	p.empty.Wrapping = fyne.TextWrapWord
 	p.detail = container.NewVBox(
-		p.profile,
+		p.profile, p.work,
 		widget.NewSeparator(), newHeading(lang.L("Product asked about")), p.prod, p.find, p.found,
 		widget.NewSeparator(), newHeading(lang.L("Recent orders")), p.orders,
 		widget.NewSeparator(), newHeading(lang.L("Open after-sales cases")), p.cases,
@@ -91,6 +92,9 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 	p.empty.Hide()
 	p.scroll.Show()
 	p.fillProfile(conv.CustomerID, conv.Nick)
+	if p.c.env.teamWork != nil {
+		p.c.env.teamWork.fillPanel(p.work, *conv)
+	}
 	p.fillProduct()
 	p.fillOrders(conv.CustomerID)
 	if switching {

@@ -275,6 +275,9 @@ func (c *customerSection) draw(d customerDetail) {
 	title := widget.NewLabelWithStyle(cu.Nick, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { c.editCustomer(cu) })
 	right := []fyne.CanvasObject{edit}
+	if c.env.teamWork != nil {
+		right = append([]fyne.CanvasObject{c.env.teamWork.callButton(callAbout{CustomerID: cu.ID, Who: cu.Nick, Purpose: shop.CallRetention, Result: shop.CallReached})}, right...)
+	}
 	if cu.VIP > 0 {
 		vip := widget.NewLabel(fmt.Sprintf(lang.L("VIP %d · %d%% off"), cu.VIP, shop.VIPDiscount(cu.VIP)))
 		vip.Importance = widget.HighImportance

@@ -97,6 +97,7 @@ type Data interface {
 	ImportData
 	ChannelData
 	ChannelAdmin
+	TeamWorkData
 }
 
 var _ Data = (*desk.Desk)(nil)

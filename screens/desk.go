@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"kefu/desk"
 	"kefu/shop"
@@ -83,6 +84,7 @@ type Desk struct {
 	problems *problemsDialog
 	imports  *importDialog   // nil for agents
 	channels *channelsScreen // nil for agents
+	teamWork *teamWork       // calls, handovers, concessions (team_work.go)
 	team     *teamScreen     // nil when the data has no KPIs
 	body     *fyne.Container
 	content  fyne.CanvasObject
@@ -117,6 +119,8 @@ func NewDesk(p Params) *Desk {
 	d.env = &env{staff: p.Staff, win: p.Window, app: p.App, now: now, writer: p.Data, ctx: ctx, threads: th, timed: p.Timed}
 	d.env.applied = func() { d.status.update() }
 	d.env.keys = d.handleShortcut
+	d.teamWork = newTeamWork(d.env, p.Data)
+	d.env.teamWork = d.teamWork
 
 	keys := d.handleShortcut
 	d.chat = newChatSection(d.env, p.Data, keys)
@@ -139,6 +143,9 @@ func NewDesk(p Params) *Desk {
 	if desk.CanManageChannels(p.Staff) {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
+		d.rail.list.Add(newRailItem(lang.L("Hand over"), theme.MailForwardIcon(), d.teamWork.writeHandover))
+	} else {
+		d.rail.addTool(lang.L("Hand over"), theme.MailForwardIcon(), d.teamWork.writeHandover)
 	}
 	d.problems = newProblemsDialog(d.env, p.Data, func() { d.status.update() })
 	d.problems.open = d.problemStep
@@ -147,6 +154,8 @@ func NewDesk(p Params) *Desk {
 	d.status.onCases = func() { d.Show(SectionOrders); d.orders.showCases() }
 	d.status.onReviews = func() { d.Show(SectionReviews); d.reviews.showReminders() }
 	d.reviews.reminders = d.status.reminders
+	d.status.right.Objects = append(d.teamWork.statusObjects(), d.status.right.Objects...)
+	d.teamWork.panel = d.chat.panel
 	d.linkChat(p)
 	// The desk's jobs run by themselves; the screens give them their settings and show how
 	// the bulk sends go.
@@ -165,16 +174,15 @@ func NewDesk(p Params) *Desk {
 		d.imports = newImportDialog(d.env, p.Data)
 		left = d.imports.withRail(left)
 	}
-	d.content = container.NewBorder(nil, d.status.box, left, nil, d.body)
+	d.content = container.NewBorder(d.teamWork.banner, d.status.box, left, nil, d.body)
 	d.current = -1
 	d.Show(SectionChat)
+	d.teamWork.start()
 
 	if p.Window != nil {
 		d.addShortcuts(p.Window.Canvas())
 		p.Window.SetOnClosed(d.Close)
-		if p.SwitchShop != nil || p.About != nil {
-			p.Window.SetMainMenu(d.mainMenu(p))
-		}
+		p.Window.SetMainMenu(d.mainMenu(p))
 	}
 	if !p.ManualTick {
 		go d.run()
@@ -243,6 +251,7 @@ func (d *Desk) refresh(types []shop.EntityType) {
 		}
 	}
 	d.status.reminders.changed(types)
+	d.teamWork.changed(types)
 	d.status.update()
 	if d.dirty[d.current] && time.Since(d.lastReload[d.current]) >= refreshEvery {
 		d.reloadSection(d.current)
@@ -293,6 +302,7 @@ func (d *Desk) mainMenu(p Params) *fyne.MainMenu {
 			confirmSwitch(d.env.win, d.data.OutboxLen(), p.SwitchShop)
 		}))
 	}
+	deskMenu.Items = append(deskMenu.Items, d.teamWork.menuItems()...)
 	if d.status.canReset() {
 		deskMenu.Items = append(deskMenu.Items, fyne.NewMenuItem(lang.L("Re-download shop data…"), d.status.confirmReset))
 	}

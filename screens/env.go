@@ -45,6 +45,9 @@ type env struct {
 	// keys runs the desk's shortcuts (Desk.handleShortcut) and reports whether it ran one; the
 	// desk's text fields pass shortcuts to it first (deskEntry). Nil outside a desk.
 	keys func(fyne.Shortcut) bool
+	// team is the team's work (calls, handovers, concessions) the sections open dialogs of;
+	// nil outside a desk.
+	teamWork *teamWork
 	// timed, if set, runs each callback of the screens on Fyne's goroutine and measures it
 	// (Params.Timed).
 	timed func(what string, callback func())

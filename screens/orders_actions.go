@@ -97,6 +97,9 @@ func (o *orderSection) orderActions(ord shop.Order) []fyne.CanvasObject {
 		kase := widget.NewButtonWithIcon(lang.L("Open after-sales case"), theme.ContentAddIcon(), func() { o.openCase(ord) })
 		objs = append(objs, container.NewHBox(kase))
 	}
+	if o.env.teamWork != nil {
+		objs = append(objs, o.env.teamWork.orderActions(ord, func() { o.load(false) })...)
+	}
 	return objs
 }
 

@@ -544,10 +544,8 @@ func reasonText(r shop.Reason) string {
 		return lang.L("the desk sent it in a form the server cannot read; please tell whoever looks after Kefu Desk")
 	case shop.ReasonRefused:
 		return lang.L("it gave no reason")
-	case shop.ReasonManagerOnly:
-		return lang.L("only the shop's owner or a manager may do this")
 	}
-	return ""
+	return teamReasonText(r)
 }
 
 // byteSize is a size in bytes as a person reads it.

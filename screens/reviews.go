@@ -343,6 +343,9 @@ func (r *reviewSection) draw(d reviewDetail) {
 		objs = append(objs, warn)
 	}
 	objs = append(objs, r.work.jumps(d.hasChat))
+	if r.env.teamWork != nil {
+		objs = append(objs, container.NewHBox(r.env.teamWork.callButton(callAbout{CustomerID: rv.CustomerID, ReviewID: rv.ID, Who: rv.Nick, Purpose: shop.CallReviewFixup, Result: shop.CallReached})))
+	}
 	objs = append(objs, r.orderFacts(rv, d.order, d.orderErr)...)
 
 	objs = append(objs, widget.NewSeparator(), newHeading(lang.L("Follow-up")))

@@ -70,6 +70,7 @@ type statusBar struct {
 	onReviews  func()
 	overdue    func() int // conversations waiting past the red threshold (chat_actions.go)
 	row        *fyne.Container
+	right      *fyne.Container // the warnings at the right; the team's figures go first (team_work.go)
 	box        fyne.CanvasObject
 	counting   latest // the counts being read (update)
 	waitLoad   latest // the waiting count being read (tick)
@@ -99,6 +100,7 @@ func newStatusBar(e *env, data StatusData, onProblems func()) *statusBar {
 	b.cases = newCasesButton(b)
 	b.reviews = newReviewsButton(b)
 	right := container.NewHBox(b.reviews, b.cases, b.problems)
+	b.right = right
 	b.row = container.NewBorder(nil, nil, left, right)
 	b.bannerText = widget.NewLabel("")
 	b.bannerText.Wrapping = fyne.TextWrapWord

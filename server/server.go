@@ -141,6 +141,9 @@ func New(p Params) (*Server, error) {
 		closing:    make(chan struct{}),
 		bgDone:     make(chan struct{}),
 	}
+	if rc, ok := st.(store.RateCounter); ok {
+		s.shareLimits(rc)
+	}
 	ctx := context.Background()
 	if err := declareIndexes(ctx, st); err != nil {
 		st.Close()

@@ -34,7 +34,8 @@ const (
 var EntityTypes = []EntityType{
 	TypeShop, TypeStaff, TypeAutoReply, TypePhrase, TypeGroup, TypeProduct, TypeCustomer,
 	TypeOrder, TypeNote, TypeCase, TypeReview, TypeEvidence, TypeComplaint, TypeConversation, TypeMessage,
-	TypeChannel, TypeDelivery, TypeTeam, TypeCall, TypeHandover, TypeConcession, TypeOutage, TypeRanking,
+	TypeChannel, TypeDelivery, TypeTeam, TypeCall, TypeHandover, TypeConcession, TypeOutage, TypeConcessionTally,
+	TypeRanking,
 }
 
 // Known reports whether t is one of the entity types.
@@ -291,6 +292,9 @@ type Order struct {
 	ShipNoticeAt   time.Time    `json:"ship_notice_at,omitzero"`
 	CloseReason    string       `json:"close_reason,omitempty"`
 	NoteCount      int          `json:"note_count,omitempty"`
+	// Conceded is the total of the concessions in force on the order (applied within a staff
+	// member's limits or approved by a manager), in fen.
+	Conceded Cents `json:"conceded,omitempty"`
 
 	// Source is the platform an imported order came from (taobao, shopify …); empty for one
 	// made in Kefu. BuyerMessage is the buyer's message to the shop (买家留言, Shopify's Notes),

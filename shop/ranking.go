@@ -138,21 +138,8 @@ func Rank(month string, total KPIBucket, w RankingWeights) Ranking {
 	return rk
 }
 
-// kpiManager refuses a mutation whose staff member is not the shop's owner or a manager.
-// The server puts the token's staff number in the mutation, so the check holds there too.
-func kpiManager(d *decider, what string) error {
-	var st Staff
-	if _, err := d.load(TypeStaff, d.m.Staff, &st); err != nil {
-		return err
-	}
-	if st.Role != RoleOwner && st.Role != RoleManager {
-		return reject("only the shop's owner or a manager may %s; staff %s is %s", what, st.Number, st.Role)
-	}
-	return nil
-}
-
 func rankingClose(d *decider, r Ranking) error {
-	if err := kpiManager(d, "close a month's ranking"); err != nil {
+	if err := d.needManager("close a month's ranking"); err != nil {
 		return err
 	}
 	start, err := time.ParseInLocation(MonthLayout, d.m.Entity, ShopZone)
@@ -202,14 +189,10 @@ func (w RankingWeights) String() string {
 	return fmt.Sprintf("response %d, conversion %d, quota %d, complaints %d, revisions %d", w.Response, w.Conversion, w.Quota, w.Complaints, w.Revisions)
 }
 
-// ReasonManagerOnly is the refusal of a manager's action to a staff member who is not the
-// owner or a manager; its arguments are what was refused and the staff number and role.
-const ReasonManagerOnly ReasonCode = "manager_only"
-
 // kpiReasons are the sentences of the outage, weights and ranking rules, added to
-// reasonFormats (after its own, which are more general only where no sentence here matches).
+// reasonFormats (after its own, which are more general only where no sentence here matches);
+// the refusal of an agent is needManager's (team_settings.go).
 var kpiReasons = []reasonFormat{
-	{code: ReasonManagerOnly, format: "only the shop's owner or a manager may %s; staff %s is %s"},
 	{code: ReasonWrongEntity, format: "the team settings live in entity %q"},
 	{code: ReasonOutOfRange, format: "an outage needs a start before its end", pre: []string{"outage", ""}},
 	{code: ReasonOutOfRange, format: "an outage covers at most %d days", pre: []string{"outage"}},

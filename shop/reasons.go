@@ -70,6 +70,12 @@ const (
 	ReasonNotEnoughStock ReasonCode = "not_enough"    // SKU, warehouse, taken away (a conflict)
 	ReasonStockChanged   ReasonCode = "stock_changed" // SKU, warehouse now, expected (a conflict)
 
+	// The team's work (calls, handovers, concessions, team settings).
+	ReasonNotManager   ReasonCode = "not_manager"  // what was tried, staff, role ("unknown" for no such staff)
+	ReasonNotForYou    ReasonCode = "not_for_you"  // handover, staff (a handover's writer, or not whom it is for)
+	ReasonAcknowledged ReasonCode = "acknowledged" // handover, staff who did (a conflict)
+	ReasonDecided      ReasonCode = "decided"      // concession, its state (a conflict)
+
 	// The desk's sync engine answers a mutation it cannot send itself.
 	ReasonUnsendable ReasonCode = "unsendable" // the encoder's error
 	ReasonRefused    ReasonCode = "refused"    // — (a server that gave no reason)
@@ -151,6 +157,25 @@ var reasonFormats = compileReasons([]reasonFormat{
 	{code: ReasonBadQuantity, format: "threshold %d is not a sensible quantity", pre: []string{"threshold"}},
 	{code: ReasonNotEnoughStock, format: "SKU %s has %d in the warehouse; cannot take away %d"},
 	{code: ReasonStockChanged, format: "SKU %s has %d in the warehouse now, not %d"},
+	{code: ReasonUnknownValue, format: "call purpose %q is unknown", pre: []string{"call purpose"}},
+	{code: ReasonUnknownValue, format: "call result %q is unknown", pre: []string{"call result"}},
+	{code: ReasonUnknownValue, format: "handover item type %q is unknown", pre: []string{"handover item"}},
+	{code: ReasonUnknownValue, format: "concession kind %q is unknown", pre: []string{"concession kind"}},
+	{code: ReasonOutOfRange, format: "call duration %d is out of range", pre: []string{"call duration"}},
+	{code: ReasonOutOfRange, format: "call quota %d is out of range", pre: []string{"call quota"}},
+	{code: ReasonOutOfRange, format: "concession limit %s is out of range", pre: []string{"concession limit"}},
+	{code: ReasonOutOfRange, format: "concession amount %s is out of range", pre: []string{"concession amount"}},
+	{code: ReasonOutOfRange, format: "concession amount %s is more than the order's total", pre: []string{"concession amount"}},
+	{code: ReasonTooMany, format: "too many handover items", pre: []string{"handover items"}},
+	{code: ReasonTooMany, format: "too many staff members with their own settings", pre: []string{"staff settings"}},
+	{code: ReasonWrongEntity, format: "the team settings live in entity %q"},
+	{code: ReasonEmpty, format: "a call needs the customer called", pre: []string{"customer"}},
+	{code: ReasonEmpty, format: "a call-back needs its time", pre: []string{"call-back time"}},
+	{code: ReasonOrderStatus, format: "order %s is %s; it cannot take a %s concession"},
+	{code: ReasonNotManager, format: "only the shop's owner or a manager may %s; staff %s is %s"},
+	{code: ReasonNotForYou, format: "handover %s is for the next shift, not for %s"},
+	{code: ReasonAcknowledged, format: "handover %s was acknowledged by %s already"},
+	{code: ReasonDecided, format: "concession %s is %s already"},
 	// The empty-field sentence is general enough to come after the others.
 	{code: ReasonEmpty, format: "%s is empty"},
 	// The sync engine's own answers (sync/engine.go).

@@ -15,6 +15,10 @@ const (
 	TypeConcession EntityType = "concession" // a price cut, free shipping or small refund (Concession)
 	TypeOutage     EntityType = "outage"     // a stretch a desk was offline (Outage)
 	TypeTeam       EntityType = "team"       // the shop's team settings (TeamSettings), id TeamID
+	// TypeConcessionTally is one staff member's concessions within her limits by shop day
+	// (ConcessionTally), id her staff number: what the rule of concession.give checks the
+	// daily limit against.
+	TypeConcessionTally EntityType = "concession_tally"
 )
 
 // TeamID is the id of the shop's single TeamSettings entity.

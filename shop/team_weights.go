@@ -14,7 +14,7 @@ func teamSetWeights(d *decider, w RankingWeights) error {
 	if d.m.Entity != TeamID {
 		return reject("the team settings live in entity %q", TeamID)
 	}
-	if err := kpiManager(d, "set the ranking's weights"); err != nil {
+	if err := d.needManager("set the ranking's weights"); err != nil {
 		return err
 	}
 	if err := checkWeights(w); err != nil {

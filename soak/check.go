@@ -349,6 +349,7 @@ func (r *runner) checkDuplicated(rep *Report, srv *serverState, muts []recorded)
 		inOrder[i] = a.m
 	}
 	r.replayStock(srv, inOrder, dup)
+	r.checkConcessionTotals(srv, dup)
 	r.replayPhrases(srv, inOrder, dup)
 }
 

@@ -55,6 +55,15 @@ var soakKinds = map[shop.Kind]soakKind{
 	shop.KindComplaintOpen: {2, (*gen).buildComplaintOpen},
 	shop.KindComplaintMove: {2, (*gen).buildComplaintMove},
 
+	shop.KindCallLog:           {3, (*gen).buildCallLog},
+	shop.KindHandoverWrite:     {1, (*gen).buildHandoverWrite},
+	shop.KindHandoverAck:       {1, (*gen).buildHandoverAck},
+	shop.KindConcessionGive:    {4, (*gen).buildConcessionGive},
+	shop.KindConcessionApprove: {2, (*gen).buildConcessionDecide},
+	shop.KindConcessionDecline: {2, (*gen).buildConcessionDecide},
+	shop.KindTeamSetQuota:      {1, (*gen).buildTeamSet},
+	shop.KindTeamSetLimits:     {1, (*gen).buildTeamSet},
+
 	// The KPI kinds (kpi.go).
 	shop.KindOutageRecord:   {1, (*gen).buildOutage},
 	shop.KindTeamSetWeights: {1, (*gen).buildTeamWeights},
@@ -74,7 +83,7 @@ type gen struct {
 func newGen(r *runner, d *desk, rng *rand.Rand) *gen {
 	g := &gen{r: r, d: d, rng: rng, applied: map[shop.Kind]bool{}}
 	for _, k := range shop.Kinds {
-		g.total += soakKinds[k].weight
+		g.total += g.weight(k)
 	}
 	return g
 }
@@ -85,15 +94,17 @@ func (g *gen) pickKind() shop.Kind {
 	if len(g.applied) < len(shop.Kinds) && g.rng.IntN(3) == 0 {
 		var left []shop.Kind
 		for _, k := range shop.Kinds {
-			if !g.applied[k] {
+			if !g.applied[k] && g.weight(k) > 0 {
 				left = append(left, k)
 			}
 		}
-		return left[g.rng.IntN(len(left))]
+		if len(left) > 0 {
+			return left[g.rng.IntN(len(left))]
+		}
 	}
 	n := g.rng.IntN(g.total)
 	for _, k := range shop.Kinds {
-		if n -= soakKinds[k].weight; n < 0 {
+		if n -= g.weight(k); n < 0 {
 			return k
 		}
 	}

@@ -28,6 +28,10 @@ type viewCheck struct {
 	notes     map[string][]string // order → note ids
 	evidence  map[string][]string // review → evidence ids
 	complaint map[string][]string // customer → complaint ids
+
+	calls       map[string][]string // staff → call ids (team.go)
+	handovers   []shop.Handover
+	concessions []shop.Concession
 }
 
 func (v *viewCheck) diff(format string, args ...any) {
@@ -88,6 +92,8 @@ func checkViews(db *localdb.DB) ([]string, error) {
 			if err = rec.Decode(&c); err == nil {
 				v.complaint[c.CustomerID] = append(v.complaint[c.CustomerID], c.ID)
 			}
+		case shop.TypeCall, shop.TypeHandover, shop.TypeConcession:
+			err = v.teamRecord(rec)
 		}
 		if err != nil {
 			v.diff("%s %s does not decode: %v", rec.Type, rec.ID, err)
@@ -97,7 +103,7 @@ func checkViews(db *localdb.DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, step := range []func() error{v.conversations, v.orderLists, v.perEntity, v.others} {
+	for _, step := range []func() error{v.conversations, v.orderLists, v.perEntity, v.others, v.teamViews} {
 		if err := step(); err != nil {
 			return v.diffs, err
 		}

@@ -29,6 +29,7 @@ import (
 type instance struct {
 	srv *server.Server
 	url string
+	dsn string // the database and schema it serves
 }
 
 func startInstance(t testing.TB, dsn string, o Options) *instance {
@@ -44,7 +45,7 @@ func startInstance(t testing.TB, dsn string, o Options) *instance {
 		srv.Close()
 		hs.Close()
 	})
-	return &instance{srv: srv, url: hs.URL}
+	return &instance{srv: srv, url: hs.URL, dsn: dsn}
 }
 
 // twoInstances starts two servers on one new schema with shop "agency" (staff 1001) and
@@ -201,10 +202,11 @@ func TestTwoServers(t *testing.T) {
 		}
 	})
 	t.Run("OneMutationPushedToBothAppliedOnce", func(t *testing.T) {
+		var results []storeapi.Result // the last mutation's two results
 		for i := 0; i < 5; i++ {
 			m := addCustomer(t, fmt.Sprintf("twice%d", i))
 			var wg sync.WaitGroup
-			results := make([]storeapi.Result, 2)
+			results = make([]storeapi.Result, 2)
 			errs := make([]error, 2)
 			for j, in := range []*instance{a, b} {
 				wg.Add(1)
@@ -230,7 +232,16 @@ func TestTwoServers(t *testing.T) {
 				t.Fatalf("the duplicate's seq %d differs from the first's %d", results[1].Seq, results[0].Seq)
 			}
 		}
+		// Every mutation was applied by one of them; a learns of b's commits through the
+		// store (its listener may have started after them), so wait on a's feed for b's head.
+		head := max(results[0].Seq, results[1].Seq)
 		cr, err := a.changes(token, 0, 0)
+		for err == nil && cr.Total < head {
+			cr, err = a.changes(token, cr.Total, 30)
+			if err == nil {
+				cr, err = a.changes(token, 0, 0)
+			}
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,14 +34,39 @@
 // its transaction, delivered at commit; Watch LISTENs and also reads the counters every
 // Options.PollEvery, which catches notifications lost while its connection was down. The
 // notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
-// tokens are in the database, so a desk or a customer may reach any server; the rate limits
-// (failed logins, chat starts and sends) are counted by each server on its own, so that n
-// servers behind a load balancer allow up to n times the limits.
+// tokens are in the database, so a desk or a customer may reach any server (a staff token read
+// is remembered for 2 s: see tokenCacheFor); so are the rate
+// limits' counts (store.RateCounter: kefu_rates, one row per key and window, bumped by one
+// upsert that reads the previous window's row too), so that n servers allow what one would.
+//
+// # Round trips
+//
+// On a busy database the cost of a write is its round trips, and the time its shop's counter
+// row stays locked is the shop's throughput. So an Update sends BEGIN with the counter's lock
+// in one round trip; its writes wait in memory and go with the counter's update, NOTIFY and
+// COMMIT in one more (before that only when a read could see them); Record and Result answer
+// from what the transaction read or wrote before; the server names a push's results and
+// target records, read in the round trip that begins the transaction (store.PreloadUpdater),
+// and applies the whole push in one Update. Records, results and each index's entries go as
+// one multi-row statement each (unnest of arrays). A push of n mutations thus takes two round
+// trips plus the Decide reads the read ahead did not cover, where it took about eight per
+// mutation; a view takes three (the last, its ROLLBACK, after View has returned). A staff
+// token read is remembered for 2 s. Updates of one shop queue in the process
+// before they take a pooled connection, so that the waiters of one busy shop do not hold the
+// pool while other shops could run. Statements are prepared once per connection (pgx's
+// statement cache).
+//
+// Durability: a commit waits for its WAL flush (synchronous_commit on). With many shops
+// committing at once, PostgreSQL's group commit (commit_delay, e.g. 200 µs, with
+// commit_siblings 5) lets one flush cover several commits; that is the deployment's setting,
+// not this package's (the tests' throwaway server runs with fsync off).
 //
 // # CockroachDB and other engines
 //
 // The SQL is PostgreSQL's common ground; for CockroachDB these statements change:
 //
+//   - kefu_rates is global, like kefu_tokens: distribute it by key (Citus) or leave it
+//     range-split by key (CockroachDB); its statements are single-row upserts.
 //   - NOTIFY and LISTEN do not exist: set Options.NoNotify, so Watch polls kefu_shops (one
 //     small SELECT every PollEvery, 50 ms by default), or replace Watch's LISTEN with a
 //     changefeed on kefu_shops (CREATE CHANGEFEED FOR TABLE kefu_shops, read with
@@ -68,6 +93,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,10 +133,69 @@ type Store struct {
 
 	mu      sync.Mutex
 	indexes map[string]store.Index // declared indexes, by name
+
+	gatesMu sync.Mutex
+	gates   map[string]*shopGate // the shops with an Update running or waiting here
+
+	tokensMu sync.Mutex
+	tokens   map[string]cachedToken // staff tokens read lately, by hash
+}
+
+// tokenCacheFor is how long Token answers from memory for a token it read: every request of a
+// desk looks its token up, and a long-polling desk asks several times a second. A token
+// deleted through another server may thus still be found here for that long; kefu-store
+// deletes a token only once it has expired (and the server checks the expiry on every use),
+// and PutToken and DeleteToken through this Store take effect here at once.
+const tokenCacheFor = 2 * time.Second
+
+// tokenCacheMax bounds the cache; when full it is emptied.
+const tokenCacheMax = 10000
+
+// cachedToken is a token as read from the database, and when.
+type cachedToken struct {
+	info store.TokenInfo
+	read time.Time
+}
+
+// shopGate lets one Update of a shop at a time through in this process. The counter row's
+// lock already serialises them; the gate makes the others wait here rather than on that lock
+// while holding a pooled connection, which would leave the pool to one shop's waiters while
+// other shops' Updates could run.
+type shopGate struct {
+	turn  chan struct{} // holds a token while an Update of the shop runs
+	users int           // Updates running or waiting; the gate goes when none is left
+}
+
+// enterShop waits for shop shopID's turn in this process (or for ctx to end) and returns the
+// function that ends it.
+func (s *Store) enterShop(ctx context.Context, shopID string) (func(), error) {
+	s.gatesMu.Lock()
+	g := s.gates[shopID]
+	if g == nil {
+		g = &shopGate{turn: make(chan struct{}, 1)}
+		s.gates[shopID] = g
+	}
+	g.users++
+	s.gatesMu.Unlock()
+	leave := func() {
+		s.gatesMu.Lock()
+		if g.users--; g.users == 0 {
+			delete(s.gates, shopID)
+		}
+		s.gatesMu.Unlock()
+	}
+	select {
+	case g.turn <- struct{}{}:
+		return func() { <-g.turn; leave() }, nil
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
 }
 
 var _ store.Store = (*Store)(nil)
 var _ store.Watcher = (*Store)(nil)
+var _ store.PreloadUpdater = (*Store)(nil)
 
 // Errors of the PostgreSQL store.
 var (
@@ -150,7 +235,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, tokens: map[string]cachedToken{}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -215,24 +300,118 @@ func rollback(tx pgx.Tx) {
 	_ = tx.Rollback(ctx) // a failed rollback leaves a broken connection, which the pool drops
 }
 
+// A transaction of Update or View runs on a pooled connection that it begins itself, so that
+// BEGIN goes in one round trip with the statement after it (the counter row's lock or read),
+// and Update's writes go in one round trip with the counter's update, the NOTIFY and COMMIT:
+// a mutation costs the round trips of its reads plus two, not one per statement.
+
+// begin acquires a connection and runs BEGIN (with mode) and the counter's read of shop in one
+// round trip; found is false without a counter row. The caller ends the transaction with end.
+//
+// extra, if not nil, queues more statements to run after the counter's read in the same round
+// trip (on the connection it is given) and returns the function that reads their answers,
+// which runs only when the counter row was found.
+func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string, extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error) (c *pgxpool.Conn, seq int64, found bool, err error) {
+	c, err = s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(mode)
+	b.Queue(counterSQL, shopID)
+	var readExtra func(pgx.BatchResults) error
+	if extra != nil {
+		readExtra = extra(c.Conn(), b)
+	}
+	br := c.Conn().SendBatch(ctx, b)
+	_, err = br.Exec()
+	if err == nil {
+		err = br.QueryRow().Scan(&seq)
+	}
+	if err == nil && readExtra != nil {
+		err = readExtra(br)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	found = err == nil
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil
+	}
+	if err != nil {
+		end(c)
+		return nil, 0, false, err
+	}
+	return c, seq, found, nil
+}
+
+// end rolls back what c's transaction left open, if anything, and returns c to the pool; a
+// connection that cannot roll back is closed (the pool then drops it). It runs whatever the
+// transaction's ctx says.
+func end(c *pgxpool.Conn) {
+	conn := c.Conn()
+	if !conn.IsClosed() && conn.PgConn().TxStatus() != 'I' {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+			conn.Close(ctx)
+		}
+		cancel()
+	}
+	c.Release()
+}
+
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, fn) })
+	done, err := s.enterShop(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, nil, fn) })
 }
 
-// lockShop locks shop shopID's counter row, creating it on first use, and returns its seq.
+// UpdatePreloaded implements store.PreloadUpdater: the results and records named are read in
+// the round trip that begins the transaction, after the counter row's lock, so that they are
+// the latest committed.
+func (s *Store) UpdatePreloaded(ctx context.Context, shopID string, results []string, records []store.RecordKey, fn func(store.Tx) error) error {
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	done, err := s.enterShop(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	defer done()
+	pre := &preloadKeys{results: results, records: records}
+	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, pre, fn) })
+}
+
+// preloadKeys is what an Update reads ahead.
+type preloadKeys struct {
+	results []string
+	records []store.RecordKey
+}
+
+// The statements that lock a shop's counter row and create it on first use.
+const (
+	lockCounterSQL   = `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`
+	createCounterSQL = `INSERT INTO kefu_shops (shop, seq) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING`
+	readCounterSQL   = `SELECT seq FROM kefu_shops WHERE shop = $1`
+)
+
+// lockShop locks shop shopID's counter row in tx, creating it on first use, and returns its
+// seq (Load's transaction).
 func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 	var seq int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+	err := tx.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		// Two first Updates of a shop: the second's insert waits for the first to end.
-		if _, err := tx.Exec(ctx, `INSERT INTO kefu_shops (shop, seq) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING`, shopID); err != nil {
+		if _, err := tx.Exec(ctx, createCounterSQL, shopID); err != nil {
 			return 0, fail(ctx, "creating the shop's counter", err)
 		}
-		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1 FOR UPDATE`, shopID).Scan(&seq)
+		err = tx.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq)
 	}
 	if err != nil {
 		return 0, fail(ctx, "locking the shop's counter", err)
@@ -240,22 +419,39 @@ func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 	return seq, nil
 }
 
-func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx) error) (err error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys, fn func(store.Tx) error) (err error) {
+	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, shop: shopID}}
+	var extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error
+	if pre != nil {
+		extra = func(conn *pgx.Conn, b *pgx.Batch) func(pgx.BatchResults) error {
+			w.q = conn
+			return w.planPreload(b, pre.results, pre.records)
+		}
+	}
+	c, seq, found, err := s.begin(ctx, "BEGIN ISOLATION LEVEL READ COMMITTED", lockCounterSQL, shopID, extra)
 	if err != nil {
 		return fail(ctx, "beginning an update", err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			rollback(tx)
+	defer end(c)
+	conn := c.Conn()
+	w.q, w.seq, w.start = conn, seq, seq
+	if !found {
+		// The reads ahead ran without the lock: read again once it is held.
+		w.forgetPreload()
+		// Two first Updates of a shop: the second's insert waits for the first to end.
+		if _, err := conn.Exec(ctx, createCounterSQL, shopID); err != nil {
+			return fail(ctx, "creating the shop's counter", err)
 		}
-	}()
-	seq, err := lockShop(ctx, tx, shopID)
-	if err != nil {
-		return err
+		if err := conn.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq); err != nil {
+			return fail(ctx, "locking the shop's counter", err)
+		}
+		w.seq, w.start = seq, seq
+		if pre != nil {
+			if err := w.preload(pre.results, pre.records); err != nil {
+				return err
+			}
+		}
 	}
-	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq}, start: seq}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -263,19 +459,15 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, fn func(store.Tx)
 		return err // a ctx that ended during fn rolls the update back
 	}
 	if w.seq != w.start {
-		b := &pgx.Batch{}
-		b.Queue(`UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
+		w.queue("advancing the shop's counter", `UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
 		if !s.opts.NoNotify {
-			b.Queue(`SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return fail(ctx, "advancing the shop's counter", err)
+			w.queue("notifying", `SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
+	w.queue("committing", "COMMIT")
+	if err := w.flush(); err != nil {
 		return fail(ctx, "committing", err)
 	}
-	committed = true
 	return nil
 }
 
@@ -285,18 +477,15 @@ func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) e
 		return err
 	}
 	return retry(ctx, func() error {
-		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		// The counter's read takes the snapshot: it is taken now, as View begins.
+		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID, nil)
 		if err != nil {
 			return fail(ctx, "beginning a view", err)
 		}
-		defer rollback(tx)
-		// The first statement takes the snapshot: it is taken now, as View begins.
-		var seq int64
-		err = tx.QueryRow(ctx, `SELECT seq FROM kefu_shops WHERE shop = $1`, shopID).Scan(&seq)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fail(ctx, "reading the shop's counter", err)
-		}
-		return fn(&pgRead{st: s, ctx: ctx, q: tx, shop: shopID, seq: seq})
+		// The read-only transaction's ROLLBACK need not hold up the caller: it runs after View
+		// returns, and the connection goes back to the pool when it is done.
+		defer func() { go end(c) }()
+		return fn(&pgRead{st: s, ctx: ctx, q: c.Conn(), shop: shopID, seq: seq})
 	})
 }
 
@@ -336,6 +525,7 @@ func (s *Store) PutToken(ctx context.Context, hash string, t store.TokenInfo) er
 	if err != nil {
 		return err
 	}
+	defer s.forgetToken(hash)
 	_, err = s.pool.Exec(ctx, `INSERT INTO kefu_tokens (hash, shop, expires_ns, data) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (hash) DO UPDATE SET shop = excluded.shop, expires_ns = excluded.expires_ns, data = excluded.data`,
 		hash, t.Shop, unixNano(t.Expires), b)
@@ -351,8 +541,33 @@ func (s *Store) Token(ctx context.Context, hash string) (store.TokenInfo, bool, 
 	if err := s.enter(ctx); err != nil {
 		return t, false, err
 	}
+	s.tokensMu.Lock()
+	c, ok := s.tokens[hash]
+	s.tokensMu.Unlock()
+	if ok && time.Since(c.read) < tokenCacheFor {
+		return c.info, true, nil
+	}
+	read := time.Now()
 	found, err := getJSON(ctx, s.pool, &t, `SELECT data FROM kefu_tokens WHERE hash = $1`, hash)
+	s.tokensMu.Lock()
+	defer s.tokensMu.Unlock()
+	switch {
+	case err == nil && found:
+		if len(s.tokens) >= tokenCacheMax {
+			clear(s.tokens)
+		}
+		s.tokens[hash] = cachedToken{info: t, read: read}
+	default:
+		delete(s.tokens, hash)
+	}
 	return t, found, err
+}
+
+// forgetToken drops a token from the cache (it changed through this Store).
+func (s *Store) forgetToken(hash string) {
+	s.tokensMu.Lock()
+	delete(s.tokens, hash)
+	s.tokensMu.Unlock()
 }
 
 // DeleteToken implements store.Store.
@@ -360,6 +575,7 @@ func (s *Store) DeleteToken(ctx context.Context, hash string) error {
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	defer s.forgetToken(hash)
 	if _, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE hash = $1`, hash); err != nil {
 		return fail(ctx, "deleting a token", err)
 	}
@@ -371,6 +587,13 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 	if err := s.enter(ctx); err != nil {
 		return 0, err
 	}
+	s.tokensMu.Lock()
+	for hash, c := range s.tokens {
+		if !c.info.Expires.After(now) {
+			delete(s.tokens, hash)
+		}
+	}
+	s.tokensMu.Unlock()
 	tag, err := s.pool.Exec(ctx, `DELETE FROM kefu_tokens WHERE expires_ns <= $1`, unixNano(now))
 	if err != nil {
 		return 0, fail(ctx, "deleting expired tokens", err)
@@ -421,7 +644,7 @@ const pageRows = 256
 type pgRead struct {
 	st   *Store
 	ctx  context.Context
-	q    pgx.Tx
+	q    *pgx.Conn // in the transaction Update or View began
 	shop string
 	seq  int64 // the counter read when the transaction began, plus its own Puts
 }
@@ -644,20 +867,307 @@ func (r *pgRead) Scan(index string, q store.Query, fn func(store.Entry) bool) er
 }
 
 // pgTx is a Tx on a PostgreSQL read-write transaction that holds the shop's counter row.
+//
+// Its writes are not sent one by one: they wait in pending and go in one round trip, with the
+// counter's update and COMMIT at the end of Update, or before a read they could change
+// (Feed, Scan, Account…). Record and Result answer from what the transaction wrote or read
+// before: while it holds the counter row no other transaction writes the shop's records or
+// results (every write of a shop is an Update or a Load, which lock that row first), so what
+// it read stays true until it ends.
 type pgTx struct {
 	pgRead
-	start int64 // the counter when the Update began
+	start   int64 // the counter when the Update began
+	pending pgx.Batch
+	whats   []string // what each pending statement does, for its error
+	// The Puts and PutResults not sent yet, the latest of each entity or id (an entity Put
+	// twice keeps its last seq only, as the compacted feed would): they go as one multi-row
+	// statement each, ahead of pending.
+	putRecords map[recordKey]shop.Record
+	putResults map[string][]byte
+	entries    map[string]map[string]entryChange // index → entry (as JSON) → its last change
+	records    map[recordKey]cachedRecord
+	results    map[string]cachedResult
 }
 
-// exec runs a write of the transaction, once its ctx is checked.
+// recordKey names an entity of the shop.
+type recordKey struct {
+	typ shop.EntityType
+	id  string
+}
+
+// cachedRecord is what Record answers for an entity the transaction read or wrote.
+type cachedRecord struct {
+	rec   shop.Record
+	found bool
+}
+
+// cachedResult is what Result answers for a mutation id the transaction read or wrote.
+type cachedResult struct {
+	res   storeapi.Result
+	found bool
+}
+
+// exec queues a write of the transaction, once its ctx is checked; flush sends it.
 func (w *pgTx) exec(what, sql string, args ...any) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := w.q.Exec(w.ctx, sql, args...); err != nil {
-		return fail(w.ctx, what, err)
+	w.queue(what, sql, args...)
+	return nil
+}
+
+// queue adds a statement to the pending ones.
+func (w *pgTx) queue(what, sql string, args ...any) {
+	w.pending.Queue(sql, args...)
+	w.whats = append(w.whats, what)
+}
+
+// Multi-row upserts of records and results, from arrays (one prepared statement whatever the
+// number of rows).
+const (
+	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data)
+		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[]) AS u (type, id, seq, deleted, data)
+		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`
+	putResultsSQL = `INSERT INTO kefu_results (shop, id, data)
+		SELECT $1, u.id, u.data FROM unnest($2::text[], $3::bytea[]) AS u (id, data)
+		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`
+)
+
+// takeWrites returns the batch to send: the records' and results' upserts, then pending.
+func (w *pgTx) takeWrites() (pgx.Batch, []string) {
+	var b pgx.Batch
+	var whats []string
+	if n := len(w.putRecords); n > 0 {
+		types, ids, seqs, deleted, data := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n)
+		for _, rec := range w.putRecords {
+			types, ids, seqs, deleted = append(types, string(rec.Type)), append(ids, rec.ID), append(seqs, rec.Seq), append(deleted, rec.Deleted)
+			data = append(data, []byte(rec.Data))
+		}
+		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data)
+		whats = append(whats, "storing records")
+		w.putRecords = nil
+	}
+	if n := len(w.putResults); n > 0 {
+		ids, data := make([]string, 0, n), make([][]byte, 0, n)
+		for id, b := range w.putResults {
+			ids, data = append(ids, id), append(data, b)
+		}
+		b.Queue(putResultsSQL, w.shop, ids, data)
+		whats = append(whats, "storing results")
+		w.putResults = nil
+	}
+	w.queueEntries(&b, &whats)
+	b.QueuedQueries = append(b.QueuedQueries, w.pending.QueuedQueries...)
+	whats = append(whats, w.whats...)
+	w.pending, w.whats = pgx.Batch{}, nil
+	return b, whats
+}
+
+// flush sends the pending statements in one round trip and reads their outcomes; the first
+// failure is returned (the server skips the statements after it, COMMIT included).
+func (w *pgTx) flush() error {
+	b, whats := w.takeWrites() // pgx reads the batch while its results are read
+	n := b.Len()
+	if n == 0 {
+		return nil
+	}
+	br := w.q.SendBatch(w.ctx, &b)
+	var err error
+	for i := 0; i < n && err == nil; i++ {
+		if _, e := br.Exec(); e != nil {
+			err = fail(w.ctx, whats[i], e)
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fail(w.ctx, "sending the transaction's writes", cerr)
+	}
+	return err
+}
+
+// flushed is flush before a read that the pending writes could change.
+func (w *pgTx) flushed() error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+func (w *pgTx) Account() (store.ShopAccount, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.ShopAccount{}, false, err
+	}
+	return w.pgRead.Account()
+}
+
+func (w *pgTx) Record(t shop.EntityType, id string) (shop.Record, bool, error) {
+	if err := w.ctx.Err(); err != nil {
+		return shop.Record{}, false, err
+	}
+	k := recordKey{t, id}
+	if c, ok := w.records[k]; ok {
+		return c.rec, c.found, nil
+	}
+	rec, found, err := w.pgRead.Record(t, id)
+	if err != nil {
+		return rec, found, err
+	}
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	w.records[k] = cachedRecord{rec: rec, found: found}
+	return rec, found, nil
+}
+
+// preload has one round trip read the results and the records asked for (and any record of
+// those types with those ids), which Result and Record then answer from memory, found or not.
+func (w *pgTx) preload(results []string, records []store.RecordKey) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	read := w.planPreload(b, results, records)
+	br := w.q.SendBatch(w.ctx, b)
+	err := read(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		w.forgetPreload()
+		return fail(w.ctx, "reading ahead", err)
 	}
 	return nil
+}
+
+// forgetPreload drops what the transaction knows of its records and results (a read ahead
+// failed, so what it marked missing may not be); its reads go to the database again. Nothing
+// may be pending.
+func (w *pgTx) forgetPreload() { w.records, w.results = nil, nil }
+
+// planPreload queues into b the reads of preload and marks what they ask for as missing; the
+// function it returns reads their answers from the batch's results, in order.
+func (w *pgTx) planPreload(b *pgx.Batch, results []string, records []store.RecordKey) func(pgx.BatchResults) error {
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	var resultIDs, types, ids []string
+	for _, id := range results {
+		if _, ok := w.results[id]; !ok {
+			resultIDs = append(resultIDs, id)
+			w.results[id] = cachedResult{} // not found, unless read below
+		}
+	}
+	seenType := map[shop.EntityType]bool{}
+	for _, k := range records {
+		if _, ok := w.records[recordKey{k.Type, k.ID}]; ok {
+			continue
+		}
+		w.records[recordKey{k.Type, k.ID}] = cachedRecord{} // not found, unless read below
+		ids = append(ids, k.ID)
+		if !seenType[k.Type] {
+			seenType[k.Type] = true
+			types = append(types, string(k.Type))
+		}
+	}
+	b.Queue(`SELECT id, data FROM kefu_results WHERE shop = $1 AND id = ANY($2)`, w.shop, resultIDs)
+	b.Queue(`SELECT type, id, seq, deleted, data FROM kefu_records WHERE shop = $1 AND type = ANY($2) AND id = ANY($3)`, w.shop, types, ids)
+	return func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var data []byte
+			if err := rows.Scan(&id, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			var res storeapi.Result
+			if err := json.Unmarshal(data, &res); err != nil {
+				rows.Close()
+				return fmt.Errorf("decoding result %q: %w", id, err)
+			}
+			w.results[id] = cachedResult{res: res, found: true}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rec shop.Record
+			var typ string
+			var data []byte
+			if err := rows.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			rec.Type = shop.EntityType(typ)
+			if len(data) > 0 {
+				rec.Data = json.RawMessage(data)
+			}
+			w.records[recordKey{rec.Type, rec.ID}] = cachedRecord{rec: rec, found: true}
+		}
+		return rows.Err()
+	}
+}
+
+func (w *pgTx) Feed(after int64, fn func(shop.Record) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Feed(after, fn)
+}
+
+func (w *pgTx) Credential(staff string) (store.Credential, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.Credential{}, false, err
+	}
+	return w.pgRead.Credential(staff)
+}
+
+func (w *pgTx) Result(mutationID string) (storeapi.Result, bool, error) {
+	if err := w.ctx.Err(); err != nil {
+		return storeapi.Result{}, false, err
+	}
+	if c, ok := w.results[mutationID]; ok {
+		return c.res, c.found, nil
+	}
+	res, found, err := w.pgRead.Result(mutationID)
+	if err != nil {
+		return res, found, err
+	}
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	w.results[mutationID] = cachedResult{res: res, found: found}
+	return res, found, nil
+}
+
+func (w *pgTx) Results(fn func(storeapi.Result) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Results(fn)
+}
+
+func (w *pgTx) ChatToken(hash string) (store.ChatToken, bool, error) {
+	if err := w.flushed(); err != nil {
+		return store.ChatToken{}, false, err
+	}
+	return w.pgRead.ChatToken(hash)
+}
+
+func (w *pgTx) Scan(index string, q store.Query, fn func(store.Entry) bool) error {
+	if err := w.flushed(); err != nil {
+		return err
+	}
+	return w.pgRead.Scan(index, q, fn)
 }
 
 // putJSON upserts v as the data of the row keyed (shop, key) of table.
@@ -695,18 +1205,49 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	if !rec.Deleted {
 		data = rec.Data
 	}
-	err := w.exec("storing a record", `INSERT INTO kefu_records (shop, type, id, seq, deleted, data) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`,
-		w.shop, string(rec.Type), rec.ID, seq, rec.Deleted, data)
-	if err != nil {
+	if err := w.ctx.Err(); err != nil {
 		return 0, err
 	}
+	data = slices.Clone(data) // the caller may reuse its buffer before the write is sent
 	w.seq = seq
+	stored := shop.Record{Type: rec.Type, ID: rec.ID, Seq: seq, Deleted: rec.Deleted}
+	if len(data) > 0 {
+		stored.Data = json.RawMessage(data)
+	}
+	if w.records == nil {
+		w.records = map[recordKey]cachedRecord{}
+	}
+	if w.putRecords == nil {
+		w.putRecords = map[recordKey]shop.Record{}
+	}
+	k := recordKey{rec.Type, rec.ID}
+	w.records[k] = cachedRecord{rec: stored, found: true}
+	w.putRecords[k] = stored
 	return seq, nil
 }
 
 func (w *pgTx) PutResult(r storeapi.Result) error {
-	return w.putJSON("kefu_results", "id", r.ID, r)
+	// What Result gives back is what a read of the stored JSON would: the value decoded.
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var stored storeapi.Result
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return fmt.Errorf("decoding result %q: %w", r.ID, err)
+	}
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if w.putResults == nil {
+		w.putResults = map[string][]byte{}
+	}
+	w.putResults[r.ID] = b
+	if w.results == nil {
+		w.results = map[string]cachedResult{}
+	}
+	w.results[r.ID] = cachedResult{res: stored, found: true}
+	return nil
 }
 
 func (w *pgTx) PutChatToken(hash string, t store.ChatToken) error {
@@ -729,28 +1270,91 @@ func (w *pgTx) entryArgs(index string, e store.Entry) (store.Index, []any, error
 	return ix, append(append([]any{w.shop}, e.Key...), e.ID), nil
 }
 
-func (w *pgTx) AddEntry(index string, e store.Entry) error {
-	ix, args, err := w.entryArgs(index, e)
-	if err != nil {
-		return err
-	}
-	marks := make([]string, len(args))
-	for i := range args {
-		marks[i] = "$" + strconv.Itoa(i+1)
-	}
-	return w.exec("adding an index entry", `INSERT INTO `+indexTable(ix.Name)+` (shop, `+strings.Join(fieldColumns(ix), ", ")+`, id)
-		VALUES (`+strings.Join(marks, ", ")+`) ON CONFLICT DO NOTHING`, args...)
+func (w *pgTx) AddEntry(index string, e store.Entry) error { return w.entryOp(index, e, true) }
+
+func (w *pgTx) RemoveEntry(index string, e store.Entry) error { return w.entryOp(index, e, false) }
+
+// entryChange is the last AddEntry (add) or RemoveEntry of one index entry in a transaction.
+type entryChange struct {
+	add   bool
+	entry store.Entry
 }
 
-func (w *pgTx) RemoveEntry(index string, e store.Entry) error {
-	ix, args, err := w.entryArgs(index, e)
+// entryOp records an AddEntry or RemoveEntry to send with the transaction's other writes. Of
+// the changes of one entry only the last matters, and changes of different entries commute:
+// they go as one multi-row insert and one multi-row delete per index.
+func (w *pgTx) entryOp(index string, e store.Entry, add bool) error {
+	ix, _, err := w.entryArgs(index, e)
 	if err != nil {
 		return err
 	}
-	conds := []string{"shop = $1"}
-	for i, c := range fieldColumns(ix) {
-		conds = append(conds, fmt.Sprintf("%s = $%d", c, i+2))
+	key, err := json.Marshal(append(append([]any{}, e.Key...), e.ID))
+	if err != nil {
+		return err
 	}
-	conds = append(conds, fmt.Sprintf("id = $%d", len(args)))
-	return w.exec("removing an index entry", `DELETE FROM `+indexTable(ix.Name)+` WHERE `+strings.Join(conds, " AND "), args...)
+	if w.entries == nil {
+		w.entries = map[string]map[string]entryChange{}
+	}
+	m := w.entries[ix.Name]
+	if m == nil {
+		m = map[string]entryChange{}
+		w.entries[ix.Name] = m
+	}
+	m[string(key)] = entryChange{add: add, entry: store.Entry{Key: append([]any(nil), e.Key...), ID: e.ID}}
+	return nil
+}
+
+// queueEntries adds to b the multi-row statements of the pending index changes.
+func (w *pgTx) queueEntries(b *pgx.Batch, whats *[]string) {
+	for name, changes := range w.entries {
+		ix, err := w.st.index(name)
+		if err != nil {
+			continue // checked by entryOp; indexes are never forgotten
+		}
+		cols := strings.Join(fieldColumns(ix), ", ")
+		for _, add := range []bool{false, true} {
+			arrays := make([]any, len(ix.Fields)+1)
+			casts := make([]string, len(arrays))
+			for i, f := range ix.Fields {
+				if f.Kind == store.Int {
+					arrays[i], casts[i] = []int64{}, fmt.Sprintf("$%d::bigint[]", i+2)
+				} else {
+					arrays[i], casts[i] = []string{}, fmt.Sprintf("$%d::text[]", i+2)
+				}
+			}
+			ids := []string{}
+			casts[len(ix.Fields)] = fmt.Sprintf("$%d::text[]", len(ix.Fields)+2)
+			n := 0
+			for _, c := range changes {
+				if c.add != add {
+					continue
+				}
+				n++
+				for i, v := range c.entry.Key {
+					switch a := arrays[i].(type) {
+					case []int64:
+						arrays[i] = append(a, v.(int64))
+					case []string:
+						arrays[i] = append(a, v.(string))
+					}
+				}
+				ids = append(ids, c.entry.ID)
+			}
+			if n == 0 {
+				continue
+			}
+			arrays[len(ix.Fields)] = ids
+			rows := "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ")"
+			if add {
+				b.Queue(`INSERT INTO `+indexTable(ix.Name)+` (shop, `+cols+`, id) SELECT $1, u.* FROM (`+rows+`) AS u ON CONFLICT DO NOTHING`,
+					append([]any{w.shop}, arrays...)...)
+				*whats = append(*whats, "adding entries of index "+ix.Name)
+			} else {
+				b.Queue(`DELETE FROM `+indexTable(ix.Name)+` WHERE shop = $1 AND (`+cols+`, id) IN (`+rows+`)`,
+					append([]any{w.shop}, arrays...)...)
+				*whats = append(*whats, "removing entries of index "+ix.Name)
+			}
+		}
+	}
+	w.entries = nil
 }

@@ -23,6 +23,7 @@ import (
 //	kefu_results      (shop, id, data)                   results of applied mutations
 //	kefu_chat_tokens  (shop, hash, data)
 //	kefu_tokens       (hash, shop, expires_ns, data)     staff tokens (global)
+//	kefu_rates        (key, win, n, expires_ns)          rate limits' counts per window (global)
 //	kefu_indexes      (name, fields)                     the declared indexes
 //	kefu_ix_{name}    (shop, f_{field}…, id)             one table per declared index
 //
@@ -76,6 +77,15 @@ CREATE TABLE kefu_indexes (
 	name text COLLATE "C" PRIMARY KEY,
 	fields text NOT NULL
 );`,
+	2: `
+CREATE TABLE kefu_rates (
+	key text COLLATE "C" NOT NULL,
+	win bigint NOT NULL,
+	n bigint NOT NULL,
+	expires_ns bigint NOT NULL,
+	PRIMARY KEY (key, win)
+);
+CREATE INDEX kefu_rates_expires ON kefu_rates (expires_ns);`,
 }
 
 // SchemaVersion is the version of the schema this package creates.

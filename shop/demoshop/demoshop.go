@@ -247,5 +247,5 @@ func (g *gen) emitAll(emit func(shop.Record) error) error {
 			}
 		}
 	}
-	return nil
+	return g.teamRecords(put)
 }

@@ -126,6 +126,15 @@ func generate(t *testing.T, size Size, seed int64, now time.Time) *generated {
 			var v shop.Message
 			err, id = r.Decode(&v), v.ID
 			g.messages[v.ConversationID] = append(g.messages[v.ConversationID], v)
+		case shop.TypeCall:
+			var v shop.CallLog
+			err, id = r.Decode(&v), v.ID
+		case shop.TypeHandover:
+			var v shop.Handover
+			err, id = r.Decode(&v), v.ID
+		case shop.TypeConcession:
+			var v shop.Concession
+			err, id = r.Decode(&v), v.ID
 		default:
 			t.Errorf("record of unknown type %q", r.Type)
 		}

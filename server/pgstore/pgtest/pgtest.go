@@ -13,6 +13,9 @@
 //		...
 //	}
 //
+// $KEFU_PG_OPTIONS adds to the server's options (postgres -c name=value …), e.g. to load
+// pg_stat_statements or set log_min_duration_statement when profiling a bench.
+//
 // The binaries are found in $KEFU_PG_BIN, under /usr/lib/postgresql/*/bin (Debian's
 // postgresql package) or on PATH. Without them the tests skip, saying why, unless $CI is set:
 // in CI a missing PostgreSQL fails the package.
@@ -170,6 +173,9 @@ func (s *Server) cmd(name string, args ...string) *exec.Cmd {
 // start starts the cluster on s.Port and waits until it accepts connections.
 func (s *Server) start() error {
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", s.Port, s.Dir)
+	if more := os.Getenv("KEFU_PG_OPTIONS"); more != "" {
+		opts += " " + more // e.g. -c shared_preload_libraries=pg_stat_statements, to profile a bench
+	}
 	out, err := s.cmd("pg_ctl", "-D", s.dataDir(), "-l", filepath.Join(s.Dir, "log"), "-o", opts, "-w", "-t", "60", "start").CombinedOutput()
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.Dir, "log"))
