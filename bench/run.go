@@ -22,10 +22,11 @@ const (
 	GroupLive     = "live"     // a customer's message reaching a desk; an offline backlog draining; back online after a restart
 	GroupServer   = "server"   // kefu-store throughput and 200 long-polling desks
 	GroupBinary   = "binary"   // the stripped desk binary's size
+	GroupKPI      = "kpi"      // the team's KPIs for a month, on the large desk store (kpi.go)
 )
 
 // Groups lists every group of figures.
-var Groups = []string{GroupFullSync, GroupWindow, GroupLocal, GroupLive, GroupServer, GroupBinary}
+var Groups = []string{GroupFullSync, GroupWindow, GroupLocal, GroupLive, GroupServer, GroupBinary, GroupKPI}
 
 // Config configures Run.
 type Config struct {
@@ -146,7 +147,7 @@ func Run(ctx context.Context, cfg Config) ([]Figure, error) {
 		byGroup[g] = r.group(ctx, g)
 	}
 	var figs []Figure
-	for _, g := range []string{GroupWindow, GroupLocal, GroupFullSync, GroupLive, GroupServer, GroupBinary} {
+	for _, g := range []string{GroupWindow, GroupLocal, GroupKPI, GroupFullSync, GroupLive, GroupServer, GroupBinary} {
 		figs = append(figs, byGroup[g]...)
 	}
 	return figs, nil
@@ -181,6 +182,8 @@ func (r *runner) group(ctx context.Context, g string) []Figure {
 		return r.serverFigures(ctx)
 	case GroupBinary:
 		return []Figure{r.binaryFigure()}
+	case GroupKPI:
+		return r.kpiFigures(ctx)
 	}
 	return nil
 }

@@ -112,9 +112,13 @@ type SyncStatus struct {
 // session's token; onStatus (which may be nil) is told every new sync status, on the
 // engine's goroutine, never after Close. It returns the engine's first status.
 func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
+	var outageStatus func(SyncStatus) // set below, before the engine runs (outages.go)
 	eng, err := kefusync.New(kefusync.Params{
 		Store: d.db, BaseURL: d.Server(), Token: s.Token, StaffNumber: s.Staff.Number,
 		OnStatus: func(st kefusync.Status) {
+			if outageStatus != nil {
+				outageStatus(syncStatus(st))
+			}
 			if onStatus != nil {
 				onStatus(syncStatus(st))
 			}
@@ -128,6 +132,7 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 	d.mu.Lock()
 	d.staff, d.engine, d.cancel, d.done = s.Staff, eng, cancel, done
 	d.mu.Unlock()
+	outageStatus, outagesStopped := d.watchOutages(ctx, s.Staff.Number)
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
@@ -135,7 +140,7 @@ func (d *Desk) Start(s Session, onStatus func(SyncStatus)) (SyncStatus, error) {
 	}()
 	go func() {
 		defer close(done)
-		defer func() { <-watched }()
+		defer func() { <-watched; <-outagesStopped }()
 		if err := eng.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			d.log.Printf("kefu: sync stopped: %v", err)
 		}

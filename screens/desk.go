@@ -86,6 +86,7 @@ type Desk struct {
 	imports  *importDialog   // nil for agents
 	channels *channelsScreen // nil for agents
 	teamWork *teamWork       // calls, handovers, concessions (team_work.go)
+	team     *teamScreen     // nil when the data has no KPIs
 	body     *fyne.Container
 	content  fyne.CanvasObject
 
@@ -136,6 +137,10 @@ func NewDesk(p Params) *Desk {
 		[]string{lang.L("Chat"), lang.L("Orders"), lang.L("Stock"), lang.L("Reviews"), lang.L("Customers")},
 		[]fyne.Resource{iconChat, iconOrders, iconStock, iconReviews, iconCustomers},
 		d.switchTo)
+	if td, ok := p.Data.(TeamData); ok { // the Team screen (team.go), under the sections
+		d.team = newTeamScreen(d.env, td)
+		d.rail.list.Add(newRailItem(lang.L("Team"), iconTeam, d.team.show))
+	}
 	if desk.CanManageChannels(p.Staff) {
 		d.channels = newChannelsScreen(d.env, p.Data)
 		d.rail.addTool(lang.L("Channels"), iconChannels, d.channels.show)
@@ -334,6 +339,7 @@ func (d *Desk) addShortcuts(c fyne.Canvas) {
 		c.AddShortcut(k, func(s fyne.Shortcut) { d.handleShortcut(s) })
 	}
 	c.AddShortcut(jumpKey, func(fyne.Shortcut) { d.jumpToWaiting() })
+	c.AddShortcut(teamKey, func(s fyne.Shortcut) { d.handleShortcut(s) })
 }
 
 // handleShortcut runs a desk shortcut and reports whether s was one. The canvas calls it, and
@@ -351,6 +357,10 @@ func (d *Desk) dialogOpen() bool {
 }
 
 func (d *Desk) shortcut(s fyne.Shortcut) bool {
+	if d.team != nil && isTeamKey(s) { // the Team screen's key works over it too (team.go)
+		d.team.key()
+		return true
+	}
 	if d.dialogOpen() {
 		return false
 	}

@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, storeapi.PathMutations, methods{http.MethodPost: s.authed(s.handleMutations)})
 	s.route(mux, storeapi.PathChanges, methods{http.MethodGet: s.authed(s.handleChanges)})
 	s.route(mux, storeapi.PathImport, methods{http.MethodPost: s.authed(s.handleImport)})
+	s.route(mux, storeapi.PathKPIs, methods{http.MethodGet: s.authed(s.handleKPIs)})
 	s.route(mux, storeapi.PathHealth, methods{http.MethodGet: s.handleHealth})
 	s.route(mux, storeapi.PathMetrics, methods{http.MethodGet: s.metrics.handler().ServeHTTP})
 	s.route(mux, storeapi.PathChannels, methods{http.MethodGet: s.authed(s.handleChannelList), http.MethodPost: s.authed(s.handleChannelCreate)})

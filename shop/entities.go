@@ -35,6 +35,7 @@ var EntityTypes = []EntityType{
 	TypeShop, TypeStaff, TypeAutoReply, TypePhrase, TypeGroup, TypeProduct, TypeCustomer,
 	TypeOrder, TypeNote, TypeCase, TypeReview, TypeEvidence, TypeComplaint, TypeConversation, TypeMessage,
 	TypeChannel, TypeDelivery, TypeTeam, TypeCall, TypeHandover, TypeConcession, TypeOutage, TypeConcessionTally,
+	TypeRanking,
 }
 
 // Known reports whether t is one of the entity types.

@@ -139,7 +139,7 @@ func payload[T any](d *decider) (T, error) {
 // registry is every mutation kind, family by family, in the order of the store API's lists.
 var registry = slices.Concat(chatKinds, orderKinds, caseKinds, stockKinds, reviewKinds,
 	customerKinds, phraseKinds, autoReplyKinds, groupKinds, complaintKinds,
-	callKinds, handoverKinds, concessionKinds, teamSettingsKinds)
+	callKinds, handoverKinds, concessionKinds, teamSettingsKinds, outageKinds, teamWeightKinds, rankingKinds)
 
 // specs is the registry by kind. A spec that is incomplete stops the program as it starts,
 // naming the kind and the missing piece: no kind can be half-registered.

@@ -63,6 +63,11 @@ var soakKinds = map[shop.Kind]soakKind{
 	shop.KindConcessionDecline: {2, (*gen).buildConcessionDecide},
 	shop.KindTeamSetQuota:      {1, (*gen).buildTeamSet},
 	shop.KindTeamSetLimits:     {1, (*gen).buildTeamSet},
+
+	// The KPI kinds (kpi.go).
+	shop.KindOutageRecord:   {1, (*gen).buildOutage},
+	shop.KindTeamSetWeights: {1, (*gen).buildTeamWeights},
+	shop.KindRankingClose:   {1, (*gen).buildRankingClose},
 }
 
 // gen makes random mutations for one desk, against the entities in the desk's own store.
