@@ -58,11 +58,18 @@ func searchFigures(dir string, sample deskSample) []Figure {
 		return fail(err)
 	}
 	defer db.Close()
-	share := float64(after-before) / float64(before)
+	// The index's own entries against the rest of the store on disk: the cache's desk store
+	// may hold the index already (its first sync left the desk open long enough to build it),
+	// and then the directory's growth at this open says nothing.
+	indexBytes, err := db.SearchIndexBytes()
+	if err != nil {
+		return fail(err)
+	}
+	share := float64(indexBytes) / float64(after-indexBytes)
 	size := Figure{Name: figSearchSize, Value: fmt.Sprintf("%.1f %%", share*100), Target: targetSearchSize,
 		Pass: share <= maxSearchShare,
-		Note: fmt.Sprintf("desk store %s on disk before the index, %s after; built in the background in %v",
-			fmtMB(before), fmtMB(after), build.Round(100*time.Millisecond))}
+		Note: fmt.Sprintf("index entries %s (keys and values, before the tables' compression) against the rest of the desk store, %s on disk; directory %s before this open, %s after; the build at this open took %v",
+			fmtMB(indexBytes), fmtMB(after-indexBytes), fmtMB(before), fmtMB(after), build.Round(100*time.Millisecond))}
 
 	qs, kinds, err := searchQueryMix(db, sample, newRand(7))
 	if err != nil {

@@ -537,3 +537,25 @@ func sortUnique(docs []uint32) []uint32 {
 	}
 	return slices.Compact(docs)
 }
+
+// SearchIndexBytes returns the bytes the search index's keys and values take in the store
+// (Badger's estimate of each entry, before its tables' compression): what the index adds
+// to the store, measured the same whether it was just built or built long ago.
+func (db *DB) SearchIndexBytes() (int64, error) {
+	var n int64
+	err := db.view(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.PrefetchValues = false
+		opt.Prefix = []byte(prefixSearch)
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n += it.Item().EstimatedSize()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("localdb: search index size: %w", err)
+	}
+	return n, nil
+}
