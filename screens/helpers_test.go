@@ -121,6 +121,18 @@ func newFixtureThreads(t *testing.T, opts localdb.Options, async bool) *fixture 
 // assets.English).
 func newFixtureIn(t *testing.T, code string, opts localdb.Options, async bool) *fixture {
 	t.Helper()
+	return newFixtureAs(t, "1002", code, opts, async)
+}
+
+// newTeamFixture is newFixture signed in as staff member number of the demo shop.
+func newTeamFixture(t *testing.T, number string) *fixture {
+	t.Helper()
+	return newFixtureAs(t, number, assets.Chinese, localdb.Options{InMemory: true}, false)
+}
+
+// newFixtureAs is newFixtureIn signed in as staff member number of the demo shop.
+func newFixtureAs(t *testing.T, number, code string, opts localdb.Options, async bool) *fixture {
+	t.Helper()
 	if err := assets.SetupLanguage(code); err != nil {
 		t.Fatal(err)
 	}
@@ -132,12 +144,12 @@ func newFixtureIn(t *testing.T, code string, opts localdb.Options, async bool) *
 		t.Fatal(err)
 	}
 	for _, s := range staff {
-		if s.Number == "1002" {
+		if s.Number == number {
 			f.staff = s
 		}
 	}
 	if f.staff.Number == "" {
-		t.Fatalf("the demo shop has no staff 1002: %+v", staff)
+		t.Fatalf("the demo shop has no staff %s: %+v", number, staff)
 	}
 	f.clock = testkit.NewClock(testNow)
 	f.dk, err = desk.Open(desk.Params{Store: f.db, Staff: f.staff, Clock: f.clock})

@@ -7,49 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
-	"kefu/assets"
-	"kefu/desk"
-	"kefu/internal/testkit"
-	"kefu/localdb"
 	"kefu/shop"
 )
-
-// newStaffFixture is newFixture signed in as another staff member of the demo shop.
-func newStaffFixture(t *testing.T, number string) *fixture {
-	t.Helper()
-	if err := assets.SetupLanguage(assets.Chinese); err != nil {
-		t.Fatal(err)
-	}
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(assets.Theme())
-	f := &fixture{t: t, db: newDemoStoreWith(t, localdb.Options{InMemory: true})}
-	staff, err := f.db.StaffList()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range staff {
-		if s.Number == number {
-			f.staff = s
-		}
-	}
-	f.clock = testkit.NewClock(testNow)
-	if f.dk, err = desk.Open(desk.Params{Store: f.db, Staff: f.staff, Clock: f.clock}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.dk.Close)
-	f.win = test.NewTempWindow(t, nil)
-	f.desk = NewDesk(Params{Data: f.dk, Staff: f.staff, Window: f.win, App: a,
-		Now: func() time.Time { return testNow }, ManualTick: true, Threads: Threads{Go: f.goWait, Do: f.queue}})
-	f.win.SetContent(f.desk.Content())
-	f.win.Resize(fyne.NewSize(1366, 768))
-	t.Cleanup(f.desk.Close)
-	f.drain()
-	return f
-}
 
 // openTeam opens the Team screen from the rail.
 func openTeam(t *testing.T, f *fixture) *teamScreen {
@@ -129,7 +91,7 @@ func TestTeamKeyOpensTheScreen(t *testing.T) {
 // A manager sees everyone and the team, sets the ranking's weights and closes a finished
 // month, whose ranking then stays as it was.
 func TestTeamScreenManagerWeightsAndClosing(t *testing.T) {
-	f := newStaffFixture(t, "1001")
+	f := newTeamFixture(t, "1001")
 	s := openTeam(t, f)
 	if n := len(s.kpi.rows); n < 3 || s.kpi.rows[n-1].who != lang.L("Team") {
 		t.Fatalf("the manager's KPI rows: %+v", s.kpi.rows)
@@ -190,7 +152,7 @@ func TestTeamScreenManagerWeightsAndClosing(t *testing.T) {
 
 // The export holds the span's figures per staff member and the team, then each day's.
 func TestTeamExportTable(t *testing.T) {
-	f := newStaffFixture(t, "1001")
+	f := newTeamFixture(t, "1001")
 	s := openTeam(t, f)
 	tab := kpiTable(s.view.report, "span", shop.ShopZone)
 	staff := len(s.view.report.Total.Staff)

@@ -12,49 +12,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"kefu/assets"
-	"kefu/desk"
-	"kefu/internal/testkit"
 	"kefu/shop"
 )
-
-// newTeamFixture is newFixture signed in as staff member number of the demo shop.
-func newTeamFixture(t *testing.T, number string) *fixture {
-	t.Helper()
-	if err := assets.SetupLanguage(assets.Chinese); err != nil {
-		t.Fatal(err)
-	}
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(assets.Theme())
-	f := &fixture{t: t, db: newDemoStore(t)}
-	staff, err := f.db.StaffList()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range staff {
-		if s.Number == number {
-			f.staff = s
-		}
-	}
-	if f.staff.Number == "" {
-		t.Fatalf("the demo shop has no staff %s", number)
-	}
-	f.clock = testkit.NewClock(testNow)
-	if f.dk, err = desk.Open(desk.Params{Store: f.db, Staff: f.staff, Clock: f.clock}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.dk.Close)
-	f.win = test.NewTempWindow(t, nil)
-	f.desk = NewDesk(Params{Data: f.dk, Staff: f.staff, Window: f.win, App: a,
-		Now: func() time.Time { return testNow }, ManualTick: true, Threads: Threads{Go: f.goWait, Do: f.queue}})
-	f.win.SetContent(f.desk.Content())
-	f.win.Resize(fyne.NewSize(1280, 780))
-	cancel := f.dk.Subscribe(func(c desk.Change) { f.queue(func() { f.desk.Refresh(c.Types) }) })
-	t.Cleanup(cancel)
-	t.Cleanup(f.desk.Close)
-	f.drain()
-	return f
-}
 
 // tapDialogButton taps the button labelled text in the window's dialogs and runs what it
 // hands back.
