@@ -28,7 +28,7 @@ import (
 //	4: the order lookup indexes carry the order's list row too (OrderRow)
 //	5: reviews are indexed by when they started waiting for follow-up (ixReviewWait)
 //	6: calls, handovers and concessions are indexed (calls.go, handovers.go, concessions.go)
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 var (
 	// ErrLocked means another process (or another Open in this one) holds the data directory.

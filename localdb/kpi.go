@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -15,10 +14,10 @@ import (
 
 // The reads behind the team's KPIs (shop.KPIAccumulator): everything the figures of a period
 // need, read in one transaction. Chat messages and orders, the bulk of a shop, are read only
-// for the period's window (shop.KPIWindow) through the indexes that order them by time: the
-// conversations by their last message (ixConvOpen, ixConvClosed, newest first, stopping at the
-// window; the waiting ones all), then each conversation's messages of the window
-// (ixMessageConv), and the orders created in the window (ixOrderCreated). The smaller record
+// for the period's window (shop.KPIWindow) through indexes that order them by time: the
+// conversations last active from the window's start on (and the waiting ones all) and the
+// messages of the window, through their KPI rows (kpi_rows.go: small keys in time order, no
+// record decoded), and the orders created in the window (ixOrderCreated). The smaller record
 // types (notes, cases, reviews, complaints, calls, outages, staff) are walked whole; the
 // accumulator keeps what falls in the period.
 
@@ -118,66 +117,14 @@ type orderCustomer struct {
 }
 
 // feedConvMessages feeds acc the conversations with messages in [winFrom, winTo) and those
-// messages. The index scans give the ids; the entities are then read in id order through one
-// iterator (loadSorted), which for time-ordered ids (UUIDv7) walks the store's blocks in turn
-// instead of jumping between them.
+// messages, from their KPI rows (kpi_rows.go): small keys in time order, no record decoded.
 func feedConvMessages(txn *badger.Txn, acc *shop.KPIAccumulator, winFrom, winTo time.Time) error {
-	var ids []string
+	var waiting []string
 	scanIDs(txn, ixConvWaiting, ixPrefix(ixConvWaiting), false, func(id string) bool {
-		ids = append(ids, id)
+		waiting = append(waiting, id)
 		return true
 	})
-	fromKey, toKey := timeKey(winFrom), timeKey(winTo)
-	for _, ix := range []*index{ixConvOpen, ixConvClosed} {
-		scanKeys(txn, ixPrefix(ix), true, nil, func(k []byte) bool {
-			if bytes.Compare(ixTime(ix, k), fromKey) < 0 {
-				return false // older conversations have nothing in the window
-			}
-			if id, ok := ixID(ix, k); ok {
-				ids = append(ids, id)
-			}
-			return true
-		})
-	}
-	type msgRef struct{ id, conv string }
-	var refs []msgRef
-	mprefix := ixPrefix(ixMessageConv)
-	mit := txn.NewIterator(badger.IteratorOptions{Prefix: mprefix})
-	defer mit.Close()
-	err := loadSorted(txn, shop.TypeConversation, ids, func(id string, data []byte) error {
-		c, err := decodeConvKPI(data)
-		if err != nil {
-			return fmt.Errorf("decoding conversation %s: %w", id, err)
-		}
-		acc.AddConversation(shop.Conversation{ID: id, CustomerID: c.CustomerID, Assignee: c.Assignee})
-		prefix := ixValuePrefix(ixMessageConv, id, true)
-		for seekNear(mit, mprefix, ixKey(ixMessageConv, id, winFrom, "")); mit.ValidForPrefix(prefix); mit.Next() {
-			k := mit.Item().Key()
-			if bytes.Compare(ixTime(ixMessageConv, k), toKey) >= 0 {
-				break
-			}
-			if mid, ok := ixID(ixMessageConv, k); ok {
-				refs = append(refs, msgRef{mid, id})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(refs, func(a, b msgRef) int { return strings.Compare(a.id, b.id) })
-	mids := make([]string, len(refs))
-	for i, r := range refs {
-		mids[i] = r.id
-	}
-	return loadSortedIDs(txn, shop.TypeMessage, mids, func(i int, data []byte) error {
-		m, err := decodeMsgKPI(data)
-		if err != nil {
-			return fmt.Errorf("decoding message %s: %w", mids[i], err)
-		}
-		acc.AddMessage(shop.Message{ID: mids[i], ConversationID: refs[i].conv, From: m.From, Staff: m.Staff, At: m.At})
-		return nil
-	})
+	return feedConvRows(txn, acc, waiting, winFrom, winTo)
 }
 
 // loadSorted calls fn with the stored data of the live entities of type t among ids, in id

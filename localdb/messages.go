@@ -10,10 +10,13 @@ import (
 	"kefu/shop"
 )
 
-// messageKeyed is what the message index reads of a message.
+// messageKeyed is what the message indexes read of a message (the KPI row, kpi_rows.go, its
+// sender and staff number too).
 type messageKeyed struct {
-	ConversationID string    `json:"conversation_id"`
-	At             time.Time `json:"at"`
+	ConversationID string      `json:"conversation_id"`
+	At             time.Time   `json:"at"`
+	From           shop.Sender `json:"from"`
+	Staff          string      `json:"staff"`
 }
 
 var messageSpec = specFor[messageKeyed](shop.TypeMessage)

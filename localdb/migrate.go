@@ -48,6 +48,12 @@ func (db *DB) migrate(from int) error {
 			return err
 		}
 	}
+	if from < 7 {
+		// Messages and conversations gained their KPI rows (7, kpi_rows.go).
+		if err := db.backfillKPIRows(); err != nil {
+			return err
+		}
+	}
 	err := db.bdb.Update(func(txn *badger.Txn) error {
 		return txn.Set(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})
