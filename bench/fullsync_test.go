@@ -39,7 +39,7 @@ func TestNoteDuringSync(t *testing.T) {
 	if got.err != "" {
 		t.Fatal(got.err)
 	}
-	if got.n < 3 || got.n != db.OutboxLen() || got.slowest <= 0 {
+	if got.n < 3 || got.n != db.OutboxLen() || got.reads != 0 || got.slowest <= 0 {
 		t.Fatalf("%d actions (slowest %v), %d in the outbox", got.n, got.slowest, db.OutboxLen())
 	}
 	out, err := db.Outbox(10)
