@@ -61,7 +61,7 @@ type syncChildResult struct {
 	// The order notes written while the sync ran (--staff): how many, and the slowest one
 	// (finding an order of what has arrived, reading it, and localdb.Apply of the note).
 	Actions       int     `json:"actions"`
-	Lookups       int     `json:"lookups"` // look-ups that found no order yet (their wait counts too)
+	Lookups       int     `json:"lookups"`        // look-ups that found no order yet (their wait counts too)
 	SlowestAction float64 `json:"slowest_action"` // seconds
 	ActionErr     string  `json:"action_err,omitempty"`
 
