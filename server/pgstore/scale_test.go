@@ -29,7 +29,9 @@ import (
 //	go test -tags migrated_fynedo -run '^$' -bench Scale ./server/pgstore/
 //
 // Each desk does what a desk's sync engine does, as a plain HTTP client: its staff member
-// makes changes at a steady pace (customer.add, 15 a second per desk: 3,000 a second in all),
+// makes changes at a steady pace (customer.add, 18 a second per desk: 3,600 a second in all,
+// a fifth more than the target, so that the applied rate shows what the servers can do rather
+// than the offer),
 // which queue on the desk; one push at a time sends everything queued (up to 200) as one
 // batch; and a long poll follows the shop's feed. The figures are the mutations applied per
 // second in the timed window, and the change-to-desk p95: from the moment a change was made on
@@ -41,7 +43,8 @@ const (
 	scaleDesks   = 4
 	scaleBatch   = 200 // a desk's push holds at most this many (sync.Engine's default)
 	scaleWarm    = 2 * time.Second
-	scaleRate    = 3000.0 // mutations a second in all, the target
+	scaleRate    = 3600.0 // mutations a second offered in all: more than the target
+	scaleTarget  = 3000.0 // mutations a second applied in all, the target
 	scaleSeconds = 10
 	scaleMaxP95  = 250 * time.Millisecond
 )
@@ -78,10 +81,10 @@ func BenchmarkScale(b *testing.B) {
 	if len(results) == 2 && results[0].rate > 0 {
 		fmt.Fprintf(&t, "1 → 2 servers: mutations/s ×%.2f, p95 ×%.2f\n", results[1].rate/results[0].rate, ms(results[1].p95)/ms(results[0].p95))
 	}
-	fmt.Fprintf(&t, "targets (2 servers): ≥ %.0f mutations/s, p95 ≤ %s", scaleRate, scaleMaxP95)
+	fmt.Fprintf(&t, "targets (2 servers): ≥ %.0f mutations/s, p95 ≤ %s", scaleTarget, scaleMaxP95)
 	if n := len(results); n > 0 {
 		last := results[n-1]
-		pass := last.rate >= scaleRate*0.99 && last.p95 <= scaleMaxP95 // 1%: the window's edges
+		pass := last.rate >= scaleTarget && last.p95 <= scaleMaxP95
 		fmt.Fprintf(&t, ": %s", map[bool]string{true: "met", false: "missed"}[pass])
 	}
 	// A parent benchmark prints no log of its own: the table goes to the output as it is.
