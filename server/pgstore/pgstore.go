@@ -129,6 +129,7 @@ type Store struct {
 	opts    Options
 	log     *slog.Logger
 	channel string // the NOTIFY channel: kefu_changes_{schema}
+	phases  phaseTimes
 	closed  atomic.Bool
 
 	mu      sync.Mutex
@@ -312,10 +313,17 @@ func rollback(tx pgx.Tx) {
 // trip (on the connection it is given) and returns the function that reads their answers,
 // which runs only when the counter row was found.
 func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string, extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error) (c *pgxpool.Conn, seq int64, found bool, err error) {
+	t0 := time.Now()
 	c, err = s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, 0, false, err
 	}
+	acq, beg := &s.phases.acquire, &s.phases.begin
+	if mode[len(mode)-1] == 'Y' { // READ ONLY: a view
+		acq, beg = &s.phases.viewAcquire, &s.phases.viewBegin
+	}
+	t0 = add(acq, t0)
+	defer add(beg, t0)
 	b := &pgx.Batch{}
 	b.Queue(mode)
 	b.Queue(counterSQL, shopID)
@@ -380,10 +388,13 @@ func (s *Store) UpdatePreloaded(ctx context.Context, shopID string, results []st
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	t0 := time.Now()
 	done, err := s.enterShop(ctx, shopID)
 	if err != nil {
 		return err
 	}
+	add(&s.phases.gate, t0)
+	s.phases.updates.Add(1)
 	defer done()
 	pre := &preloadKeys{results: results, records: records}
 	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, pre, fn) })
@@ -452,9 +463,12 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 			}
 		}
 	}
+	t0 := time.Now()
 	if err := fn(w); err != nil {
 		return err
 	}
+	t0 = add(&s.phases.fn, t0)
+	defer add(&s.phases.commit, t0)
 	if err := ctx.Err(); err != nil {
 		return err // a ctx that ended during fn rolls the update back
 	}
@@ -476,6 +490,8 @@ func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) e
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	s.phases.views.Add(1)
+	defer add(&s.phases.viewTotal, time.Now())
 	return retry(ctx, func() error {
 		// The counter's read takes the snapshot: it is taken now, as View begins.
 		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID, nil)

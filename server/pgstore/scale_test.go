@@ -37,7 +37,13 @@ import (
 // second in the timed window, and the change-to-desk p95: from the moment a change was made on
 // one desk until the last of its shop's three other desks has it (so a desk that falls behind
 // shows as queueing delay). $KEFU_SCALE_RATE (mutations a second in all) and
-// $KEFU_SCALE_SECONDS (the timed window) change the load and the length.
+// $KEFU_SCALE_SECONDS (the timed window) change the load and the length; $KEFU_SCALE_CONNS sets
+// each server's pool_max_conns (the servers' sum must stay under the throwaway server's
+// max_connections, 100) and $KEFU_SCALE_NONOTIFY=1 runs the servers without LISTEN/NOTIFY
+// (polling), to compare. Each run also prints where a push's time goes: its answer's p50 and
+// p95 at the desk, and per Update the wait for the shop's turn in the process, for a pooled
+// connection, the round trip that begins it, fn and the one that commits; per View its pool
+// wait, begin and whole time (phaseTimes).
 const (
 	scaleShops   = 50
 	scaleDesks   = 4
@@ -150,11 +156,16 @@ type scaleChanges struct {
 
 func runScale(b *testing.B, servers int, rate float64, window time.Duration) scaleResult {
 	dsn := pg.Need(b).Schema(b)
+	if c := os.Getenv("KEFU_SCALE_CONNS"); c != "" {
+		dsn += "&pool_max_conns=" + c
+	}
 	var urls []string
 	var first *instance
+	var stores []*Store
 	for i := 0; i < servers; i++ {
-		in := startInstance(b, dsn, Options{})
+		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != ""})
 		urls = append(urls, in.url)
+		stores = append(stores, in.st)
 		if first == nil {
 			first = in
 		}
@@ -201,6 +212,10 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		pollers sync.WaitGroup
 		pushers sync.WaitGroup
 	)
+	for _, st := range stores {
+		st.phases = phaseTimes{}
+	}
+	var pushTimes []time.Duration // of the pushes answered in the timed window
 	b.ResetTimer()
 	for i, d := range desks {
 		pollers.Add(1)
@@ -273,6 +288,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 					return
 				}
 				var mr storeapi.MutationsResponse
+				sent := time.Now()
 				if err := scaleCall("POST", d.url+storeapi.PathMutations, d.token, body, &mr); err != nil {
 					errs <- err
 					return
@@ -290,6 +306,9 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 				if done := time.Now(); !done.Before(timedFrom) && done.Before(timedTo) {
 					applied.Add(int64(len(batch)))
 					pushes.Add(1)
+					mu.Lock()
+					pushTimes = append(pushTimes, done.Sub(sent))
+					mu.Unlock()
 				}
 			}
 			made[i] = n
@@ -338,6 +357,27 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	}
 	slices.Sort(delays)
 	slices.Sort(fanouts)
+	slices.Sort(pushTimes)
+	var ph phaseTimes
+	for _, st := range stores {
+		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.views, &st.phases.views},
+			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
+			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal}} {
+			p.to.Add(p.from.Load())
+		}
+	}
+	per := func(sum *atomic.Int64, n *atomic.Int64) string {
+		if n.Load() == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
+	}
+	if len(pushTimes) > 0 {
+		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s, pool %s, begin %s, fn %s, commit %s (%d updates); per view: pool %s, begin %s, all %s (%d views)\n",
+			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
+			per(&ph.gate, &ph.updates), per(&ph.acquire, &ph.updates), per(&ph.begin, &ph.updates), per(&ph.fn, &ph.updates), per(&ph.commit, &ph.updates), ph.updates.Load(),
+			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load())
+	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
 		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}
 	if p := pushes.Load(); p > 0 {
