@@ -136,7 +136,8 @@ type Store struct {
 	indexes map[string]store.Index // declared indexes, by name
 
 	gatesMu sync.Mutex
-	gates   map[string]*shopGate // the shops with an Update running or waiting here
+	gates   map[string]*shopGate  // the shops with an Update running or waiting here
+	queues  map[string]*shopQueue // the shops' Updates waiting to go as one transaction
 
 	tokensMu sync.Mutex
 	tokens   map[string]cachedToken // staff tokens read lately, by hash
@@ -236,7 +237,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, tokens: map[string]cachedToken{}}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, queues: map[string]*shopQueue{}, tokens: map[string]cachedToken{}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -368,36 +369,17 @@ func end(c *pgxpool.Conn) {
 	c.Release()
 }
 
-// Update implements store.Store.
+// Update implements store.Store. Updates of one shop that wait together run as one
+// transaction (see group.go).
 func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
-	if err := s.enter(ctx); err != nil {
-		return err
-	}
-	done, err := s.enterShop(ctx, shopID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, nil, fn) })
+	return s.update(ctx, shopID, nil, fn)
 }
 
 // UpdatePreloaded implements store.PreloadUpdater: the results and records named are read in
 // the round trip that begins the transaction, after the counter row's lock, so that they are
 // the latest committed.
 func (s *Store) UpdatePreloaded(ctx context.Context, shopID string, results []string, records []store.RecordKey, fn func(store.Tx) error) error {
-	if err := s.enter(ctx); err != nil {
-		return err
-	}
-	t0 := time.Now()
-	done, err := s.enterShop(ctx, shopID)
-	if err != nil {
-		return err
-	}
-	add(&s.phases.gate, t0)
-	s.phases.updates.Add(1)
-	defer done()
-	pre := &preloadKeys{results: results, records: records}
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, pre, fn) })
+	return s.update(ctx, shopID, &preloadKeys{results: results, records: records}, fn)
 }
 
 // preloadKeys is what an Update reads ahead.
