@@ -413,6 +413,7 @@ func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 }
 
 func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys, fn func(store.Tx) error) (err error) {
+	s.phases.txs.Add(1)
 	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, shop: shopID}}
 	var extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error
 	if pre != nil {

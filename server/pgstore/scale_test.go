@@ -360,7 +360,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	slices.Sort(pushTimes)
 	var ph phaseTimes
 	for _, st := range stores {
-		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.views, &st.phases.views},
+		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.txs, &st.phases.txs}, {&ph.views, &st.phases.views},
 			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
 			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal}} {
 			p.to.Add(p.from.Load())
@@ -373,9 +373,9 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
 	}
 	if len(pushTimes) > 0 {
-		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s, pool %s, begin %s, fn %s, commit %s (%d updates); per view: pool %s, begin %s, all %s (%d views)\n",
+		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views)\n",
 			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
-			per(&ph.gate, &ph.updates), per(&ph.acquire, &ph.updates), per(&ph.begin, &ph.updates), per(&ph.fn, &ph.updates), per(&ph.commit, &ph.updates), ph.updates.Load(),
+			per(&ph.gate, &ph.updates), ph.updates.Load(), per(&ph.acquire, &ph.txs), per(&ph.begin, &ph.txs), per(&ph.fn, &ph.txs), per(&ph.commit, &ph.txs), ph.txs.Load(),
 			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load())
 	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
