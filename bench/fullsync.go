@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"kefu/localdb"
+	"kefu/shop"
 	"kefu/storeapi"
 	kefusync "kefu/sync"
 )
@@ -36,7 +37,15 @@ const (
 	targetSyncRSS = "≤ 150 MB"
 	maxSyncRSS    = 150 * MB
 
+	figSyncAction    = "staff action during the first full sync, slowest wait"
+	targetSyncAction = "≤ 500 ms"
+	maxSyncAction    = 500 * time.Millisecond
+
 	syncChildTimeout = 15 * time.Minute
+
+	// syncActionEvery is how often the sync child's staff member writes an order note while
+	// the first full sync runs (a busy staff member, not a flood).
+	syncActionEvery = 200 * time.Millisecond
 )
 
 // SyncChildCommand is the hidden subcommand of the driver that runs one first full sync in a
@@ -48,6 +57,13 @@ type syncChildResult struct {
 	Seconds float64 `json:"seconds"`  // from starting the engine until it was online (caught up)
 	Cursor  int64   `json:"cursor"`   // the feed sequence the desk store reached
 	PeakRSS int64   `json:"peak_rss"` // VmHWM of the process, in bytes, when the sync was done
+
+	// The order notes written while the sync ran (--staff): how many, and the slowest one
+	// (finding an order of what has arrived, reading it, and localdb.Apply of the note).
+	Actions       int     `json:"actions"`
+	Lookups       int     `json:"lookups"`        // look-ups that found no order yet (their wait counts too)
+	SlowestAction float64 `json:"slowest_action"` // seconds
+	ActionErr     string  `json:"action_err,omitempty"`
 
 	// Sampled from outside by the parent (not printed by the child).
 	MaxAnon int64 `json:"-"` // the most anonymous memory seen resident
@@ -65,6 +81,7 @@ func SyncChild(ctx context.Context, args []string, stdout io.Writer) error {
 	token := fs.String("token", "", "staff token")
 	dir := fs.String("dir", "", "local store directory (new)")
 	timeout := fs.Duration("timeout", syncChildTimeout, "give up after this long")
+	staff := fs.String("staff", "", "when set, this staff member writes an order note every 200 ms during the sync")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -97,6 +114,20 @@ func SyncChild(ctx context.Context, args []string, stdout io.Writer) error {
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() { done <- eng.Run(runCtx) }()
+	actions := make(chan syncActions, 1)
+	stopActions := make(chan struct{})
+	if *staff != "" {
+		go func() { actions <- noteDuringSync(db, *staff, stopActions) }()
+	} else {
+		actions <- syncActions{}
+	}
+	defer func() {
+		select {
+		case <-stopActions:
+		default:
+			close(stopActions)
+		}
+	}()
 	t := time.NewTimer(*timeout)
 	defer t.Stop()
 	select {
@@ -113,22 +144,83 @@ func SyncChild(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	close(stopActions)
+	acts := <-actions
 	cancel()
 	<-done
 	cursor, err := db.Cursor()
 	if err != nil {
 		return err
 	}
-	return json.NewEncoder(stdout).Encode(syncChildResult{Seconds: elapsed.Seconds(), Cursor: cursor, PeakRSS: mem.Peak})
+	return json.NewEncoder(stdout).Encode(syncChildResult{Seconds: elapsed.Seconds(), Cursor: cursor, PeakRSS: mem.Peak,
+		Actions: acts.n, Lookups: acts.reads, SlowestAction: acts.slowest.Seconds(), ActionErr: acts.err})
+}
+
+// syncActions is what noteDuringSync did.
+type syncActions struct {
+	n       int // notes written
+	reads   int // look-ups that found no order to write a note on
+	slowest time.Duration
+	err     string
+}
+
+// noteDuringSync writes an order note every syncActionEvery, as staff do while the first full
+// sync runs, on an order of what has arrived so far, until stop is closed; it times each
+// action from looking the order up to the note's Apply returning.
+func noteDuringSync(db *localdb.DB, staff string, stop <-chan struct{}) syncActions {
+	var res syncActions
+	rng := newRand(6)
+	tick := time.NewTicker(syncActionEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return res
+		case <-tick.C:
+		}
+		start := time.Now()
+		orders, err := db.SearchOrders("", localdb.OrderFilter{}, 20)
+		if err != nil {
+			res.err = err.Error()
+			return res
+		}
+		if len(orders) == 0 {
+			// No order has arrived yet: the look-up was the staff member's action.
+			res.reads++
+			res.slowest = max(res.slowest, time.Since(start))
+			continue
+		}
+		o := orders[rng.IntN(len(orders))]
+		m, err := noteMutation(db, o.ID, staff, rng)
+		if err == nil {
+			var out shop.Outcome
+			out, err = db.Apply(m)
+			if err == nil && out.Conflict != nil {
+				err = fmt.Errorf("note on %s: conflict: %s", o.ID, out.Conflict.Reason)
+			}
+		}
+		if err != nil {
+			res.err = err.Error()
+			return res
+		}
+		res.n++
+		res.slowest = max(res.slowest, time.Since(start))
+	}
 }
 
 // syncChild runs SyncChild in a child process (this program's sync-child subcommand).
 func (r *runner) syncChild(ctx context.Context, server, token, dir string) (syncChildResult, error) {
+	return r.syncChildAs(ctx, server, token, "", dir)
+}
+
+// syncChildAs is syncChild with staff member staff writing order notes during the sync (none
+// when staff is "").
+func (r *runner) syncChildAs(ctx context.Context, server, token, staff, dir string) (syncChildResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncChildTimeout+time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
 	cmd := exec.CommandContext(ctx, r.cfg.Self, SyncChildCommand, "--server", server, "--token", token, "--dir", dir,
-		"--timeout", syncChildTimeout.String())
+		"--timeout", syncChildTimeout.String(), "--staff", staff)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
 		return syncChildResult{}, fmt.Errorf("sync child: %w", err)
@@ -152,10 +244,10 @@ func (r *runner) syncChild(ctx context.Context, server, token, dir string) (sync
 // fresh store as the engine does (the first page with localdb.ApplyChanges, the rest with a
 // bulk import).
 func (r *runner) fullSyncFigures(ctx context.Context) []Figure {
-	res, err := r.syncChild(ctx, r.store.url, r.token, r.path("fullsync/desk"))
+	res, err := r.syncChildAs(ctx, r.store.url, r.token, r.staff.Number, r.path("fullsync/desk"))
 	if err != nil {
 		return []Figure{failed(figFullSync, targetFullSync, err), failed(figSyncRatio, targetSyncRatio, err),
-			failed(figSyncRSS, targetSyncRSS, err)}
+			failed(figSyncRSS, targetSyncRSS, err), failed(figSyncAction, targetSyncAction, err)}
 	}
 	loop := time.Duration(res.Seconds * float64(time.Second))
 	size, _ := dirSize(r.path("fullsync/desk"))
@@ -177,6 +269,17 @@ func (r *runner) fullSyncFigures(ctx context.Context) []Figure {
 	}
 	figs = append(figs, Figure{Name: figSyncRSS, Value: fmtMB(res.PeakRSS), Target: targetSyncRSS,
 		Pass: res.PeakRSS <= maxSyncRSS, Note: "VmHWM of a process running only localdb and the sync engine; " + split(res.MaxAnon, res.MaxFile)})
+	slowest := time.Duration(res.SlowestAction * float64(time.Second))
+	switch {
+	case res.ActionErr != "":
+		figs = append(figs, failed(figSyncAction, targetSyncAction, errors.New(res.ActionErr)))
+	case res.Actions+res.Lookups == 0:
+		figs = append(figs, failed(figSyncAction, targetSyncAction, errors.New("no order had arrived to write a note on")))
+	default:
+		figs = append(figs, Figure{Name: figSyncAction, Value: fmtMs(slowest), Target: targetSyncAction, Pass: slowest <= maxSyncAction,
+			Note: fmt.Sprintf("%d order notes (look-up, read, localdb.Apply) and %d look-ups before any order had arrived, one every %v, during the loopback sync above",
+				res.Actions, res.Lookups, syncActionEvery)})
+	}
 	return figs
 }
 

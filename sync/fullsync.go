@@ -39,67 +39,97 @@ type fullSync struct {
 	refused  bool                // the store refused a bulk import: do not ask again this Run
 	started  time.Time           // when the large pull began (for the time left)
 	fromDone int64               // the feed position it began at
-	ahead    *prefetch           // the next page, asked for while this one is staged
+	ahead    *prefetch           // the next pages, fetched while this one is staged
 }
 
-// prefetch is one page of the feed asked for ahead, on a goroutine of its own, while a bulk
-// import stages the page before it: the server reads and encodes it while the desk stages.
-// It is not retried; a failed one is asked for again the usual way.
+// prefetch fetches the feed's pages ahead, one after another on a goroutine of its own, while
+// a bulk import stages the pages before them: the server reads and encodes one page and the
+// desk decodes another while the engine stages a third (with only the next page asked for,
+// the server's work and the desk's decoding of a page took turns). It holds at most one
+// fetched page not yet taken, and stops at the feed's end or its first error; a page it
+// failed to fetch is asked for again the usual way (with retries).
 type prefetch struct {
-	after  int64
 	cancel context.CancelFunc
+	pages  chan fetchedPage // closed when the goroutine stops
 	done   chan struct{}
-	resp   storeapi.ChangesResponse
-	err    error
 }
 
-// askAhead starts fetching the page after cursor after.
+// fetchedPage is one page prefetch fetched: the answer to the page after cursor after.
+type fetchedPage struct {
+	after int64
+	resp  storeapi.ChangesResponse
+	err   error
+}
+
+// askAhead starts fetching the pages after cursor after.
 func (e *Engine) askAhead(token string, after int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	p := &prefetch{after: after, cancel: cancel, done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &prefetch{cancel: cancel, pages: make(chan fetchedPage, 1), done: make(chan struct{})}
 	e.full.ahead = p
 	go func() {
 		defer close(p.done)
-		q := url.Values{}
-		q.Set("after", strconv.FormatInt(after, 10))
-		q.Set("limit", strconv.Itoa(e.p.PullLimit))
-		var ans changesAnswer
-		p.err = e.api.api.call(ctx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
-		if p.err == nil && ans.Next == nil {
-			p.err = fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
-		}
-		if p.err == nil {
-			p.resp = storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
+		defer close(p.pages)
+		for {
+			page := e.fetchPage(ctx, token, after)
+			select {
+			case p.pages <- page:
+			case <-ctx.Done():
+				return
+			}
+			if page.err != nil || !page.resp.More || page.resp.Next <= after {
+				return
+			}
+			after = page.resp.Next
 		}
 	}()
 }
 
-// dropAhead cancels a page asked for ahead and waits for its goroutine.
+// fetchPage asks once for the page after cursor after (prefetch's request).
+func (e *Engine) fetchPage(ctx context.Context, token string, after int64) fetchedPage {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	page := fetchedPage{after: after}
+	q := url.Values{}
+	q.Set("after", strconv.FormatInt(after, 10))
+	q.Set("limit", strconv.Itoa(e.p.PullLimit))
+	var ans changesAnswer
+	page.err = e.api.api.call(ctx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
+	if page.err == nil && ans.Next == nil {
+		page.err = fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
+	}
+	if page.err == nil {
+		page.resp = storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
+	}
+	return page
+}
+
+// dropAhead stops fetching pages ahead and waits for its goroutine.
 func (e *Engine) dropAhead() {
 	if p := e.full.ahead; p != nil {
 		e.full.ahead = nil
 		p.cancel()
+		for range p.pages {
+		}
 		<-p.done
 	}
 }
 
-// changes reads the page after cursor: the one asked for ahead if it is that page and came
-// (or comes) without error, else through the retrying client.
+// changes reads the page after cursor: the one fetched ahead if it is that page and came (or
+// comes) without error, else through the retrying client (and the pages ahead are dropped).
 func (e *Engine) changes(ctx context.Context, token string, cursor int64, wait time.Duration) (storeapi.ChangesResponse, error) {
-	if p := e.full.ahead; p != nil {
-		e.full.ahead = nil
-		if p.after == cursor && wait == 0 {
-			select {
-			case <-p.done:
-			case <-ctx.Done():
+	if p := e.full.ahead; p != nil && wait == 0 {
+		select {
+		case page, ok := <-p.pages:
+			if ok && page.after == cursor && page.err == nil {
+				if !page.resp.More {
+					e.dropAhead() // its goroutine has stopped
+				}
+				return page.resp, nil
 			}
-		}
-		p.cancel()
-		<-p.done
-		if p.after == cursor && p.err == nil {
-			return p.resp, nil
+		case <-ctx.Done():
 		}
 	}
+	e.dropAhead()
 	return e.api.changes(ctx, token, cursor, e.p.PullLimit, wait)
 }
 
@@ -117,7 +147,7 @@ func (e *Engine) pullCursor() (int64, error) {
 // feed's end).
 func (e *Engine) applyPage(token string, resp storeapi.ChangesResponse) error {
 	if b := e.full.bulk; b != nil {
-		if resp.More {
+		if resp.More && e.full.ahead == nil {
 			e.askAhead(token, resp.Next)
 		}
 		err := b.Add(resp.Changes, resp.Next)
