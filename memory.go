@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -32,13 +33,60 @@ const (
 	deskMemoryLimit = 128 << 20
 )
 
-// memoryTargets sets the collector's targets for the desk, unless the environment sets them.
+// memoryTargets sets the collector's targets for the desk, unless the environment sets them,
+// and starts returnIdleHeap.
 func memoryTargets() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(deskGCPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(deskMemoryLimit)
+	}
+	go returnIdleHeap()
+}
+
+// Bounds of returnIdleHeap.
+const (
+	idleCheckEvery = time.Second
+	idleAllocBytes = 1 << 20 // allocated within one check at most for the desk to count as idle
+	idleSpareBytes = 8 << 20 // garbage and free heap an idle desk keeps from the system at most
+)
+
+// returnIdleHeap hands the heap the desk no longer uses back to the system once the desk is
+// idle. Between collections the heap grows to twice what is live (GOGC 100, up to
+// deskMemoryLimit), and the runtime keeps the pages of what a collection freed for the next
+// burst, returning them only slowly: on the large shop, opening every section allocates about
+// 300 MB (the product index's load, the sections' first pages, the status bar's counts), so
+// the desk sat with some 40 MB of garbage and free pages while staff read the screen. When a
+// second passes in which the desk allocated less than idleAllocBytes (nothing is being loaded,
+// typed or drawn) and more than idleSpareBytes of its heap is garbage or free, it collects and
+// returns the free pages (debug.FreeOSMemory). A busy desk never qualifies, so the collector's
+// pacing while staff work (the busy-callback row of the bench) is unchanged; an idle one
+// qualifies once per burst, since afterwards nothing is spare.
+func returnIdleHeap() {
+	samples := []metrics.Sample{
+		{Name: "/gc/heap/allocs:bytes"},              // allocated since the start
+		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet collected
+		{Name: "/gc/heap/live:bytes"},                // live at the last collection
+		{Name: "/memory/classes/heap/free:bytes"},    // free pages not returned to the system
+	}
+	var lastAlloc uint64
+	for range time.Tick(idleCheckEvery) {
+		metrics.Read(samples)
+		for _, s := range samples {
+			if s.Value.Kind() != metrics.KindUint64 {
+				return // a runtime without these metrics: leave it to the runtime
+			}
+		}
+		alloc := samples[0].Value.Uint64()
+		objects, live, free := samples[1].Value.Uint64(), samples[2].Value.Uint64(), samples[3].Value.Uint64()
+		idle := alloc-lastAlloc < idleAllocBytes
+		lastAlloc = alloc
+		if idle && objects-min(objects, live)+free > idleSpareBytes {
+			debug.FreeOSMemory()
+			metrics.Read(samples[:1])
+			lastAlloc = samples[0].Value.Uint64()
+		}
 	}
 }
 
