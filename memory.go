@@ -48,7 +48,7 @@ func memoryTargets() {
 // Bounds of returnIdleHeap.
 const (
 	idleCheckEvery = time.Second
-	idleAllocBytes = 1 << 20 // allocated within one check at most for the desk to count as idle
+	idleAllocBytes = 4 << 20 // allocated within one check at most for the desk to count as idle
 	idleSpareBytes = 8 << 20 // garbage and free heap an idle desk keeps from the system at most
 )
 
@@ -62,7 +62,8 @@ const (
 // typed or drawn) and more than idleSpareBytes of its heap is garbage or free, it collects and
 // returns the free pages (debug.FreeOSMemory). A busy desk never qualifies, so the collector's
 // pacing while staff work (the busy-callback row of the bench) is unchanged; an idle one
-// qualifies once per burst, since afterwards nothing is spare.
+// qualifies once per burst, since afterwards nothing is spare. KEFU_IDLE_HEAP_LOG=1 logs
+// each check's figures.
 func returnIdleHeap() {
 	samples := []metrics.Sample{
 		{Name: "/gc/heap/allocs:bytes"},              // allocated since the start
@@ -71,6 +72,7 @@ func returnIdleHeap() {
 		{Name: "/memory/classes/heap/free:bytes"},    // free pages not returned to the system
 	}
 	var lastAlloc uint64
+	logIdle := os.Getenv("KEFU_IDLE_HEAP_LOG") != ""
 	for range time.Tick(idleCheckEvery) {
 		metrics.Read(samples)
 		for _, s := range samples {
@@ -81,6 +83,10 @@ func returnIdleHeap() {
 		alloc := samples[0].Value.Uint64()
 		objects, live, free := samples[1].Value.Uint64(), samples[2].Value.Uint64(), samples[3].Value.Uint64()
 		idle := alloc-lastAlloc < idleAllocBytes
+		if logIdle {
+			log.Printf("kefu: heap: allocated %d kB in %v, live %d kB, not collected %d kB, free %d kB",
+				(alloc-lastAlloc)>>10, idleCheckEvery, live>>10, (objects-min(objects, live))>>10, free>>10)
+		}
 		lastAlloc = alloc
 		if idle && objects-min(objects, live)+free > idleSpareBytes {
 			debug.FreeOSMemory()
