@@ -30,6 +30,7 @@ type instance struct {
 	srv *server.Server
 	url string
 	dsn string // the database and schema it serves
+	st  *Store
 }
 
 func startInstance(t testing.TB, dsn string, o Options) *instance {
@@ -45,7 +46,7 @@ func startInstance(t testing.TB, dsn string, o Options) *instance {
 		srv.Close()
 		hs.Close()
 	})
-	return &instance{srv: srv, url: hs.URL, dsn: dsn}
+	return &instance{srv: srv, url: hs.URL, dsn: dsn, st: st}
 }
 
 // twoInstances starts two servers on one new schema with shop "agency" (staff 1001) and

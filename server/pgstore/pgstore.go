@@ -129,13 +129,15 @@ type Store struct {
 	opts    Options
 	log     *slog.Logger
 	channel string // the NOTIFY channel: kefu_changes_{schema}
+	phases  phaseTimes
 	closed  atomic.Bool
 
 	mu      sync.Mutex
 	indexes map[string]store.Index // declared indexes, by name
 
 	gatesMu sync.Mutex
-	gates   map[string]*shopGate // the shops with an Update running or waiting here
+	gates   map[string]*shopGate  // the shops with an Update running or waiting here
+	queues  map[string]*shopQueue // the shops' Updates waiting to go as one transaction
 
 	tokensMu sync.Mutex
 	tokens   map[string]cachedToken // staff tokens read lately, by hash
@@ -235,7 +237,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, tokens: map[string]cachedToken{}}
+	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, queues: map[string]*shopQueue{}, tokens: map[string]cachedToken{}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -312,10 +314,17 @@ func rollback(tx pgx.Tx) {
 // trip (on the connection it is given) and returns the function that reads their answers,
 // which runs only when the counter row was found.
 func (s *Store) begin(ctx context.Context, mode, counterSQL, shopID string, extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error) (c *pgxpool.Conn, seq int64, found bool, err error) {
+	t0 := time.Now()
 	c, err = s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, 0, false, err
 	}
+	acq, beg := &s.phases.acquire, &s.phases.begin
+	if mode[len(mode)-1] == 'Y' { // READ ONLY: a view
+		acq, beg = &s.phases.viewAcquire, &s.phases.viewBegin
+	}
+	t0 = add(acq, t0)
+	defer add(beg, t0)
 	b := &pgx.Batch{}
 	b.Queue(mode)
 	b.Queue(counterSQL, shopID)
@@ -360,33 +369,17 @@ func end(c *pgxpool.Conn) {
 	c.Release()
 }
 
-// Update implements store.Store.
+// Update implements store.Store. Updates of one shop that wait together run as one
+// transaction (see group.go).
 func (s *Store) Update(ctx context.Context, shopID string, fn func(store.Tx) error) error {
-	if err := s.enter(ctx); err != nil {
-		return err
-	}
-	done, err := s.enterShop(ctx, shopID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, nil, fn) })
+	return s.update(ctx, shopID, nil, fn)
 }
 
 // UpdatePreloaded implements store.PreloadUpdater: the results and records named are read in
 // the round trip that begins the transaction, after the counter row's lock, so that they are
 // the latest committed.
 func (s *Store) UpdatePreloaded(ctx context.Context, shopID string, results []string, records []store.RecordKey, fn func(store.Tx) error) error {
-	if err := s.enter(ctx); err != nil {
-		return err
-	}
-	done, err := s.enterShop(ctx, shopID)
-	if err != nil {
-		return err
-	}
-	defer done()
-	pre := &preloadKeys{results: results, records: records}
-	return retry(ctx, func() error { return s.updateOnce(ctx, shopID, pre, fn) })
+	return s.update(ctx, shopID, &preloadKeys{results: results, records: records}, fn)
 }
 
 // preloadKeys is what an Update reads ahead.
@@ -420,6 +413,7 @@ func lockShop(ctx context.Context, tx pgx.Tx, shopID string) (int64, error) {
 }
 
 func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys, fn func(store.Tx) error) (err error) {
+	s.phases.txs.Add(1)
 	w := &pgTx{pgRead: pgRead{st: s, ctx: ctx, shop: shopID}}
 	var extra func(*pgx.Conn, *pgx.Batch) func(pgx.BatchResults) error
 	if pre != nil {
@@ -452,9 +446,12 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 			}
 		}
 	}
+	t0 := time.Now()
 	if err := fn(w); err != nil {
 		return err
 	}
+	t0 = add(&s.phases.fn, t0)
+	defer add(&s.phases.commit, t0)
 	if err := ctx.Err(); err != nil {
 		return err // a ctx that ended during fn rolls the update back
 	}
@@ -476,6 +473,8 @@ func (s *Store) View(ctx context.Context, shopID string, fn func(store.ReadTx) e
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	s.phases.views.Add(1)
+	defer add(&s.phases.viewTotal, time.Now())
 	return retry(ctx, func() error {
 		// The counter's read takes the snapshot: it is taken now, as View begins.
 		c, seq, _, err := s.begin(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readCounterSQL, shopID, nil)

@@ -29,19 +29,28 @@ import (
 //	go test -tags migrated_fynedo -run '^$' -bench Scale ./server/pgstore/
 //
 // Each desk does what a desk's sync engine does, as a plain HTTP client: its staff member
-// makes changes at a steady pace (customer.add, 15 a second per desk: 3,000 a second in all),
+// makes changes at a steady pace (customer.add, 18 a second per desk: 3,600 a second in all,
+// a fifth more than the target, so that the applied rate shows what the servers can do rather
+// than the offer),
 // which queue on the desk; one push at a time sends everything queued (up to 200) as one
 // batch; and a long poll follows the shop's feed. The figures are the mutations applied per
 // second in the timed window, and the change-to-desk p95: from the moment a change was made on
 // one desk until the last of its shop's three other desks has it (so a desk that falls behind
 // shows as queueing delay). $KEFU_SCALE_RATE (mutations a second in all) and
-// $KEFU_SCALE_SECONDS (the timed window) change the load and the length.
+// $KEFU_SCALE_SECONDS (the timed window) change the load and the length; $KEFU_SCALE_CONNS sets
+// each server's pool_max_conns (the servers' sum must stay under the throwaway server's
+// max_connections, 100) and $KEFU_SCALE_NONOTIFY=1 runs the servers without LISTEN/NOTIFY
+// (polling), to compare. Each run also prints where a push's time goes: its answer's p50 and
+// p95 at the desk, and per Update the wait for the shop's turn in the process, for a pooled
+// connection, the round trip that begins it, fn and the one that commits; per View its pool
+// wait, begin and whole time (phaseTimes).
 const (
 	scaleShops   = 50
 	scaleDesks   = 4
 	scaleBatch   = 200 // a desk's push holds at most this many (sync.Engine's default)
 	scaleWarm    = 2 * time.Second
-	scaleRate    = 3000.0 // mutations a second in all, the target
+	scaleRate    = 3600.0 // mutations a second offered in all: more than the target
+	scaleTarget  = 3000.0 // mutations a second applied in all, the target
 	scaleSeconds = 10
 	scaleMaxP95  = 250 * time.Millisecond
 )
@@ -78,10 +87,10 @@ func BenchmarkScale(b *testing.B) {
 	if len(results) == 2 && results[0].rate > 0 {
 		fmt.Fprintf(&t, "1 → 2 servers: mutations/s ×%.2f, p95 ×%.2f\n", results[1].rate/results[0].rate, ms(results[1].p95)/ms(results[0].p95))
 	}
-	fmt.Fprintf(&t, "targets (2 servers): ≥ %.0f mutations/s, p95 ≤ %s", scaleRate, scaleMaxP95)
+	fmt.Fprintf(&t, "targets (2 servers): ≥ %.0f mutations/s, p95 ≤ %s", scaleTarget, scaleMaxP95)
 	if n := len(results); n > 0 {
 		last := results[n-1]
-		pass := last.rate >= scaleRate*0.99 && last.p95 <= scaleMaxP95 // 1%: the window's edges
+		pass := last.rate >= scaleTarget && last.p95 <= scaleMaxP95
 		fmt.Fprintf(&t, ": %s", map[bool]string{true: "met", false: "missed"}[pass])
 	}
 	// A parent benchmark prints no log of its own: the table goes to the output as it is.
@@ -147,11 +156,16 @@ type scaleChanges struct {
 
 func runScale(b *testing.B, servers int, rate float64, window time.Duration) scaleResult {
 	dsn := pg.Need(b).Schema(b)
+	if c := os.Getenv("KEFU_SCALE_CONNS"); c != "" {
+		dsn += "&pool_max_conns=" + c
+	}
 	var urls []string
 	var first *instance
+	var stores []*Store
 	for i := 0; i < servers; i++ {
-		in := startInstance(b, dsn, Options{})
+		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != ""})
 		urls = append(urls, in.url)
+		stores = append(stores, in.st)
 		if first == nil {
 			first = in
 		}
@@ -198,6 +212,10 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		pollers sync.WaitGroup
 		pushers sync.WaitGroup
 	)
+	for _, st := range stores {
+		st.phases = phaseTimes{}
+	}
+	var pushTimes []time.Duration // of the pushes answered in the timed window
 	b.ResetTimer()
 	for i, d := range desks {
 		pollers.Add(1)
@@ -270,6 +288,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 					return
 				}
 				var mr storeapi.MutationsResponse
+				sent := time.Now()
 				if err := scaleCall("POST", d.url+storeapi.PathMutations, d.token, body, &mr); err != nil {
 					errs <- err
 					return
@@ -287,6 +306,9 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 				if done := time.Now(); !done.Before(timedFrom) && done.Before(timedTo) {
 					applied.Add(int64(len(batch)))
 					pushes.Add(1)
+					mu.Lock()
+					pushTimes = append(pushTimes, done.Sub(sent))
+					mu.Unlock()
 				}
 			}
 			made[i] = n
@@ -335,6 +357,27 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	}
 	slices.Sort(delays)
 	slices.Sort(fanouts)
+	slices.Sort(pushTimes)
+	var ph phaseTimes
+	for _, st := range stores {
+		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.txs, &st.phases.txs}, {&ph.views, &st.phases.views},
+			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
+			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal}} {
+			p.to.Add(p.from.Load())
+		}
+	}
+	per := func(sum *atomic.Int64, n *atomic.Int64) string {
+		if n.Load() == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
+	}
+	if len(pushTimes) > 0 {
+		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views)\n",
+			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
+			per(&ph.gate, &ph.updates), ph.updates.Load(), per(&ph.acquire, &ph.txs), per(&ph.begin, &ph.txs), per(&ph.fn, &ph.txs), per(&ph.commit, &ph.txs), ph.txs.Load(),
+			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load())
+	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
 		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}
 	if p := pushes.Load(); p > 0 {
