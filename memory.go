@@ -42,7 +42,9 @@ func memoryTargets() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(deskMemoryLimit)
 	}
-	go returnIdleHeap()
+	if os.Getenv("KEFU_IDLE_HEAP") != "keep" {
+		go returnIdleHeap()
+	}
 }
 
 // Bounds of returnIdleHeap.
@@ -68,7 +70,7 @@ const (
 // Measured with `kefu-bench --only window` (2026-12-07, load average 6–9): the row "memory
 // after every section, large minus empty" went from +94 MB (pairs 75–97) to +71 MB (pairs
 // 68–73); the busy-callback row 10.8 ms, the first-sync peak 292.7 MB. KEFU_IDLE_HEAP_LOG=1 logs
-// each check's figures.
+// each check's figures; KEFU_IDLE_HEAP=keep leaves the heap to the runtime (to compare).
 func returnIdleHeap() {
 	samples := []metrics.Sample{
 		{Name: "/gc/heap/allocs:bytes"},              // allocated since the start
