@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"time"
@@ -32,13 +33,76 @@ const (
 	deskMemoryLimit = 128 << 20
 )
 
-// memoryTargets sets the collector's targets for the desk, unless the environment sets them.
+// memoryTargets sets the collector's targets for the desk, unless the environment sets them,
+// and starts returnIdleHeap.
 func memoryTargets() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(deskGCPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(deskMemoryLimit)
+	}
+	if os.Getenv("KEFU_IDLE_HEAP") != "keep" {
+		go returnIdleHeap()
+	}
+}
+
+// Bounds of returnIdleHeap.
+const (
+	idleCheckEvery = time.Second
+	idleAllocBytes = 4 << 20 // allocated within one check at most for the desk to count as idle
+	idleSpareBytes = 8 << 20 // garbage and free heap an idle desk keeps from the system at most
+)
+
+// returnIdleHeap hands the heap the desk no longer uses back to the system once the desk is
+// idle. Between collections the heap grows to twice what is live (GOGC 100, up to
+// deskMemoryLimit), and the runtime keeps the pages of what a collection freed for the next
+// burst, returning them only slowly: on the large shop, opening every section allocates about
+// 300 MB (the product index's load, the sections' first pages, the status bar's counts), so
+// the desk sat with some 40 MB of garbage and free pages while staff read the screen. When a
+// second passes in which the desk allocated less than idleAllocBytes (nothing is being loaded,
+// typed or drawn) and more than idleSpareBytes of its heap is garbage or free, it collects and
+// returns the free pages (debug.FreeOSMemory). A busy desk never qualifies, so the collector's
+// pacing while staff work (the busy-callback row of the bench) is unchanged; an idle one
+// qualifies again once idleSpareBytes more have piled up. Idle is under 4 MB a second: the
+// large desk sitting on Chat allocates about 3 MB/s (the status bar's count each second), so
+// there it collects every three seconds or so, a collection of a ~60 MB live heap each.
+// Measured with `kefu-bench --only window` (2026-12-07, load average 6–9): the row "memory
+// after every section, large minus empty" went from +94 MB (pairs 75–97) to +71 MB (pairs
+// 68–73); the busy-callback row 10.8 ms, the first-sync peak 292.7 MB. KEFU_IDLE_HEAP_LOG=1 logs
+// each check's figures; KEFU_IDLE_HEAP=keep leaves the heap to the runtime (to compare).
+func returnIdleHeap() {
+	samples := []metrics.Sample{
+		{Name: "/gc/heap/allocs:bytes"},              // allocated since the start
+		{Name: "/memory/classes/heap/objects:bytes"}, // live and not yet collected
+		{Name: "/gc/heap/live:bytes"},                // live at the last collection
+		{Name: "/memory/classes/heap/free:bytes"},    // free pages not returned to the system
+	}
+	var lastAlloc uint64
+	logIdle := os.Getenv("KEFU_IDLE_HEAP_LOG") != ""
+	for range time.Tick(idleCheckEvery) {
+		metrics.Read(samples)
+		for _, s := range samples {
+			if s.Value.Kind() != metrics.KindUint64 {
+				return // a runtime without these metrics: leave it to the runtime
+			}
+		}
+		alloc := samples[0].Value.Uint64()
+		objects, live, free := samples[1].Value.Uint64(), samples[2].Value.Uint64(), samples[3].Value.Uint64()
+		idle := alloc-lastAlloc < idleAllocBytes
+		if logIdle {
+			log.Printf("kefu: heap: allocated %d kB in %v, live %d kB, not collected %d kB, free %d kB",
+				(alloc-lastAlloc)>>10, idleCheckEvery, live>>10, (objects-min(objects, live))>>10, free>>10)
+		}
+		lastAlloc = alloc
+		// With half the limit or more live (the first full sync), the limit, not GOGC, bounds
+		// the heap. Forced collections during the sync raised its peak (306 against 294 MB);
+		// this gate did not bring it back (303.8 MB, one run): still open.
+		if idle && live < deskMemoryLimit/2 && objects-min(objects, live)+free > idleSpareBytes {
+			debug.FreeOSMemory()
+			metrics.Read(samples[:1])
+			lastAlloc = samples[0].Value.Uint64()
+		}
 	}
 }
 
