@@ -8,6 +8,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,13 @@ func memoryTargets() {
 		go returnIdleHeap()
 	}
 }
+
+// idleHeapHeld is set while a large pull (the first full sync) runs: returnIdleHeap leaves
+// the heap to the runtime then, since its collections between pages raised the sync's peak.
+var idleHeapHeld atomic.Bool
+
+// holdIdleHeap tells returnIdleHeap whether a large pull is running (from the sync status).
+func holdIdleHeap(pulling bool) { idleHeapHeld.Store(pulling) }
 
 // Bounds of returnIdleHeap.
 const (
@@ -96,9 +104,10 @@ func returnIdleHeap() {
 		}
 		lastAlloc = alloc
 		// With half the limit or more live (the first full sync), the limit, not GOGC, bounds
-		// the heap. Forced collections during the sync raised its peak (306 against 294 MB);
-		// this gate did not bring it back (303.8 MB, one run): still open.
-		if idle && live < deskMemoryLimit/2 && objects-min(objects, live)+free > idleSpareBytes {
+		// the heap. Forced collections during the sync raised its peak (306 against 294 MB,
+		// one run each) and this gate alone did not bring it back (303.8 MB), so the desk also
+		// holds off while the sync status shows a large pull (holdIdleHeap).
+		if idle && !idleHeapHeld.Load() && live < deskMemoryLimit/2 && objects-min(objects, live)+free > idleSpareBytes {
 			debug.FreeOSMemory()
 			metrics.Read(samples[:1])
 			lastAlloc = samples[0].Value.Uint64()
