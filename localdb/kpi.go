@@ -21,20 +21,29 @@ import (
 // types (notes, cases, reviews, complaints, calls, outages, staff) are walked whole; the
 // accumulator keeps what falls in the period.
 
+// newKPIAccumulator is an accumulator for [from, to) in buckets of period, with the shop's
+// business hours and team settings as the desk holds them.
+func newKPIAccumulator(txn *badger.Txn, from, to time.Time, period shop.Period) (*shop.KPIAccumulator, error) {
+	hours, _, err := load[shop.AutoReplies](txn, shop.TypeAutoReply, shop.AutoRepliesID)
+	if err != nil {
+		return nil, err
+	}
+	team, _, err := load[shop.TeamSettings](txn, shop.TypeTeam, shop.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	return shop.NewKPIAccumulator(shop.KPIOptions{From: from, To: to, Period: period, Hours: hours, Team: team}), nil
+}
+
 // KPIReport computes the team's KPIs for [from, to) in buckets of period, from the desk's
 // view of the data (its pending actions included).
 func (db *DB) KPIReport(from, to time.Time, period shop.Period) (shop.KPIReport, error) {
 	var rep shop.KPIReport
 	err := db.view(func(txn *badger.Txn) error {
-		hours, _, err := load[shop.AutoReplies](txn, shop.TypeAutoReply, shop.AutoRepliesID)
+		acc, err := newKPIAccumulator(txn, from, to, period)
 		if err != nil {
 			return err
 		}
-		team, _, err := load[shop.TeamSettings](txn, shop.TypeTeam, shop.TeamID)
-		if err != nil {
-			return err
-		}
-		acc := shop.NewKPIAccumulator(shop.KPIOptions{From: from, To: to, Period: period, Hours: hours, Team: team})
 		if err := feedKPIs(txn, acc, from, to); err != nil {
 			return err
 		}

@@ -35,15 +35,10 @@ func fullRecordKPIs(t *testing.T, db *DB, from, to time.Time, period shop.Period
 	t.Helper()
 	var rep shop.KPIReport
 	err := db.view(func(txn *badger.Txn) error {
-		hours, _, err := load[shop.AutoReplies](txn, shop.TypeAutoReply, shop.AutoRepliesID)
+		acc, err := newKPIAccumulator(txn, from, to, period)
 		if err != nil {
 			return err
 		}
-		team, _, err := load[shop.TeamSettings](txn, shop.TypeTeam, shop.TeamID)
-		if err != nil {
-			return err
-		}
-		acc := shop.NewKPIAccumulator(shop.KPIOptions{From: from, To: to, Period: period, Hours: hours, Team: team})
 		for _, typ := range shop.KPITypes {
 			err := eachEntity(txn, typ, func(id string, data []byte) error {
 				return acc.AddRecord(shop.Record{Type: typ, ID: id, Data: append([]byte(nil), data...)})
