@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -88,19 +87,11 @@ func (e *Engine) askAhead(token string, after int64) {
 func (e *Engine) fetchPage(ctx context.Context, token string, after int64) fetchedPage {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	page := fetchedPage{after: after}
 	q := url.Values{}
 	q.Set("after", strconv.FormatInt(after, 10))
 	q.Set("limit", strconv.Itoa(e.p.PullLimit))
-	var ans changesAnswer
-	page.err = e.api.api.call(ctx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
-	if page.err == nil && ans.Next == nil {
-		page.err = fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
-	}
-	if page.err == nil {
-		page.resp = storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
-	}
-	return page
+	resp, err := e.api.api.changesPage(ctx, token, q)
+	return fetchedPage{after: after, resp: resp, err: err}
 }
 
 // dropAhead stops fetching pages ahead and waits for its goroutine.

@@ -142,22 +142,30 @@ func (r *retryClient) changes(ctx context.Context, token string, after int64, li
 			reqCtx, done = r.LongPoll(reqCtx)
 			defer done()
 		}
-		var ans changesAnswer
-		err := r.api.call(reqCtx, http.MethodGet, storeapi.PathChanges, token, q, nil, "", &ans)
-		switch {
-		case err != nil && ctx.Err() == nil && errors.Is(reqCtx.Err(), context.Canceled):
+		var err error
+		resp, err = r.api.changesPage(reqCtx, token, q)
+		if err != nil && ctx.Err() == nil && errors.Is(reqCtx.Err(), context.Canceled) {
 			return errKicked
-		case err != nil:
-			return err
-		case ans.Next == nil:
-			return fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
-		case *ans.Next < 0:
-			return fmt.Errorf("%w: change feed cursor %d", ErrNotKefuStore, *ans.Next)
 		}
-		resp = storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}
-		return nil
+		return err
 	})
 	return resp, err
+}
+
+// changesPage asks once for the change feed page that query names. An answer without a valid
+// cursor is not a Kefu store's (ErrNotKefuStore).
+func (c *apiClient) changesPage(ctx context.Context, token string, query url.Values) (storeapi.ChangesResponse, error) {
+	var ans changesAnswer
+	if err := c.call(ctx, http.MethodGet, storeapi.PathChanges, token, query, nil, "", &ans); err != nil {
+		return storeapi.ChangesResponse{}, err
+	}
+	switch {
+	case ans.Next == nil:
+		return storeapi.ChangesResponse{}, fmt.Errorf("%w: its change feed answer has no cursor", ErrNotKefuStore)
+	case *ans.Next < 0:
+		return storeapi.ChangesResponse{}, fmt.Errorf("%w: change feed cursor %d", ErrNotKefuStore, *ans.Next)
+	}
+	return storeapi.ChangesResponse{Changes: ans.Changes, Next: *ans.Next, More: ans.More, Total: ans.Total}, nil
 }
 
 // retryable reports whether err may go away by itself: no answer, a server-side error, a timeout
