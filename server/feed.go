@@ -17,8 +17,11 @@ import (
 // memory with a channel that is closed (and replaced) when it grows, so that long polls of
 // the feed and of the customer chat wake without polling the store.
 
-// maxPageBytes caps the record data of one page of changes; a page always holds at least one
-// change, and More says when it stopped early.
+// maxPageBytes caps the record data of one page of changes, as limit caps its records: a page
+// that reaches either inside a commit carries on to the commit's last record in the feed (a
+// page ends only between commits, so a desk never applies half of one), and so always holds
+// at least one commit; More says when it stopped early. The server's own big writers (imports,
+// demo seeding) commit in chunks, so that a commit, and so a page, stays bounded.
 const maxPageBytes = 8 << 20
 
 // shopState is what the server keeps in memory per shop: the newest seq and the channel that
@@ -200,7 +203,7 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 				if rec.Seq > upto {
 					return false
 				}
-				if page.n >= limit || (page.size+len(rec.Data) > maxPageBytes && page.n > 0) {
+				if !page.fits(rec, limit, maxPageBytes) {
 					page.more = true
 					return false
 				}
@@ -226,6 +229,7 @@ type changesPage struct {
 	b          []byte
 	n, size    int   // records and bytes of record data so far
 	next, upto int64 // the cursor after the last record; the newest published seq
+	last       shop.Record // the last record added: its seq and commit only
 	more       bool
 }
 
@@ -233,6 +237,18 @@ type changesPage struct {
 func (p *changesPage) begin(after, upto int64) {
 	p.b = append(p.b[:0], `{"changes":[`...)
 	p.next, p.upto = after, upto
+}
+
+// fits reports whether rec, the feed's next record, goes into the page: while the page holds
+// fewer than limit records and, with rec, at most maxBytes of record data, or is empty; and
+// whatever it holds when rec comes from the same commit as the last record added, so that a
+// page ends only between commits (a desk applies a page in one transaction, and must never
+// show half a commit). A page can so hold more than limit records, by at most one commit.
+func (p *changesPage) fits(rec shop.Record, limit, maxBytes int) bool {
+	if p.n == 0 || store.SameCommit(p.last, rec) {
+		return true
+	}
+	return p.n < limit && p.size+len(rec.Data) <= maxBytes
 }
 
 // add appends one record.
@@ -259,6 +275,7 @@ func (p *changesPage) add(rec shop.Record) {
 	p.n++
 	p.size += len(rec.Data)
 	p.next = rec.Seq
+	p.last = shop.Record{Seq: rec.Seq, Commit: rec.Commit}
 }
 
 // end finishes the page and returns its JSON.

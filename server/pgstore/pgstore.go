@@ -428,7 +428,7 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 	}
 	defer end(c)
 	conn := c.Conn()
-	w.q, w.seq, w.start = conn, seq, seq
+	w.q, w.seq, w.start, w.commit = conn, seq, seq, seq+1
 	if !found {
 		// The reads ahead ran without the lock: read again once it is held.
 		w.forgetPreload()
@@ -439,7 +439,7 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 		if err := conn.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq); err != nil {
 			return fail(ctx, "locking the shop's counter", err)
 		}
-		w.seq, w.start = seq, seq
+		w.seq, w.start, w.commit = seq, seq, seq+1
 		if pre != nil {
 			if err := w.preload(pre.results, pre.records); err != nil {
 				return err
@@ -693,7 +693,7 @@ func (r *pgRead) Feed(after int64, fn func(shop.Record) bool) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		rows, err := r.q.Query(r.ctx, `SELECT type, id, seq, deleted, data FROM kefu_records
+		rows, err := r.q.Query(r.ctx, `SELECT type, id, seq, deleted, data, commit_seq FROM kefu_records
 			WHERE shop = $1 AND seq > $2 ORDER BY seq LIMIT $3`, r.shop, after, pageRows)
 		if err != nil {
 			return fail(r.ctx, "reading the feed", err)
@@ -702,8 +702,11 @@ func (r *pgRead) Feed(after int64, fn func(shop.Record) bool) error {
 			var rec shop.Record
 			var typ string
 			var data []byte
-			err := row.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data)
+			err := row.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data, &rec.Commit)
 			rec.Type = shop.EntityType(typ)
+			if rec.Commit == 0 { // written before schema version 3: taken as its own commit
+				rec.Commit = rec.Seq
+			}
 			if len(data) > 0 {
 				rec.Data = json.RawMessage(data)
 			}
@@ -876,6 +879,7 @@ func (r *pgRead) Scan(index string, q store.Query, fn func(store.Entry) bool) er
 type pgTx struct {
 	pgRead
 	start   int64 // the counter when the Update began
+	commit  int64 // the first seq of the running store.Update (one of a group: beginCommit)
 	pending pgx.Batch
 	whats   []string // what each pending statement does, for its error
 	// The Puts and PutResults not sent yet, the latest of each entity or id (an entity Put
@@ -924,9 +928,9 @@ func (w *pgTx) queue(what, sql string, args ...any) {
 // Multi-row upserts of records and results, from arrays (one prepared statement whatever the
 // number of rows).
 const (
-	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data)
-		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[]) AS u (type, id, seq, deleted, data)
-		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`
+	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data, commit_seq)
+		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data, u.commit_seq FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[], $7::bigint[]) AS u (type, id, seq, deleted, data, commit_seq)
+		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, commit_seq = excluded.commit_seq`
 	putResultsSQL = `INSERT INTO kefu_results (shop, id, data)
 		SELECT $1, u.id, u.data FROM unnest($2::text[], $3::bytea[]) AS u (id, data)
 		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`
@@ -937,12 +941,12 @@ func (w *pgTx) takeWrites() (pgx.Batch, []string) {
 	var b pgx.Batch
 	var whats []string
 	if n := len(w.putRecords); n > 0 {
-		types, ids, seqs, deleted, data := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n)
+		types, ids, seqs, deleted, data, commits := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n), make([]int64, 0, n)
 		for _, rec := range w.putRecords {
 			types, ids, seqs, deleted = append(types, string(rec.Type)), append(ids, rec.ID), append(seqs, rec.Seq), append(deleted, rec.Deleted)
-			data = append(data, []byte(rec.Data))
+			data, commits = append(data, []byte(rec.Data)), append(commits, rec.Commit)
 		}
-		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data)
+		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data, commits)
 		whats = append(whats, "storing records")
 		w.putRecords = nil
 	}
@@ -1221,9 +1225,15 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	}
 	k := recordKey{rec.Type, rec.ID}
 	w.records[k] = cachedRecord{rec: stored, found: true}
+	stored.Commit = w.commit // for the feed only: Record answers as if read back
 	w.putRecords[k] = stored
 	return seq, nil
 }
+
+// beginCommit starts the next store.Update of a group: the records it puts are its own commit
+// in the feed (shop.Record.Commit), so that a page of changes may end between the group's
+// Updates.
+func (w *pgTx) beginCommit() { w.commit = w.seq + 1 }
 
 func (w *pgTx) PutResult(r storeapi.Result) error {
 	// What Result gives back is what a read of the stored JSON would: the value decoded.
