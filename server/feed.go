@@ -227,8 +227,8 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 // encoding/json validates and compacts again; it is JSON the server itself encoded).
 type changesPage struct {
 	b          []byte
-	n, size    int   // records and bytes of record data so far
-	next, upto int64 // the cursor after the last record; the newest published seq
+	n, size    int         // records and bytes of record data so far
+	next, upto int64       // the cursor after the last record; the newest published seq
 	last       shop.Record // the last record added: its seq and commit only
 	more       bool
 }
