@@ -362,7 +362,8 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	for _, st := range stores {
 		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.txs, &st.phases.txs}, {&ph.views, &st.phases.views},
 			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
-			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal}} {
+			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal},
+			{&ph.feeds, &st.phases.feeds}, {&ph.feedAcquire, &st.phases.feedAcquire}, {&ph.feedTotal, &st.phases.feedTotal}} {
 			p.to.Add(p.from.Load())
 		}
 	}
@@ -373,10 +374,11 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
 	}
 	if len(pushTimes) > 0 {
-		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views)\n",
+		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views); per feed read: pool %s, all %s (%d)\n",
 			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
 			per(&ph.gate, &ph.updates), ph.updates.Load(), per(&ph.acquire, &ph.txs), per(&ph.begin, &ph.txs), per(&ph.fn, &ph.txs), per(&ph.commit, &ph.txs), ph.txs.Load(),
-			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load())
+			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load(),
+			per(&ph.feedAcquire, &ph.feeds), per(&ph.feedTotal, &ph.feeds), ph.feeds.Load())
 	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
 		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}
