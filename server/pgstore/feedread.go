@@ -18,6 +18,9 @@ func (s *Store) ReadFeed(ctx context.Context, shopID string, after int64, fn fun
 	if err := s.enter(ctx); err != nil {
 		return err
 	}
+	if s.feedByView {
+		return s.View(ctx, shopID, func(tx store.ReadTx) error { return tx.Feed(after, fn) })
+	}
 	s.phases.feeds.Add(1)
 	t0 := time.Now()
 	defer add(&s.phases.feedTotal, t0)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"kefu/server/store"
 	"kefu/shop"
@@ -14,7 +15,7 @@ import (
 
 // feedOf is shop shopID's feed after seq after as View+Feed reads it, stopping after max
 // records (max < 0: all).
-func feedOf(t *testing.T, st *Store, shopID string, after int64, max int) []shop.Record {
+func feedOf(t testing.TB, st *Store, shopID string, after int64, max int) []shop.Record {
 	t.Helper()
 	var out []shop.Record
 	err := st.View(t.Context(), shopID, func(tx store.ReadTx) error {
@@ -235,4 +236,52 @@ func TestReadFeedFollowsWritersOfTwoServers(t *testing.T) {
 		t.Errorf("the reader holds %d entities, the shop %d", len(held), len(final))
 	}
 	t.Logf("%d reads followed %d records", reads, cursor)
+}
+
+// BenchmarkFeedRead is the CPU a long poll's read costs, PostgreSQL's and the client's, with
+// View+Feed and with ReadFeed: the read of a woken long poll, a few records after a cursor.
+// CPU time rather than latency, so that neighbours on the cores change it little:
+//
+//	go test -tags migrated_fynedo -run '^$' -bench FeedRead ./server/pgstore/
+func BenchmarkFeedRead(b *testing.B) {
+	st := open(b, "", Options{})
+	ctx := b.Context()
+	for range 20 {
+		err := st.Update(ctx, "shop", func(tx store.Tx) error {
+			for i := range 4 {
+				if _, err := tx.Put(shop.Record{Type: shop.TypeCustomer, ID: fmt.Sprintf("c%d-%d", i, rand.IntN(1e9)), Data: []byte(`{"nick":"客户"}`)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	last := feedOf(b, st, "shop", 0, -1)
+	after := last[len(last)-5].Seq // the last commit's records: what a woken poll reads
+	reads := map[string]func() error{
+		"view": func() error {
+			return st.View(ctx, "shop", func(tx store.ReadTx) error {
+				return tx.Feed(after, func(shop.Record) bool { return true })
+			})
+		},
+		"readfeed": func() error { return st.ReadFeed(ctx, "shop", after, func(shop.Record) bool { return true }) },
+	}
+	for _, name := range []string{"view", "readfeed"} {
+		b.Run(name, func(b *testing.B) {
+			read := reads[name]
+			from := readCPU(pg.Dir)
+			for b.Loop() {
+				if err := read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			time.Sleep(20 * time.Millisecond) // a View's ROLLBACK runs after it returns
+			to := readCPU(pg.Dir)
+			b.ReportMetric(float64((to.postgres-from.postgres).Microseconds())/float64(b.N), "pg-cpu-µs/op")
+			b.ReportMetric(float64((to.self-from.self).Microseconds())/float64(b.N), "client-cpu-µs/op")
+		})
+	}
 }

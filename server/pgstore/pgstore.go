@@ -131,6 +131,9 @@ type Store struct {
 	channel string // the NOTIFY channel: kefu_changes_{schema}
 	phases  phaseTimes
 	closed  atomic.Bool
+	// feedByView has ReadFeed read in a View, as the server did before store.FeedReader:
+	// the scale bench's comparison ($KEFU_SCALE_VIEWFEED).
+	feedByView bool
 
 	mu      sync.Mutex
 	indexes map[string]store.Index // declared indexes, by name
