@@ -24,7 +24,7 @@ func (s *Store) ReadFeed(ctx context.Context, shopID string, after int64, fn fun
 	s.phases.feeds.Add(1)
 	t0 := time.Now()
 	defer add(&s.phases.feedTotal, t0)
-	c, err := s.pool.Acquire(ctx)
+	c, err := s.feeds.Acquire(ctx)
 	if err != nil {
 		return fail(ctx, "reading the feed", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"kefu/server/store"
 	"kefu/shop"
 )
@@ -283,5 +285,42 @@ func BenchmarkFeedRead(b *testing.B) {
 			b.ReportMetric(float64((to.postgres-from.postgres).Microseconds())/float64(b.N), "pg-cpu-µs/op")
 			b.ReportMetric(float64((to.self-from.self).Microseconds())/float64(b.N), "client-cpu-µs/op")
 		})
+	}
+}
+
+// TestFeedConns: with Options.FeedConns the feed reads have a pool of their own, taken from
+// the pool's size: ReadFeed reads there what View+Feed reads, while every connection of the
+// Updates' pool is held; a share as large as the pool is refused.
+func TestFeedConns(t *testing.T) {
+	dsn := pg.Need(t).Schema(t)
+	st := open(t, dsn+"&pool_max_conns=3", Options{FeedConns: 1})
+	ctx := t.Context()
+	err := st.Update(ctx, "shop", func(tx store.Tx) error {
+		_, err := tx.Put(shop.Record{Type: shop.TypeNote, ID: "n", Data: []byte(`{"v":1}`)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.pool.Config().MaxConns, int32(2); got != want {
+		t.Fatalf("the Updates' pool has %d connections, want %d", got, want)
+	}
+	var held []*pgxpool.Conn
+	for range 2 {
+		c, err := st.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	got := readFeedOf(t, st, "shop", 0, -1)
+	for _, c := range held {
+		c.Release()
+	}
+	if d := sameRecords(got, feedOf(t, st, "shop", 0, -1)); d != "" {
+		t.Fatal(d)
+	}
+	if _, err := Open(ctx, dsn+"&pool_max_conns=3", Options{FeedConns: 3}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("Open with every connection kept for feed reads: %v, want store.ErrInvalid", err)
 	}
 }

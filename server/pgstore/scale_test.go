@@ -41,7 +41,8 @@ import (
 // each server's pool_max_conns (the servers' sum must stay under the throwaway server's
 // max_connections, 100) and $KEFU_SCALE_NONOTIFY=1 runs the servers without LISTEN/NOTIFY
 // (polling), and $KEFU_SCALE_VIEWFEED=1 has the long polls read the feed in a View (three
-// round trips) rather than with ReadFeed (one), to compare. Each run also prints where a push's time goes: its answer's p50 and
+// round trips) rather than with ReadFeed (one), and $KEFU_SCALE_FEEDCONNS=n keeps n of each
+// server's connections for feed reads (Options.FeedConns), to compare. Each run also prints where a push's time goes: its answer's p50 and
 // p95 at the desk, and per Update the wait for the shop's turn in the process, for a pooled
 // connection, the round trip that begins it, fn and the one that commits; per View its pool
 // wait, begin and whole time (phaseTimes); and the CPU time PostgreSQL and the test process
@@ -166,7 +167,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	var first *instance
 	var stores []*Store
 	for i := 0; i < servers; i++ {
-		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != ""})
+		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != "", FeedConns: int(envFloat(b, "KEFU_SCALE_FEEDCONNS", 0))})
 		in.st.feedByView = os.Getenv("KEFU_SCALE_VIEWFEED") != ""
 		urls = append(urls, in.url)
 		stores = append(stores, in.st)
