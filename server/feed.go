@@ -198,7 +198,7 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 			page.b = make([]byte, 0, min(st.pageBytes.Load()+st.pageBytes.Load()/8+64, maxPageBytes+1<<20))
 		}
 		page.begin(after, upto)
-		err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
+		err := s.viewFeed(ctx, shopID, func(tx feedTx) error {
 			return tx.Feed(after, func(rec shop.Record) bool {
 				if rec.Seq > upto {
 					return false
@@ -220,6 +220,34 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 		}
 		return body, nil
 	})
+}
+
+// feedTx reads a shop's feed: a ReadTx of a View, or a store.FeedReader's reads.
+type feedTx interface {
+	Feed(after int64, fn func(shop.Record) bool) error
+}
+
+// viewFeed runs fn with a reader of shopID's feed: the store's FeedReader (one round trip
+// per page on PostgreSQL, no transaction) or, when it has none, a View. Its callers stop at a
+// published seq, every change up to which committed before the read: what FeedReader's reads
+// (not one snapshot) need to give what a View gives.
+func (s *Server) viewFeed(ctx context.Context, shopID string, fn func(feedTx) error) error {
+	if fr, ok := s.store.(store.FeedReader); ok {
+		return fn(feedReaderTx{ctx: ctx, shop: shopID, fr: fr})
+	}
+	return s.store.View(ctx, shopID, func(tx store.ReadTx) error { return fn(tx) })
+}
+
+// feedReaderTx is a feedTx on a store.FeedReader.
+type feedReaderTx struct {
+	ctx  context.Context
+	shop string
+	fr   store.FeedReader
+}
+
+// Feed reads the feed after seq after with one ReadFeed.
+func (t feedReaderTx) Feed(after int64, fn func(shop.Record) bool) error {
+	return t.fr.ReadFeed(t.ctx, t.shop, after, fn)
 }
 
 // changesPage writes the JSON of a storeapi.ChangesResponse record by record: the same
