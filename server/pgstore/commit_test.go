@@ -11,8 +11,8 @@ import (
 	"kefu/shop"
 )
 
-// feedOf reads a shop's feed as "id@seq/commit".
-func feedOf(t *testing.T, st *Store, shopID string) []string {
+// feedCommitsOf reads a shop's feed as "id@seq/commit".
+func feedCommitsOf(t *testing.T, st *Store, shopID string) []string {
 	t.Helper()
 	var got []string
 	err := st.View(t.Context(), shopID, func(tx store.ReadTx) error {
@@ -62,7 +62,7 @@ func TestSchema2RecordsReadAsOwnCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(feedOf(t, st, "s")), "[n1@1/1 n3@3/3 n2@4/4 m1@5/4]"; got != want {
+	if got, want := fmt.Sprint(feedCommitsOf(t, st, "s")), "[n1@1/1 n3@3/3 n2@4/4 m1@5/4]"; got != want {
 		t.Errorf("feed (id@seq/commit) %s, want %s", got, want)
 	}
 	var v int
@@ -90,7 +90,7 @@ func TestLoadKeepsCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(feedOf(t, st, "s")), "[a@2/1 b@3/1 c@4/4]"; got != want {
+	if got, want := fmt.Sprint(feedCommitsOf(t, st, "s")), "[a@2/1 b@3/1 c@4/4]"; got != want {
 		t.Errorf("feed (id@seq/commit) %s, want %s", got, want)
 	}
 }
