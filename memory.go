@@ -57,10 +57,12 @@ var idleHeapHeld atomic.Bool
 // At deskMemoryLimit the collector let the heap grow to the limit all through the sync (twice
 // the live heap is more than the limit from the first pages on), so the desk's peak was that
 // limit plus what the window holds outside the Go heap (Mesa's heap, the binary and libLLVM's
-// pages): 298–317 MB against the bench's 300 MB target. What the sync keeps live is about
+// pages): 298–317 MB against the bench's 300 MB target. What the desk keeps live is about
 // 55 MB while pages are staged and, with Badger's table builders of 1 MB tables
-// (localdb.badgerOptions), about 70 MB while StreamWriter loads them, so 96 MiB leaves the
-// collector room; the window's own work waits for the pull anyway (its data is not there yet).
+// (localdb.badgerOptions), 75–97 MB while StreamWriter loads them (up to 139 MB with 2 MB
+// tables). At 96 MiB the peak was 277 and 280 MB (two runs, load average 5–8, 2026-12-07),
+// but the collector runs nearly all through the load: it took 50 s there against 19–38 s
+// before. The window's own work waits for the pull anyway (its data is not there yet).
 const deskPullMemoryLimit = 96 << 20
 
 // pullLimitOwned: the desk set the memory limit itself (GOMEMLIMIT unset), so holdIdleHeap may
