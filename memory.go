@@ -42,6 +42,7 @@ func memoryTargets() {
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(deskMemoryLimit)
+		pullLimitOwned = true
 	}
 	if os.Getenv("KEFU_IDLE_HEAP") != "keep" {
 		go returnIdleHeap()
@@ -52,8 +53,34 @@ func memoryTargets() {
 // the heap to the runtime then, since its collections between pages raised the sync's peak.
 var idleHeapHeld atomic.Bool
 
-// holdIdleHeap tells returnIdleHeap whether a large pull is running (from the sync status).
-func holdIdleHeap(pulling bool) { idleHeapHeld.Store(pulling) }
+// deskPullMemoryLimit is the soft memory limit while a large pull (the first full sync) runs.
+// At deskMemoryLimit the collector let the heap grow to the limit all through the sync (twice
+// the live heap is more than the limit from the first pages on), so the desk's peak was that
+// limit plus what the window holds outside the Go heap (Mesa's heap, the binary and libLLVM's
+// pages): 298–317 MB against the bench's 300 MB target. What the desk keeps live is about
+// 55 MB while pages are staged and, with Badger's table builders of 1 MB tables
+// (localdb.badgerOptions), 75–97 MB while StreamWriter loads them (up to 139 MB with 2 MB
+// tables). At 96 MiB the peak was 277 and 280 MB (two runs, load average 5–8, 2026-12-07),
+// but the collector runs nearly all through the load: it took 50 s there against 19–38 s
+// before. The window's own work waits for the pull anyway (its data is not there yet).
+const deskPullMemoryLimit = 96 << 20
+
+// pullLimitOwned: the desk set the memory limit itself (GOMEMLIMIT unset), so holdIdleHeap may
+// lower it during a large pull.
+var pullLimitOwned bool
+
+// holdIdleHeap tells returnIdleHeap whether a large pull is running (from the sync status),
+// and lowers the soft memory limit to deskPullMemoryLimit for as long as it runs.
+func holdIdleHeap(pulling bool) {
+	if idleHeapHeld.Swap(pulling) == pulling || !pullLimitOwned {
+		return
+	}
+	if pulling {
+		debug.SetMemoryLimit(deskPullMemoryLimit)
+	} else {
+		debug.SetMemoryLimit(deskMemoryLimit)
+	}
+}
 
 // Bounds of returnIdleHeap.
 const (

@@ -141,7 +141,7 @@ func badgerOptions(o Options) badger.Options {
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
-		WithBaseTableSize(2 << 20)
+		WithBaseTableSize(1 << 20)
 	opts.TableSizeMultiplier = 1
 	return opts
 }
