@@ -27,27 +27,41 @@ import (
 //
 // While the feed is pulled, BulkImport.Add stages its records in sorted runs (bulkrun.go): files
 // in a folder of the data directory, never memory-mapped. Finish merges them and writes exactly
-// the keys ApplyChanges would have written for the same records into the same store: the
-// winning state of each entity (ApplyChanges' rule: a record older than the one already held is
-// ignored, a deleted one removes the entity), its index keys from the entity type's index spec,
-// and the cursor; every key the store already holds (settings, the outbox, problems, entities
-// already cached) is kept as it is. Records of entities the store already holds are not
-// bulk-loaded but applied afterwards with ApplyChanges' own code, which rebases pending ones.
+// the keys ApplyChanges would have written for the same records: the winning state of each
+// entity (ApplyChanges' rule: a record older than the one already held is ignored, a deleted
+// one removes the entity), its index keys from the entity type's index spec, and the cursor;
+// every key the store already holds (settings, the outbox, problems, entities already cached)
+// is kept as it is. Records of entities the store already holds are not bulk-loaded but applied
+// afterwards with ApplyChanges' own code, which rebases pending ones.
 //
-// Crash safety: before StreamWriter drops the store's contents, Finish writes every key the
-// store holds to a run file (synced) and then a marker file. A desk that stops after that
-// point finds the marker at Open and puts those keys back (recoverBulk): the store is what it
-// was before Finish, with its cursor, and the next sync pulls the rest again. A desk that stops
-// while staging has lost nothing: the staged records are thrown away and pulled again.
+// The desk stays usable meanwhile: Finish reads the live store in one read transaction (its
+// snapshot), and StreamWriter loads the snapshot's keys and the staged records into a second,
+// empty store (the next store folder, swap.go; a second in-memory store for an in-memory one)
+// while the live store serves reads and writes. Then, with the store to itself for a moment,
+// Finish copies into the new store every key the live store changed after the snapshot
+// (deletions too; an entity the load stored from the feed that the desk wrote meanwhile keeps
+// the desk's version, and its loaded record is applied afterwards like those of the entities
+// held before), and swaps the stores by renaming the store pointer file.
+//
+// Crash safety: the live store is never written by the load. A desk that stops before the
+// pointer's rename opens the old store, with its cursor and everything written meanwhile, and
+// the next sync pulls the feed again (Open removes the unfinished new store); one that stops
+// after it opens the new store, complete (Open removes the old one). A desk that stops while
+// staging has lost nothing: the staged records are thrown away and pulled again. The marker
+// file is that of older desks, which loaded the live store in place: recoverBulk still puts
+// back what such a desk held when it stopped during the load.
 
 const (
 	bulkDirName = "bulkimport" // the staging folder inside the data directory
-	bulkMarker  = "loading"    // present while the store's contents are being replaced
-	bulkKept    = "kept.run"   // the keys the store held before Finish
+	bulkMarker  = "loading"    // an older desk's: present while it replaced the store's contents
+	bulkKept    = "kept.run"   // the keys the store held at Finish's snapshot
 )
 
-// bulkHook is called at the steps of Finish ("marked", "streaming", "flushed"); the crash
-// test stops the process there.
+// bulkHook is called at the steps of Finish: "marked" (the live store's snapshot is written),
+// "streaming" (the new store's entities are loaded, their index keys not), "flushed" (the new
+// store is loaded), "caughtup" (with the lock held: the changes made meanwhile are copied),
+// "pointed" (the store pointer names the new store) and "swapped" (the old store is closed, not
+// yet removed). The crash test stops the process there; the swap test holds the load there.
 var bulkHook = func(step string) {}
 
 // MaxBulkCached is the most entities a store may hold when a bulk import begins: their keys are
@@ -304,8 +318,9 @@ func limitMemory() (restore func()) {
 }
 
 // Finish stores what was staged, as ApplyChanges would have stored the same pages one after
-// another, and the cursor Next. Reads wait while the store's contents are replaced. Subscribers
-// hear of every entity type afterwards.
+// another, and the cursor Next. Reads and writes go on while the staged records are loaded into
+// a new store; they wait only while the changes made meanwhile are copied into it and it is
+// swapped in. Subscribers hear of every entity type afterwards.
 func (b *BulkImport) Finish() error {
 	if b.closed {
 		return fmt.Errorf("localdb: bulk import: %w", ErrClosed)
@@ -593,9 +608,9 @@ func (o *streamOut) cancel() {
 	o.buf.Release()
 }
 
-// load replaces the store's contents: the kept keys, and the staged entities with their index
-// keys, all in key order through StreamWriter. Staged records of entities the store held
-// (live) are returned, in feed order, for ApplyChanges' path.
+// load fills the empty store into (its folder intoDir, "" in memory): the kept keys, and the
+// staged entities with their index keys, all in key order through StreamWriter. Staged records
+// of entities the store held (live) are returned, in feed order, for ApplyChanges' path.
 func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool, into *badger.DB, intoDir string) ([]shop.Record, error) {
 	kept, err := openRun(keptPath, 0)
 	if err != nil {
