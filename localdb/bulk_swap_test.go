@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"testing"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
