@@ -176,7 +176,7 @@ func (s *Server) ImportShop(ctx context.Context, acct ShopAccount, gen func(emit
 		}
 		chunk = append(chunk, rec)
 		size += len(rec.Data)
-		if len(chunk) >= importChunk || size >= importChunkBytes {
+		if len(chunk) >= s.shopChunk || size >= importChunkBytes {
 			return flush()
 		}
 		return nil

@@ -17,8 +17,11 @@ import (
 // memory with a channel that is closed (and replaced) when it grows, so that long polls of
 // the feed and of the customer chat wake without polling the store.
 
-// maxPageBytes caps the record data of one page of changes; a page always holds at least one
-// change, and More says when it stopped early.
+// maxPageBytes caps the record data of one page of changes, as limit caps its records: a page
+// that reaches either inside a commit carries on to the commit's last record in the feed (a
+// page ends only between commits, so a desk never applies half of one), and so always holds
+// at least one commit; More says when it stopped early. The server's own big writers (imports,
+// demo seeding) commit in chunks, so that a commit, and so a page, stays bounded.
 const maxPageBytes = 8 << 20
 
 // shopState is what the server keeps in memory per shop: the newest seq and the channel that
@@ -195,12 +198,12 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 			page.b = make([]byte, 0, min(st.pageBytes.Load()+st.pageBytes.Load()/8+64, maxPageBytes+1<<20))
 		}
 		page.begin(after, upto)
-		err := s.store.View(ctx, shopID, func(tx store.ReadTx) error {
+		err := s.viewFeed(ctx, shopID, func(tx feedTx) error {
 			return tx.Feed(after, func(rec shop.Record) bool {
 				if rec.Seq > upto {
 					return false
 				}
-				if page.n >= limit || (page.size+len(rec.Data) > maxPageBytes && page.n > 0) {
+				if !page.fits(rec, limit, maxPageBytes) {
 					page.more = true
 					return false
 				}
@@ -219,13 +222,42 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 	})
 }
 
+// feedTx reads a shop's feed: a ReadTx of a View, or a store.FeedReader's reads.
+type feedTx interface {
+	Feed(after int64, fn func(shop.Record) bool) error
+}
+
+// viewFeed runs fn with a reader of shopID's feed: the store's FeedReader (one round trip
+// per page on PostgreSQL, no transaction) or, when it has none, a View. Its callers stop at a
+// published seq, every change up to which committed before the read: what FeedReader's reads
+// (not one snapshot) need to give what a View gives.
+func (s *Server) viewFeed(ctx context.Context, shopID string, fn func(feedTx) error) error {
+	if fr, ok := s.store.(store.FeedReader); ok {
+		return fn(feedReaderTx{ctx: ctx, shop: shopID, fr: fr})
+	}
+	return s.store.View(ctx, shopID, func(tx store.ReadTx) error { return fn(tx) })
+}
+
+// feedReaderTx is a feedTx on a store.FeedReader.
+type feedReaderTx struct {
+	ctx  context.Context
+	shop string
+	fr   store.FeedReader
+}
+
+// Feed reads the feed after seq after with one ReadFeed.
+func (t feedReaderTx) Feed(after int64, fn func(shop.Record) bool) error {
+	return t.fr.ReadFeed(t.ctx, t.shop, after, fn)
+}
+
 // changesPage writes the JSON of a storeapi.ChangesResponse record by record: the same
 // bytes json.Marshal would write, without its second pass over each record's data (which
 // encoding/json validates and compacts again; it is JSON the server itself encoded).
 type changesPage struct {
 	b          []byte
-	n, size    int   // records and bytes of record data so far
-	next, upto int64 // the cursor after the last record; the newest published seq
+	n, size    int         // records and bytes of record data so far
+	next, upto int64       // the cursor after the last record; the newest published seq
+	last       shop.Record // the last record added: its seq and commit only
 	more       bool
 }
 
@@ -233,6 +265,18 @@ type changesPage struct {
 func (p *changesPage) begin(after, upto int64) {
 	p.b = append(p.b[:0], `{"changes":[`...)
 	p.next, p.upto = after, upto
+}
+
+// fits reports whether rec, the feed's next record, goes into the page: while the page holds
+// fewer than limit records and, with rec, at most maxBytes of record data, or is empty; and
+// whatever it holds when rec comes from the same commit as the last record added, so that a
+// page ends only between commits (a desk applies a page in one transaction, and must never
+// show half a commit). A page can so hold more than limit records, by at most one commit.
+func (p *changesPage) fits(rec shop.Record, limit, maxBytes int) bool {
+	if p.n == 0 || store.SameCommit(p.last, rec) {
+		return true
+	}
+	return p.n < limit && p.size+len(rec.Data) <= maxBytes
 }
 
 // add appends one record.
@@ -259,6 +303,7 @@ func (p *changesPage) add(rec shop.Record) {
 	p.n++
 	p.size += len(rec.Data)
 	p.next = rec.Seq
+	p.last = shop.Record{Seq: rec.Seq, Commit: rec.Commit}
 }
 
 // end finishes the page and returns its JSON.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,10 @@ type Params struct {
 	Store store.Store
 	// Now is the clock; nil means time.Now. Tests set a fixed time.
 	Now func() time.Time
+	// ImportShopChunk is how many records ImportShop writes per commit; 0 means 2000. A page
+	// of changes ends only between commits, so a desk's first sync of an imported shop gets
+	// pages of at least this many records; tests that page a small shop set it low.
+	ImportShopChunk int
 	// Logger receives the server's log; nil means slog.Default().
 	Logger *slog.Logger
 	// PasswordCost is the bcrypt cost of new password hashes; 0 means bcrypt.DefaultCost.
@@ -55,6 +60,8 @@ type Server struct {
 	now   func() time.Time
 	log   *slog.Logger
 	cost  int
+	// shopChunk is how many records ImportShop writes per commit (Params.ImportShopChunk).
+	shopChunk int
 	// dummyHash is compared against when the staff member does not exist, so that a wrong
 	// staff number takes as long as a wrong password. Made on first use.
 	dummyOnce sync.Once
@@ -131,6 +138,7 @@ func New(p Params) (*Server, error) {
 		now:        p.Now,
 		log:        p.Logger,
 		cost:       p.PasswordCost,
+		shopChunk:  cmp.Or(p.ImportShopChunk, importChunk),
 		public:     strings.TrimRight(p.PublicURL, "/"),
 		metrics:    newMetrics(),
 		loginLimit: newLimiter(p.LoginFailures, p.LoginWindow),

@@ -359,11 +359,11 @@ func TestFeedCompaction(t *testing.T) {
 		if !cr.More {
 			break
 		}
-		if len(cr.Changes) != 3 {
+		if len(cr.Changes) < 3 { // more than 3 when the page finishes the commit it reached 3 in
 			t.Fatalf("a page with more has %d changes", len(cr.Changes))
 		}
 	}
-	if seen != total || pages != (total+2)/3 {
+	if seen != total || pages > (total+2)/3 {
 		t.Fatalf("paged %d records in %d pages; the feed has %d", seen, pages, total)
 	}
 	// Deletions come as tombstones.

@@ -18,6 +18,11 @@ type Record struct {
 	Seq     int64           `json:"seq,omitempty"`
 	Deleted bool            `json:"deleted,omitempty"`
 	Data    json.RawMessage `json:"data,omitempty"`
+	// Commit is the first seq of the server commit (store Update) that wrote this state, as
+	// the store server's feed reads it, so that a page of changes ends only between commits;
+	// it equals Seq for a state written alone or first in its commit, and is 0 where it is
+	// not known (a desk's records, a Put's argument). It is never sent.
+	Commit int64 `json:"-"`
 }
 
 // Reader is the state the rules read: the desk's localdb or the server's store.

@@ -447,34 +447,40 @@ func (a *KPIAccumulator) AddRecord(r Record) error {
 	if r.Deleted {
 		return nil
 	}
-	switch r.Type {
-	case TypeStaff:
-		return addDecoded(r, a.AddStaff)
-	case TypeConversation:
-		return addDecoded(r, a.AddConversation)
-	case TypeMessage:
-		return addDecoded(r, a.AddMessage)
-	case TypeOrder:
-		return addDecoded(r, a.AddOrder)
-	case TypeNote:
-		return addDecoded(r, a.AddNote)
-	case TypeCase:
-		return addDecoded(r, a.AddCase)
-	case TypeReview:
-		return addDecoded(r, a.AddReview)
-	case TypeComplaint:
-		return addDecoded(r, a.AddComplaint)
-	case TypeCall:
-		return addDecoded(r, a.AddCall)
-	case TypeOutage:
-		return addDecoded(r, a.AddOutage)
+	for _, k := range kpiReaders {
+		if k.typ == r.Type {
+			return k.add(a, r)
+		}
 	}
 	return nil
 }
 
+// kpiReaders say how AddRecord reads each entity type it counts: one list, so that KPITypes
+// cannot name a type AddRecord skips or miss one it reads.
+var kpiReaders = []struct {
+	typ EntityType
+	add func(*KPIAccumulator, Record) error
+}{
+	{TypeStaff, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddStaff) }},
+	{TypeConversation, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddConversation) }},
+	{TypeMessage, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddMessage) }},
+	{TypeOrder, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddOrder) }},
+	{TypeNote, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddNote) }},
+	{TypeCase, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddCase) }},
+	{TypeReview, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddReview) }},
+	{TypeComplaint, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddComplaint) }},
+	{TypeCall, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddCall) }},
+	{TypeOutage, func(a *KPIAccumulator, r Record) error { return addDecoded(r, a.AddOutage) }},
+}
+
 // KPITypes are the entity types AddRecord reads.
-var KPITypes = []EntityType{TypeStaff, TypeConversation, TypeMessage, TypeOrder, TypeNote, TypeCase,
-	TypeReview, TypeComplaint, TypeCall, TypeOutage}
+var KPITypes = func() []EntityType {
+	types := make([]EntityType, len(kpiReaders))
+	for i, k := range kpiReaders {
+		types[i] = k.typ
+	}
+	return types
+}()
 
 func addDecoded[T any](r Record, add func(T)) error {
 	var v T

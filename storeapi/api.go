@@ -84,11 +84,13 @@ type MutationsResponse struct {
 	Results []Result `json:"results"`
 }
 
-// ChangesResponse answers GET /v1/changes?after=SEQ&limit=N&wait=SECONDS.
+// ChangesResponse answers GET /v1/changes?after=SEQ&limit=N&wait=SECONDS. A page ends only
+// between the server's commits: one that reaches limit (or about 8 MB) inside a commit carries
+// on to that commit's last record, so Changes may hold more than limit records.
 type ChangesResponse struct {
 	Changes []shop.Record `json:"changes"` // oldest first; each the entity's latest state
 	Next    int64         `json:"next"`    // the cursor to ask from next time
-	More    bool          `json:"more"`    // more changes are waiting beyond limit
+	More    bool          `json:"more"`    // more changes are waiting beyond this page
 	Total   int64         `json:"total"`   // the shop's newest seq, for progress bars
 }
 

@@ -58,6 +58,9 @@ func (ts *testServer) start(seed bool) {
 		DataDir:      ts.dir,
 		Logger:       slog.New(slog.DiscardHandler),
 		PasswordCost: bcrypt.MinCost,
+		// Commits of 20 records, so that the seeded shop's feed comes in many small pages
+		// (a page ends only between commits).
+		ImportShopChunk: 20,
 	})
 	if err != nil {
 		ts.t.Fatalf("starting the server: %v", err)

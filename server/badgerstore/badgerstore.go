@@ -32,7 +32,10 @@ import (
 //	s/{shop}/q                 newest seq (8 bytes, big endian)
 //	s/{shop}/r/{type}\x00{id}  record head: seq (8 bytes), flags (1 byte, flagInFeed set)
 //	s/{shop}/f/{seq}           feed entry (8-byte big-endian seq) → the record itself:
-//	                           {type}\x00{id}\x00, flags (1 byte), data (JSON)
+//	                           {type}\x00{id}\x00, flags (1 byte), [commit], data (JSON)
+//	                           commit (flagCommit set): seq minus the first seq of the
+//	                           commit that wrote it, as a uvarint; without it the
+//	                           entry is the first of its commit (format 3)
 //	s/{shop}/p/{staff}         credential (JSON Credential)
 //	s/{shop}/m/{mutation id}   result of a mutation (JSON storeapi.Result)
 //	s/{shop}/c/{sha256 hex}    customer chat token (JSON ChatToken)
@@ -56,6 +59,7 @@ const (
 
 	flagDeleted = 1 // a tombstone: the entity was deleted
 	flagInFeed  = 2 // in a record head: the data is in the feed entry (format 2; see migrate.go)
+	flagCommit  = 4 // in a feed entry: the commit's start follows the flags (format 3)
 
 	headLen = 9 // a record head: seq and flags
 )
@@ -63,9 +67,12 @@ const (
 // FormatVersion is the key layout this package reads and writes. Release 0.1.0 wrote
 // version 1 without a version key, so a directory without one is version 1. Version 1 kept
 // a record's data in its record key and only the entity's type and id in its feed entry;
-// Open moves a version-1 directory to version 2 (migrate.go). A kefu-store refuses a
-// directory of a newer version (ErrNewerFormat) before it writes anything there.
-const FormatVersion = 2
+// Open moves a version-1 directory to version 2 (migrate.go). Version 3 marks in a feed entry
+// which commit wrote it (flagCommit); a version-2 entry is read as the first of its commit, so
+// moving a version-2 directory to 3 only writes the version key, and an older kefu-store, which
+// would take the mark for data, refuses it. A kefu-store refuses a directory of a newer version
+// (ErrNewerFormat) before it writes anything there.
+const FormatVersion = 3
 
 // formatKey holds the directory's FormatVersion.
 var formatKey = []byte("v")
@@ -471,29 +478,44 @@ func (r *badgerRead) Seq() (int64, error) {
 	return seq, err
 }
 
-// feedValue is the value of a feed entry: the record's type, id, flags and data.
-func feedValue(t shop.EntityType, id string, flags byte, data []byte) []byte {
-	v := make([]byte, 0, len(t)+len(id)+3+len(data))
+// feedValue is the value of a feed entry: the record's type, id, flags, how far into its
+// commit it is (inCommit: its seq minus the commit's first seq; 0 for the first) and data.
+func feedValue(t shop.EntityType, id string, flags byte, inCommit int64, data []byte) []byte {
+	v := make([]byte, 0, len(t)+len(id)+3+binary.MaxVarintLen64+len(data))
 	v = append(v, t...)
 	v = append(v, 0)
 	v = append(v, id...)
-	v = append(v, 0, flags)
+	if inCommit > 0 {
+		v = append(v, 0, flags|flagCommit)
+		v = binary.AppendUvarint(v, uint64(inCommit))
+	} else {
+		v = append(v, 0, flags)
+	}
 	return append(v, data...)
 }
 
-// parseFeedValue splits the value of a feed entry (feedValue); data is a part of v. ok is
-// false for a value that is not one (a version-1 entry holds only {type}\x00{id}).
-func parseFeedValue(v []byte) (t, id []byte, flags byte, data []byte, ok bool) {
+// parseFeedValue splits the value of a feed entry (feedValue); data is a part of v, flags
+// are without flagCommit and inCommit is 0 without it. ok is false for a value that is not
+// one (a version-1 entry holds only {type}\x00{id}).
+func parseFeedValue(v []byte) (t, id []byte, flags byte, inCommit int64, data []byte, ok bool) {
 	i := bytes.IndexByte(v, 0)
 	if i < 0 {
-		return nil, nil, 0, nil, false
+		return nil, nil, 0, 0, nil, false
 	}
 	j := bytes.IndexByte(v[i+1:], 0)
 	if j < 0 || i+1+j+1 >= len(v) {
-		return nil, nil, 0, nil, false
+		return nil, nil, 0, 0, nil, false
 	}
 	j += i + 1
-	return v[:i], v[i+1 : j], v[j+1], v[j+2:], true
+	flags, data = v[j+1], v[j+2:]
+	if flags&flagCommit != 0 {
+		n, w := binary.Uvarint(data)
+		if w <= 0 || n > 1<<62 {
+			return nil, nil, 0, 0, nil, false
+		}
+		flags, inCommit, data = flags&^flagCommit, int64(n), data[w:]
+	}
+	return v[:i], v[i+1 : j], flags, inCommit, data, true
 }
 
 // recordHead is the value of a record key: the entity's seq and flags, with flagInFeed.
@@ -545,7 +567,7 @@ func (r *badgerRead) Record(t shop.EntityType, id string) (shop.Record, bool, er
 		return shop.Record{}, false, err
 	}
 	err = item.Value(func(v []byte) error {
-		ft, fid, _, data, ok := parseFeedValue(v)
+		ft, fid, _, _, data, ok := parseFeedValue(v)
 		if !ok || string(ft) != string(t) || string(fid) != id {
 			return fmt.Errorf("shop %s: record %s %s: feed entry %d holds another record", r.shop, t, id, seq)
 		}
@@ -562,7 +584,7 @@ func (r *badgerRead) Record(t shop.EntityType, id string) (shop.Record, bool, er
 
 // eachFeed calls fn with every feed entry after seq after, in seq order, until fn returns
 // false: its seq and its parts (type, id, data), which are valid only during the call.
-func (r *badgerRead) eachFeed(after int64, fn func(seq int64, t, id []byte, flags byte, data []byte) bool) error {
+func (r *badgerRead) eachFeed(after int64, fn func(seq int64, t, id []byte, flags byte, inCommit int64, data []byte) bool) error {
 	prefix := r.key(secFeed, "")
 	// Values sit in the LSM tree (under Badger's value threshold): no value-log reads to
 	// prefetch, and Item.Value hands out the table's bytes without a copy.
@@ -583,11 +605,11 @@ func (r *badgerRead) eachFeed(after int64, fn func(seq int64, t, id []byte, flag
 		seq := int64(binary.BigEndian.Uint64(k[len(prefix):]))
 		more := true
 		err := item.Value(func(v []byte) error {
-			t, id, flags, data, ok := parseFeedValue(v)
-			if !ok {
+			t, id, flags, inCommit, data, ok := parseFeedValue(v)
+			if !ok || inCommit >= seq {
 				return fmt.Errorf("shop %s: feed entry %d is malformed", r.shop, seq)
 			}
-			more = fn(seq, t, id, flags, data)
+			more = fn(seq, t, id, flags, inCommit, data)
 			return nil
 		})
 		if err != nil {
@@ -601,8 +623,8 @@ func (r *badgerRead) eachFeed(after int64, fn func(seq int64, t, id []byte, flag
 }
 
 func (r *badgerRead) Feed(after int64, fn func(shop.Record) bool) error {
-	return r.eachFeed(after, func(seq int64, t, id []byte, flags byte, data []byte) bool {
-		rec := shop.Record{Type: shop.EntityType(t), ID: string(id), Seq: seq, Deleted: flags&flagDeleted != 0}
+	return r.eachFeed(after, func(seq int64, t, id []byte, flags byte, inCommit int64, data []byte) bool {
+		rec := shop.Record{Type: shop.EntityType(t), ID: string(id), Seq: seq, Deleted: flags&flagDeleted != 0, Commit: seq - inCommit}
 		if len(data) > 0 && !rec.Deleted {
 			rec.Data = json.RawMessage(bytes.Clone(data))
 		}
@@ -734,6 +756,7 @@ type badgerTx struct {
 	badgerRead
 	seq    int64 // newest seq, once read
 	seqSet bool
+	start  int64 // the seq before the transaction's first Put, once read
 }
 
 func (w *badgerTx) setJSON(key []byte, v any) error {
@@ -763,7 +786,7 @@ func (w *badgerTx) Seq() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	w.seq, w.seqSet = seq, true
+	w.seq, w.seqSet, w.start = seq, true, seq
 	return seq, nil
 }
 
@@ -796,7 +819,7 @@ func (w *badgerTx) Put(rec shop.Record) (int64, error) {
 	if err := w.txn.Set(w.key(secRecord, recordKeyPart(rec.Type, rec.ID)), recordHead(seq, flags)); err != nil {
 		return 0, err
 	}
-	if err := w.txn.Set(w.feedKey(seq), feedValue(rec.Type, rec.ID, flags, data)); err != nil {
+	if err := w.txn.Set(w.feedKey(seq), feedValue(rec.Type, rec.ID, flags, seq-(w.start+1), data)); err != nil {
 		return 0, err
 	}
 	if err := w.txn.Set(w.key(secSeq, ""), seqBytes(seq)); err != nil {

@@ -131,6 +131,7 @@ func (s *Store) runGroup(shopID string, jobs []*groupJob) {
 				if j.ctx.Err() != nil {
 					return errGroupFn
 				}
+				tx.(*pgTx).beginCommit()
 				if err := j.fn(tx); err != nil {
 					return errors.Join(errGroupFn, err)
 				}

@@ -123,6 +123,8 @@ func (l *Loader) Account(a store.ShopAccount) error {
 }
 
 // Record is one record at its seq (rec.Seq, at least 1). Each entity once; seqs unique.
+// rec.Commit (as the other store's Feed gives it; 0 if unknown) is kept, so that the feed's
+// pages still end between the commits the records came from.
 func (l *Loader) Record(rec shop.Record) error {
 	if !rec.Type.Known() || rec.ID == "" || rec.Seq < 1 {
 		return fmt.Errorf("loading %s %q at seq %d: %w", rec.Type, rec.ID, rec.Seq, store.ErrInvalid)
@@ -132,7 +134,7 @@ func (l *Loader) Record(rec shop.Record) error {
 		data = rec.Data
 	}
 	l.seq = max(l.seq, rec.Seq)
-	return l.add("kefu_records", []string{"type", "id", "seq", "deleted", "data"}, string(rec.Type), rec.ID, rec.Seq, rec.Deleted, data)
+	return l.add("kefu_records", []string{"type", "id", "seq", "deleted", "data", "commit_seq"}, string(rec.Type), rec.ID, rec.Seq, rec.Deleted, data, max(rec.Commit, 0))
 }
 
 // Seq raises the shop's counter to seq: the newest seq it had, which may be above its

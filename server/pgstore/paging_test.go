@@ -13,10 +13,10 @@ import (
 )
 
 // Commits larger than a page of changes, made through another server while a desk pages the
-// feed with a limit of 2: the cursor may fall inside a commit (a page holds at most 2 of its
-// 5 records), and then the next pages carry on with the rest of that same commit, in order,
-// with nothing of another commit between and nothing lost; no commit is seen in part before
-// all of it is committed.
+// feed with a limit of 2: a page never ends inside a commit (one that reaches its limit in a
+// commit carries on to the commit's last record), so every page holds whole commits of 5
+// notes, in order, with nothing of another commit between and nothing lost; no commit is seen
+// in part.
 func TestPagingSmallerThanCommits(t *testing.T) {
 	a, _, token := twoInstances(t, Options{})
 	other := open(t, a.dsn, Options{}) // a third writer on the database, as another server
@@ -56,14 +56,19 @@ func TestPagingSmallerThanCommits(t *testing.T) {
 		if len(cr.Changes) == 0 {
 			t.Fatalf("a long poll ended with nothing after %d of %d notes", len(stream), writers*commits*perCommit)
 		}
-		if len(cr.Changes) > 2 {
-			t.Fatalf("a page of %d changes with limit 2", len(cr.Changes))
+		if len(cr.Changes) > 2-1+perCommit {
+			t.Fatalf("a page of %d changes with limit 2: more than finishing the commit its limit fell in", len(cr.Changes))
 		}
 		pages++
+		notes := 0
 		for _, rec := range cr.Changes {
 			if rec.Type == shop.TypeNote {
 				stream = append(stream, rec.ID)
+				notes++
 			}
+		}
+		if notes != 0 && notes != perCommit {
+			t.Fatalf("a page of %d changes holds %d notes, not one whole commit of %d: %v", len(cr.Changes), notes, perCommit, stream[len(stream)-notes:])
 		}
 		cursor = cr.Next
 	}
@@ -79,7 +84,7 @@ func TestPagingSmallerThanCommits(t *testing.T) {
 		}
 		for j := range perCommit {
 			if want := fmt.Sprintf("c%d-%d-%d", w, c, j); i+j >= len(stream) || stream[i+j] != want {
-				t.Fatalf("after %s the stream has %v, want %s: a commit split by the cursor was not carried on", stream[i], stream[i:min(i+perCommit, len(stream))], want)
+				t.Fatalf("after %s the stream has %v, want %s: a commit was split or mixed with another", stream[i], stream[i:min(i+perCommit, len(stream))], want)
 			}
 		}
 	}

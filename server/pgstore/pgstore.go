@@ -120,17 +120,28 @@ type Options struct {
 	// PollEvery is how often Watch reads the shops' counters: with notifications a safety net
 	// (default 2 s), without them the wake-up itself (default 50 ms).
 	PollEvery time.Duration
+	// FeedConns, if positive, is how many of the pool's connections (pool_max_conns, 32 by
+	// default) are kept for the long polls' feed reads (ReadFeed) in a pool of their own, so
+	// that a burst of reads never waits behind Updates nor Updates behind reads; 0 lets them
+	// share one pool. It must be less than the pool's size. In the scale bench (2 shared cores)
+	// 8 of 32 made the woken polls' reads quicker but the two-server p95 worse (the pushes'
+	// connections are the scarcer), so sharing is the default.
+	FeedConns int
 }
 
 // Store is the store.Store kept in PostgreSQL.
 type Store struct {
 	pool    *pgxpool.Pool
+	feeds   *pgxpool.Pool // ReadFeed's connections: pool itself unless Options.FeedConns
 	cfg     *pgxpool.Config
 	opts    Options
 	log     *slog.Logger
 	channel string // the NOTIFY channel: kefu_changes_{schema}
 	phases  phaseTimes
 	closed  atomic.Bool
+	// feedByView has ReadFeed read in a View, as the server did before store.FeedReader:
+	// the scale bench's comparison ($KEFU_SCALE_VIEWFEED).
+	feedByView bool
 
 	mu      sync.Mutex
 	indexes map[string]store.Index // declared indexes, by name
@@ -233,18 +244,36 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}
 	}
+	var feedCfg *pgxpool.Config
+	if o.FeedConns > 0 {
+		if o.FeedConns >= int(cfg.MaxConns) {
+			return nil, fmt.Errorf("postgres: %d connections for feed reads of a pool of %d: %w", o.FeedConns, cfg.MaxConns, store.ErrInvalid)
+		}
+		feedCfg = cfg.Copy()
+		feedCfg.MaxConns = int32(o.FeedConns)
+		feedCfg.MinConns = min(feedCfg.MinConns, feedCfg.MaxConns)
+		cfg.MaxConns -= int32(o.FeedConns)
+		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to postgres: %w", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, queues: map[string]*shopQueue{}, tokens: map[string]cachedToken{}}
+	feeds := pool
+	if feedCfg != nil {
+		if feeds, err = pgxpool.NewWithConfig(ctx, feedCfg); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connecting to postgres: %w", err)
+		}
+	}
+	s := &Store{pool: pool, feeds: feeds, cfg: cfg, opts: o, log: o.Logger, indexes: map[string]store.Index{}, gates: map[string]*shopGate{}, queues: map[string]*shopQueue{}, tokens: map[string]cachedToken{}}
 	if err := s.migrate(ctx); err != nil {
-		pool.Close()
+		s.closePools()
 		return nil, err
 	}
 	var schema string
 	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		pool.Close()
+		s.closePools()
 		return nil, fmt.Errorf("reading the schema name: %w", err)
 	}
 	s.channel = "kefu_changes_" + schema
@@ -428,7 +457,7 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 	}
 	defer end(c)
 	conn := c.Conn()
-	w.q, w.seq, w.start = conn, seq, seq
+	w.q, w.seq, w.start, w.commit = conn, seq, seq, seq+1
 	if !found {
 		// The reads ahead ran without the lock: read again once it is held.
 		w.forgetPreload()
@@ -439,7 +468,7 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 		if err := conn.QueryRow(ctx, lockCounterSQL, shopID).Scan(&seq); err != nil {
 			return fail(ctx, "locking the shop's counter", err)
 		}
-		w.seq, w.start = seq, seq
+		w.seq, w.start, w.commit = seq, seq, seq+1
 		if pre != nil {
 			if err := w.preload(pre.results, pre.records); err != nil {
 				return err
@@ -608,8 +637,16 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.pool.Close()
+	s.closePools()
 	return nil
+}
+
+// closePools closes the pool and the feed reads' own, if any.
+func (s *Store) closePools() {
+	if s.feeds != s.pool {
+		s.feeds.Close()
+	}
+	s.pool.Close()
 }
 
 // querier runs statements: a pool or a transaction.
@@ -693,7 +730,7 @@ func (r *pgRead) Feed(after int64, fn func(shop.Record) bool) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		rows, err := r.q.Query(r.ctx, `SELECT type, id, seq, deleted, data FROM kefu_records
+		rows, err := r.q.Query(r.ctx, `SELECT type, id, seq, deleted, data, commit_seq FROM kefu_records
 			WHERE shop = $1 AND seq > $2 ORDER BY seq LIMIT $3`, r.shop, after, pageRows)
 		if err != nil {
 			return fail(r.ctx, "reading the feed", err)
@@ -702,8 +739,11 @@ func (r *pgRead) Feed(after int64, fn func(shop.Record) bool) error {
 			var rec shop.Record
 			var typ string
 			var data []byte
-			err := row.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data)
+			err := row.Scan(&typ, &rec.ID, &rec.Seq, &rec.Deleted, &data, &rec.Commit)
 			rec.Type = shop.EntityType(typ)
+			if rec.Commit == 0 { // written before schema version 3: taken as its own commit
+				rec.Commit = rec.Seq
+			}
 			if len(data) > 0 {
 				rec.Data = json.RawMessage(data)
 			}
@@ -876,6 +916,7 @@ func (r *pgRead) Scan(index string, q store.Query, fn func(store.Entry) bool) er
 type pgTx struct {
 	pgRead
 	start   int64 // the counter when the Update began
+	commit  int64 // the first seq of the running store.Update (one of a group: beginCommit)
 	pending pgx.Batch
 	whats   []string // what each pending statement does, for its error
 	// The Puts and PutResults not sent yet, the latest of each entity or id (an entity Put
@@ -924,9 +965,9 @@ func (w *pgTx) queue(what, sql string, args ...any) {
 // Multi-row upserts of records and results, from arrays (one prepared statement whatever the
 // number of rows).
 const (
-	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data)
-		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[]) AS u (type, id, seq, deleted, data)
-		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data`
+	putRecordsSQL = `INSERT INTO kefu_records (shop, type, id, seq, deleted, data, commit_seq)
+		SELECT $1, u.type, u.id, u.seq, u.deleted, u.data, u.commit_seq FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bytea[], $7::bigint[]) AS u (type, id, seq, deleted, data, commit_seq)
+		ON CONFLICT (shop, type, id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, commit_seq = excluded.commit_seq`
 	putResultsSQL = `INSERT INTO kefu_results (shop, id, data)
 		SELECT $1, u.id, u.data FROM unnest($2::text[], $3::bytea[]) AS u (id, data)
 		ON CONFLICT (shop, id) DO UPDATE SET data = excluded.data`
@@ -937,12 +978,12 @@ func (w *pgTx) takeWrites() (pgx.Batch, []string) {
 	var b pgx.Batch
 	var whats []string
 	if n := len(w.putRecords); n > 0 {
-		types, ids, seqs, deleted, data := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n)
+		types, ids, seqs, deleted, data, commits := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n), make([]bool, 0, n), make([][]byte, 0, n), make([]int64, 0, n)
 		for _, rec := range w.putRecords {
 			types, ids, seqs, deleted = append(types, string(rec.Type)), append(ids, rec.ID), append(seqs, rec.Seq), append(deleted, rec.Deleted)
-			data = append(data, []byte(rec.Data))
+			data, commits = append(data, []byte(rec.Data)), append(commits, rec.Commit)
 		}
-		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data)
+		b.Queue(putRecordsSQL, w.shop, types, ids, seqs, deleted, data, commits)
 		whats = append(whats, "storing records")
 		w.putRecords = nil
 	}
@@ -1221,9 +1262,15 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	}
 	k := recordKey{rec.Type, rec.ID}
 	w.records[k] = cachedRecord{rec: stored, found: true}
+	stored.Commit = w.commit // for the feed only: Record answers as if read back
 	w.putRecords[k] = stored
 	return seq, nil
 }
+
+// beginCommit starts the next store.Update of a group: the records it puts are its own commit
+// in the feed (shop.Record.Commit), so that a page of changes may end between the group's
+// Updates.
+func (w *pgTx) beginCommit() { w.commit = w.seq + 1 }
 
 func (w *pgTx) PutResult(r storeapi.Result) error {
 	// What Result gives back is what a read of the stored JSON would: the value decoded.

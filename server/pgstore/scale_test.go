@@ -40,10 +40,14 @@ import (
 // $KEFU_SCALE_SECONDS (the timed window) change the load and the length; $KEFU_SCALE_CONNS sets
 // each server's pool_max_conns (the servers' sum must stay under the throwaway server's
 // max_connections, 100) and $KEFU_SCALE_NONOTIFY=1 runs the servers without LISTEN/NOTIFY
-// (polling), to compare. Each run also prints where a push's time goes: its answer's p50 and
+// (polling), and $KEFU_SCALE_VIEWFEED=1 has the long polls read the feed in a View (three
+// round trips) rather than with ReadFeed (one), and $KEFU_SCALE_FEEDCONNS=n keeps n of each
+// server's connections for feed reads (Options.FeedConns), to compare. Each run also prints where a push's time goes: its answer's p50 and
 // p95 at the desk, and per Update the wait for the shop's turn in the process, for a pooled
 // connection, the round trip that begins it, fn and the one that commits; per View its pool
-// wait, begin and whole time (phaseTimes).
+// wait, begin and whole time (phaseTimes); and the CPU time PostgreSQL and the test process
+// spent per mutation in the timed window (cpuTimes), which neighbours on the cores do not
+// change as they change the latency.
 const (
 	scaleShops   = 50
 	scaleDesks   = 4
@@ -163,7 +167,8 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	var first *instance
 	var stores []*Store
 	for i := 0; i < servers; i++ {
-		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != ""})
+		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != "", FeedConns: int(envFloat(b, "KEFU_SCALE_FEEDCONNS", 0))})
+		in.st.feedByView = os.Getenv("KEFU_SCALE_VIEWFEED") != ""
 		urls = append(urls, in.url)
 		stores = append(stores, in.st)
 		if first == nil {
@@ -216,6 +221,15 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		st.phases = phaseTimes{}
 	}
 	var pushTimes []time.Duration // of the pushes answered in the timed window
+	var cpuFrom, cpuTo cpuTimes   // at the timed window's ends
+	cpuDone := make(chan struct{})
+	go func() {
+		defer close(cpuDone)
+		time.Sleep(time.Until(timedFrom))
+		cpuFrom = readCPU(pg.Dir)
+		time.Sleep(time.Until(timedTo))
+		cpuTo = readCPU(pg.Dir)
+	}()
 	b.ResetTimer()
 	for i, d := range desks {
 		pollers.Add(1)
@@ -315,6 +329,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		}()
 	}
 	pushers.Wait()
+	<-cpuDone
 	// The last changes reach the desks within a few long polls.
 	complete := func() bool {
 		for i, d := range desks {
@@ -362,7 +377,8 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 	for _, st := range stores {
 		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.txs, &st.phases.txs}, {&ph.views, &st.phases.views},
 			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
-			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal}} {
+			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal},
+			{&ph.feeds, &st.phases.feeds}, {&ph.feedAcquire, &st.phases.feedAcquire}, {&ph.feedTotal, &st.phases.feedTotal}} {
 			p.to.Add(p.from.Load())
 		}
 	}
@@ -373,10 +389,16 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
 	}
 	if len(pushTimes) > 0 {
-		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views)\n",
+		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views); per feed read: pool %s, all %s (%d)\n",
 			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
 			per(&ph.gate, &ph.updates), ph.updates.Load(), per(&ph.acquire, &ph.txs), per(&ph.begin, &ph.txs), per(&ph.fn, &ph.txs), per(&ph.commit, &ph.txs), ph.txs.Load(),
-			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load())
+			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load(),
+			per(&ph.feedAcquire, &ph.feeds), per(&ph.feedTotal, &ph.feeds), ph.feeds.Load())
+	}
+	if n := applied.Load(); n > 0 {
+		pgCPU, selfCPU := cpuTo.postgres-cpuFrom.postgres, cpuTo.self-cpuFrom.self
+		fmt.Printf("servers=%d: CPU per 1000 mutations applied: postgres %.0fms, servers and desks %.0fms (cores busy: postgres %.2f, servers and desks %.2f)\n",
+			servers, ms(pgCPU)*1000/float64(n), ms(selfCPU)*1000/float64(n), pgCPU.Seconds()/window.Seconds(), selfCPU.Seconds()/window.Seconds())
 	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
 		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}

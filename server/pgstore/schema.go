@@ -18,7 +18,8 @@ import (
 //	kefu_schema       (id = 1, version)
 //	kefu_shops        (shop, seq)                        the per-shop feed counter
 //	kefu_accounts     (shop, data)                       the shops with an account
-//	kefu_records      (shop, type, id, seq, deleted, data), unique (shop, seq): the feed
+//	kefu_records      (shop, type, id, seq, deleted, data, commit_seq), unique (shop, seq): the
+//	                  feed; commit_seq is the first seq of the commit that wrote the row (0: seq)
 //	kefu_credentials  (shop, staff, data)
 //	kefu_results      (shop, id, data)                   results of applied mutations
 //	kefu_chat_tokens  (shop, hash, data)
@@ -86,6 +87,12 @@ CREATE TABLE kefu_rates (
 	PRIMARY KEY (key, win)
 );
 CREATE INDEX kefu_rates_expires ON kefu_rates (expires_ns);`,
+	// The first seq of the commit that wrote each record, so that a page of the feed ends
+	// only between commits; rows written before read 0, which Feed takes as their own seq (a
+	// commit of their own). PostgreSQL 11+ adds a column with a constant default without
+	// rewriting the table.
+	3: `
+ALTER TABLE kefu_records ADD COLUMN commit_seq bigint NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the version of the schema this package creates.

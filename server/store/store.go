@@ -95,6 +95,9 @@ type ReadTx interface {
 	// Feed calls fn with the latest state of every entity whose seq is greater than after,
 	// in seq order (oldest first), until fn returns false or the feed ends. Each entity
 	// appears once, at its latest state (the feed is compacted); tombstones appear too.
+	// Each record's Commit is the first seq of the Update that wrote that state (its own seq
+	// when it was the Update's first Put), so that a page of the feed can end between commits
+	// (SameCommit); the records of an Update commit together, so its seqs are consecutive.
 	// fn must not write.
 	Feed(after int64, fn func(shop.Record) bool) error
 	// Credential is a staff member's password hash; found is false when there is none.

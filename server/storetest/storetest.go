@@ -47,6 +47,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Shops", testShops},
 		{"SeqPerShop", testSeqPerShop},
 		{"FeedOrderAndCompaction", testFeed},
+		{"FeedCommits", testFeedCommits},
+		{"FeedCommitsConcurrent", testFeedCommitsConcurrent},
 		{"Tombstones", testTombstones},
 		{"InvalidRecords", testInvalidRecords},
 		{"Results", testResults},
