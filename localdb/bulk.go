@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"os"
 	"path/filepath"
@@ -26,27 +27,41 @@ import (
 //
 // While the feed is pulled, BulkImport.Add stages its records in sorted runs (bulkrun.go): files
 // in a folder of the data directory, never memory-mapped. Finish merges them and writes exactly
-// the keys ApplyChanges would have written for the same records into the same store: the
-// winning state of each entity (ApplyChanges' rule: a record older than the one already held is
-// ignored, a deleted one removes the entity), its index keys from the entity type's index spec,
-// and the cursor; every key the store already holds (settings, the outbox, problems, entities
-// already cached) is kept as it is. Records of entities the store already holds are not
-// bulk-loaded but applied afterwards with ApplyChanges' own code, which rebases pending ones.
+// the keys ApplyChanges would have written for the same records: the winning state of each
+// entity (ApplyChanges' rule: a record older than the one already held is ignored, a deleted
+// one removes the entity), its index keys from the entity type's index spec, and the cursor;
+// every key the store already holds (settings, the outbox, problems, entities already cached)
+// is kept as it is. Records of entities the store already holds are not bulk-loaded but applied
+// afterwards with ApplyChanges' own code, which rebases pending ones.
 //
-// Crash safety: before StreamWriter drops the store's contents, Finish writes every key the
-// store holds to a run file (synced) and then a marker file. A desk that stops after that
-// point finds the marker at Open and puts those keys back (recoverBulk): the store is what it
-// was before Finish, with its cursor, and the next sync pulls the rest again. A desk that stops
-// while staging has lost nothing: the staged records are thrown away and pulled again.
+// The desk stays usable meanwhile: Finish reads the live store in one read transaction (its
+// snapshot), and StreamWriter loads the snapshot's keys and the staged records into a second,
+// empty store (the next store folder, swap.go; a second in-memory store for an in-memory one)
+// while the live store serves reads and writes. Then, with the store to itself for a moment,
+// Finish copies into the new store every key the live store changed after the snapshot
+// (deletions too; an entity the load stored from the feed that the desk wrote meanwhile keeps
+// the desk's version, and its loaded record is applied afterwards like those of the entities
+// held before), and swaps the stores by renaming the store pointer file.
+//
+// Crash safety: the live store is never written by the load. A desk that stops before the
+// pointer's rename opens the old store, with its cursor and everything written meanwhile, and
+// the next sync pulls the feed again (Open removes the unfinished new store); one that stops
+// after it opens the new store, complete (Open removes the old one). A desk that stops while
+// staging has lost nothing: the staged records are thrown away and pulled again. The marker
+// file is that of older desks, which loaded the live store in place: recoverBulk still puts
+// back what such a desk held when it stopped during the load.
 
 const (
 	bulkDirName = "bulkimport" // the staging folder inside the data directory
-	bulkMarker  = "loading"    // present while the store's contents are being replaced
-	bulkKept    = "kept.run"   // the keys the store held before Finish
+	bulkMarker  = "loading"    // an older desk's: present while it replaced the store's contents
+	bulkKept    = "kept.run"   // the keys the store held at Finish's snapshot
 )
 
-// bulkHook is called at the steps of Finish ("marked", "streaming", "flushed"); the crash
-// test stops the process there.
+// bulkHook is called at the steps of Finish: "marked" (the live store's snapshot is written),
+// "streaming" (the new store's entities are loaded, their index keys not), "flushed" (the new
+// store is loaded), "caughtup" (with the lock held: the changes made meanwhile are copied),
+// "pointed" (the store pointer names the new store) and "swapped" (the old store is closed, not
+// yet removed). The crash test stops the process there; the swap test holds the load there.
 var bulkHook = func(step string) {}
 
 // MaxBulkCached is the most entities a store may hold when a bulk import begins: their keys are
@@ -303,8 +318,9 @@ func limitMemory() (restore func()) {
 }
 
 // Finish stores what was staged, as ApplyChanges would have stored the same pages one after
-// another, and the cursor Next. Reads wait while the store's contents are replaced. Subscribers
-// hear of every entity type afterwards.
+// another, and the cursor Next. Reads and writes go on while the staged records are loaded into
+// a new store; they wait only while the changes made meanwhile are copied into it and it is
+// swapped in. Subscribers hear of every entity type afterwards.
 func (b *BulkImport) Finish() error {
 	if b.closed {
 		return fmt.Errorf("localdb: bulk import: %w", ErrClosed)
@@ -356,37 +372,32 @@ func (b *BulkImport) Finish() error {
 	return nil
 }
 
-// replace puts the kept keys and the staged records in the store in place of what it held, with
-// the store to itself: readers and writers wait meanwhile (between StreamWriter's Prepare and
-// Flush the store reads as empty). It takes the write side of the lifetime lock without the
-// writers' lock: every holder of the writers' lock holds the read side, so a Finish that held
-// the writers' lock while it waited for the write side waited forever for a staff action that
-// had entered and was waiting for the writers' lock (BenchmarkBulkFinishMutationWait hung).
-// What the store held is read here, under the same lock, so no write falls between.
+// replace loads the kept keys and the staged records into a second store while the live one
+// keeps serving reads and writes, and swaps it in. The kept keys are what the live store held
+// at the snapshot taken first (read under the read side of the lifetime lock, in one read
+// transaction); the load itself holds no lock. Only the catch-up (the keys the live store
+// changed after the snapshot, copied into the new store) and the swap take the write side of
+// the lifetime lock, without the writers' lock: every holder of the writers' lock holds the
+// read side, so a Finish that held the writers' lock while it waited for the write side waited
+// forever for a staff action waiting for the writers' lock.
 func (b *BulkImport) replace(runs []string) ([]shop.Record, error) {
 	db := b.db
-	db.life.Lock()
-	defer db.life.Unlock()
-	if db.closed {
-		return nil, ErrClosed
-	}
-	if db.resetSinceCursor.Load() {
-		return nil, ErrBulkStale
-	}
-	// What the store holds now is kept: written to a synced run, and remembered by entity.
 	keptPath := filepath.Join(b.dir, bulkKept)
-	live, err := db.keepAll(keptPath)
+	ts, live, err := b.snapshot(keptPath)
 	if err != nil {
-		return nil, fmt.Errorf("localdb: bulk import: %w", err)
-	}
-	if db.dir != "" {
-		if err := writeMarker(b.dir); err != nil {
-			return nil, fmt.Errorf("localdb: bulk import: %w", err)
-		}
+		return nil, err
 	}
 	bulkHook("marked")
-	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
-	defer db.gcMu.Unlock()
+	nw, name, err := db.openStagingStore()
+	if err != nil {
+		return nil, fmt.Errorf("localdb: bulk import: opening the new store: %w", err)
+	}
+	swapped := false
+	defer func() {
+		if !swapped {
+			db.dropStagingStore(nw, name)
+		}
+	}()
 	// The load's garbage (decoded runs, StreamWriter's copies, finished table buffers) is
 	// short-lived and its live heap small: a lower GC target for its few seconds keeps the heap
 	// near that live heap instead of letting it grow to twice it.
@@ -395,30 +406,97 @@ func (b *BulkImport) replace(runs []string) ([]shop.Record, error) {
 	} else {
 		defer debug.SetGCPercent(old)
 	}
-	deferred, err := b.load(runs, keptPath, live)
+	deferred, err := b.load(runs, keptPath, live, nw, storePath(db.dir, name))
 	if err != nil {
 		return nil, fmt.Errorf("localdb: bulk import: %w", err)
 	}
 	bulkHook("flushed")
-	// The marker goes before any other write can be made: a desk stopped after a later write
-	// must not put the old contents back at its next Open.
+
+	old, oldName, err := b.swap(nw, name, ts, live, &deferred)
+	if err != nil {
+		return nil, err
+	}
+	swapped = true
+	// The old store is closed and removed with the lock released: nothing reads it any more.
+	if err := old.Close(); err != nil {
+		log.Printf("localdb: closing the store replaced by the first sync: %v", err)
+	}
 	if db.dir != "" {
-		if err := os.Remove(filepath.Join(b.dir, bulkMarker)); err != nil {
-			return nil, fmt.Errorf("localdb: bulk import: %w", diskError(err))
+		bulkHook("swapped")
+		if err := removeOtherStores(db.dir, name); err != nil {
+			log.Printf("localdb: removing the store %q replaced by the first sync: %v", oldName, err)
 		}
 	}
 	return deferred, nil
 }
 
-// keepAll writes every key the store holds to a run file at path (synced) and returns the
-// entities among them.
-func (db *DB) keepAll(path string) (map[string]bool, error) {
+// swap copies into the loaded store nw what the live store changed after the snapshot ts
+// (adding to deferred the loaded entities the desk changed meanwhile) and puts nw in its place,
+// with the store to itself. It returns the old store, still open, and its folder.
+func (b *BulkImport) swap(nw *badger.DB, name string, ts uint64, live map[string]bool, deferred *[]shop.Record) (*badger.DB, string, error) {
+	db := b.db
+	db.life.Lock()
+	defer db.life.Unlock()
+	if db.closed {
+		return nil, "", ErrClosed
+	}
+	if db.resetSinceCursor.Load() {
+		return nil, "", ErrBulkStale
+	}
+	more, err := catchUp(db.bdb, nw, ts, live)
+	if err != nil {
+		return nil, "", fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	if err := nw.Sync(); err != nil {
+		return nil, "", fmt.Errorf("localdb: bulk import: %w", diskError(err))
+	}
+	bulkHook("caughtup")
+	db.gcMu.Lock() // (taken inside life: Close waits for the value-log GC holding life)
+	defer db.gcMu.Unlock()
+	if db.dir != "" {
+		// The swap's commit point: before the rename the old store opens, after it the new.
+		if err := writeStorePointer(db.dir, name); err != nil {
+			if cur, _ := readStorePointer(db.dir); cur != name { // (else renamed, not synced)
+				return nil, "", fmt.Errorf("localdb: bulk import: %w", err)
+			}
+		}
+		bulkHook("pointed")
+	}
+	*deferred = append(*deferred, more...)
+	old, oldName := db.bdb, db.storeName
+	db.bdb, db.storeName = nw, name
+	return old, oldName, nil
+}
+
+// snapshot writes every key the live store holds to a run file at path (synced) and returns
+// the read timestamp it was read at and the entities among the keys.
+func (b *BulkImport) snapshot(path string) (uint64, map[string]bool, error) {
+	db := b.db
+	if err := db.enter(); err != nil {
+		return 0, nil, err
+	}
+	defer db.leave()
+	if db.resetSinceCursor.Load() {
+		return 0, nil, ErrBulkStale
+	}
+	txn := db.bdb.NewTransaction(false)
+	defer txn.Discard()
+	live, err := keepAll(txn, path)
+	if err != nil {
+		return 0, nil, fmt.Errorf("localdb: bulk import: %w", err)
+	}
+	return txn.ReadTs(), live, nil
+}
+
+// keepAll writes every key txn sees to a run file at path (synced) and returns the entities
+// among them.
+func keepAll(txn *badger.Txn, path string) (map[string]bool, error) {
 	w, err := createRun(path)
 	if err != nil {
 		return nil, err
 	}
 	live := map[string]bool{}
-	err = db.bdb.View(func(txn *badger.Txn) error {
+	err = func() error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -432,7 +510,7 @@ func (db *DB) keepAll(path string) (map[string]bool, error) {
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		w.f.Close()
 		return nil, err
@@ -530,10 +608,10 @@ func (o *streamOut) cancel() {
 	o.buf.Release()
 }
 
-// load replaces the store's contents: the kept keys, and the staged entities with their index
-// keys, all in key order through StreamWriter. Staged records of entities the store held
-// (live) are returned, in feed order, for ApplyChanges' path.
-func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) ([]shop.Record, error) {
+// load fills the empty store into (its folder intoDir, "" in memory): the kept keys, and the
+// staged entities with their index keys, all in key order through StreamWriter. Staged records
+// of entities the store held (live) are returned, in feed order, for ApplyChanges' path.
+func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool, into *badger.DB, intoDir string) ([]shop.Record, error) {
 	kept, err := openRun(keptPath, 0)
 	if err != nil {
 		return nil, diskError(err)
@@ -553,7 +631,7 @@ func (b *BulkImport) load(runs []string, keptPath string, live map[string]bool) 
 	if err := nextKept(); err != nil {
 		return nil, err
 	}
-	out, err := newStreamOut(b.db.bdb, b.db.dir)
+	out, err := newStreamOut(into, intoDir)
 	if err != nil {
 		return nil, err
 	}
@@ -733,7 +811,7 @@ func (db *DB) recoverBulk() error {
 		return fmt.Errorf("restoring the store after an interrupted first sync: %w", err)
 	}
 	defer kept.f.Close()
-	out, err := newStreamOut(db.bdb, db.dir)
+	out, err := newStreamOut(db.bdb, storePath(db.dir, db.storeName))
 	if err != nil {
 		return err
 	}

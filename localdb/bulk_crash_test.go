@@ -91,9 +91,11 @@ func crashNote(t *testing.T, feed []shop.Record) shop.Mutation {
 	return shop.Mutation{}
 }
 
-// A desk that stops at any point of a bulk first sync (while staging, after the marker, with the
-// entities written and the indexes not, after StreamWriter's flush) opens again with its outbox
-// and a consistent store, and finishing the sync then gives exactly the store ApplyChanges
+// A desk that stops at any point of a bulk first sync (while staging, after the snapshot of the
+// live store, with the new store's entities written and the indexes not, after StreamWriter's
+// flush, after the catch-up, right after the store pointer's rename, with the old store closed
+// and not yet removed) opens again with its outbox and a consistent store (the old one or the
+// new one), and finishing the sync then gives exactly the store ApplyChanges
 // makes of the same feed and note.
 func TestBulkImportCrash(t *testing.T) {
 	if v := os.Getenv(bulkCrashEnv); v != "" {
@@ -110,7 +112,7 @@ func TestBulkImportCrash(t *testing.T) {
 	if err := pages(feed[bulkPage:], bulkPage, want.ApplyChanges); err != nil {
 		t.Fatal(err)
 	}
-	for _, step := range []string{"staging", "marked", "streaming", "flushed"} {
+	for _, step := range []string{"staging", "marked", "streaming", "flushed", "caughtup", "pointed", "swapped"} {
 		t.Run(step, func(t *testing.T) {
 			dir := t.TempDir()
 			run := func(step string) string {

@@ -70,13 +70,14 @@ const gcInterval = 5 * time.Minute
 // of staff actions not yet acknowledged by the server, and the sync cursor. It is safe for
 // concurrent use; writes are serialised.
 type DB struct {
-	bdb      *badger.DB
-	dir      string
-	products *productIndex
-	search   *searchBuilder // the full-text search's background build (search_index.go)
-	outLen   atomic.Int64
-	commits  atomic.Int64 // committed write transactions (tests check chunking with it)
-	syncs    atomic.Int64 // commits synced to disk (tests check which writes sync)
+	bdb       *badger.DB
+	dir       string
+	storeName string // the folder of dir holding Badger's files ("" for dir itself; swap.go)
+	products  *productIndex
+	search    *searchBuilder // the full-text search's background build (search_index.go)
+	outLen    atomic.Int64
+	commits   atomic.Int64 // committed write transactions (tests check chunking with it)
+	syncs     atomic.Int64 // commits synced to disk (tests check which writes sync)
 	// resetSinceCursor is set by ResetCache and cleared by Cursor: a page of changes pulled from
 	// a cursor read before a reset is stale and must not write that old cursor back.
 	resetSinceCursor atomic.Bool
@@ -178,14 +179,21 @@ func Open(opts Options) (*DB, error) {
 	if err := checkSpace(free, dir); err != nil {
 		return nil, err
 	}
+	// The Badger files are in the folder the store pointer names (swap.go), or in dir itself.
+	storeName, bdir := "", dir
 	if !opts.InMemory {
-		if err := checkTables(dir); err != nil {
+		var err error
+		if storeName, err = readStorePointer(dir); err != nil {
+			return nil, fmt.Errorf("localdb: %s: %w", dir, err)
+		}
+		bdir = storePath(dir, storeName)
+		if err := checkTables(bdir); err != nil {
 			return nil, fmt.Errorf("localdb: %s: %w", dir, err)
 		}
 	}
-	bdb, err := openBadger(compactAtClose(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory})))
-	if err != nil && !opts.InMemory && removeEmptyLogFile(dir, err) {
-		bdb, err = openBadger(compactAtClose(badgerOptions(Options{Dir: dir, InMemory: opts.InMemory})))
+	bdb, err := openBadger(compactAtClose(badgerOptions(Options{Dir: bdir, InMemory: opts.InMemory})))
+	if err != nil && !opts.InMemory && removeEmptyLogFile(bdir, err) {
+		bdb, err = openBadger(compactAtClose(badgerOptions(Options{Dir: bdir, InMemory: opts.InMemory})))
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
@@ -193,11 +201,19 @@ func Open(opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("localdb: opening %s: %w", dir, openError(err))
 	}
+	if !opts.InMemory {
+		// With the store open (and so locked), the stores the pointer does not name go: the
+		// old one of a swap that stopped before removing it, a bulk import's unfinished load.
+		if err := removeOtherStores(dir, storeName); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("localdb: %s: %w", dir, err)
+		}
+	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{bdb: bdb, dir: dir, products: newProductIndex(), now: now, freeSpace: free,
+	db := &DB{bdb: bdb, dir: dir, storeName: storeName, products: newProductIndex(), now: now, freeSpace: free,
 		subs: map[int]func(Change){}, stop: make(chan struct{})}
 	if err := db.init(); err != nil {
 		bdb.Close()
