@@ -186,14 +186,16 @@ func settle(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	// The tables sit in the data directory or in the store folder its pointer file names
+	// (localdb/swap.go): every .sst below dir counts.
 	tables := func() string {
-		es, _ := os.ReadDir(dir)
 		var names []string
-		for _, e := range es {
-			if filepath.Ext(e.Name()) == ".sst" {
-				names = append(names, e.Name())
+		filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && filepath.Ext(path) == ".sst" {
+				names = append(names, path)
 			}
-		}
+			return nil
+		})
 		return fmt.Sprint(names)
 	}
 	last, since, deadline := tables(), time.Now(), time.Now().Add(settleTimeout)
