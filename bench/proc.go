@@ -145,5 +145,5 @@ func (w *memWatch) finish() (anon, file int64) {
 
 // split describes the largest anonymous and file-backed parts of a process's memory.
 func split(anon, file int64) string {
-	return fmt.Sprintf("at most %s anonymous (Go heap, stacks, C) and %s file pages (binary, memory-mapped Badger files) resident", fmtMB(anon), fmtMB(file))
+	return fmt.Sprintf("at most %s anonymous (Go heap, stacks, C) and %s file pages (the binary, its shared libraries such as the GL stack, memory-mapped Badger files) resident", fmtMB(anon), fmtMB(file))
 }
