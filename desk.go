@@ -121,7 +121,7 @@ func (a *running) present(l *launcher, s desk.Session) {
 	w, server := l.win, a.desk.Server()
 	var ui *screens.Desk
 	first, err := a.desk.Start(s, func(st desk.SyncStatus) {
-		holdIdleHeap(st.Total > 0 && st.Done < st.Total)
+		setLargePull(st.Total > 0 && st.Done < st.Total)
 		fyne.Do(func() {
 			if ui != nil {
 				ui.SetSync(syncView(st))

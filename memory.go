@@ -62,16 +62,16 @@ var idleHeapHeld atomic.Bool
 // (localdb.badgerOptions), 75–97 MB while StreamWriter loads them (up to 139 MB with 2 MB
 // tables). At 96 MiB the peak was 277 and 280 MB (two runs, load average 5–8, 2026-12-07),
 // but the collector runs nearly all through the load: it took 50 s there against 19–38 s
-// before. The window's own work waits for the pull anyway (its data is not there yet).
+// before. Staff work on what has arrived meanwhile; the rest is not there yet.
 const deskPullMemoryLimit = 96 << 20
 
-// pullLimitOwned: the desk set the memory limit itself (GOMEMLIMIT unset), so holdIdleHeap may
+// pullLimitOwned: the desk set the memory limit itself (GOMEMLIMIT unset), so setLargePull may
 // lower it during a large pull.
 var pullLimitOwned bool
 
-// holdIdleHeap tells returnIdleHeap whether a large pull is running (from the sync status),
-// and lowers the soft memory limit to deskPullMemoryLimit for as long as it runs.
-func holdIdleHeap(pulling bool) {
+// setLargePull says whether a large pull is running (from the sync status): returnIdleHeap
+// holds off meanwhile, and the soft memory limit is deskPullMemoryLimit for as long as it runs.
+func setLargePull(pulling bool) {
 	if idleHeapHeld.Swap(pulling) == pulling || !pullLimitOwned {
 		return
 	}
@@ -133,7 +133,7 @@ func returnIdleHeap() {
 		// With half the limit or more live (the first full sync), the limit, not GOGC, bounds
 		// the heap. Forced collections during the sync raised its peak (306 against 294 MB,
 		// one run each) and this gate alone did not bring it back (303.8 MB), so the desk also
-		// holds off while the sync status shows a large pull (holdIdleHeap).
+		// holds off while the sync status shows a large pull (setLargePull).
 		if idle && !idleHeapHeld.Load() && live < deskMemoryLimit/2 && objects-min(objects, live)+free > idleSpareBytes {
 			debug.FreeOSMemory()
 			metrics.Read(samples[:1])
