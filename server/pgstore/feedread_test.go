@@ -19,37 +19,34 @@ import (
 // records (max < 0: all).
 func feedOf(t testing.TB, st *Store, shopID string, after int64, max int) []shop.Record {
 	t.Helper()
-	var out []shop.Record
-	err := st.View(t.Context(), shopID, func(tx store.ReadTx) error {
-		return tx.Feed(after, func(r shop.Record) bool {
-			if len(out) == max {
-				return false
-			}
-			out = append(out, r)
-			return true
-		})
-	})
+	out, add := collectUpTo(max)
+	err := st.View(t.Context(), shopID, func(tx store.ReadTx) error { return tx.Feed(after, add) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return *out
 }
 
 // readFeedOf is the same read with ReadFeed.
 func readFeedOf(t *testing.T, st *Store, shopID string, after int64, max int) []shop.Record {
 	t.Helper()
+	out, add := collectUpTo(max)
+	if err := st.ReadFeed(t.Context(), shopID, after, add); err != nil {
+		t.Fatal(err)
+	}
+	return *out
+}
+
+// collectUpTo returns a feed callback that keeps the first max records it is given, and them.
+func collectUpTo(max int) (*[]shop.Record, func(shop.Record) bool) {
 	var out []shop.Record
-	err := st.ReadFeed(t.Context(), shopID, after, func(r shop.Record) bool {
+	return &out, func(r shop.Record) bool {
 		if len(out) == max {
 			return false
 		}
 		out = append(out, r)
 		return true
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	return out
 }
 
 // sameRecords reports the first difference between two reads of a feed, or "".
