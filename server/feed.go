@@ -198,18 +198,16 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 			page.b = make([]byte, 0, min(st.pageBytes.Load()+st.pageBytes.Load()/8+64, maxPageBytes+1<<20))
 		}
 		page.begin(after, upto)
-		err := s.viewFeed(ctx, shopID, func(tx feedTx) error {
-			return tx.Feed(after, func(rec shop.Record) bool {
-				if rec.Seq > upto {
-					return false
-				}
-				if !page.fits(rec, limit, maxPageBytes) {
-					page.more = true
-					return false
-				}
-				page.add(rec)
-				return true
-			})
+		err := s.readFeed(ctx, shopID, after, func(rec shop.Record) bool {
+			if rec.Seq > upto {
+				return false
+			}
+			if !page.fits(rec, limit, maxPageBytes) {
+				page.more = true
+				return false
+			}
+			page.add(rec)
+			return true
 		})
 		if err != nil {
 			return nil, err
@@ -222,32 +220,15 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 	})
 }
 
-// feedTx reads a shop's feed: a ReadTx of a View, or a store.FeedReader's reads.
-type feedTx interface {
-	Feed(after int64, fn func(shop.Record) bool) error
-}
-
-// viewFeed runs fn with a reader of shopID's feed: the store's FeedReader (one round trip
-// per page on PostgreSQL, no transaction) or, when it has none, a View. Its callers stop at a
-// published seq, every change up to which committed before the read: what FeedReader's reads
-// (not one snapshot) need to give what a View gives.
-func (s *Server) viewFeed(ctx context.Context, shopID string, fn func(feedTx) error) error {
+// readFeed calls fn with shopID's feed after seq after: through the store's FeedReader (one
+// round trip per page on PostgreSQL, no transaction) or, when it has none, in a View. Its
+// callers stop at a published seq, every change up to which committed before the read: what
+// FeedReader's reads (not one snapshot) need to give what a View gives.
+func (s *Server) readFeed(ctx context.Context, shopID string, after int64, fn func(shop.Record) bool) error {
 	if fr, ok := s.store.(store.FeedReader); ok {
-		return fn(feedReaderTx{ctx: ctx, shop: shopID, fr: fr})
+		return fr.ReadFeed(ctx, shopID, after, fn)
 	}
-	return s.store.View(ctx, shopID, func(tx store.ReadTx) error { return fn(tx) })
-}
-
-// feedReaderTx is a feedTx on a store.FeedReader.
-type feedReaderTx struct {
-	ctx  context.Context
-	shop string
-	fr   store.FeedReader
-}
-
-// Feed reads the feed after seq after with one ReadFeed.
-func (t feedReaderTx) Feed(after int64, fn func(shop.Record) bool) error {
-	return t.fr.ReadFeed(t.ctx, t.shop, after, fn)
+	return s.store.View(ctx, shopID, func(tx store.ReadTx) error { return tx.Feed(after, fn) })
 }
 
 // changesPage writes the JSON of a storeapi.ChangesResponse record by record: the same
