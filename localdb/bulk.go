@@ -521,20 +521,6 @@ func keepAll(txn *badger.Txn, path string) (map[string]bool, error) {
 	return live, nil
 }
 
-func writeMarker(dir string) error {
-	f, err := os.Create(filepath.Join(dir, bulkMarker))
-	if err == nil {
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		err = syncDir(dir)
-	}
-	return diskError(err)
-}
-
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
