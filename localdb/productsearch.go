@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
@@ -33,20 +35,17 @@ type prodEntry struct {
 	// write makes a new entry.
 	enc string
 	// heads has bit i set when a unit has a reading starting with the query byte i (headBit);
-	// head0 the same for the first unit alone.
+	// head0 the same for the first unit alone. A snapshot's filters are built from them and py.
 	heads, head0 uint64
 	// avail is the product's total available stock and lowStock its threshold, for the
 	// low-stock list.
 	avail, lowStock int
-	// ascii is set when the name has ASCII characters: a query with ASCII characters (pinyin,
-	// SKUs, barcodes) cannot be in a name without them, so its text is not searched.
-	ascii bool
 }
 
 func newProdEntry(id string, data []byte) *prodEntry {
 	p := &shop.Product{}
 	_ = json.Unmarshal(data, p) // an undecodable product is still findable by nothing but its id
-	e := &prodEntry{id: id, name: p.Name, lname: lowerASCII(p.Name), ascii: hasASCII(p.Name), lowStock: p.LowStock}
+	e := &prodEntry{id: id, name: p.Name, lname: lowerASCII(p.Name), lowStock: p.LowStock}
 	e.py, e.heads = pinyinUnits(p.Name)
 	if e.py != "" {
 		e.head0 = unitHeads(e.py)
@@ -97,16 +96,6 @@ func (e *prodEntry) eachKey(fn func(kind byte, k string)) {
 		}
 		fn(kind, k)
 	}
-}
-
-// hasASCII reports whether s has an ASCII character.
-func hasASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
 }
 
 // product decodes the entry's product; the caller may change it.
@@ -271,18 +260,95 @@ func pinyinRank(py string, q string) int {
 	return best
 }
 
-// skuRef points from a lowercased SKU or barcode to its product (an index into byName).
+// pinyinStarts reports whether pinyinRank(py, q) is rankPrefix: whether q spells consecutive
+// characters of the name from its first one. It follows only the matches that start there, and
+// stops as soon as none is left, so a name that does not start with q costs a unit or two.
+func pinyinStarts(py string, q string) bool {
+	full := uint64(1) << len(q)
+	from := uint64(1) // the query offsets reached by a match from the first unit
+	for i := 0; i < len(py) && from != 0; {
+		n := int(py[i])
+		i++
+		var next uint64
+		for m := from; m != 0; m &= m - 1 {
+			o := bits.TrailingZeros64(m)
+			for j, k := i, 0; k < n; k++ {
+				l := int(py[j])
+				r := py[j+1 : j+1+l]
+				j += 1 + l
+				for x := 0; x < l && o+x < len(q) && q[o+x] == r[x]; x++ {
+					next |= 1 << (o + x + 1)
+				}
+			}
+		}
+		if next&full != 0 {
+			return true
+		}
+		for k := 0; k < n; k++ {
+			i += 1 + int(py[i])
+		}
+		from = next
+	}
+	return false
+}
+
+// skuRef points from a lowercased SKU or barcode to its product (an index into entries); a
+// snapshot build sorts them and keeps them as a keyList.
 type skuRef struct {
 	key  string
 	prod int32
 }
 
+// keyList is a snapshot's SKUs or barcodes, lowercased and sorted (then by product), with the
+// index in entries of each one's product: two parallel slices, so that marking the products of
+// a range of keys reads 4 bytes a key.
+type keyList struct {
+	keys  []string
+	prods []int32
+}
+
+// newKeyList sorts refs and splits them into a keyList.
+func newKeyList(refs []skuRef) keyList {
+	sort.Slice(refs, func(i, j int) bool {
+		return refs[i].key < refs[j].key || refs[i].key == refs[j].key && refs[i].prod < refs[j].prod
+	})
+	l := keyList{keys: make([]string, len(refs)), prods: make([]int32, len(refs))}
+	for i, r := range refs {
+		l.keys[i], l.prods[i] = r.key, r.prod
+	}
+	return l
+}
+
+// prefixRange returns the positions [lo, hi) of the keys that start with q; those equal to q
+// come first.
+func (l *keyList) prefixRange(q string) (lo, hi int) {
+	lo = sort.SearchStrings(l.keys, q)
+	hi = lo + sort.Search(len(l.keys)-lo, func(i int) bool { return !strings.HasPrefix(l.keys[lo+i], q) })
+	return lo, hi
+}
+
 // prodSnapshot is the searchable form of the index, rebuilt after products change: the
-// entries by name, and their SKUs and barcodes sorted for prefix and exact lookups.
+// entries by name, their SKUs and barcodes sorted for prefix and exact lookups, and the filters
+// that narrow a query's name and pinyin matching (productsearch_filter.go).
 type prodSnapshot struct {
 	entries []*prodEntry
-	skus    []skuRef
-	codes   []skuRef
+	byLname []int32 // the entries' indexes by lname (then index): a query's name prefixes are a range
+	skus    keyList
+	codes   keyList
+	filters *prodFilters
+	// last is what the latest search of this snapshot that learned something learned about its
+	// pinyin query, which narrows the next keystroke's (see lastPinyin); it goes with the
+	// snapshot when products change.
+	last atomic.Pointer[lastPinyin]
+}
+
+// namePrefixRange returns the positions [lo, hi) in byLname of the entries whose lname starts
+// with q.
+func (s *prodSnapshot) namePrefixRange(q string) (lo, hi int) {
+	lname := func(k int) string { return s.entries[s.byLname[k]].lname }
+	lo = sort.Search(len(s.byLname), func(k int) bool { return lname(k) >= q })
+	hi = lo + sort.Search(len(s.byLname)-lo, func(k int) bool { return !strings.HasPrefix(lname(lo+k), q) })
+	return lo, hi
 }
 
 // productIndex is the in-memory search index over products (≤ 50k SKUs fit easily), built in
@@ -373,21 +439,26 @@ func (x *productIndex) snapshot() *prodSnapshot {
 		ncode += int(e.ncode)
 	}
 	sort.Slice(s.entries, func(i, j int) bool { return entryLess(s.entries[i], s.entries[j]) })
-	s.skus, s.codes = make([]skuRef, 0, nsku), make([]skuRef, 0, ncode)
+	skus, codes := make([]skuRef, 0, nsku), make([]skuRef, 0, ncode)
 	for i, e := range s.entries {
 		e.eachKey(func(kind byte, k string) {
 			if kind == keySKU {
-				s.skus = append(s.skus, skuRef{k, int32(i)})
+				skus = append(skus, skuRef{k, int32(i)})
 			} else {
-				s.codes = append(s.codes, skuRef{k, int32(i)})
+				codes = append(codes, skuRef{k, int32(i)})
 			}
 		})
 	}
-	byKey := func(r []skuRef) func(i, j int) bool {
-		return func(i, j int) bool { return r[i].key < r[j].key || r[i].key == r[j].key && r[i].prod < r[j].prod }
+	s.skus, s.codes = newKeyList(skus), newKeyList(codes)
+	s.byLname = make([]int32, len(s.entries))
+	for i := range s.byLname {
+		s.byLname[i] = int32(i)
 	}
-	sort.Slice(s.skus, byKey(s.skus))
-	sort.Slice(s.codes, byKey(s.codes))
+	sort.Slice(s.byLname, func(i, j int) bool {
+		a, b := s.entries[s.byLname[i]], s.entries[s.byLname[j]]
+		return a.lname < b.lname || a.lname == b.lname && s.byLname[i] < s.byLname[j]
+	})
+	s.filters = buildFilters(s.entries)
 	x.snap = s
 	return s
 }
@@ -400,72 +471,221 @@ const (
 	rankNone
 )
 
-// keyRange returns the refs whose key starts with q (sorted refs).
-func keyRange(refs []skuRef, q string) []skuRef {
-	lo := sort.Search(len(refs), func(i int) bool { return refs[i].key >= q })
-	refs = refs[lo:]
-	hi := sort.Search(len(refs), func(i int) bool { return !strings.HasPrefix(refs[i].key, q) })
-	return refs[:hi]
+// hasSKUPrefix reports whether one of the entry's SKUs starts with q.
+func (e *prodEntry) hasSKUPrefix(q string) bool {
+	r := productReader{s: e.keys}
+	for len(r.s) > 0 {
+		kind := r.s[0]
+		r.s = r.s[1:]
+		k := r.str()
+		if r.err != nil {
+			return false // never: appendSearchKey wrote it
+		}
+		if kind == keySKU && strings.HasPrefix(k, q) {
+			return true
+		}
+	}
+	return false
 }
 
-// rankAll ranks the products for q (lowercased and trimmed, not empty): ranks[i] is the rank
-// of s.entries[i]. SKUs and barcodes are looked up first; then names are matched in name order
-// until limit products (all when <= 0) rank as exact or prefix matches: the entries after those
-// cannot be among the first limit results, so their names are not matched (they keep the rank
-// their SKUs and barcodes gave them).
-func (s *prodSnapshot) rankAll(q string, limit int) []uint8 {
-	ranks := make([]uint8, len(s.entries))
-	for i := range ranks {
-		ranks[i] = rankNone
+// searchScratch is the working memory of one search, reused through searchScratchPool so that
+// a keystroke allocates little more than the products it returns: bitmaps of entries (one bit
+// each, in name order) and lists of entry indexes.
+type searchScratch struct {
+	cand   []uint64 // the entries a phase of find matches
+	sku    []uint64 // the entries with a SKU that starts with the query (unless skuScan)
+	starts []uint64 // the entries whose name starts with the query
+	names  []uint64 // the entries whose name can contain the query (nameCandidates)
+	pinyin []uint64 // the entries whose pinyin can match the query (pinyinCandidates)
+	exact  []int32  // the entries with a SKU or barcode equal to the query, ascending
+	prefix []int32  // the other entries that rank prefix, in name order
+	sub    []int32  // the entries that rank substring, in name order
+}
+
+var searchScratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
+
+// zeroed returns b resized to n words, all zero.
+func zeroed(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
 	}
-	for _, ref := range keyRange(s.skus, q) {
-		r := uint8(rankPrefix)
-		if ref.key == q {
-			r = rankExact
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+func (sc *searchScratch) reset(words int) {
+	sc.cand, sc.sku = zeroed(sc.cand, words), zeroed(sc.sku, words)
+	sc.starts, sc.names, sc.pinyin = zeroed(sc.starts, words), zeroed(sc.names, words), zeroed(sc.pinyin, words)
+	sc.exact, sc.prefix, sc.sub = sc.exact[:0], sc.prefix[:0], sc.sub[:0]
+}
+
+func bitSet(b []uint64, i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+func setBit(b []uint64, i int32) { b[i>>6] |= 1 << (i & 63) }
+
+// clearBits clears the bits of the entries in list.
+func clearBits(b []uint64, list []int32) {
+	for _, i := range list {
+		b[i>>6] &^= 1 << (i & 63)
+	}
+}
+
+// skuScanFactor decides how a query's SKU prefixes are found. Marking the products of the keys
+// in the query's range costs a little per key; checking the SKUs of each product matched in
+// name order costs more per product, but the match stops at the limit. With r keys in the range
+// of k keys in all, about limit·k/r products are checked before the limit: the check wins when
+// r² > skuScanFactor·limit·k (the first keystrokes of a SKU, "kd-0", have every SKU in range).
+const skuScanFactor = 40
+
+// find ranks the entries for q (lowercased and trimmed, not empty) into sc: the exact matches
+// (a SKU or barcode equals q), then the prefix and the substring matches, each in name order,
+// the first limit results in all (every match when limit <= 0).
+//
+// SKUs and barcodes are looked up first, and the filters give the entries whose name or pinyin
+// can match. The prefix matches are then sought among the SKU matches and the entries whose
+// name or pinyin can start with q, in name order, until they complete the first limit results:
+// the entries after those cannot be among them. Only when they do not are the substring
+// matches sought, among the name and pinyin candidates left, until the limit. So a query that
+// many names contain ("to": 儿童…) matches about limit of them, not all.
+func (s *prodSnapshot) find(q string, limit int, sc *searchScratch, prev *lastPinyin) *lastPinyin {
+	f := s.filters
+	sc.reset(f.words)
+	lo, hi := s.skus.prefixRange(q)
+	for k := lo; k < hi && s.skus.keys[k] == q; k++ {
+		sc.exact = append(sc.exact, s.skus.prods[k])
+	}
+	skuScan := limit > 0 && int64(hi-lo)*int64(hi-lo) > skuScanFactor*int64(limit)*int64(len(s.skus.keys))
+	if !skuScan {
+		for _, p := range s.skus.prods[lo:hi] {
+			setBit(sc.sku, p)
 		}
-		ranks[ref.prod] = min(ranks[ref.prod], r)
 	}
-	codes := s.codes[sort.Search(len(s.codes), func(i int) bool { return s.codes[i].key >= q }):]
-	for k := 0; k < len(codes) && codes[k].key == q; k++ {
-		ranks[codes[k].prod] = rankExact
+	for k := sort.SearchStrings(s.codes.keys, q); k < len(s.codes.keys) && s.codes.keys[k] == q; k++ {
+		sc.exact = append(sc.exact, s.codes.prods[k])
+	}
+	slices.Sort(sc.exact)
+	sc.exact = slices.Compact(sc.exact)
+	need := limit - len(sc.exact) // prefix and substring matches that complete the first limit results
+	if limit > 0 && need <= 0 {
+		return nil
+	}
+
+	names, allNames := f.nameCandidates(q)
+	if allNames {
+		copy(sc.names, f.allEntries)
+	}
+	for _, i := range names {
+		setBit(sc.names, i)
 	}
 	pq := pinyinQuery(q)
-	var head uint64
-	if pq != "" {
-		head = headBit(pq[0])
+	matchPinyin := pq != "" && f.pinyinCandidates(pq, sc.pinyin)
+	if matchPinyin {
+		prev.narrow(pq, sc.pinyin)
 	}
-	qASCII := hasASCII(q)
-	top := 0 // entries so far that rank exact or prefix
-	for i, e := range s.entries {
-		r := int(ranks[i])
-		if r > rankPrefix && (e.ascii || !qASCII) {
-			switch strings.Index(e.lname, q) {
-			case -1:
-			case 0:
-				r = rankPrefix
-			default:
-				r = min(r, rankSubstring)
-			}
+	var head0 []uint64 // the entries whose first character has a reading starting with pq[0]
+	if matchPinyin {
+		head0 = f.head0[symbolOf(pq[0])]
+	}
+
+	// The prefix matches: a SKU, the name or the pinyin from the name's first character.
+	if skuScan {
+		copy(sc.cand, f.allEntries)
+	} else {
+		copy(sc.cand, sc.sku)
+	}
+	lo, hi = s.namePrefixRange(q)
+	for _, i := range s.byLname[lo:hi] {
+		setBit(sc.starts, i)
+		setBit(sc.cand, i)
+	}
+	if head0 != nil {
+		for w, b := range sc.pinyin {
+			sc.cand[w] |= b & head0[w]
 		}
-		if r > rankPrefix && e.heads&head != 0 {
-			if len(pq) == 1 {
-				// One letter: the heads say it all.
-				r = rankSubstring
-				if e.head0&head != 0 {
-					r = rankPrefix
+	}
+	clearBits(sc.cand, sc.exact)
+	for w, word := range sc.cand {
+		for ; word != 0; word &= word - 1 {
+			i := w<<6 | bits.TrailingZeros64(word)
+			e := s.entries[i]
+			if skuScan && e.hasSKUPrefix(q) || !skuScan && bitSet(sc.sku, i) ||
+				bitSet(sc.starts, i) ||
+				head0 != nil && bitSet(sc.pinyin, i) && bitSet(head0, i) && (len(pq) == 1 || pinyinStarts(e.py, pq)) {
+				sc.prefix = append(sc.prefix, int32(i))
+				if limit > 0 && len(sc.prefix) >= need {
+					return nil
 				}
-			} else {
-				r = min(r, pinyinRank(e.py, pq))
-			}
-		}
-		ranks[i] = uint8(r)
-		if r <= rankPrefix {
-			if top++; limit > 0 && top >= limit {
-				break
 			}
 		}
 	}
-	return ranks
+
+	// The substring matches, among the name and pinyin candidates that are no exact or prefix
+	// match: every prefix match is known, so a name that contains q or pinyin that matches it
+	// (pinyinRank; one letter: a first letter) makes a substring match.
+	need -= len(sc.prefix)
+	for w := range sc.cand {
+		sc.cand[w] = sc.names[w] | sc.pinyin[w]
+	}
+	clearBits(sc.cand, sc.exact)
+	clearBits(sc.cand, sc.prefix)
+	for w, word := range sc.cand {
+		for ; word != 0; word &= word - 1 {
+			i := w<<6 | bits.TrailingZeros64(word)
+			e := s.entries[i]
+			if bitSet(sc.names, i) && strings.Contains(e.lname, q) ||
+				matchPinyin && bitSet(sc.pinyin, i) && (len(pq) == 1 || pinyinRank(e.py, pq) != rankNone) {
+				sc.sub = append(sc.sub, int32(i))
+				if limit > 0 && len(sc.sub) >= need {
+					return sc.learned(pq, matchPinyin, i+1)
+				}
+			}
+		}
+	}
+	return sc.learned(pq, matchPinyin, len(s.entries))
+}
+
+// lastPinyin is what a search learned about its pinyin query, for the next keystroke's:
+// staff type letter by letter, and a name whose pinyin matches "tongxi" matches "tongx" too,
+// so a query that extends pq can only match the entries before upto that matched pq.
+type lastPinyin struct {
+	pq    string
+	upto  int      // every entry before upto was matched against pq
+	maybe []uint64 // those of them that may match pq: the search's results (a superset)
+}
+
+// learned returns what the search that found sc learned: the entries before upto whose pinyin
+// may match pq are among its results (the substring phase matched every pinyin candidate before
+// upto that was no exact or prefix match). Nil when it has no pinyin candidates to narrow.
+func (sc *searchScratch) learned(pq string, matchPinyin bool, upto int) *lastPinyin {
+	if !matchPinyin {
+		return nil
+	}
+	l := &lastPinyin{pq: pq, upto: upto, maybe: make([]uint64, len(sc.pinyin))}
+	for _, found := range [...][]int32{sc.exact, sc.prefix, sc.sub} {
+		for _, i := range found {
+			if int(i) < upto {
+				setBit(l.maybe, i)
+			}
+		}
+	}
+	return l
+}
+
+// narrow clears in cand (pinyin candidates of pq) the entries that cannot match pq because
+// they did not match l's query, a prefix of pq. l may be nil.
+func (l *lastPinyin) narrow(pq string, cand []uint64) {
+	if l == nil || !strings.HasPrefix(pq, l.pq) {
+		return
+	}
+	full := l.upto >> 6 // the words all of whose entries are before upto
+	for w := 0; w < full; w++ {
+		cand[w] &= l.maybe[w]
+	}
+	if full < len(cand) {
+		after := ^uint64(0) << (l.upto & 63) // the entries of the word from upto on
+		cand[full] &= l.maybe[full] | after
+	}
 }
 
 // search returns the best matches for q (already lowercased and trimmed): exact SKU or
@@ -473,23 +693,36 @@ func (s *prodSnapshot) rankAll(q string, limit int) []uint8 {
 // name when q is empty. At most limit (all when <= 0).
 func (x *productIndex) search(q string, limit int) []shop.Product {
 	s := x.snapshot()
-	var out []shop.Product
 	if q == "" {
-		for _, e := range s.entries {
-			if limit > 0 && len(out) >= limit {
-				break
-			}
-			out = append(out, e.product())
+		n := len(s.entries)
+		if limit > 0 {
+			n = min(n, limit)
+		}
+		if n == 0 {
+			return nil
+		}
+		out := make([]shop.Product, n)
+		for i, e := range s.entries[:n] {
+			out[i] = e.product()
 		}
 		return out
 	}
-	ranks := s.rankAll(q, limit)
-	for r := uint8(rankExact); r < rankNone; r++ {
-		for i, ri := range ranks {
-			if ri != r {
-				continue
-			}
-			if limit > 0 && len(out) >= limit {
+	sc := searchScratchPool.Get().(*searchScratch)
+	defer searchScratchPool.Put(sc)
+	if l := s.find(q, limit, sc, s.last.Load()); l != nil {
+		s.last.Store(l)
+	}
+	n := len(sc.exact) + len(sc.prefix) + len(sc.sub)
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]shop.Product, 0, n)
+	for _, found := range [...][]int32{sc.exact, sc.prefix, sc.sub} {
+		for _, i := range found {
+			if len(out) == n {
 				return out
 			}
 			out = append(out, s.entries[i].product())
