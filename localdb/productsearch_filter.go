@@ -60,16 +60,14 @@ func unitReadings(py string, i int) (readings string, next int) {
 }
 
 // eachPinyinPair calls fn with every pair of letters that can follow each other in a query
-// that pinyinRank matches against py: two letters next to each other in a reading, and any
-// letter of a reading (the last one typed of that character) followed by the first letter of a
-// reading of the next unit. Pairs may repeat.
-func eachPinyinPair(py string, fn func(pair int)) {
-	prev := "" // the readings of the previous unit
-	for i := 0; i < len(py); {
-		cur, next := unitReadings(py, i)
-		for j := 0; j < len(cur); {
-			l := int(cur[j])
-			r := cur[j+1 : j+1+l]
+// that pinyinRank matches against the units of a name: two letters next to each other in a
+// reading, and any letter of a reading (the last one typed of that character) followed by the
+// first letter of a reading of the next unit. Pairs may repeat.
+func eachPinyinPair(units []pinyinUnit, fn func(pair int)) {
+	for k, u := range units {
+		for j := 0; j < len(u.readings); {
+			l := int(u.readings[j])
+			r := u.readings[j+1 : j+1+l]
 			j += 1 + l
 			for x := 0; x+1 < len(r); x++ {
 				if p := pairOf(r[x], r[x+1]); p >= 0 {
@@ -77,23 +75,15 @@ func eachPinyinPair(py string, fn func(pair int)) {
 				}
 			}
 		}
-		for j := 0; j < len(prev); {
-			l := int(prev[j])
-			r := prev[j+1 : j+1+l]
-			j += 1 + l
-			for x := 0; x < len(r); x++ {
-				for k := 0; k < len(cur); {
-					lk := int(cur[k])
-					if lk > 0 {
-						if p := pairOf(r[x], cur[k+1]); p >= 0 {
-							fn(p)
-						}
-					}
-					k += 1 + lk
-				}
+		if k+1 == len(units) {
+			continue
+		}
+		for la := u.letters; la != 0; la &= la - 1 {
+			a := bits.TrailingZeros64(la)
+			for mb := units[k+1].first; mb != 0; mb &= mb - 1 {
+				fn(a*pinyinSymbols + bits.TrailingZeros64(mb))
 			}
 		}
-		prev, i = cur, next
 	}
 }
 
@@ -106,70 +96,111 @@ func tripleOf(a, b, c byte) int {
 	if x < 0 || y < 0 || z < 0 {
 		return -1
 	}
+	return tripleBucket(x, y, z)
+}
+
+// tripleBucket is the bucket of the symbols numbered x, y, z.
+func tripleBucket(x, y, z int) int {
 	t := uint32((x*pinyinSymbols+y)*pinyinSymbols + z)
 	return int(t * 2654435761 >> 22) // the top 10 bits of Knuth's multiplicative hash
 }
 
-// eachPinyinTriple calls fn with the bucket of every three letters that can follow each other
-// in a query that pinyinRank matches against py. Each character is matched by a prefix of one
-// of its readings, so three consecutive letters of the query are three letters of a reading, or
-// the last two letters of one character's prefix and the first of the next's, or the last of
-// one and the first two of the next, or the last of one, the next character by its first
-// letter alone and the first of the one after. units is scratch space, returned for reuse.
-// Buckets may repeat.
-func eachPinyinTriple(py string, units []string, fn func(bucket int)) []string {
+// pinyinUnit is one unit of a name's pinyin as the filters see it: its encoded readings, the
+// symbols of all their letters and of their first letters.
+type pinyinUnit struct {
+	readings       string
+	letters, first uint64 // bit symbolOf(c) for each letter c
+}
+
+// symbolMask is the mask of the symbols of s's letters (those that are symbols).
+func symbolMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		if x := symbolOf(s[i]); x >= 0 {
+			m |= 1 << x
+		}
+	}
+	return m
+}
+
+// pinyinUnitsOf splits py into units (appended to units[:0], which it returns).
+func pinyinUnitsOf(py string, units []pinyinUnit) []pinyinUnit {
 	units = units[:0]
 	for i := 0; i < len(py); {
 		cur, next := unitReadings(py, i)
-		units, i = append(units, cur), next
-	}
-	emit := func(a, b, c byte) {
-		if t := tripleOf(a, b, c); t >= 0 {
-			fn(t)
-		}
-	}
-	for k, cur := range units {
+		u := pinyinUnit{readings: cur}
 		for j := 0; j < len(cur); {
 			l := int(cur[j])
 			r := cur[j+1 : j+1+l]
 			j += 1 + l
-			for x := 0; x < len(r); x++ {
+			u.letters |= symbolMask(r)
+			if l > 0 {
+				u.first |= symbolMask(r[:1])
+			}
+		}
+		units, i = append(units, u), next
+	}
+	return units
+}
+
+// eachPinyinTriple calls fn with the bucket of every three letters that can follow each other
+// in a query that pinyinRank matches against the units of a name. Each character is matched by
+// a prefix of one of its readings, so three consecutive letters of the query are three letters
+// of a reading, or the last two letters of one character's prefix and the first of the next's,
+// or the last of one and the first two of the next, or the last of one, the next character by
+// its first letter alone and the first of the one after. Buckets may repeat.
+func eachPinyinTriple(units []pinyinUnit, fn func(bucket int)) {
+	for k, u := range units {
+		var next, after pinyinUnit
+		if k+1 < len(units) {
+			next = units[k+1]
+		}
+		if k+2 < len(units) {
+			after = units[k+2]
+		}
+		for j := 0; j < len(u.readings); {
+			l := int(u.readings[j])
+			r := u.readings[j+1 : j+1+l]
+			j += 1 + l
+			for x := 0; x+1 < len(r); x++ {
 				if x+2 < len(r) {
-					emit(r[x], r[x+1], r[x+2])
+					if t := tripleOf(r[x], r[x+1], r[x+2]); t >= 0 {
+						fn(t)
+					}
 				}
-				if k+1 == len(units) {
+				a, b := symbolOf(r[x]), symbolOf(r[x+1])
+				if a < 0 || b < 0 {
 					continue
 				}
-				next := units[k+1]
-				for j2 := 0; j2 < len(next); {
-					l2 := int(next[j2])
-					r2 := next[j2+1 : j2+1+l2]
-					j2 += 1 + l2
-					if l2 == 0 {
-						continue
+				for m := next.first; m != 0; m &= m - 1 {
+					fn(tripleBucket(a, b, bits.TrailingZeros64(m)))
+				}
+			}
+		}
+		if next.readings == "" {
+			continue
+		}
+		for la := u.letters; la != 0; la &= la - 1 {
+			a := bits.TrailingZeros64(la)
+			for j := 0; j < len(next.readings); {
+				l := int(next.readings[j])
+				r := next.readings[j+1 : j+1+l]
+				j += 1 + l
+				if l >= 2 {
+					b, c := symbolOf(r[0]), symbolOf(r[1])
+					if b >= 0 && c >= 0 {
+						fn(tripleBucket(a, b, c))
 					}
-					if x+1 < len(r) {
-						emit(r[x], r[x+1], r2[0])
-					}
-					if l2 >= 2 {
-						emit(r[x], r2[0], r2[1])
-					}
-					if k+2 == len(units) {
-						continue
-					}
-					after := units[k+2]
-					for j3 := 0; j3 < len(after); {
-						l3 := int(after[j3])
-						if l3 > 0 {
-							emit(r[x], r2[0], after[j3+1])
-						}
-						j3 += 1 + l3
-					}
+				}
+			}
+			for mb := next.first; mb != 0; mb &= mb - 1 {
+				b := bits.TrailingZeros64(mb)
+				for mc := after.first; mc != 0; mc &= mc - 1 {
+					fn(tripleBucket(a, b, bits.TrailingZeros64(mc)))
 				}
 			}
 		}
 	}
-	return units
 }
 
 // prodFilters are the filters of a snapshot (see above).
@@ -253,7 +284,7 @@ func buildFilters(entries []*prodEntry) *prodFilters {
 			word[b] = 0
 		}
 	}
-	var units []string
+	var units []pinyinUnit
 	for i, e := range entries {
 		if i > 0 && i&63 == 0 {
 			flush(i>>6 - 1)
@@ -265,8 +296,9 @@ func buildFilters(entries []*prodEntry) *prodFilters {
 		for h := e.head0; h != 0; h &= h - 1 {
 			word[rowsHead0+bits.TrailingZeros64(h)] |= bit
 		}
-		eachPinyinPair(e.py, func(p int) { word[rowsPairs+p] |= bit })
-		units = eachPinyinTriple(e.py, units, func(t int) { word[rowsTriples+t] |= bit })
+		units = pinyinUnitsOf(e.py, units)
+		eachPinyinPair(units, func(p int) { word[rowsPairs+p] |= bit })
+		eachPinyinTriple(units, func(t int) { word[rowsTriples+t] |= bit })
 		for _, r := range e.lname {
 			f.addRune(r, int32(i))
 		}

@@ -228,7 +228,7 @@ func TestProductSearchFiltersAfterWrites(t *testing.T) {
 func TestEachPinyinPair(t *testing.T) {
 	py, _ := pinyinUnits("儿童")
 	got := map[string]bool{}
-	eachPinyinPair(py, func(p int) {
+	eachPinyinPair(pinyinUnitsOf(py, nil), func(p int) {
 		got[string([]byte{symbolName(p / pinyinSymbols), symbolName(p % pinyinSymbols)})] = true
 	})
 	for _, p := range []string{"er", "to", "on", "ng", "et", "rt"} {
@@ -243,7 +243,7 @@ func TestEachPinyinPair(t *testing.T) {
 	}
 	py, _ = pinyinUnits("T恤2")
 	got = map[string]bool{}
-	eachPinyinPair(py, func(p int) {
+	eachPinyinPair(pinyinUnitsOf(py, nil), func(p int) {
 		got[string([]byte{symbolName(p / pinyinSymbols), symbolName(p % pinyinSymbols)})] = true
 	})
 	for _, p := range []string{"tx", "xu", "x2", "u2"} {
