@@ -329,17 +329,25 @@ func (l *keyList) prefixRange(q string) (lo, hi int) {
 
 // prodSnapshot is the searchable form of the index, rebuilt after products change: the
 // entries by name, their SKUs and barcodes sorted for prefix and exact lookups, and the filters
-// that narrow a query's name and pinyin matching (productsearch_filter.go).
+// that narrow a query's name and pinyin matching (productsearch_filter.go), built by the first
+// search that needs them: listing products, the low-stock list and an empty query do not.
 type prodSnapshot struct {
-	entries []*prodEntry
-	byLname []int32 // the entries' indexes by lname (then index): a query's name prefixes are a range
-	skus    keyList
-	codes   keyList
-	filters *prodFilters
+	entries     []*prodEntry
+	byLname     []int32 // the entries' indexes by lname (then index): a query's name prefixes are a range
+	skus        keyList
+	codes       keyList
+	filtersOnce sync.Once
+	filtersMade *prodFilters // see filters
 	// last is what the latest search of this snapshot that learned something learned about its
 	// pinyin query, which narrows the next keystroke's (see lastPinyin); it goes with the
 	// snapshot when products change.
 	last atomic.Pointer[lastPinyin]
+}
+
+// filters returns the snapshot's filters, building them on the first call.
+func (s *prodSnapshot) filters() *prodFilters {
+	s.filtersOnce.Do(func() { s.filtersMade = buildFilters(s.entries) })
+	return s.filtersMade
 }
 
 // namePrefixRange returns the positions [lo, hi) in byLname of the entries whose lname starts
@@ -458,7 +466,6 @@ func (x *productIndex) snapshot() *prodSnapshot {
 		a, b := s.entries[s.byLname[i]], s.entries[s.byLname[j]]
 		return a.lname < b.lname || a.lname == b.lname && s.byLname[i] < s.byLname[j]
 	})
-	s.filters = buildFilters(s.entries)
 	x.snap = s
 	return s
 }
@@ -549,7 +556,7 @@ const skuScanFactor = 40
 // matches sought, among the name and pinyin candidates left, until the limit. So a query that
 // many names contain ("to": 儿童…) matches about limit of them, not all.
 func (s *prodSnapshot) find(q string, limit int, sc *searchScratch, prev *lastPinyin) *lastPinyin {
-	f := s.filters
+	f := s.filters()
 	sc.reset(f.words)
 	lo, hi := s.skus.prefixRange(q)
 	for k := lo; k < hi && s.skus.keys[k] == q; k++ {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -296,4 +297,27 @@ func TestPinyinStarts(t *testing.T) {
 	if starts < 100 {
 		t.Errorf("only %d of %d start a name: the test checks little", starts, checked)
 	}
+}
+
+// TestProductFiltersMemory measures the heap the search filters of the large catalog (5,000
+// products, 50,000 SKUs) hold, on top of the index TestProductIndexMemory measures (a snapshot
+// builds them on its first search). The target is 3 MB.
+func TestProductFiltersMemory(t *testing.T) {
+	x := indexOf(largeCatalog(t))
+	s := x.snapshot()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f := s.filters()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	mb := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / 1e6
+	t.Logf("search filters: %d products, %.2f MB of heap (bitmaps %.2f MB)", len(s.entries), mb, float64(f.bitmapBytes)/1e6)
+	if mb > 3 {
+		t.Errorf("the filters of %d products hold %.1f MB; target ≤ 3 MB", len(s.entries), mb)
+	}
+	if f.bitmapBytes == 0 || f != s.filters() {
+		t.Errorf("the filters are not kept: %d bytes of bitmaps", f.bitmapBytes)
+	}
+	runtime.KeepAlive(x)
 }
