@@ -184,24 +184,109 @@ func (p *customerPanel) drawProduct(pr shop.Product, err error) {
 	}
 	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr, nil) })
 	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
-	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
+	// The name wraps (a long one is read whole) and the buttons sit below it with the theme's
+	// padding, as in any other box of the panel; only the variant rows are packed tight.
+	name := newWrapLabel(pr.Name)
 	// The price and stock columns are as wide as their widest text in the window's language
-	// (English stock figures are twice as long as Chinese ones), the variant's name takes
-	// what is left and ends in … if it must: no column is drawn over another.
-	cols := &colsLayout{widths: []float32{0, 0, 0}, stretch: 0}
+	// (English stock figures are twice as long as Chinese ones); when the widest variant name
+	// does not fit whole beside them, the figures go to a line below (variantRowLayout).
+	rowsLayout := &variantRowLayout{}
+	rows := make([]fyne.CanvasObject, 0, len(pr.Variants))
 	for _, v := range pr.Variants {
 		avail := v.Available()
 		stock := fmt.Sprintf(lang.L("%d available · %d listed"), avail, v.Listed)
+		label := newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground)
 		price := newStyled(v.Price.String(), theme.SizeNameText, theme.ColorNameForeground)
 		price.Truncation = fyne.TextTruncateOff
 		figures := alignStyled(newStyled(stock, theme.SizeNameText, chatStockColor(avail, v.Listed)), fyne.TextAlignTrailing)
-		cols.widths[1] = max(cols.widths[1], price.MinSize().Width)
-		cols.widths[2] = max(cols.widths[2], figures.MinSize().Width)
-		objs = append(objs, container.New(cols,
-			newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground), price, figures))
+		rowsLayout.name = max(rowsLayout.name, styledWidth(label))
+		rowsLayout.price = max(rowsLayout.price, price.MinSize().Width)
+		rowsLayout.figures = max(rowsLayout.figures, figures.MinSize().Width)
+		rows = append(rows, container.New(rowsLayout, label, price, figures))
 	}
-	p.prod.Objects = []fyne.CanvasObject{container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), objs...)}
+	p.prod.Objects = []fyne.CanvasObject{name, container.NewHBox(send, qr),
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), rows...)}
 	p.prod.Refresh()
+}
+
+// styledWidth is the width a newStyled text needs to be read whole, with its padding.
+func styledWidth(rt *widget.RichText) float32 {
+	seg := styledSeg(rt)
+	return fyne.MeasureText(seg.Text, theme.Size(seg.Style.SizeName), seg.Style.TextStyle).Width + 2*theme.InnerPadding()
+}
+
+// variantRowLayout lays out one variant row of the product panel: name, price and stock
+// figures. All rows share one layout, which knows the widest text of each column, so that the
+// rows line up and all take one line or all take two. On one line the name takes the width
+// the price and figures leave; when the widest name would be cut there (English figures at a
+// 1280 px window), the figures go to a second line, under the price, and the name keeps
+// what the price leaves. The texts' own inner padding keeps them apart (twice the inner
+// padding between two columns), as in the rows of Fyne's lists. The row's height follows the choice of its last layout, as Fyne's
+// own wrapping layouts do.
+type variantRowLayout struct {
+	name, price, figures float32 // the widest text of each column, padding included
+	twoLines             bool    // the last layout put the figures on a line of their own
+}
+
+// oneLine reports whether the widest name, price and figures fit whole side by side in width.
+func (l *variantRowLayout) oneLine(width float32) bool {
+	return l.name+l.price+l.figures <= width+0.5
+}
+
+// lineHeight is the height of one line of the row's texts.
+func (l *variantRowLayout) lineHeight(objs []fyne.CanvasObject) float32 {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+// secondLine is where the second line starts: right under the first one's text, as lines of
+// a paragraph are.
+func secondLine(h float32) float32 { return h - 2*theme.InnerPadding() + theme.LineSpacing() }
+
+func (l *variantRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 3 {
+		return
+	}
+	name, price, figures := objs[0], objs[1], objs[2]
+	h := l.lineHeight(objs)
+	l.twoLines = !l.oneLine(size.Width)
+	if !l.twoLines {
+		nameW := max(size.Width-l.price-l.figures, 0)
+		name.Move(fyne.NewPos(0, 0))
+		name.Resize(fyne.NewSize(nameW, h))
+		price.Move(fyne.NewPos(nameW, 0))
+		price.Resize(fyne.NewSize(l.price, h))
+		figures.Move(fyne.NewPos(size.Width-l.figures, 0))
+		figures.Resize(fyne.NewSize(l.figures, h))
+		return
+	}
+	nameW := max(size.Width-l.price, 0)
+	name.Move(fyne.NewPos(0, 0))
+	name.Resize(fyne.NewSize(nameW, h))
+	price.Move(fyne.NewPos(size.Width-l.price, 0))
+	price.Resize(fyne.NewSize(l.price, h))
+	fw := min(l.figures, size.Width)
+	figures.Move(fyne.NewPos(size.Width-fw, secondLine(h)))
+	figures.Resize(fyne.NewSize(fw, h))
+}
+
+// MinSize is one line as wide as the price, the figures and a cut name need, or, once a
+// layout put the figures below, two lines with the rows' usual gap after them.
+func (l *variantRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 3 {
+		return fyne.Size{}
+	}
+	h := l.lineHeight(objs)
+	nameMin := objs[0].MinSize().Width
+	if !l.twoLines {
+		return fyne.NewSize(nameMin+l.price+l.figures, h)
+	}
+	// The rows are packed tight (by the inner padding): a row of two lines keeps that much
+	// more below it, so that its second line is not read as the next row's first.
+	return fyne.NewSize(max(nameMin+l.price, l.figures), secondLine(h)+h+theme.InnerPadding())
 }
 
 // chatStockColor is red for a variant that cannot be promised, yellow when the shop page
