@@ -393,7 +393,10 @@ func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
 	status := widget.NewLabel(orderStateName(o))
 	status.Importance = orderStateImportance(o)
-	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
+	// The order number and the buttons take the first line, the state starts the second: with
+	// the state beside the number the row alone made the panel 330 px wide at a 1280 px window,
+	// taking the width from the thread.
+	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID))
 	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
 	items := make([]string, 0, len(o.Items))
@@ -402,7 +405,13 @@ func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.Canv
 	}
 	lines := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, container.NewHBox(note, card), head),
-		newCaption(joinNonEmpty(" · ", o.Total.String(), fmtWhen(o.CreatedAt, p.c.env.now()), strings.Join(items, "，"))),
+		container.NewBorder(nil, nil, status, nil, container.NewVBox(layout.NewSpacer(), // the caption's text level with the state's
+			newCaption(joinNonEmpty(" · ", o.Total.String(), fmtWhen(o.CreatedAt, p.c.env.now()))), layout.NewSpacer())),
+	}
+	// What was bought wraps: at a 1280 px window a caption of total, time and items ended
+	// in … before the variant, which is what the customer asks about.
+	if len(items) > 0 {
+		lines = append(lines, newWrapLabel(strings.Join(items, "，")))
 	}
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))

@@ -48,8 +48,11 @@ func TestChatPanelFitsNarrowWindows(t *testing.T) {
 			for _, conv := range panelTestConversations(t, f) {
 				d.chat.openConversation(conv, "")
 				f.drain()
-				settlePanel(p)
+				settlePanel(d.chat)
 				where := fmt.Sprintf("conversation of %s", conv.Nick)
+				if w, view := p.detail.Size().Width, p.scroll.Size().Width; w > view+0.5 {
+					t.Errorf("%s: the panel's content is %.0f wide in a panel %.0f wide: its right part is hidden", where, w, view)
+				}
 				if w := p.box.Size().Width; w < 200 || w > room.Width/2 {
 					t.Fatalf("%s: the panel is %.0f wide in a %.0f wide window", where, w, room.Width)
 				}
@@ -89,12 +92,13 @@ func panelTestConversations(t *testing.T, f *fixture) []shop.Conversation {
 	return out
 }
 
-// settlePanel lays the panel out again, as the window does on its next frame once texts have
+// settlePanel lays the chat out again, as the window does on its next frames once texts have
 // wrapped and rows chose their lines at the width they were given.
-func settlePanel(p *customerPanel) {
+func settlePanel(c *chatSection) {
 	for i := 0; i < 2; i++ {
-		p.scroll.Refresh()
-		p.detail.Refresh()
+		c.box.Refresh()
+		c.panel.scroll.Refresh()
+		c.panel.detail.Refresh()
 	}
 }
 
@@ -267,4 +271,60 @@ func describe(o fyne.CanvasObject) string {
 		return "a scroller"
 	}
 	return fmt.Sprintf("%T", o)
+}
+
+// TestVariantRowsTakeTwoLinesWhenNarrow narrows the product part of the panel (the staff
+// dragged the divider) below what the widest variant name, price and English stock figures
+// need side by side: every row puts its figures on a second line, no text is cut or drawn
+// over another and the rows do not overlap; widened again, the rows take one line.
+func TestVariantRowsTakeTwoLinesWhenNarrow(t *testing.T) {
+	f := newFixtureIn(t, assets.English, localdb.Options{InMemory: true}, false)
+	t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+	d := f.desk
+	d.Show(SectionChat)
+	conv := panelTestConversations(t, f)[0]
+	d.chat.openConversation(conv, "")
+	f.drain()
+	p := d.chat.panel
+	if len(p.prod.Objects) != 3 {
+		t.Fatalf("the product part shows %d parts, want the name, the buttons and the variants", len(p.prod.Objects))
+	}
+	variants := p.prod.Objects[2].(*fyne.Container)
+	rows := variants.Objects
+	if len(rows) == 0 {
+		t.Fatal("the product shows no variant")
+	}
+	l := rows[0].(*fyne.Container).Layout.(*variantRowLayout)
+	oneLine := l.name + l.price + l.figures
+	lay := func(width float32) {
+		for i := 0; i < 2; i++ { // once to choose the lines, once to take the height they need
+			variants.Resize(fyne.NewSize(width, variants.MinSize().Height))
+			variants.Refresh()
+		}
+	}
+	lay(oneLine - 20)
+	if !l.twoLines {
+		t.Fatalf("at %.0f wide (one line needs %.0f) the variants keep one line", oneLine-20, oneLine)
+	}
+	checkPanelBoxes(t, "two-line variants", variants)
+	for _, o := range rows {
+		row := o.(*fyne.Container)
+		name, price, figures := row.Objects[0], row.Objects[1], row.Objects[2]
+		for _, rt := range row.Objects {
+			if need := styledWidth(rt.(*widget.RichText)); rt.Size().Width+0.5 < need {
+				t.Errorf("two-line variants: %q gets %.0f of the %.0f it needs", rt.(*widget.RichText).String(), rt.Size().Width, need)
+			}
+		}
+		if figures.Position().Y < name.Position().Y+name.Size().Height-2*theme.InnerPadding()-0.5 {
+			t.Errorf("two-line variants: %q is not below %q", figures.(*widget.RichText).String(), name.(*widget.RichText).String())
+		}
+		if end := price.Position().X + price.Size().Width; end > row.Size().Width+0.5 {
+			t.Errorf("two-line variants: the price ends at %.0f, past the row's %.0f", end, row.Size().Width)
+		}
+	}
+	lay(oneLine + 20)
+	if l.twoLines {
+		t.Errorf("at %.0f wide (one line needs %.0f) the variants keep two lines", oneLine+20, oneLine)
+	}
+	checkPanelBoxes(t, "one-line variants", variants)
 }
