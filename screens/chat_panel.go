@@ -102,7 +102,26 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 		// conversation opens, not on every message.
 		p.fillReviews(conv.CustomerID)
 	}
-	p.detail.Refresh()
+	p.relayout()
+}
+
+// relayout lays the panel's parts out again after one of them changed, so that the parts
+// below it move at once. (The window re-lays a box out on its next frame when a part's size
+// changes, but misses it when nested parts of two boxes change in one frame: at 1280×720 the
+// variants stayed drawn over the orders.) Twice: wrapped texts take their height at the width
+// the first pass gives them. Only positions and sizes: the part that changed has refreshed
+// itself, and the scroller (whose refresh redraws the whole panel) only when the panel's
+// height changed, for its bar.
+func (p *customerPanel) relayout() {
+	before := p.detail.Size()
+	for range 2 {
+		// As the scroller sizes its content: its width, and at least its height.
+		p.detail.Resize(p.detail.MinSize().Max(p.scroll.Size()))
+		p.detail.Layout.Layout(p.detail.Objects, p.detail.Size())
+	}
+	if p.detail.Size() != before {
+		p.scroll.Refresh()
+	}
 }
 
 func (p *customerPanel) fillProfile(id, nick string) {
@@ -112,6 +131,7 @@ func (p *customerPanel) fillProfile(id, nick string) {
 
 // drawProfile shows the customer just read (or why they could not be).
 func (p *customerPanel) drawProfile(cu shop.Customer, nick string, err error) {
+	defer p.relayout()
 	if err != nil {
 		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
 		p.profile.Refresh()
@@ -167,7 +187,7 @@ func (p *customerPanel) fillProduct() {
 	p.prod.Objects = nil
 	if p.product == "" {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(lang.L("The customer is not looking at a product."))}
-		p.prod.Refresh()
+		p.relayout()
 		return
 	}
 	id := p.product
@@ -177,6 +197,7 @@ func (p *customerPanel) fillProduct() {
 
 // drawProduct shows the product just read (or why it could not be).
 func (p *customerPanel) drawProduct(pr shop.Product, err error) {
+	defer p.relayout()
 	if err != nil {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
 		p.prod.Refresh()
@@ -307,7 +328,7 @@ func (p *customerPanel) lookup() {
 	if q == "" {
 		p.lookupLoad.gen++ // a search still under way is not shown
 		p.found.Objects = nil
-		p.found.Refresh()
+		p.relayout()
 		return
 	}
 	latestRun(&p.lookupLoad, p.c.env, func(ctx context.Context) ([]shop.Product, error) {
@@ -317,6 +338,7 @@ func (p *customerPanel) lookup() {
 
 // drawFound lists the products a lookup found (none when it failed).
 func (p *customerPanel) drawFound(prods []shop.Product, _ error) {
+	defer p.relayout()
 	p.found.Objects = nil
 	for _, pr := range prods {
 		id := pr.ID
@@ -360,6 +382,7 @@ type panelOrderList struct {
 
 // drawOrders lists the orders just read (or why they could not be) with their open cases.
 func (p *customerPanel) drawOrders(l panelOrderList, err error) {
+	defer p.relayout()
 	p.orders.Objects, p.cases.Objects = nil, nil
 	orders := l.orders
 	if err != nil {
@@ -450,6 +473,7 @@ func (p *customerPanel) fillReviews(customerID string) {
 
 // drawReviews lists the reviews just read.
 func (p *customerPanel) drawReviews(rs []shop.Review, err error) {
+	defer p.relayout()
 	p.reviews.Objects = nil
 	if err == nil {
 		for _, r := range rs {

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -327,4 +328,40 @@ func TestVariantRowsTakeTwoLinesWhenNarrow(t *testing.T) {
 		t.Errorf("at %.0f wide (one line needs %.0f) the variants keep two lines", oneLine+20, oneLine)
 	}
 	checkPanelBoxes(t, "one-line variants", variants)
+}
+
+// TestChatPanelLaysItselfOutAfterReads lays the panel out for a customer without orders, then
+// hands it, as reads finishing in the background do, another customer's orders and a product,
+// and checks the panel at once, without laying the window out again: the parts below the ones
+// that grew must have moved. The window re-lays a box out on its next frame when a part's
+// size changes, but misses it when nested parts of two boxes change in one frame: at 1280×720
+// the variants were drawn over the orders until something else changed.
+func TestChatPanelLaysItselfOutAfterReads(t *testing.T) {
+	f := newFixtureIn(t, assets.Chinese, localdb.Options{InMemory: true}, false)
+	d := f.desk
+	f.win.Resize(fyne.NewSize(1280-fitFrameWidth, 720-fitFrameHeight-fitMenuHeight))
+	d.Show(SectionChat)
+	f.drain()
+	p := d.chat.panel
+	convs := panelTestConversations(t, f)
+	d.chat.openConversation(convs[0], "")
+	f.drain()
+	settlePanel(d.chat)
+	checkPanelBoxes(t, "the first conversation", p.detail)
+
+	other := convs[len(convs)-1]
+	orders, err := f.db.OrdersOf(other.CustomerID, panelOrders)
+	if err != nil || len(orders) == 0 {
+		t.Fatalf("the orders of %s: %d, %v", other.Nick, len(orders), err)
+	}
+	p.drawOrders(panelOrderList{orders: orders}, nil)
+	checkPanelBoxes(t, "orders arrived", p.detail)
+	pr, err := p.c.data.Product(context.Background(), orders[0].Items[0].ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.drawProduct(pr, nil)
+	checkPanelBoxes(t, "a product arrived", p.detail)
+	p.drawProfile(shop.Customer{Nick: other.Nick, Memo: strings.Repeat("顾客说孩子皮肤敏感，只要纯棉。", 6)}, other.Nick, nil)
+	checkPanelBoxes(t, "a customer with a long memo arrived", p.detail)
 }
