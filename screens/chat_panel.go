@@ -239,11 +239,11 @@ func styledWidth(rt *widget.RichText) float32 {
 // variantRowLayout lays out one variant row of the product panel: name, price and stock
 // figures. All rows share one layout, which knows the widest text of each column, so that the
 // rows line up and all take one line or all take two. On one line the name takes the width
-// the price and figures leave; when the widest name would be cut there (English figures at a
-// 1280 px window), the figures go to a second line, under the price, and the name keeps
-// what the price leaves. The texts' own inner padding keeps them apart (twice the inner
-// padding between two columns), as in the rows of Fyne's lists. The row's height follows the choice of its last layout, as Fyne's
-// own wrapping layouts do.
+// the price and figures leave; when the widest name would be cut there (the divider dragged
+// to a narrow panel, in English), the figures go to a second line, under the price, and the
+// name keeps what the price leaves. The texts' own inner padding keeps them apart (twice the
+// inner padding between two columns), as in the rows of Fyne's lists. The row's height
+// follows the choice of its last layout, as Fyne's own wrapping layouts do.
 type variantRowLayout struct {
 	name, price, figures float32 // the widest text of each column, padding included
 	twoLines             bool    // the last layout put the figures on a line of their own
@@ -263,10 +263,11 @@ func (l *variantRowLayout) lineHeight(objs []fyne.CanvasObject) float32 {
 	return h
 }
 
-// secondLine is where the second line starts: right under the first one's text, as lines of
-// a paragraph are.
-func secondLine(h float32) float32 { return h - 2*theme.InnerPadding() + theme.LineSpacing() }
+// variantSecondLine is where a variant row's second line starts, for lines of height h: right
+// under the first one's text, as lines of a paragraph are.
+func variantSecondLine(h float32) float32 { return h - 2*theme.InnerPadding() + theme.LineSpacing() }
 
+// Layout puts the row's texts on one line, or on two when the widest name would be cut.
 func (l *variantRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 3 {
 		return
@@ -290,7 +291,7 @@ func (l *variantRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	price.Move(fyne.NewPos(size.Width-l.price, 0))
 	price.Resize(fyne.NewSize(l.price, h))
 	fw := min(l.figures, size.Width)
-	figures.Move(fyne.NewPos(size.Width-fw, secondLine(h)))
+	figures.Move(fyne.NewPos(size.Width-fw, variantSecondLine(h)))
 	figures.Resize(fyne.NewSize(fw, h))
 }
 
@@ -307,7 +308,7 @@ func (l *variantRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	// The rows are packed tight (by the inner padding): a row of two lines keeps that much
 	// more below it, so that its second line is not read as the next row's first.
-	return fyne.NewSize(max(nameMin+l.price, l.figures), secondLine(h)+h+theme.InnerPadding())
+	return fyne.NewSize(max(nameMin+l.price, l.figures), variantSecondLine(h)+h+theme.InnerPadding())
 }
 
 // chatStockColor is red for a variant that cannot be promised, yellow when the shop page
