@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"kefu/internal/atomicfile"
 	kefusync "kefu/sync"
 )
 
@@ -122,7 +123,7 @@ func readShops(dataDir string) (shopsFile, error) {
 	return f, nil
 }
 
-// updateShops changes the shops file, writing it whole to a temporary file first.
+// updateShops changes the shops file, replacing it atomically (atomicfile.Write).
 func updateShops(dataDir string, change func(*shopsFile)) error {
 	f, err := readShops(dataDir)
 	if err != nil {
@@ -136,11 +137,7 @@ func updateShops(dataDir string, change func(*shopsFile)) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("desk: remembering the shop: %w", err)
 	}
-	p := filepath.Join(dataDir, ShopsFile)
-	if err := os.WriteFile(p+".tmp", b, 0o600); err != nil {
-		return fmt.Errorf("desk: remembering the shop: %w", err)
-	}
-	if err := os.Rename(p+".tmp", p); err != nil {
+	if err := atomicfile.Write(filepath.Join(dataDir, ShopsFile), b, 0o600); err != nil {
 		return fmt.Errorf("desk: remembering the shop: %w", err)
 	}
 	return nil

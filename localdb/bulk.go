@@ -521,15 +521,6 @@ func keepAll(txn *badger.Txn, path string) (map[string]bool, error) {
 	return live, nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // bulkGCPercent is the GC target (GOGC) while a bulk import loads the store.
 const bulkGCPercent = 25
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"kefu/internal/atomicfile"
 	"kefu/shop"
 )
 
@@ -70,29 +71,7 @@ func nextStoreName(cur string) string {
 
 // writeStorePointer names the store folder name in dir, atomically and durably.
 func writeStorePointer(dir, name string) error {
-	tmp := filepath.Join(dir, storePointer+".tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return diskError(err)
-	}
-	_, err = f.WriteString(name + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, storePointer))
-	}
-	if err == nil {
-		err = syncDir(dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return diskError(err)
-	}
-	return nil
+	return diskError(atomicfile.Write(filepath.Join(dir, storePointer), []byte(name+"\n"), 0o644))
 }
 
 // isBadgerFile reports whether name is one of the files Badger keeps in its folder.
@@ -121,7 +100,7 @@ func removeOtherStores(dir, active string) error {
 		name := e.Name()
 		var err error
 		switch {
-		case name == storePointer+".tmp":
+		case atomicfile.IsTemp(storePointer, name), name == storePointer+".tmp": // (the name desks used before)
 			err = os.Remove(filepath.Join(dir, name))
 		case e.IsDir() && validStoreName(name) && name != active:
 			err = os.RemoveAll(filepath.Join(dir, name))
