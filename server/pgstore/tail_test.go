@@ -214,6 +214,15 @@ func TestCommitNotes(t *testing.T) {
 	if shopID, seq, c, ok := readNote("shop 1"); !ok || shopID != "shop" || seq != 1 || c != nil {
 		t.Fatalf("hint: %q %d %v %v", shopID, seq, c, ok)
 	}
+	odd := newCommit(1, 2, map[recordKey]shop.Record{{shop.TypeNote, "a\x1fb"}: {Type: shop.TypeNote, ID: "a\x1fb", Seq: 2, Commit: 2, Data: []byte(`{}`)}})
+	if p := a.notePayload("shop", odd); p != "shop 2" {
+		t.Fatalf("an id holding a separator went as %q", p)
+	}
+	for _, bad := range []string{"\x1e", "\x1eshop\x1f1", "\x1eshop\x1f1\x1f2\x1enote\x1fn\x1f2", "\x1eshop\x1fx\x1f2"} {
+		if _, _, _, ok := readNote(bad); ok {
+			t.Errorf("read the broken note %q", bad)
+		}
+	}
 }
 
 // TestReadRecentFollowsWritersOfTwoServers: two Stores on one database, each with its Watch
