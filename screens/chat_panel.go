@@ -102,7 +102,26 @@ func (p *customerPanel) show(conv *shop.Conversation) {
 		// conversation opens, not on every message.
 		p.fillReviews(conv.CustomerID)
 	}
-	p.detail.Refresh()
+	p.relayout()
+}
+
+// relayout lays the panel's parts out again after one of them changed, so that the parts
+// below it move at once. (The window re-lays a box out on its next frame when a part's size
+// changes, but misses it when nested parts of two boxes change in one frame: at 1280×720 the
+// variants stayed drawn over the orders.) Twice: wrapped texts take their height at the width
+// the first pass gives them. Only positions and sizes: the part that changed has refreshed
+// itself, and the scroller (whose refresh redraws the whole panel) only when the panel's
+// height changed, for its bar.
+func (p *customerPanel) relayout() {
+	before := p.detail.Size()
+	for range 2 {
+		// As the scroller sizes its content: its width, and at least its height.
+		p.detail.Resize(p.detail.MinSize().Max(p.scroll.Size()))
+		p.detail.Layout.Layout(p.detail.Objects, p.detail.Size())
+	}
+	if p.detail.Size() != before {
+		p.scroll.Refresh()
+	}
 }
 
 func (p *customerPanel) fillProfile(id, nick string) {
@@ -112,6 +131,7 @@ func (p *customerPanel) fillProfile(id, nick string) {
 
 // drawProfile shows the customer just read (or why they could not be).
 func (p *customerPanel) drawProfile(cu shop.Customer, nick string, err error) {
+	defer p.relayout()
 	if err != nil {
 		p.profile.Objects = []fyne.CanvasObject{newHeading(nick), newWrapLabel(fmt.Sprintf(lang.L("Could not read the customer: %v"), err))}
 		p.profile.Refresh()
@@ -167,7 +187,7 @@ func (p *customerPanel) fillProduct() {
 	p.prod.Objects = nil
 	if p.product == "" {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(lang.L("The customer is not looking at a product."))}
-		p.prod.Refresh()
+		p.relayout()
 		return
 	}
 	id := p.product
@@ -177,6 +197,7 @@ func (p *customerPanel) fillProduct() {
 
 // drawProduct shows the product just read (or why it could not be).
 func (p *customerPanel) drawProduct(pr shop.Product, err error) {
+	defer p.relayout()
 	if err != nil {
 		p.prod.Objects = []fyne.CanvasObject{newCaption(fmt.Sprintf(lang.L("Could not read the products: %v"), err))}
 		p.prod.Refresh()
@@ -184,24 +205,110 @@ func (p *customerPanel) drawProduct(pr shop.Product, err error) {
 	}
 	send := widget.NewButtonWithIcon(lang.L("Send card"), theme.MailSendIcon(), func() { p.c.sendProductCard(pr, nil) })
 	qr := widget.NewButtonWithIcon(lang.X("chat.qr", "QR"), theme.GridIcon(), func() { p.c.showQR(pr.ID) })
-	objs := []fyne.CanvasObject{newWrapLabel(pr.Name), container.NewHBox(send, qr)}
+	// The name wraps (a long one is read whole) and the buttons sit below it with the theme's
+	// padding, as in any other box of the panel; only the variant rows are packed tight.
+	name := newWrapLabel(pr.Name)
 	// The price and stock columns are as wide as their widest text in the window's language
-	// (English stock figures are twice as long as Chinese ones), the variant's name takes
-	// what is left and ends in … if it must: no column is drawn over another.
-	cols := &colsLayout{widths: []float32{0, 0, 0}, stretch: 0}
+	// (English stock figures are twice as long as Chinese ones); when the widest variant name
+	// does not fit whole beside them, the figures go to a line below (variantRowLayout).
+	rowsLayout := &variantRowLayout{}
+	rows := make([]fyne.CanvasObject, 0, len(pr.Variants))
 	for _, v := range pr.Variants {
 		avail := v.Available()
 		stock := fmt.Sprintf(lang.L("%d available · %d listed"), avail, v.Listed)
+		label := newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground)
 		price := newStyled(v.Price.String(), theme.SizeNameText, theme.ColorNameForeground)
 		price.Truncation = fyne.TextTruncateOff
 		figures := alignStyled(newStyled(stock, theme.SizeNameText, chatStockColor(avail, v.Listed)), fyne.TextAlignTrailing)
-		cols.widths[1] = max(cols.widths[1], price.MinSize().Width)
-		cols.widths[2] = max(cols.widths[2], figures.MinSize().Width)
-		objs = append(objs, container.New(cols,
-			newStyled(v.Label(), theme.SizeNameText, theme.ColorNameForeground), price, figures))
+		rowsLayout.name = max(rowsLayout.name, styledWidth(label))
+		rowsLayout.price = max(rowsLayout.price, price.MinSize().Width)
+		rowsLayout.figures = max(rowsLayout.figures, figures.MinSize().Width)
+		rows = append(rows, container.New(rowsLayout, label, price, figures))
 	}
-	p.prod.Objects = []fyne.CanvasObject{container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), objs...)}
+	p.prod.Objects = []fyne.CanvasObject{name, container.NewHBox(send, qr),
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()), rows...)}
 	p.prod.Refresh()
+}
+
+// styledWidth is the width a newStyled text needs to be read whole, with its padding.
+func styledWidth(rt *widget.RichText) float32 {
+	seg := styledSeg(rt)
+	return fyne.MeasureText(seg.Text, theme.Size(seg.Style.SizeName), seg.Style.TextStyle).Width + 2*theme.InnerPadding()
+}
+
+// variantRowLayout lays out one variant row of the product panel: name, price and stock
+// figures. All rows share one layout, which knows the widest text of each column, so that the
+// rows line up and all take one line or all take two. On one line the name takes the width
+// the price and figures leave; when the widest name would be cut there (the divider dragged
+// to a narrow panel, in English), the figures go to a second line, under the price, and the
+// name keeps what the price leaves. The texts' own inner padding keeps them apart (twice the
+// inner padding between two columns), as in the rows of Fyne's lists. The row's height
+// follows the choice of its last layout, as Fyne's own wrapping layouts do.
+type variantRowLayout struct {
+	name, price, figures float32 // the widest text of each column, padding included
+	twoLines             bool    // the last layout put the figures on a line of their own
+}
+
+// oneLine reports whether the widest name, price and figures fit whole side by side in width.
+func (l *variantRowLayout) oneLine(width float32) bool {
+	return l.name+l.price+l.figures <= width+0.5
+}
+
+// lineHeight is the height of one line of the row's texts.
+func (l *variantRowLayout) lineHeight(objs []fyne.CanvasObject) float32 {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+// variantSecondLine is where a variant row's second line starts, for lines of height h: right
+// under the first one's text, as lines of a paragraph are.
+func variantSecondLine(h float32) float32 { return h - 2*theme.InnerPadding() + theme.LineSpacing() }
+
+// Layout puts the row's texts on one line, or on two when the widest name would be cut.
+func (l *variantRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 3 {
+		return
+	}
+	name, price, figures := objs[0], objs[1], objs[2]
+	h := l.lineHeight(objs)
+	l.twoLines = !l.oneLine(size.Width)
+	if !l.twoLines {
+		nameW := max(size.Width-l.price-l.figures, 0)
+		name.Move(fyne.NewPos(0, 0))
+		name.Resize(fyne.NewSize(nameW, h))
+		price.Move(fyne.NewPos(nameW, 0))
+		price.Resize(fyne.NewSize(l.price, h))
+		figures.Move(fyne.NewPos(size.Width-l.figures, 0))
+		figures.Resize(fyne.NewSize(l.figures, h))
+		return
+	}
+	nameW := max(size.Width-l.price, 0)
+	name.Move(fyne.NewPos(0, 0))
+	name.Resize(fyne.NewSize(nameW, h))
+	price.Move(fyne.NewPos(size.Width-l.price, 0))
+	price.Resize(fyne.NewSize(l.price, h))
+	fw := min(l.figures, size.Width)
+	figures.Move(fyne.NewPos(size.Width-fw, variantSecondLine(h)))
+	figures.Resize(fyne.NewSize(fw, h))
+}
+
+// MinSize is one line as wide as the price, the figures and a cut name need, or, once a
+// layout put the figures below, two lines with the rows' usual gap after them.
+func (l *variantRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 3 {
+		return fyne.Size{}
+	}
+	h := l.lineHeight(objs)
+	nameMin := objs[0].MinSize().Width
+	if !l.twoLines {
+		return fyne.NewSize(nameMin+l.price+l.figures, h)
+	}
+	// The rows are packed tight (by the inner padding): a row of two lines keeps that much
+	// more below it, so that its second line is not read as the next row's first.
+	return fyne.NewSize(max(nameMin+l.price, l.figures), variantSecondLine(h)+h+theme.InnerPadding())
 }
 
 // chatStockColor is red for a variant that cannot be promised, yellow when the shop page
@@ -222,7 +329,7 @@ func (p *customerPanel) lookup() {
 	if q == "" {
 		p.lookupLoad.gen++ // a search still under way is not shown
 		p.found.Objects = nil
-		p.found.Refresh()
+		p.relayout()
 		return
 	}
 	latestRun(&p.lookupLoad, p.c.env, func(ctx context.Context) ([]shop.Product, error) {
@@ -232,6 +339,7 @@ func (p *customerPanel) lookup() {
 
 // drawFound lists the products a lookup found (none when it failed).
 func (p *customerPanel) drawFound(prods []shop.Product, _ error) {
+	defer p.relayout()
 	p.found.Objects = nil
 	for _, pr := range prods {
 		id := pr.ID
@@ -275,6 +383,7 @@ type panelOrderList struct {
 
 // drawOrders lists the orders just read (or why they could not be) with their open cases.
 func (p *customerPanel) drawOrders(l panelOrderList, err error) {
+	defer p.relayout()
 	p.orders.Objects, p.cases.Objects = nil, nil
 	orders := l.orders
 	if err != nil {
@@ -308,7 +417,10 @@ func (p *customerPanel) drawOrders(l panelOrderList, err error) {
 func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.CanvasObject {
 	status := widget.NewLabel(orderStateName(o))
 	status.Importance = orderStateImportance(o)
-	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID), status)
+	// The order number and the buttons take the first line, the state starts the second: with
+	// the state beside the number the row alone made the panel 330 px wide at a 1280 px window,
+	// taking the width from the thread.
+	head := container.NewHBox(container.NewCenter(newSwatch(flagColor(o.Flag), theme.TextSize())), widget.NewLabel(o.ID))
 	card := widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { p.c.sendOrderCard(o, nil) })
 	note := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), func() { p.c.showAddNote(o.ID) })
 	items := make([]string, 0, len(o.Items))
@@ -317,7 +429,13 @@ func (p *customerPanel) orderRow(o shop.Order, notes []shop.OrderNote) fyne.Canv
 	}
 	lines := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, container.NewHBox(note, card), head),
-		newCaption(joinNonEmpty(" · ", o.Total.String(), fmtWhen(o.CreatedAt, p.c.env.now()), strings.Join(items, "，"))),
+		container.NewBorder(nil, nil, status, nil, container.NewVBox(layout.NewSpacer(), // the caption's text level with the state's
+			newCaption(joinNonEmpty(" · ", o.Total.String(), fmtWhen(o.CreatedAt, p.c.env.now()))), layout.NewSpacer())),
+	}
+	// What was bought wraps: at a 1280 px window a caption of total, time and items ended
+	// in … before the variant, which is what the customer asks about.
+	if len(items) > 0 {
+		lines = append(lines, newWrapLabel(strings.Join(items, "，")))
 	}
 	if o.Tracking != "" {
 		lines = append(lines, newCaption(joinNonEmpty(" ", o.Courier, o.Tracking)))
@@ -356,6 +474,7 @@ func (p *customerPanel) fillReviews(customerID string) {
 
 // drawReviews lists the reviews just read.
 func (p *customerPanel) drawReviews(rs []shop.Review, err error) {
+	defer p.relayout()
 	p.reviews.Objects = nil
 	if err == nil {
 		for _, r := range rs {

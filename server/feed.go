@@ -198,7 +198,7 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 			page.b = make([]byte, 0, min(st.pageBytes.Load()+st.pageBytes.Load()/8+64, maxPageBytes+1<<20))
 		}
 		page.begin(after, upto)
-		err := s.readFeed(ctx, shopID, after, func(rec shop.Record) bool {
+		err := s.readFeed(ctx, shopID, after, upto, func(rec shop.Record) bool {
 			if rec.Seq > upto {
 				return false
 			}
@@ -220,11 +220,16 @@ func (s *Server) readChanges(ctx context.Context, st *shopState, shopID string, 
 	})
 }
 
-// readFeed calls fn with shopID's feed after seq after: through the store's FeedReader (one
-// round trip per page on PostgreSQL, no transaction) or, when it has none, in a View. Its
-// callers stop at a published seq, every change up to which committed before the read: what
-// FeedReader's reads (not one snapshot) need to give what a View gives.
-func (s *Server) readFeed(ctx context.Context, shopID string, after int64, fn func(shop.Record) bool) error {
+// readFeed calls fn with shopID's feed after seq after, for a reader that stops past the
+// published seq upto: from the store's memory of its newest commits when it holds all of
+// (after, upto] (store.RecentFeed: no read at all), else through its FeedReader (one round
+// trip per page on PostgreSQL, no transaction) or, when it has none, in a View. Every change
+// up to upto committed before the read: what FeedReader's reads (not one snapshot) need to give
+// what a View gives.
+func (s *Server) readFeed(ctx context.Context, shopID string, after, upto int64, fn func(shop.Record) bool) error {
+	if rf, ok := s.store.(store.RecentFeed); ok && rf.ReadRecent(shopID, after, upto, fn) {
+		return nil
+	}
 	if fr, ok := s.store.(store.FeedReader); ok {
 		return fr.ReadFeed(ctx, shopID, after, fn)
 	}

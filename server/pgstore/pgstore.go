@@ -30,10 +30,13 @@
 // only checks the store is open.
 //
 // Servers sharing a database learn of each other's commits through Watch (store.Watcher):
-// every Update that wrote records sends NOTIFY kefu_changes_{schema} with "shop seq" inside
-// its transaction, delivered at commit; Watch LISTENs and also reads the counters every
-// Options.PollEvery, which catches notifications lost while its connection was down. The
-// notification is only a hint: the server re-reads the feed by cursor. Staff tokens and chat
+// every Update that wrote records sends NOTIFY kefu_changes_{schema} inside its transaction,
+// delivered at commit, with the records it committed when they fit in a payload (else "shop
+// seq"); Watch LISTENs and also reads the counters every Options.PollEvery, which catches
+// notifications lost while its connection was down. Each Store keeps the newest commits it
+// was told of, and its own, per shop (tail.go, store.RecentFeed), so that a long poll woken by
+// a commit is answered from memory; the records are used only where they join up with the
+// commits before them without a gap, and otherwise the server re-reads the feed by cursor. Staff tokens and chat
 // tokens are in the database, so a desk or a customer may reach any server (a staff token read
 // is remembered for 2 s: see tokenCacheFor); so are the rate
 // limits' counts (store.RateCounter: kefu_rates, one row per key and window, bumped by one
@@ -127,6 +130,10 @@ type Options struct {
 	// 8 of 32 made the woken polls' reads quicker but the two-server p95 worse (the pushes'
 	// connections are the scarcer), so sharing is the default.
 	FeedConns int
+	// NoFeedTail keeps no commits in memory for the long polls (see tail.go): every woken
+	// poll reads PostgreSQL, and notifications carry only "shop seq". For comparison in the
+	// scale bench; the tails cost at most 256 KiB of record data per shop, 32 MiB in all.
+	NoFeedTail bool
 }
 
 // Store is the store.Store kept in PostgreSQL.
@@ -149,6 +156,9 @@ type Store struct {
 	gatesMu sync.Mutex
 	gates   map[string]*shopGate  // the shops with an Update running or waiting here
 	queues  map[string]*shopQueue // the shops' Updates waiting to go as one transaction
+
+	tailMu sync.Mutex // guards tails
+	tails  tails      // the shops' newest commits (tail.go)
 
 	tokensMu sync.Mutex
 	tokens   map[string]cachedToken // staff tokens read lately, by hash
@@ -484,16 +494,19 @@ func (s *Store) updateOnce(ctx context.Context, shopID string, pre *preloadKeys,
 	if err := ctx.Err(); err != nil {
 		return err // a ctx that ended during fn rolls the update back
 	}
+	var commit tailCommit
 	if w.seq != w.start {
+		commit = newCommit(w.start, w.seq, w.written)
 		w.queue("advancing the shop's counter", `UPDATE kefu_shops SET seq = $2 WHERE shop = $1`, shopID, w.seq)
 		if !s.opts.NoNotify {
-			w.queue("notifying", `SELECT pg_notify($1, $2)`, s.channel, shopID+" "+strconv.FormatInt(w.seq, 10))
+			w.queue("notifying", `SELECT pg_notify($1, $2)`, s.channel, s.notePayload(shopID, commit))
 		}
 	}
 	w.queue("committing", "COMMIT")
 	if err := w.flush(); err != nil {
 		return fail(ctx, "committing", err)
 	}
+	s.addTail(shopID, commit, true)
 	return nil
 }
 
@@ -927,6 +940,9 @@ type pgTx struct {
 	entries    map[string]map[string]entryChange // index → entry (as JSON) → its last change
 	records    map[recordKey]cachedRecord
 	results    map[string]cachedResult
+	// written is every entity the transaction Put, at its last seq (with its commit): the
+	// records its commit adds to the feed, for the feed's tail and the notification.
+	written map[recordKey]shop.Record
 }
 
 // recordKey names an entity of the shop.
@@ -1264,6 +1280,10 @@ func (w *pgTx) Put(rec shop.Record) (int64, error) {
 	w.records[k] = cachedRecord{rec: stored, found: true}
 	stored.Commit = w.commit // for the feed only: Record answers as if read back
 	w.putRecords[k] = stored
+	if w.written == nil {
+		w.written = map[recordKey]shop.Record{}
+	}
+	w.written[k] = stored
 	return seq, nil
 }
 

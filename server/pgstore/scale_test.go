@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
@@ -16,15 +18,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
 
 	"kefu/server"
+	"kefu/server/badgerstore"
 	"kefu/server/pgstore/pgtest"
 	"kefu/shop"
 	"kefu/storeapi"
 )
 
 // The scale bench (issue 22): an agency's 50 shops with 4 desks each, on one and then two
-// servers sharing one PostgreSQL database. It is one run of fixed length whatever b.N is:
+// servers sharing one PostgreSQL database, and for reference one server on the embedded Badger
+// store (PostgreSQL idle): what this machine gives the same desks without a database server.
+// It is one run of fixed length whatever b.N is:
 //
 //	go test -tags migrated_fynedo -run '^$' -bench Scale ./server/pgstore/
 //
@@ -72,6 +78,7 @@ func BenchmarkScale(b *testing.B) {
 	rate := envFloat(b, "KEFU_SCALE_RATE", scaleRate)
 	window := time.Duration(envFloat(b, "KEFU_SCALE_SECONDS", scaleSeconds) * float64(time.Second))
 	var results []scaleResult
+	var onBadger *scaleResult
 	for _, servers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("servers=%d", servers), func(b *testing.B) {
 			r := runScale(b, servers, rate, window)
@@ -82,11 +89,27 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+	// The same load on one server over the embedded Badger store, PostgreSQL idle: what the
+	// machine gives without a database server, so that the rows above read against it.
+	b.Run("badger", func(b *testing.B) {
+		r := runScale(b, 0, rate, window)
+		onBadger = &r
+		b.ReportMetric(r.rate, "mutations/s")
+		b.ReportMetric(float64(r.p95.Microseconds())/1000, "p95-ms")
+		b.ReportMetric(r.batch, "mutations/push")
+		b.ReportMetric(0, "ns/op")
+	})
 	var t strings.Builder
 	fmt.Fprintf(&t, "scale: %d shops × %d desks, %.0f mutations/s offered, %s timed\n", scaleShops, scaleDesks, rate, window)
 	fmt.Fprintf(&t, "%-10s %14s %12s %12s %10s %14s\n", "servers", "mutations/s", "p50", "p95", "per push", "answer→desks")
+	row := func(label string, r scaleResult) {
+		fmt.Fprintf(&t, "%-10s %14.0f %10.0fms %10.0fms %10.1f %12.0fms\n", label, r.rate, ms(r.p50), ms(r.p95), r.batch, ms(r.fanout))
+	}
 	for _, r := range results {
-		fmt.Fprintf(&t, "%-10d %14.0f %10.0fms %10.0fms %10.1f %12.0fms\n", r.servers, r.rate, ms(r.p50), ms(r.p95), r.batch, ms(r.fanout))
+		row(strconv.Itoa(r.servers), r)
+	}
+	if onBadger != nil {
+		row("1, Badger", *onBadger)
 	}
 	if len(results) == 2 && results[0].rate > 0 {
 		fmt.Fprintf(&t, "1 → 2 servers: mutations/s ×%.2f, p95 ×%.2f\n", results[1].rate/results[0].rate, ms(results[1].p95)/ms(results[0].p95))
@@ -158,22 +181,50 @@ type scaleChanges struct {
 	Next int64 `json:"next"`
 }
 
-func runScale(b *testing.B, servers int, rate float64, window time.Duration) scaleResult {
+// scaleServers starts the bench's servers: servers of them on one new PostgreSQL schema, or
+// with servers 0 one server on an embedded Badger store in a temp folder (as kefu-store
+// --data runs). It returns their URLs, the first server, and the PostgreSQL stores.
+func scaleServers(b *testing.B, servers int) (urls []string, first *server.Server, stores []*Store) {
+	if servers == 0 {
+		bs, err := badgerstore.Open(b.TempDir(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv, err := server.New(server.Params{Store: bs, Logger: slog.New(slog.DiscardHandler), PasswordCost: bcrypt.MinCost})
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs := httptest.NewServer(srv.Handler())
+		b.Cleanup(func() {
+			hs.CloseClientConnections()
+			srv.Close()
+			hs.Close()
+			bs.Close()
+		})
+		return []string{hs.URL}, srv, nil
+	}
 	dsn := pg.Need(b).Schema(b)
 	if c := os.Getenv("KEFU_SCALE_CONNS"); c != "" {
 		dsn += "&pool_max_conns=" + c
 	}
-	var urls []string
-	var first *instance
-	var stores []*Store
 	for i := 0; i < servers; i++ {
-		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != "", FeedConns: int(envFloat(b, "KEFU_SCALE_FEEDCONNS", 0))})
+		in := startInstance(b, dsn, Options{NoNotify: os.Getenv("KEFU_SCALE_NONOTIFY") != "", FeedConns: int(envFloat(b, "KEFU_SCALE_FEEDCONNS", 0)), NoFeedTail: os.Getenv("KEFU_SCALE_NOTAIL") != ""})
 		in.st.feedByView = os.Getenv("KEFU_SCALE_VIEWFEED") != ""
 		urls = append(urls, in.url)
 		stores = append(stores, in.st)
 		if first == nil {
-			first = in
+			first = in.srv
 		}
+	}
+	return urls, first, stores
+}
+
+// runScale runs the bench once on scaleServers(b, servers).
+func runScale(b *testing.B, servers int, rate float64, window time.Duration) scaleResult {
+	urls, first, stores := scaleServers(b, servers)
+	label := fmt.Sprintf("servers=%d", servers)
+	if servers == 0 {
+		label, servers = "badger", 1
 	}
 	perDesk := rate / (scaleShops * scaleDesks)
 	capacity := int(perDesk*(scaleWarm+window+time.Minute).Seconds()) + 1
@@ -184,14 +235,14 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		for d := 0; d < scaleDesks; d++ {
 			staff = append(staff, server.StaffLogin{Staff: shop.Staff{Number: fmt.Sprint(1001 + d), Name: "客服", Role: shop.RoleOwner}, Password: "secret-pass"})
 		}
-		_, err := first.srv.ImportShop(b.Context(), server.ShopAccount{ID: id}, func(emit func(shop.Record) error) error {
+		_, err := first.ImportShop(b.Context(), server.ShopAccount{ID: id}, func(emit func(shop.Record) error) error {
 			return emit(shop.NewRecord(shop.TypeShop, id, shop.Shop{ID: id, Name: id}))
 		}, staff)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for d := 0; d < scaleDesks; d++ {
-			url := urls[(s*scaleDesks+d)%servers]
+			url := urls[(s*scaleDesks+d)%len(urls)]
 			token, err := pgtest.Login(url, id, fmt.Sprint(1001+d), "secret-pass")
 			if err != nil {
 				b.Fatal(err)
@@ -378,7 +429,7 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		for _, p := range []struct{ to, from *atomic.Int64 }{{&ph.updates, &st.phases.updates}, {&ph.txs, &st.phases.txs}, {&ph.views, &st.phases.views},
 			{&ph.gate, &st.phases.gate}, {&ph.acquire, &st.phases.acquire}, {&ph.begin, &st.phases.begin}, {&ph.fn, &st.phases.fn},
 			{&ph.commit, &st.phases.commit}, {&ph.viewAcquire, &st.phases.viewAcquire}, {&ph.viewBegin, &st.phases.viewBegin}, {&ph.viewTotal, &st.phases.viewTotal},
-			{&ph.feeds, &st.phases.feeds}, {&ph.feedAcquire, &st.phases.feedAcquire}, {&ph.feedTotal, &st.phases.feedTotal}} {
+			{&ph.feeds, &st.phases.feeds}, {&ph.feedAcquire, &st.phases.feedAcquire}, {&ph.feedTotal, &st.phases.feedTotal}, {&ph.recent, &st.phases.recent}} {
 			p.to.Add(p.from.Load())
 		}
 	}
@@ -388,17 +439,19 @@ func runScale(b *testing.B, servers int, rate float64, window time.Duration) sca
 		}
 		return fmt.Sprintf("%.1fms", float64(sum.Load())/float64(n.Load())/1e6)
 	}
-	if len(pushTimes) > 0 {
-		fmt.Printf("servers=%d: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views); per feed read: pool %s, all %s (%d)\n",
-			servers, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
+	if len(pushTimes) > 0 && len(stores) == 0 {
+		fmt.Printf("%s: push answered p50 %.0fms p95 %.0fms\n", label, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]))
+	} else if len(pushTimes) > 0 {
+		fmt.Printf("%s: push answered p50 %.0fms p95 %.0fms; per update: shop's turn %s (%d updates); per transaction: pool %s, begin %s, fn %s, commit %s (%d); per view: pool %s, begin %s, all %s (%d views); per feed read: pool %s, all %s (%d); from the tail in memory: %d\n",
+			label, ms(pushTimes[len(pushTimes)/2]), ms(pushTimes[len(pushTimes)*95/100]),
 			per(&ph.gate, &ph.updates), ph.updates.Load(), per(&ph.acquire, &ph.txs), per(&ph.begin, &ph.txs), per(&ph.fn, &ph.txs), per(&ph.commit, &ph.txs), ph.txs.Load(),
 			per(&ph.viewAcquire, &ph.views), per(&ph.viewBegin, &ph.views), per(&ph.viewTotal, &ph.views), ph.views.Load(),
-			per(&ph.feedAcquire, &ph.feeds), per(&ph.feedTotal, &ph.feeds), ph.feeds.Load())
+			per(&ph.feedAcquire, &ph.feeds), per(&ph.feedTotal, &ph.feeds), ph.feeds.Load(), ph.recent.Load())
 	}
 	if n := applied.Load(); n > 0 {
 		pgCPU, selfCPU := cpuTo.postgres-cpuFrom.postgres, cpuTo.self-cpuFrom.self
-		fmt.Printf("servers=%d: CPU per 1000 mutations applied: postgres %.0fms, servers and desks %.0fms (cores busy: postgres %.2f, servers and desks %.2f)\n",
-			servers, ms(pgCPU)*1000/float64(n), ms(selfCPU)*1000/float64(n), pgCPU.Seconds()/window.Seconds(), selfCPU.Seconds()/window.Seconds())
+		fmt.Printf("%s: CPU per 1000 mutations applied: postgres %.0fms, servers and desks %.0fms (cores busy: postgres %.2f, servers and desks %.2f)\n",
+			label, ms(pgCPU)*1000/float64(n), ms(selfCPU)*1000/float64(n), pgCPU.Seconds()/window.Seconds(), selfCPU.Seconds()/window.Seconds())
 	}
 	r := scaleResult{servers: servers, rate: float64(applied.Load()) / window.Seconds(),
 		p50: delays[len(delays)/2], p95: delays[len(delays)*95/100], fanout: fanouts[len(fanouts)/2]}

@@ -94,7 +94,13 @@ func (s *Store) listen(ctx context.Context, poll func(), fn func(string, int64))
 		cancel()
 		switch {
 		case err == nil:
-			shopID, seq, ok := parsePayload(n.Payload)
+			shopID, seq, commit, ok := readNote(n.Payload)
+			switch { // the tail first: the server reads it when told
+			case commit != nil:
+				s.addTail(shopID, *commit, false)
+			case ok:
+				s.tailPassed(shopID, seq)
+			}
 			if ok {
 				fn(shopID, seq)
 			}
@@ -111,7 +117,7 @@ func (s *Store) listen(ctx context.Context, poll func(), fn func(string, int64))
 	}
 }
 
-// parsePayload reads a notification's "shop seq".
+// parsePayload reads a notification's hint, "shop seq".
 func parsePayload(p string) (string, int64, bool) {
 	i := strings.LastIndexByte(p, ' ')
 	if i <= 0 {
@@ -145,6 +151,7 @@ func (s *Store) pollCounters(ctx context.Context, known map[string]int64, fn fun
 	for _, c := range all {
 		if old, ok := known[c.shop]; !ok || c.seq > old {
 			known[c.shop] = c.seq
+			s.tailPassed(c.shop, c.seq) // what no notification told of will not come
 			fn(c.shop, c.seq)
 		}
 	}

@@ -27,3 +27,18 @@ type FeedReader interface {
 	// View.
 	ReadFeed(ctx context.Context, shopID string, after int64, fn func(shop.Record) bool) error
 }
+
+// RecentFeed is implemented by a store that keeps its shops' newest commits in memory, as
+// PostgreSQL does for the commits of every server on the database (their notifications carry
+// the records), so that a long poll woken by a commit is answered without a read.
+type RecentFeed interface {
+	// ReadRecent calls fn, as ReadFeed(shopID, after, fn) read up to seq upto would, with
+	// the records of shop shopID's feed in (after, upto], in increasing seq order, each
+	// entity once at its latest state up to upto, and reports true; it calls nothing and
+	// reports false unless it holds every commit of that range. upto must be a published
+	// seq (every commit up to it is durable). An entity changed again after upto comes at
+	// its state up to upto, where a read of the store would skip it (its newer state comes
+	// after upto): both are what a reader that goes on from upto ends with. fn must not call
+	// the store.
+	ReadRecent(shopID string, after, upto int64, fn func(shop.Record) bool) bool
+}
