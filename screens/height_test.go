@@ -19,10 +19,11 @@ import (
 // TestDeskHeightFitsSmallScreens lays the desk out headless as `kefu --demo` shows it — signed
 // in as the demo's owner, whose rail has the Team, Channels, Hand over, Search and Import
 // entries and whose desk opens with the demo's handover banner on top — and as agent 1002, in
-// English and Chinese, on a 1280×720 and a 1366×768 screen: every section's content must be
+// English and Chinese, on a 1280×720 and a 1366×768 screen, bare (as under Xvfb) and with a
+// taskbar: every section's content must be
 // no taller than the window the screen leaves (else Fyne grows the window past the screen's
-// bottom and the status bar is lost), the status bar must end inside the window and the
-// handover's Acknowledge button must show. Then three long handovers more are fed in: the
+// bottom and the status bar is lost), the status bar must end inside the window, the rail's
+// items must all show without scrolling and the handover's Acknowledge button must show. Then three long handovers more are fed in: the
 // banner scrolls instead of pushing the desk taller.
 func TestDeskHeightFitsSmallScreens(t *testing.T) {
 	for _, code := range []string{assets.English, assets.Chinese} {
@@ -58,6 +59,10 @@ func TestDeskHeightFitsSmallScreens(t *testing.T) {
 	}
 }
 
+// heightTaskbar is the height of a Windows taskbar at 100 %: main's workArea takes it off the
+// screen before openingSize fits the window.
+const heightTaskbar = 40
+
 // checkDeskHeight shows each section on each small screen and fails when the desk's content
 // needs more height than the window has there, or the status bar (or, with a banner, the
 // first Acknowledge button) ends below the window.
@@ -65,8 +70,12 @@ func checkDeskHeight(t *testing.T, f *fixture, where string, banner bool) {
 	t.Helper()
 	d := f.desk
 	drv := fyne.CurrentApp().Driver()
-	for _, screen := range []fyne.Size{{Width: 1280, Height: 720}, {Width: 1366, Height: 768}} {
-		room := fyne.NewSize(screen.Width-fitFrameWidth, screen.Height-fitFrameHeight-fitMenuHeight)
+	for _, c := range []struct {
+		screen  fyne.Size
+		taskbar float32 // the height the system's taskbar takes off the work area
+	}{{fyne.NewSize(1280, 720), 0}, {fyne.NewSize(1280, 720), heightTaskbar}, {fyne.NewSize(1366, 768), 0}, {fyne.NewSize(1366, 768), heightTaskbar}} {
+		screen := c.screen
+		room := fyne.NewSize(screen.Width-fitFrameWidth, screen.Height-c.taskbar-fitFrameHeight-fitMenuHeight)
 		var heights []string
 		for i := 0; i < sectionCount; i++ {
 			d.Show(i)
@@ -81,7 +90,7 @@ func checkDeskHeight(t *testing.T, f *fixture, where string, banner bool) {
 			if bottom := drv.AbsolutePositionForObject(d.status.box).Y + d.status.box.Size().Height; bottom > room.Height+0.5 {
 				t.Errorf("%s, section %d: the status bar ends at y=%.0f, below the window's %.0f", where, i, bottom, room.Height)
 			}
-			checkRailWhole(t, fmt.Sprintf("%s, section %d at %gx%g", where, i, screen.Width, screen.Height), d.rail)
+			checkRailWhole(t, fmt.Sprintf("%s, section %d at %gx%g, taskbar %g", where, i, screen.Width, screen.Height, c.taskbar), d.rail)
 			if !banner {
 				continue
 			}
@@ -93,7 +102,7 @@ func checkDeskHeight(t *testing.T, f *fixture, where string, banner bool) {
 				t.Errorf("%s, section %d: the Acknowledge button ends at y=%.0f, below the window's %.0f", where, i, bottom, room.Height)
 			}
 		}
-		t.Logf("%s at %gx%g (room %.0f high): the desk's minimum height per section %s", where, screen.Width, screen.Height, room.Height, strings.Join(heights, " "))
+		t.Logf("%s at %gx%g, taskbar %g (room %.0f high): the desk's minimum height per section %s", where, screen.Width, screen.Height, c.taskbar, room.Height, strings.Join(heights, " "))
 	}
 	d.Show(SectionChat)
 	f.drain()

@@ -123,15 +123,16 @@ type railItemRenderer struct {
 // The rail item's icon at its full size, and at its smallest on a short window.
 const (
 	railIconSize        = 26
-	railCompactIconSize = 16
+	railCompactIconSize = 14
 )
 
 // compactHeight is the least height the item is drawn in: the small icon over the label, with
-// half the padding of the full height.
+// a third of the padding of the full height (a manager's nine items and the Import entry
+// under the handover banner fit a 1280×720 screen with a taskbar).
 func (it *railItem) compactHeight() float32 {
 	pad := theme.Padding()
 	ts := fyne.MeasureText(it.label, theme.CaptionTextSize()+1, fyne.TextStyle{Bold: true})
-	return railCompactIconSize + ts.Height + pad/2 + pad
+	return railCompactIconSize + ts.Height + pad
 }
 
 func (r *railItemRenderer) Layout(size fyne.Size) {
@@ -139,7 +140,7 @@ func (r *railItemRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	ts := r.text.MinSize()
 	// The icon gives up what the item lacks of its full height, down to the compact size.
-	iconSize := min(railIconSize, max(railCompactIconSize, size.Height-ts.Height-pad/2-pad))
+	iconSize := min(railIconSize, max(railCompactIconSize, size.Height-ts.Height-pad))
 	top := max(0, (size.Height-iconSize-pad/2-ts.Height)/2)
 	r.icon.Move(fyne.NewPos((size.Width-iconSize)/2, top))
 	r.icon.Resize(fyne.NewSquareSize(iconSize))
