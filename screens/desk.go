@@ -177,7 +177,7 @@ func NewDesk(p Params) *Desk {
 		d.imports = newImportDialog(d.env, p.Data)
 		left = d.imports.withRail(left)
 	}
-	d.content = container.NewBorder(d.teamWork.banner, d.status.box, left, nil, d.body)
+	d.content = container.NewBorder(d.teamWork.bannerBox, d.status.box, left, nil, d.body)
 	d.current = -1
 	d.Show(SectionChat)
 	d.teamWork.start()

@@ -181,7 +181,8 @@ func (t *teamWork) showBanner(hs []shop.Handover) {
 	t.banner.Objects = nil
 	if len(hs) == 0 {
 		t.banner.Hide()
-		t.banner.Refresh()
+		t.bannerBox.Hide()
+		t.bannerBox.Refresh()
 		return
 	}
 	now := t.env.now()
@@ -213,7 +214,8 @@ func (t *teamWork) showBanner(hs []shop.Handover) {
 	}
 	t.banner.Add(widget.NewSeparator())
 	t.banner.Show()
-	t.banner.Refresh()
+	t.bannerBox.Show()
+	t.bannerBox.Refresh()
 }
 
 // acknowledge records that the one signed in took over the handover.

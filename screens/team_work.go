@@ -51,6 +51,7 @@ type teamWork struct {
 	calls     *widget.Button // status bar: 电话 37/200
 	approvals *widget.Button // status bar, managers: 待审批 N
 	banner    *fyne.Container
+	bannerBox *fyne.Container // the banner in its scroller, at most maxBannerHeight high (desk's top)
 	shown     []shop.Handover // the handovers the banner shows
 
 	since    time.Time       // decisions after this are told
@@ -85,6 +86,8 @@ func newTeamWork(e *env, data TeamWorkData) *teamWork {
 	t.approvals.Importance = widget.HighImportance
 	t.approvals.Hide()
 	t.banner = newHandoverBanner()
+	t.bannerBox = newCappedScroll(t.banner, maxBannerHeight)
+	t.bannerBox.Hide()
 	return t
 }
 
