@@ -229,15 +229,7 @@ func pinyinRank(py string, q string) int {
 		var next, nextFrom uint64
 		for m := cur; m != 0; m &= m - 1 {
 			o := bits.TrailingZeros64(m)
-			var reach uint64
-			for j, k := start, 0; k < n; k++ {
-				l := int(py[j])
-				r := py[j+1 : j+1+l]
-				j += 1 + l
-				for x := 0; x < l && o+x < len(q) && q[o+x] == r[x]; x++ {
-					reach |= 1 << (o + x + 1)
-				}
-			}
+			reach := unitReach(py, start, n, q, o)
 			next |= reach
 			if o == 0 && start == 1 || from&(1<<o) != 0 {
 				nextFrom |= reach
@@ -260,6 +252,21 @@ func pinyinRank(py string, q string) int {
 	return best
 }
 
+// unitReach is the query offsets past o that the n readings of one unit of py (the first at
+// py[start]) spell from q[o] on, each as a bit: a reading that matches x letters reaches o+x.
+func unitReach(py string, start, n int, q string, o int) uint64 {
+	var reach uint64
+	for j, k := start, 0; k < n; k++ {
+		l := int(py[j])
+		r := py[j+1 : j+1+l]
+		j += 1 + l
+		for x := 0; x < l && o+x < len(q) && q[o+x] == r[x]; x++ {
+			reach |= 1 << (o + x + 1)
+		}
+	}
+	return reach
+}
+
 // pinyinStarts reports whether pinyinRank(py, q) is rankPrefix: whether q spells consecutive
 // characters of the name from its first one. It follows only the matches that start there, and
 // stops as soon as none is left, so a name that does not start with q costs a unit or two.
@@ -271,15 +278,7 @@ func pinyinStarts(py string, q string) bool {
 		i++
 		var next uint64
 		for m := from; m != 0; m &= m - 1 {
-			o := bits.TrailingZeros64(m)
-			for j, k := i, 0; k < n; k++ {
-				l := int(py[j])
-				r := py[j+1 : j+1+l]
-				j += 1 + l
-				for x := 0; x < l && o+x < len(q) && q[o+x] == r[x]; x++ {
-					next |= 1 << (o + x + 1)
-				}
-			}
+			next |= unitReach(py, i, n, q, bits.TrailingZeros64(m))
 		}
 		if next&full != 0 {
 			return true
