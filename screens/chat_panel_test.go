@@ -37,11 +37,8 @@ func TestChatPanelFitsNarrowWindows(t *testing.T) {
 		{assets.Chinese, 1366, 768}, {assets.English, 1366, 768},
 	} {
 		t.Run(fmt.Sprintf("%s-%gx%g", c.code, c.width, c.height), func(t *testing.T) {
-			f := newFixtureIn(t, c.code, localdb.Options{InMemory: true}, false)
-			t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+			f, room := smallScreenFixture(t, c.code, c.width, c.height)
 			d := f.desk
-			room := fyne.NewSize(c.width-fitFrameWidth, c.height-fitFrameHeight-fitMenuHeight)
-			f.win.Resize(room)
 			d.Show(SectionChat)
 			f.drain()
 			p := d.chat.panel

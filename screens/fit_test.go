@@ -23,6 +23,17 @@ const (
 	fitMenuHeight                 = 32
 )
 
+// smallScreenFixture is an in-memory desk in language code whose window has the room a
+// width×height screen leaves it (the language is back to Chinese after the test), and that room.
+func smallScreenFixture(t *testing.T, code string, width, height float32) (*fixture, fyne.Size) {
+	t.Helper()
+	f := newFixtureIn(t, code, localdb.Options{InMemory: true}, false)
+	t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+	room := fyne.NewSize(width-fitFrameWidth, height-fitFrameHeight-fitMenuHeight)
+	f.win.Resize(room)
+	return f, room
+}
+
 // TestDeskFitsSmallScreens lays the desk out headless, as on a 1366×768 screen in English and
 // a 1280×720 one in Chinese, with the status bar at its widest (offline, problems, the
 // reminders): every section's content must fit the window the screen leaves, and laid out at
@@ -34,11 +45,8 @@ func TestDeskFitsSmallScreens(t *testing.T) {
 		width, height float32
 	}{{assets.English, 1366, 768}, {assets.Chinese, 1280, 720}} {
 		t.Run(fmt.Sprintf("%s-%gx%g", c.code, c.width, c.height), func(t *testing.T) {
-			f := newFixtureIn(t, c.code, localdb.Options{InMemory: true}, false)
-			t.Cleanup(func() { assets.SetupLanguage(assets.Chinese) })
+			f, room := smallScreenFixture(t, c.code, c.width, c.height)
 			d := f.desk
-			room := fyne.NewSize(c.width-fitFrameWidth, c.height-fitFrameHeight-fitMenuHeight)
-			f.win.Resize(room)
 
 			// The widest status bar: offline, with problems to look at.
 			d.status.overdue = func() int { return 6 }
