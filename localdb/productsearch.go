@@ -3,6 +3,7 @@ package localdb
 import (
 	"encoding/binary"
 	"encoding/json"
+	"iter"
 	"math/bits"
 	"slices"
 	"sort"
@@ -83,18 +84,19 @@ func appendSearchKey(b []byte, kind byte, k string) []byte {
 	return append(b, k...)
 }
 
-// eachKey calls fn with each SKU and barcode of the entry, lowercased; the keys are substrings of
-// the entry's packed string (no copies).
-func (e *prodEntry) eachKey(fn func(kind byte, k string)) {
-	r := productReader{s: e.keys}
-	for len(r.s) > 0 {
-		kind := r.s[0]
-		r.s = r.s[1:]
-		k := r.str()
-		if r.err != nil {
-			return // never: appendSearchKey wrote it
+// searchKeys yields each SKU and barcode of the entry, lowercased, with its kind; the keys are
+// substrings of the entry's packed string (no copies).
+func (e *prodEntry) searchKeys() iter.Seq2[byte, string] {
+	return func(yield func(byte, string) bool) {
+		r := productReader{s: e.keys}
+		for len(r.s) > 0 {
+			kind := r.s[0]
+			r.s = r.s[1:]
+			k := r.str()
+			if r.err != nil || !yield(kind, k) {
+				return // r.err: never, appendSearchKey wrote it
+			}
 		}
-		fn(kind, k)
 	}
 }
 
@@ -448,13 +450,13 @@ func (x *productIndex) snapshot() *prodSnapshot {
 	sort.Slice(s.entries, func(i, j int) bool { return entryLess(s.entries[i], s.entries[j]) })
 	skus, codes := make([]skuRef, 0, nsku), make([]skuRef, 0, ncode)
 	for i, e := range s.entries {
-		e.eachKey(func(kind byte, k string) {
+		for kind, k := range e.searchKeys() {
 			if kind == keySKU {
 				skus = append(skus, skuRef{k, int32(i)})
 			} else {
 				codes = append(codes, skuRef{k, int32(i)})
 			}
-		})
+		}
 	}
 	s.skus, s.codes = newKeyList(skus), newKeyList(codes)
 	s.byLname = make([]int32, len(s.entries))
@@ -479,14 +481,7 @@ const (
 
 // hasSKUPrefix reports whether one of the entry's SKUs starts with q.
 func (e *prodEntry) hasSKUPrefix(q string) bool {
-	r := productReader{s: e.keys}
-	for len(r.s) > 0 {
-		kind := r.s[0]
-		r.s = r.s[1:]
-		k := r.str()
-		if r.err != nil {
-			return false // never: appendSearchKey wrote it
-		}
+	for kind, k := range e.searchKeys() {
 		if kind == keySKU && strings.HasPrefix(k, q) {
 			return true
 		}

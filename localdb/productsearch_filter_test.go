@@ -16,14 +16,15 @@ import (
 // name prefix or substring, pinyin by pinyinRank; one pinyin letter by the first letters).
 func referenceRank(e *prodEntry, q, pq string) int {
 	r := rankNone
-	e.eachKey(func(kind byte, k string) {
+	for kind, k := range e.searchKeys() {
 		switch {
 		case k == q:
 			r = rankExact
 		case kind == keySKU && strings.HasPrefix(k, q):
 			r = min(r, rankPrefix)
 		}
-	})
+	}
+
 	if r <= rankPrefix {
 		return r
 	}
