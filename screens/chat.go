@@ -108,6 +108,9 @@ func newChatSection(e *env, data chatStore, keys func(fyne.Shortcut) bool) *chat
 
 	c.nick = newHeading("")
 	c.info = newCaption("")
+	// Who holds the conversation and how long the customer waits must stay readable beside
+	// the actions: on a narrow thread (1280 px, English) it takes a second line, never an "…".
+	c.info.Truncation, c.info.Wrapping = fyne.TextTruncateOff, fyne.TextWrapWord
 	c.claimBtn = widget.NewButtonWithIcon(lang.X("chat.claim", "Claim"), theme.AccountIcon(), c.onClaim)
 	c.transfer = widget.NewButtonWithIcon(lang.X("chat.transfer", "Transfer"), theme.MailForwardIcon(), c.onTransfer)
 	c.closeBtn = widget.NewButtonWithIcon(lang.L("End chat"), theme.CancelIcon(), c.onClose)

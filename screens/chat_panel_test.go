@@ -362,3 +362,29 @@ func TestChatPanelLaysItselfOutAfterReads(t *testing.T) {
 	p.drawProfile(shop.Customer{Nick: other.Nick, Memo: strings.Repeat("顾客说孩子皮肤敏感，只要纯棉。", 6)}, other.Nick, nil)
 	checkPanelBoxes(t, "a customer with a long memo arrived", p.detail)
 }
+
+// TestThreadHeaderInfoIsWhole: on a 1280×720 screen in English the open conversation's header
+// line (channel, assignee, wait) is whole beside the action buttons: it wraps rather than ends
+// in …, and gets the height of its lines.
+func TestThreadHeaderInfoIsWhole(t *testing.T) {
+	for _, code := range []string{assets.English, assets.Chinese} {
+		f, _ := smallScreenFixture(t, code, 1280, 720)
+		d := f.desk
+		d.Show(SectionChat)
+		f.drain()
+		c := d.chat
+		for _, conv := range panelTestConversations(t, f) {
+			c.openConversation(conv, "")
+			f.drain()
+			settlePanel(c)
+			text := styledSeg(c.info).Text
+			need := fyne.MeasureText(text, theme.CaptionTextSize(), fyne.TextStyle{}).Width
+			if c.info.Truncation != fyne.TextTruncateOff || (c.info.Wrapping == fyne.TextWrapOff && c.info.Size().Width < need) {
+				t.Fatalf("%s, %s: the header's %q gets %.0f of the %.0f it needs, cut", code, conv.ID, text, c.info.Size().Width, need)
+			}
+			if h := c.info.MinSize().Height; c.info.Size().Height+0.5 < h {
+				t.Fatalf("%s, %s: the header's %q is %.0f high, its lines need %.0f", code, conv.ID, text, c.info.Size().Height, h)
+			}
+		}
+	}
+}
