@@ -22,14 +22,16 @@ import (
 // What makes it safe is contiguity, not delivery: a commit's records are all of the feed's
 // records with seqs in (start, end], where start is the counter the Update locked, and a shop's
 // commits follow each other (the next one's start is this one's end). A tail only takes a
-// commit that starts where it ends; one that comes early (this server's own, added when its
-// COMMIT returned, before the notification of the other server's commit before it was read)
-// waits a moment in pending. A Store takes its own notifications too: one may come before its
-// COMMIT returned, and the server must find the commit in the tail when Watch tells of it. A commit that never comes — its
-// records did not fit in a payload, the listening connection was down, a Load or an older
-// kefu-store wrote it — leaves a gap that nothing after it crosses: ReadRecent answers only for
-// a range the tail holds whole, and otherwise the server reads PostgreSQL as before. When
-// pending fills up behind a gap the tail starts again at the earliest waiting commit.
+// commit that starts where it ends, or ends where it starts; one that comes early waits in
+// pending (this server's own, added when its COMMIT returned before the notification of the
+// commit before it was read; and every own commit until a notification has told the tail where
+// the feed is). A Store takes its own notifications too: one may come before its COMMIT
+// returned, and the server must find the commit in the tail when Watch tells of it. A commit
+// that never comes — its records did not fit in a payload, the listening connection was down,
+// a Load or an older kefu-store wrote it — leaves a gap that nothing after it crosses:
+// ReadRecent answers only for a range the tail holds whole, and otherwise the server reads
+// PostgreSQL as before. A hint or a poll that shows the counter past the tail starts it again
+// there, and so does a pending list that fills up behind a gap (at its earliest commit).
 
 // Bounds of the tails.
 const (
