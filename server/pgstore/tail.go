@@ -237,17 +237,19 @@ func (t *feedTail) read(after, upto int64) ([]shop.Record, bool) {
 		return 0
 	})
 	var out []shop.Record
+	commits := 0
 	for _, c := range t.commits[i:] {
 		if c.start >= upto {
 			break
 		}
+		commits++
 		for _, rec := range c.recs {
 			if rec.Seq > after && rec.Seq <= upto {
 				out = append(out, rec)
 			}
 		}
 	}
-	if len(out) > 1 && t.commits[len(t.commits)-1].start > t.commits[i].start {
+	if commits > 1 && len(out) > 1 {
 		// Commits after the first can change an entity again: its latest state only.
 		last := make(map[recordKey]int64, len(out))
 		for _, rec := range out {
